@@ -1,0 +1,195 @@
+"""The pure core: rules in, decisions out. No clock, no files, no network.
+
+Given a rule set, an application record, an event and ``now``, these functions return the
+new record and its history rows; given a record and ``now``, they say what is advised and
+whether a channel may be used. Every other module is a shell around this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from .errors import InputError, Refused
+from .machine import fire, timer_trigger
+from .namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
+from .records import Advised, Application, LogEntry, Recorded
+from .ruleset import Advice, Branch, RuleSet, State
+
+#: A timer chain longer than this means the rules loop; catching up stops there.
+MAX_TIMER_STEPS = 64
+
+
+def start(rs: RuleSet, company: str, facts: Mapping[str, Any], now: datetime, rules: str) -> tuple[Application, LogEntry]:
+    """A new application in the rule set's initial state, entered at the interview."""
+    stored = {**{n: s.default for n, s in rs.facts.items() if s.default is not None}, **facts}
+    probe = Application(None, company, rs.initial, now, stored, rules, rs.hash)
+    entered = Namespace(rs, probe, now).moment(stored["interviewed"]) or now
+    app = with_timer(rs, replace(probe, entered=entered))
+    entry = LogEntry("added", "added", now, now, "", rs.initial, {"company": company, **facts})
+    return app, entry
+
+
+def with_timer(rs: RuleSet, app: Application, portfolio: Portfolio = EMPTY_PORTFOLIO) -> Application:
+    """``app`` with its pending timer (the earliest of its state's timers) filled in."""
+    ns = Namespace(rs, app, app.entered, portfolio=portfolio)
+    best: tuple[datetime, int] | None = None
+    for index, timer in enumerate(rs.states[app.state].timers):
+        at = timer.at(ns)
+        if at is not None and (best is None or at < best[0]):
+            best = (at, index)
+    if best is None:
+        return replace(app, next_due=None, timer=None)
+    return replace(app, next_due=best[0], timer=best[1])
+
+
+def catch_up(
+    rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO
+) -> tuple[Application, list[LogEntry]]:
+    """Fire every timer due by ``now``, in order; the new record and one row per timer."""
+    entries: list[LogEntry] = []
+    while app.next_due is not None and app.timer is not None and app.next_due <= now:
+        if len(entries) >= MAX_TIMER_STEPS:
+            break
+        at = app.next_due
+        ns = Namespace(rs, app, at, portfolio=portfolio)
+        fired = fire(rs, app.state, timer_trigger(app.timer), ns)
+        target = fired[0] if fired else app.state
+        entries.append(LogEntry("timer", "timer", at, now, app.state, target))
+        app = with_timer(rs, replace(app, state=target, entered=at), portfolio)
+    return app, entries
+
+
+def record(
+    rs: RuleSet,
+    app: Application,
+    event: str,
+    params: Mapping[str, Any],
+    at: datetime,
+    now: datetime,
+    portfolio: Portfolio = EMPTY_PORTFOLIO,
+) -> Recorded:
+    """Record ``event`` at ``at`` on ``app`` (already caught up to ``now``).
+
+    Raises:
+        InputError: for an unknown event or parameter, or a requirement the input misses.
+        Refused: when the event does not apply in this state or the rules refuse it.
+    """
+    spec = rs.events.get(event)
+    if spec is None:
+        raise InputError(f"unknown event '{event}'; known: {', '.join(rs.events)}")
+    params = check_params(rs, event, params)
+    ns = Namespace(rs, app, now, at=at, params=params, portfolio=portfolio)
+    for check in spec.require:
+        if not check.when(ns):
+            raise InputError(ns.render(check.says))
+    for check in spec.refuse:
+        if check.when(ns):
+            raise Refused(ns.render(check.says), check.where)
+    state = rs.states[app.state]
+    if event not in state.on:
+        raise Refused(f"'{event}' does not apply while the application is {app.state.replace('_', ' ')}", state.where)
+    facts = {**app.facts, **{name: _store(rs, name, expr(ns)) for name, expr in spec.sets}}
+    ns = Namespace(rs, app, now, facts=facts, at=at, params=params, portfolio=portfolio)
+    warnings = tuple(ns.render(w.says) for w in spec.warn if w.when(ns))
+    fired = fire(rs, app.state, event, ns)
+    if fired is None:
+        raise Refused(f"no rule for '{event}' applies while the application is {app.state.replace('_', ' ')}", state.where)
+    target = fired[0]
+    entered = at if target != app.state else app.entered
+    before = {"state": app.state, "entered": app.entered.isoformat(), "facts": dict(app.facts)}
+    new = with_timer(rs, replace(app, state=target, entered=entered, facts=facts), portfolio)
+    entry = LogEntry("event", event, at, now, app.state, target, _json_params(params), before)
+    return Recorded(new, (entry,), warnings)
+
+
+def check_params(rs: RuleSet, event: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The event's parameters with unset ones dropped.
+
+    Raises:
+        InputError: for a parameter the event does not take or a value it does not allow.
+    """
+    spec = rs.events[event]
+    result = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        param = spec.params.get(name)
+        if param is None:
+            takes = ", ".join(f"--{p.replace('_', '-')}" for p in spec.params) or "no options"
+            raise InputError(f"'{event}' does not take --{name.replace('_', '-')}; it takes {takes}")
+        if param.choices and value not in param.choices:
+            raise InputError(f"--{name.replace('_', '-')} {value!r} is not one of: {', '.join(param.choices)}")
+        result[name] = value
+    return result
+
+
+def _store(rs: RuleSet, name: str, value: Any) -> Any:
+    kind = rs.fact_type(name)
+    if value is None:
+        return None
+    if kind == "date" and isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in params.items()}
+
+
+def choose(branches: tuple[Branch, ...], ns: Namespace) -> Branch | None:
+    """The first branch whose guard holds, without firing anything (for previews)."""
+    for branch in branches:
+        if branch.when is None or branch.when(ns):
+            return branch
+    return None
+
+
+def advise(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO) -> list[Advised]:
+    """What comes next for ``app`` (caught up to ``now``): the current state's advice and
+    what each pending timer will lead to, soonest first."""
+    ns = Namespace(rs, app, now, portfolio=portfolio)
+    state = rs.states[app.state]
+    items = _advice_of(rs, state, ns)
+    for timer in state.timers:
+        at = timer.at(ns)
+        if at is None or at <= now:
+            continue
+        later = replace(app, entered=at)
+        later_ns = Namespace(rs, later, at, portfolio=portfolio)
+        branch = choose(timer.branches, later_ns)
+        if branch is not None and branch.to is not None:
+            later = replace(later, state=branch.to)
+            items += _advice_of(rs, rs.states[branch.to], Namespace(rs, later, at, portfolio=portfolio))
+    unique = {(a.action, a.due): a for a in items}
+    return sorted(unique.values(), key=lambda a: (a.due, a.action))
+
+
+def _advice_of(rs: RuleSet, state: State, ns: Namespace) -> list[Advised]:
+    result = []
+    for advice in state.advises:
+        if advice.when is not None and not advice.when(ns):
+            continue
+        item = _advised(rs, advice, ns)
+        if item is not None:
+            result.append(item)
+    return result
+
+
+def _advised(rs: RuleSet, advice: Advice, ns: Namespace) -> Advised | None:
+    due = advice.due(ns)
+    if due is None:
+        return None
+    action = rs.actions[advice.action]
+    for substitute in action.instead:
+        if substitute.when(ns):
+            action = rs.actions[substitute.use]
+            break
+    if action.contact and advice.shift:
+        due = rs.calendar.shift(due, advice.by(ns) if advice.by else None)
+    start = advice.start(ns) if advice.start else None
+    return Advised(action.name, due, start or due, ns.render(action.describe), advice.optional, advice.where)

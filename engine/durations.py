@@ -1,0 +1,36 @@
+"""Durations as people write them in rule files: ``14 days``, ``2 weeks``, ``36 hours``."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
+_DURATION = re.compile(r"^\s*(-?\d+)\s*(minute|hour|day|week)s?\s*$")
+EXAMPLE = "a whole number and a unit, like '14 days', '2 weeks', '36 hours' or '1 day'"
+
+
+def parse_duration(text: object) -> timedelta:
+    """Parse a duration such as ``3 days``.
+
+    Raises:
+        ValueError: with a message that says what would be right.
+    """
+    match = _DURATION.match(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{text!r} is not a duration; write {EXAMPLE}")
+    amount = int(match.group(1))
+    if amount < 0:
+        raise ValueError(f"{text!r} is negative; a duration is zero or more")
+    return timedelta(seconds=amount * UNITS[match.group(2)])
+
+
+def format_duration(value: timedelta) -> str:
+    """The inverse of :func:`parse_duration`, in the largest unit that divides it."""
+    seconds = int(value.total_seconds())
+    for unit in ("week", "day", "hour", "minute"):
+        size = UNITS[unit]
+        if seconds % size == 0 and (seconds or unit == "day"):
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds // 60} minutes"

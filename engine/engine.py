@@ -1,0 +1,226 @@
+"""The embedding API: an :class:`Engine` joins a rule book, a store and a clock.
+
+Every method reads the clock once and answers as of that moment: timers due by then count
+as fired. Only :meth:`Engine.tick` and the recording methods write, each change in one
+transaction of the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from . import core
+from .errors import InputError
+from .facts import check_dates, normalize
+from .namespace import Portfolio
+from .policy import judge
+from .records import Advised, Application, LogEntry, Other, Recorded, Verdict
+from .rulebook import RuleBook
+from .ruleset import RuleSet
+from .store import Change, Store
+
+#: How many due applications `tick` loads and commits at a time.
+TICK_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """A transition `tick` made durable."""
+
+    id: int
+    company: str
+    source: str
+    target: str
+    at: datetime
+
+
+class Engine:
+    """The etiquette engine over a store, with the clock passed in."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime], rules: RuleBook | None = None,
+                 default_rules: str = "default") -> None:  # fmt: skip
+        self.store = store
+        self.clock = clock
+        self.rules = rules or RuleBook()
+        self.default_rules = default_rules
+
+    def now(self) -> datetime:
+        """The clock's reading, which must carry a time zone."""
+        moment = self.clock()
+        if moment.tzinfo is None:
+            raise InputError("the clock gave a time without a time zone; give one, e.g. 2026-05-04T10:00:00+00:00")
+        return moment
+
+    def rules_for(self, app: Application) -> RuleSet:
+        return self.rules.get(app.rules)
+
+    # -- reading -------------------------------------------------------------------
+
+    def load(self, app_id: int) -> Application:
+        """The stored record, not caught up.
+
+        Raises:
+            InputError: when there is no application ``app_id``.
+        """
+        app = self.store.get(app_id)
+        if app is None:
+            raise InputError(f"no application with id {app_id}; 'tactful list' shows them")
+        return app
+
+    def get(self, app_id: int, now: datetime | None = None) -> Application:
+        """The application as of now, with due timers fired (in memory only)."""
+        app = self.load(app_id)
+        return core.catch_up(self.rules_for(app), app, now or self.now(), self.portfolio(app))[0]
+
+    def applications(self, now: datetime | None = None) -> Iterator[Application]:
+        """Every application as of now."""
+        now = now or self.now()
+        for app in self.store.all():
+            if app.next_due is not None and app.next_due <= now:
+                app = core.catch_up(self.rules_for(app), app, now, self.portfolio(app))[0]
+            yield app
+
+    def advise(self, app_id: int, now: datetime | None = None) -> list[Advised]:
+        """What comes next for one application, soonest first."""
+        now = now or self.now()
+        app = self.get(app_id, now)
+        return core.advise(self.rules_for(app), app, now, self.portfolio(app))
+
+    def agenda(self, now: datetime | None = None) -> list[tuple[Application, Advised]]:
+        """What is due and coming up across applications, soonest first."""
+        now = now or self.now()
+        items = []
+        for app in self.applications(now):
+            rs = self.rules_for(app)
+            if not rs.states[app.state].final or rs.states[app.state].advises:
+                items += [(app, a) for a in core.advise(rs, app, now, self.portfolio(app))]
+        return sorted(items, key=lambda pair: (pair[1].due, pair[0].id or 0))
+
+    def check(self, app_id: int, channel: str, now: datetime | None = None) -> Verdict:
+        """May the job seeker use ``channel`` (or do that action) now on this application?"""
+        now = now or self.now()
+        app = self.get(app_id, now)
+        return judge(self.rules_for(app), app, channel.replace("-", "_"), now, self.portfolio(app))
+
+    def history(self, app_id: int) -> list[LogEntry]:
+        self.load(app_id)
+        return self.store.history(app_id)
+
+    def portfolio(self, app: Application) -> Portfolio:
+        """The user's other applications, loaded only if a rule asks about them."""
+        return Portfolio(lambda: self._others(app))
+
+    def _others(self, app: Application) -> list[Other]:
+        rs = self.rules_for(app)
+        marked = {s.name for s in rs.states.values() if s.marks & {"offer", "accepted"}}
+        others = []
+        for other in self.store.in_states(marked):
+            marks = self.rules_for(other).states[other.state].marks
+            others.append(Other(other.id or 0, other.company, other.facts.get("rank"), "offer" in marks,
+                                "accepted" in marks, other.entered, other.facts.get("offer_deadline")))  # fmt: skip
+        return others
+
+    # -- writing -------------------------------------------------------------------
+
+    def add(self, company: str, *, rules: str | None = None, **facts: Any) -> Application:
+        """Start tracking an application; facts as `tactful add` takes them.
+
+        Raises:
+            InputError: for a missing company or interview date, or a malformed fact.
+            RuleErrors: when the rule set named has problems.
+        """
+        if not company or not company.strip():
+            raise InputError("the company's name is required")
+        given = normalize(facts, new=True)
+        check_dates(given)
+        ref = self.rules.reference(rules or self.default_rules)
+        rs = self.rules.get(ref)
+        app, entry = core.start(rs, company.strip(), given, self.now(), ref)
+        return self.store.insert(app, [entry])
+
+    def record(self, app_id: int, event: str, *, at: datetime | None = None, **params: Any) -> Recorded:
+        """Record what happened; returns the new record, history rows and warnings.
+
+        Raises:
+            InputError: for an unknown application, event or option, or a time in the future.
+            Refused: when the etiquette refuses the event; nothing is written.
+        """
+        now = self.now()
+        at = at or now
+        if at > now:
+            raise InputError(f"--at {at.isoformat()} is in the future; record what has happened")
+        stored = self.load(app_id)
+        rs = self.rules_for(stored)
+        portfolio = self.portfolio(stored)
+        app, before = core.catch_up(rs, stored, at, portfolio)
+        done = core.record(rs, app, event.replace("-", "_"), params, at, now, portfolio)
+        app, after = core.catch_up(rs, done.app, now, portfolio)
+        self.store.save([Change(app, [*before, *done.entries, *after])])
+        return Recorded(self.load(app_id), (*before, *done.entries, *after), done.warnings)
+
+    def edit(self, app_id: int, *, rules: str | None = None, company: str | None = None, **facts: Any) -> Application:
+        """Correct an application's facts (and company); the timer is worked out again.
+
+        Raises:
+            InputError: for an unknown application or a malformed fact.
+        """
+        now = self.now()
+        app = self.load(app_id)
+        given = normalize(facts, new=False)
+        merged = {**app.facts, **given}
+        check_dates(merged)
+        if rules is not None:
+            raise InputError("--rules cannot change once an application has started; add it again instead")
+        rs = self.rules_for(app)
+        before = {"state": app.state, "entered": app.entered.isoformat(), "facts": dict(app.facts), "company": app.company}
+        new = core.with_timer(rs, replace(app, facts=merged, company=(company or app.company).strip()))
+        entry = LogEntry("edit", "edited", now, now, app.state, app.state, given, before)
+        self.store.save([Change(new, [entry])])
+        return self.load(app_id)
+
+    def undo(self, app_id: int) -> Application:
+        """Take back the last recorded event or edit, and the timers that fired after it.
+
+        Raises:
+            InputError: for an unknown application, or when there is nothing to take back.
+        """
+        app = self.load(app_id)
+        last = next((e for e in reversed(self.store.history(app_id)) if e.before is not None), None)
+        if last is None or last.id is None or last.before is None:
+            raise InputError(f"application {app_id} has nothing to undo")
+        snapshot = last.before
+        restored = replace(app, state=snapshot["state"], entered=datetime.fromisoformat(snapshot["entered"]),
+                           facts=snapshot["facts"], company=snapshot.get("company", app.company))  # fmt: skip
+        restored = core.with_timer(self.rules_for(app), restored)
+        self.store.save([Change(restored, drop_from=last.id)])
+        return self.load(app_id)
+
+    def remove(self, app_id: int) -> None:
+        """Delete an application and its history.
+
+        Raises:
+            InputError: when there is no such application.
+        """
+        self.load(app_id)
+        self.store.remove(app_id)
+
+    def tick(self, batch: int = TICK_BATCH) -> list[Fired]:
+        """Fire every timer due by now, durably, a batch per transaction."""
+        now = self.now()
+        fired: list[Fired] = []
+        cursor: tuple[datetime, int] | None = None
+        while True:
+            due = self.store.due(now, batch, cursor)
+            if not due:
+                return fired
+            changes = []
+            for app in due:
+                new, entries = core.catch_up(self.rules_for(app), app, now, self.portfolio(app))
+                changes.append(Change(new, entries))
+                fired += [Fired(app.id or 0, app.company, e.source, e.target, e.at) for e in entries]
+            self.store.save(changes)
+            last = due[-1]
+            cursor = (last.next_due, last.id or 0) if last.next_due else None

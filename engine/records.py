@@ -1,0 +1,90 @@
+"""The values the engine passes around: applications, their history, verdicts, advice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .errors import Location
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """One application as stored: its facts, state and pending timer.
+
+    ``facts`` hold JSON-ready values (dates and times as ISO 8601 text); ``next_due`` and
+    ``timer`` name the pending timer, derived from the rule set whenever the record changes.
+    """
+
+    id: int | None
+    company: str
+    state: str
+    entered: datetime
+    facts: Mapping[str, Any]
+    rules: str
+    rules_hash: str
+    next_due: datetime | None = None
+    timer: int | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One row of an application's history: an event recorded, a timer fired, an edit."""
+
+    kind: str
+    name: str
+    at: datetime
+    recorded: datetime
+    source: str
+    target: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    before: Mapping[str, Any] | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Advised:
+    """An action the etiquette advises, with the moment it is due."""
+
+    action: str
+    due: datetime
+    start: datetime
+    reason: str
+    optional: bool
+    rule: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The answer to "may I do this now?"."""
+
+    channel: str
+    allowed: bool
+    reason: str
+    rule: Location | None
+    allowed_from: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What recording an event did: the new record, its history rows and any warnings."""
+
+    app: Application
+    entries: tuple[LogEntry, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Other:
+    """What one application needs to know of another: is it an offer, is it accepted."""
+
+    id: int
+    company: str
+    rank: int | None
+    offer: bool
+    accepted: bool
+    entered: datetime
+    offer_deadline: str | None = None

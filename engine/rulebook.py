@@ -1,0 +1,52 @@
+"""Finds and keeps the rule sets applications run under, each loaded once per process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .loader import load_rules, resolve
+from .ruleset import RuleSet
+
+
+class RuleBook:
+    """Rule sets by reference (a shipped name or a path), loaded on first use.
+
+    A path is kept absolute, so an application added from one folder still finds its
+    rules when a command runs from another.
+    """
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        self.functions = dict(functions or {})
+        self._loaded: dict[str, RuleSet] = {}
+
+    def reference(self, ref: str) -> str:
+        """How an application stores ``ref``: a shipped name as is, a path made absolute.
+
+        Raises:
+            InputError: when ``ref`` names nothing.
+        """
+        path, shown = resolve(ref)
+        return ref if shown.startswith("rules/") and "/" not in ref else str(path.resolve())
+
+    def get(self, ref: str) -> RuleSet:
+        """The rule set ``ref`` names, loading it the first time.
+
+        Raises:
+            RuleErrors: when the rule file has problems.
+            InputError: when ``ref`` names nothing.
+        """
+        rules = self._loaded.get(ref)
+        if rules is None:
+            rules = load_rules(ref, functions=self.functions)
+            self._loaded[ref] = rules
+        return rules
+
+    def add(self, ref: str, rules: RuleSet) -> None:
+        """Use ``rules`` for ``ref`` (an embedding app's own, built in memory)."""
+        self._loaded[ref] = rules
+
+    @staticmethod
+    def is_path(ref: str) -> bool:
+        return Path(ref).is_absolute()

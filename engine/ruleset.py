@@ -1,0 +1,196 @@
+"""The rule set as frozen values: what a rule file means once it has been checked.
+
+Nothing here reads files or evaluates anything; :mod:`tactful.build` makes these from a
+parsed rule file and :mod:`tactful.core` interprets them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import Location
+from .expr import Expression
+from .timecalc import Calendar
+
+#: Facts every application has, set by `add` and `edit`, with their types.
+CORE_FACTS: dict[str, str] = {
+    "role": "str",
+    "interviewer": "str",
+    "email": "str",
+    "phone": "str",
+    "timezone": "str",
+    "interviewed": "date",
+    "decision_by": "date",
+    "no_calls": "bool",
+    "email_invited": "bool",
+    "rank": "int",
+}
+#: Names about the user's other applications, computed when an expression needs them.
+PORTFOLIO_NAMES = frozenset({
+    "other_accepted", "other_accepted_at", "other_accepted_company",
+    "competing_offer", "competing_offer_at", "competing_offer_deadline", "competing_offer_company",
+})  # fmt: skip
+#: Names every expression may use: the current moment, the event's moment, when the
+#: current state was entered, its name, and the company.
+BUILTIN_NAMES = frozenset({"now", "at", "entered", "state", "company"})
+#: Extra names in policy rules.
+POLICY_NAMES = frozenset({"due", "next_due", "contact_time", "next_contact_time"})
+FACT_TYPES = ("str", "int", "bool", "date", "datetime")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A sentence from the rule file with ``{name}`` placeholders."""
+
+    source: str
+    names: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One way an event or timer may go: to a state (None: stay) when a guard holds."""
+
+    to: str | None
+    when: Expression | None
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A durable timer: at a moment, the application moves on by the first branch that holds."""
+
+    at: Expression
+    branches: tuple[Branch, ...]
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """An action a state advises, with when it is due."""
+
+    action: str
+    due: Expression
+    start: Expression | None
+    by: Expression | None
+    when: Expression | None
+    shift: bool
+    optional: bool
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Substitute:
+    when: Expression
+    use: str
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something the job seeker may be advised to do, and the channels it uses."""
+
+    name: str
+    channels: tuple[str, ...]
+    contact: bool
+    describe: Text
+    instead: tuple[Substitute, ...]
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A condition with a sentence: a requirement, a warning or a refusal."""
+
+    when: Expression
+    says: Text
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: str
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    """What recording an event checks and changes, whatever the state."""
+
+    name: str
+    params: Mapping[str, Param]
+    require: tuple[Check, ...]
+    refuse: tuple[Check, ...]
+    warn: tuple[Check, ...]
+    sets: tuple[tuple[str, Expression], ...]
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    name: str
+    initial: bool
+    final: bool
+    describe: Text
+    marks: frozenset[str]
+    advises: tuple[Advice, ...]
+    timers: tuple[Timer, ...]
+    on: Mapping[str, tuple[Branch, ...]]
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRule:
+    allow: bool
+    when: Expression
+    because: Text
+    until: Expression | None
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    channel: str
+    rules: tuple[PolicyRule, ...]
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class FactSpec:
+    name: str
+    type: str
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A validated, compiled rule set. Build one with :func:`tactful.load_rules`."""
+
+    name: str
+    hash: str
+    description: str
+    settings: Mapping[str, Any]
+    calendar: Calendar
+    facts: Mapping[str, FactSpec]
+    derived: Mapping[str, Expression]
+    actions: Mapping[str, Action]
+    events: Mapping[str, EventSpec]
+    states: Mapping[str, State]
+    policies: Mapping[str, Policy]
+    initial: str
+    files: tuple[str, ...]
+    tree: Mapping[str, Any] = field(repr=False, compare=False)
+
+    def fact_type(self, name: str) -> str | None:
+        """The declared type of a fact, or None when ``name`` is no fact."""
+        spec = self.facts.get(name)
+        return spec.type if spec else CORE_FACTS.get(name)
+
+    def channel_of(self, name: str) -> str | None:
+        """The channel a `can` question is about: a channel, or an action's first channel."""
+        if name in self.policies:
+            return name
+        action = self.actions.get(name)
+        return action.channels[0] if action and action.channels else None

@@ -1,0 +1,204 @@
+"""The embedded store: one SQLite file in the user's data folder.
+
+Applications live in one table with their facts as JSON and the moment their next timer is
+due (UTC seconds) in an indexed column, so finding due work costs what is due, not what is
+stored. An application's change, its history rows and its outbox rows are written in one
+transaction; a killed process leaves the file as it was before or after a whole batch.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .records import Application, LogEntry
+from .store import Change, Conflict
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS applications (
+    id INTEGER PRIMARY KEY,
+    company TEXT NOT NULL,
+    state TEXT NOT NULL,
+    entered TEXT NOT NULL,
+    facts TEXT NOT NULL,
+    rules TEXT NOT NULL,
+    rules_hash TEXT NOT NULL,
+    next_due REAL,
+    timer INTEGER,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS applications_due ON applications (next_due, id) WHERE next_due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS applications_state ON applications (state);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY,
+    app_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    at TEXT NOT NULL,
+    recorded TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    params TEXT,
+    before TEXT
+);
+CREATE INDEX IF NOT EXISTS history_app ON history (app_id, id);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    app_id INTEGER,
+    key TEXT NOT NULL UNIQUE,
+    adapter TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt REAL,
+    last_error TEXT
+);
+"""
+_COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version"
+
+
+def _epoch(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+def _row_to_app(row: Sequence[Any]) -> Application:
+    app_id, company, state, entered, facts, rules, rules_hash, next_due, timer, version = row
+    due = None if next_due is None else datetime.fromtimestamp(next_due, UTC)
+    return Application(app_id, company, state, datetime.fromisoformat(entered), json.loads(facts),
+                       rules, rules_hash, due, timer, version)  # fmt: skip
+
+
+def _entry_row(app_id: int, e: LogEntry) -> tuple[Any, ...]:
+    return (
+        app_id, e.kind, e.name, e.at.isoformat(), e.recorded.isoformat(), e.source, e.target,
+        json.dumps(e.params) if e.params else None, json.dumps(e.before) if e.before is not None else None,
+    )  # fmt: skip
+
+
+class SQLiteStore:
+    """A :class:`~tactful.store.Store` in one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        if self.db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            self.db.executescript(f"BEGIN IMMEDIATE;{SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+    def insert(self, app: Application, entries: Sequence[LogEntry]) -> Application:
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (app.company, app.state, app.entered.isoformat(), json.dumps(app.facts), app.rules,
+                 app.rules_hash, _epoch(app.next_due), app.timer),  # fmt: skip
+            )
+            app_id = int(cursor.lastrowid or 0)
+            self._append(app_id, entries)
+        stored = self.get(app_id)
+        assert stored is not None
+        return stored
+
+    def _append(self, app_id: int, entries: Sequence[LogEntry]) -> None:
+        self.db.executemany(
+            "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [_entry_row(app_id, e) for e in entries],
+        )
+
+    def get(self, app_id: int) -> Application | None:
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE id = ?", (app_id,)).fetchone()
+        return None if row is None else _row_to_app(row)
+
+    def save(self, changes: Sequence[Change]) -> None:
+        with self.transaction():
+            for change in changes:
+                self._save_one(change)
+
+    def _save_one(self, change: Change) -> None:
+        app = change.app
+        updated = self.db.execute(
+            "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
+            "next_due = ?, timer = ?, version = version + 1 WHERE id = ? AND version = ?",
+            (app.company, app.state, app.entered.isoformat(), json.dumps(app.facts), app.rules, app.rules_hash,
+             _epoch(app.next_due), app.timer, app.id, app.version),  # fmt: skip
+        ).rowcount
+        if updated != 1:
+            raise Conflict(f"application {app.id} changed meanwhile; nothing was written, try again")
+        assert app.id is not None
+        if change.drop_from is not None:
+            self.db.execute("DELETE FROM history WHERE app_id = ? AND id >= ?", (app.id, change.drop_from))
+        self._append(app.id, change.entries)
+        for item in change.outbox:
+            self.db.execute(
+                "INSERT OR IGNORE INTO outbox (app_id, key, adapter, payload) VALUES (?, ?, ?, ?)",
+                (app.id, *item),  # type: ignore[misc]
+            )
+
+    def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
+        if after is None:
+            rows = self.db.execute(
+                f"SELECT {_COLUMNS} FROM applications WHERE next_due <= ? ORDER BY next_due, id LIMIT ?",
+                (now.timestamp(), limit),
+            )
+        else:
+            rows = self.db.execute(
+                f"SELECT {_COLUMNS} FROM applications WHERE next_due <= ? AND (next_due, id) > (?, ?) "
+                "ORDER BY next_due, id LIMIT ?",
+                (now.timestamp(), after[0].timestamp(), after[1], limit),
+            )
+        return [_row_to_app(r) for r in rows]
+
+    def all(self) -> Iterator[Application]:
+        for row in self.db.execute(f"SELECT {_COLUMNS} FROM applications ORDER BY id"):
+            yield _row_to_app(row)
+
+    def in_states(self, states: Collection[str]) -> list[Application]:
+        marks = ", ".join("?" for _ in states)
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE state IN ({marks})", tuple(states))
+        return [_row_to_app(r) for r in rows]
+
+    def history(self, app_id: int) -> list[LogEntry]:
+        rows = self.db.execute(
+            "SELECT id, kind, name, at, recorded, source, target, params, before FROM history "
+            "WHERE app_id = ? ORDER BY id",
+            (app_id,),
+        )
+        return [
+            LogEntry(kind, name, datetime.fromisoformat(at), datetime.fromisoformat(rec), source, target,
+                     json.loads(params) if params else {}, json.loads(before) if before else None, entry_id)
+            for entry_id, kind, name, at, rec, source, target, params, before in rows
+        ]  # fmt: skip
+
+    def remove(self, app_id: int) -> bool:
+        with self.transaction():
+            return self.db.execute("DELETE FROM applications WHERE id = ?", (app_id,)).rowcount == 1
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if not self.db.in_transaction:
+            return
+        self.db.execute("ROLLBACK" if kind else "COMMIT")

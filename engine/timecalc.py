@@ -1,0 +1,145 @@
+"""The time rules: date-only moments, contact days and hours, weekend and holiday shifts.
+
+A date given without a time means the start of contact hours in the interviewer's zone.
+Durations add calendar days. Only the final due moment of an action that contacts the
+employer is moved off weekends, holidays and out-of-hours: forward to the next contact
+moment, or back to the last one before a deadline that bounds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+UTC = ZoneInfo("UTC")
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> tzinfo:
+    """The time zone called ``name`` (an IANA name such as ``Europe/Paris``).
+
+    Raises:
+        ValueError: when no such zone exists.
+    """
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name like 'Europe/Paris' or 'UTC'") from None
+
+
+@lru_cache(maxsize=64)
+def _holiday_dates(country: str, year: int) -> frozenset[date]:
+    import holidays
+
+    code, _, subdivision = country.partition("-")
+    days = holidays.country_holidays(code, subdiv=subdivision or None, years=year)
+    return frozenset(days.keys())
+
+
+def check_holiday_country(country: str) -> None:
+    """Raise ValueError unless ``country`` (``US`` or ``US-CA``) is known to `holidays`."""
+    import holidays
+
+    code, _, subdivision = country.partition("-")
+    supported = holidays.list_supported_countries()
+    if code not in supported:
+        raise ValueError(f"unknown holiday country {country!r}; use an ISO code such as 'US', 'FR' or 'DE'")
+    if subdivision and subdivision not in supported[code]:
+        raise ValueError(f"unknown subdivision {subdivision!r} of {code}; known: {', '.join(supported[code][:12])}…")
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """When the employer may be contacted: days, hours and holidays."""
+
+    days: frozenset[int] = frozenset(range(5))
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    holidays: str | None = None
+
+    def at_start(self, day: date, tz: tzinfo) -> datetime:
+        """``day`` at the start of contact hours in ``tz``: what a date-only moment means."""
+        return datetime.combine(day, self.start, tz)
+
+    def is_contact_day(self, day: date) -> bool:
+        if day.weekday() not in self.days:
+            return False
+        return not (self.holidays and day in _holiday_dates(self.holidays, day.year))
+
+    def is_contact_time(self, moment: datetime) -> bool:
+        return self.is_contact_day(moment.date()) and self.start <= moment.timetz().replace(tzinfo=None) < self.end
+
+    def forward(self, moment: datetime) -> datetime:
+        """The first contact moment at or after ``moment`` (in ``moment``'s zone)."""
+        clock = moment.time()
+        day = moment.date()
+        if self.is_contact_day(day) and clock < self.end:
+            return moment if clock >= self.start else datetime.combine(day, self.start, moment.tzinfo)
+        day = self._next_contact_day(day + timedelta(days=1))
+        return datetime.combine(day, self.start, moment.tzinfo)
+
+    def back(self, moment: datetime) -> datetime:
+        """The last contact moment at or before ``moment`` (in ``moment``'s zone)."""
+        clock = moment.time()
+        day = moment.date()
+        if self.is_contact_day(day) and clock >= self.start:
+            return moment if clock < self.end else datetime.combine(day, self.start, moment.tzinfo)
+        day = self._previous_contact_day(day - timedelta(days=1))
+        return datetime.combine(day, self.start, moment.tzinfo)
+
+    def shift(self, moment: datetime, bound: datetime | None = None) -> datetime:
+        """Forward to a contact moment, or back when that would pass ``bound``."""
+        ahead = self.forward(moment)
+        if bound is None or ahead <= bound:
+            return ahead
+        return self.back(min(moment, bound))
+
+    def _next_contact_day(self, day: date) -> date:
+        for _ in range(366):
+            if self.is_contact_day(day):
+                return day
+            day += timedelta(days=1)
+        raise ValueError("no contact day within a year; check contact_days and holidays")
+
+    def _previous_contact_day(self, day: date) -> date:
+        for _ in range(366):
+            if self.is_contact_day(day):
+                return day
+            day -= timedelta(days=1)
+        raise ValueError("no contact day within a year; check contact_days and holidays")
+
+
+def parse_hours(text: object) -> tuple[time, time]:
+    """Parse contact hours written ``09:00-17:00``.
+
+    Raises:
+        ValueError: when malformed or empty.
+    """
+    try:
+        first, second = str(text).split("-")
+        start, end = time.fromisoformat(first.strip()), time.fromisoformat(second.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a span of hours; write it like '09:00-17:00'") from None
+    if end <= start:
+        raise ValueError(f"{text!r} ends before it starts; write it like '09:00-17:00'")
+    return start, end
+
+
+def parse_days(value: object) -> frozenset[int]:
+    """Parse contact days written as a list of ``mon`` … ``sun``.
+
+    Raises:
+        ValueError: naming the first unknown day.
+    """
+    if not isinstance(value, list) or not value:
+        raise ValueError("contact_days is a list of days, like [mon, tue, wed, thu, fri]")
+    days = set()
+    for item in value:
+        name = str(item).strip().lower()[:3]
+        if name not in DAY_NAMES:
+            raise ValueError(f"unknown day {item!r}; use mon, tue, wed, thu, fri, sat or sun")
+        days.add(DAY_NAMES.index(name))
+    return frozenset(days)
