@@ -80,7 +80,8 @@ def record(
     spec = rs.events.get(event)
     if spec is None:
         raise InputError(f"unknown event '{event}'; known: {', '.join(rs.events)}")
-    params = check_params(rs, event, params)
+    probe = Namespace(rs, app, now, at=at, portfolio=portfolio)
+    params = check_params(rs, event, params, probe)
     ns = Namespace(rs, app, now, at=at, params=params, portfolio=portfolio)
     for check in spec.require:
         if not check.when(ns):
@@ -105,8 +106,8 @@ def record(
     return Recorded(new, (entry,), warnings)
 
 
-def check_params(rs: RuleSet, event: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The event's parameters with unset ones dropped.
+def check_params(rs: RuleSet, event: str, params: Mapping[str, Any], ns: Namespace) -> dict[str, Any]:
+    """The event's parameters, typed as expressions see them, with unset ones dropped.
 
     Raises:
         InputError: for a parameter the event does not take or a value it does not allow.
@@ -122,8 +123,22 @@ def check_params(rs: RuleSet, event: str, params: Mapping[str, Any]) -> dict[str
             raise InputError(f"'{event}' does not take --{name.replace('_', '-')}; it takes {takes}")
         if param.choices and value not in param.choices:
             raise InputError(f"--{name.replace('_', '-')} {value!r} is not one of: {', '.join(param.choices)}")
-        result[name] = value
+        result[name] = _typed_param(param.type, value, name, ns)
     return result
+
+
+def _typed_param(kind: str, value: Any, name: str, ns: Namespace) -> Any:
+    option = "--" + name.replace("_", "-")
+    try:
+        if kind == "date":
+            return ns.moment(value.date() if isinstance(value, datetime) else value)
+        if kind == "datetime":
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+            return moment.replace(tzinfo=ns.tz) if moment.tzinfo is None else moment.astimezone(ns.tz)
+    except ValueError:
+        shape = "YYYY-MM-DD" if kind == "date" else "YYYY-MM-DDTHH:MM, with an offset or in the interviewer's zone"
+        raise InputError(f"{option} {value!r} is not a {kind}; write it as {shape}") from None
+    return value
 
 
 def _store(rs: RuleSet, name: str, value: Any) -> Any:

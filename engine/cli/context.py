@@ -1,0 +1,135 @@
+"""What every command shares: the home folder, the clock, the engine, errors and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime, time, tzinfo
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from ..errors import InputError, RuleErrors, TactfulError
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+
+F = TypeVar("F", bound=Callable[..., Any])
+DB_NAME = "tactful.sqlite3"
+
+
+def user_zone() -> tzinfo:
+    """The user's own time zone: ``TACTFUL_TZ`` if set, else the system's."""
+    name = os.environ.get("TACTFUL_TZ")
+    if name:
+        from ..timecalc import zone
+
+        try:
+            return zone(name)
+        except ValueError as err:
+            raise InputError(f"TACTFUL_TZ: {err}") from None
+    local = datetime.now().astimezone().tzinfo
+    assert local is not None
+    return local
+
+
+def parse_moment(text: str, what: str, tz: tzinfo | None = None) -> datetime:
+    """An ISO date or date-time; without an offset it is in ``tz`` (the user's zone).
+
+    A date alone means 09:00 that day.
+
+    Raises:
+        InputError: naming ``what`` and the form expected.
+    """
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time(9, 0))
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"{what} {text!r} is not a date or time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz or user_zone())
+
+
+def home_dir(home: str | None) -> Path:
+    """Where tactful keeps its data: ``--home``, ``TACTFUL_HOME``, or the user data folder."""
+    if home:
+        return Path(home).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("tactful", appauthor=False))
+
+
+class Context:
+    """Per-invocation state: options common to all commands, and the engine, made lazily."""
+
+    def __init__(self, now: str | None, home: str | None, as_json: bool = False) -> None:
+        self.now_text = now
+        self.home = home_dir(home)
+        self.as_json = as_json
+        self._engine: Engine | None = None
+        self._now: datetime | None = None
+
+    def now(self) -> datetime:
+        if self._now is None:
+            self._now = parse_moment(self.now_text, "--now") if self.now_text else datetime.now().astimezone()
+        return self._now
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from ..engine import Engine
+            from ..sqlite_store import SQLiteStore
+
+            try:
+                self.home.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise InputError(f"cannot create the tactful home {self.home}: {err.strerror}") from None
+            self._engine = Engine(SQLiteStore(self.home / DB_NAME), self.now)
+        return self._engine
+
+    def emit(self, document: Any, human: Callable[[], str]) -> None:
+        """Print ``document`` as JSON with ``--json``, else the human text."""
+        if self.as_json:
+            click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        else:
+            text = human()
+            if text:
+                click.echo(text)
+
+
+def common(func: F) -> F:
+    """Add ``--now`` and ``--home`` to a command and pass a :class:`Context` first."""
+
+    @click.option("--home", envvar="TACTFUL_HOME", help="Data folder (default: your user data folder).")
+    @click.option("--now", "now", envvar="TACTFUL_NOW", help="Answer as of this moment (ISO 8601).")
+    @wraps(func)
+    def wrapper(*args: Any, now: str | None, home: str | None, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.pop("as_json", False))
+        return func(Context(now, home, as_json), *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def json_flag(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")(func)
+
+
+def warn(message: str) -> None:
+    click.echo(f"tactful: warning: {message}", err=True)
+
+
+def fail(error: TactfulError) -> None:
+    """Print a user's error, one line each, and exit with its code."""
+    if isinstance(error, RuleErrors):
+        for item in error.errors:
+            click.echo(str(item), err=True)
+    else:
+        click.echo(f"tactful: {error}", err=True)
+    sys.exit(error.exit_code)

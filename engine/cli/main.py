@@ -1,0 +1,242 @@
+"""The `tactful` command: track applications, ask what to do, fire timers.
+
+Heavy modules (the rule loader, the state machine, SQLite) are imported inside commands,
+so the start-up of every command pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from ..errors import InputError, TactfulError
+from .context import Context, common, fail, json_flag, parse_moment, user_zone, warn
+
+FACT_OPTIONS = (
+    click.option("--role", help="The position you interviewed for."),
+    click.option("--interviewer", help="Who interviewed you (drafts address them by this name)."),
+    click.option("--email", help="The interviewer's email address."),
+    click.option("--phone", help="The interviewer's phone number."),
+    click.option("--timezone", help="The interviewer's IANA time zone, e.g. Europe/Paris (default UTC)."),
+    click.option("--decision-by", help="The decision date the interviewer gave (YYYY-MM-DD)."),
+    click.option("--no-calls/--calls-ok", default=None, help="The interviewer asked candidates not to call."),
+    click.option("--email-invited/--email-not-invited", default=None, help="The interviewer invited email."),
+    click.option("--rank", help="Your preference: 1 for your first choice, 2 for the next…"),
+)
+
+
+def fact_options(func: Any) -> Any:
+    for option in reversed(FACT_OPTIONS):
+        func = option(func)
+    return func
+
+
+def parse_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputError(f"{text!r} is not an application id; 'tactful list' shows them")
+    return value
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tactful")
+def cli() -> None:
+    """Follow up after a job interview: persistent, never pushy.
+
+    Every command answers as of --now (or TACTFUL_NOW); data lives in --home (or
+    TACTFUL_HOME, else your user data folder).
+    """
+
+
+@cli.command()
+@click.argument("company")
+@click.option("--interviewed", required=True, help="The interview date (YYYY-MM-DD).")
+@fact_options
+@click.option("--rules", help="A shipped rule set (default, small-company) or a rule file.")
+@json_flag
+@common
+def add(ctx: Context, company: str, rules: str | None, **facts: Any) -> None:
+    """Start tracking an application."""
+    app = ctx.engine().add(company, rules=rules, **facts)
+    ctx.emit({"id": app.id}, lambda: f"Added #{app.id} {app.company}. 'tactful show {app.id}' says what comes next.")
+
+
+@cli.command()
+@click.argument("app_id", metavar="ID")
+@click.argument("event")
+@click.option("--at", help="When it happened (default: now).")
+@click.option("--outcome", help="How a call went: no_answer, voicemail, noncommittal, callback_requested.")
+@click.option("--callback-at", help="When the employer asked you to call back (their time zone unless given).")
+@click.option("--deadline", help="An offer's deadline (YYYY-MM-DD).")
+@click.option("--decision-by", help="A new decision date the interviewer gave (YYYY-MM-DD).")
+@click.option("--text", help="The news, for 'news'.")
+@json_flag
+@common
+def record(ctx: Context, app_id: str, event: str, at: str | None, **params: Any) -> None:
+    """Record what happened: thank_you_sent, called, note_sent, emailed, offer, rejected,
+    accepted, declined, withdrawn, news."""
+    engine = ctx.engine()
+    moment = parse_moment(at, "--at") if at else None
+    done = engine.record(parse_id(app_id), event, at=moment, **params)
+    for message in done.warnings:
+        warn(message)
+    _print_app(ctx, done.app.id or 0, headline=f"Recorded {event.replace('-', '_')}.")
+
+
+def _print_app(ctx: Context, app_id: int, headline: str = "") -> None:
+    from .output import app_doc, show_text
+
+    engine = ctx.engine()
+    app = engine.get(app_id, ctx.now())
+    text = lambda: "\n".join(filter(None, [headline, show_text(engine, app, ctx.now(), user_zone())]))  # noqa: E731
+    ctx.emit(app_doc(engine, app, ctx.now()) if ctx.as_json else None, text)
+
+
+@cli.command()
+@click.argument("app_id", metavar="ID")
+@json_flag
+@common
+def show(ctx: Context, app_id: str) -> None:
+    """An application's facts, state, history and what comes next."""
+    _print_app(ctx, parse_id(app_id))
+
+
+@cli.command(name="list")
+@json_flag
+@common
+def list_(ctx: Context) -> None:
+    """All applications."""
+    from .output import app_doc, local, table
+
+    engine, now = ctx.engine(), ctx.now()
+    docs = [app_doc(engine, app, now, full=False) for app in engine.applications(now)]
+    tz = user_zone()
+    rows = [(d["id"], d["company"], d["role"], d["state"], d["next_action"],
+             local(parse_moment(d["next_due"], "") if d["next_due"] else None, tz)) for d in docs]  # fmt: skip
+    human = lambda: table(("id", "company", "role", "state", "next", "due"), rows) if docs else "No applications yet."  # noqa: E731
+    ctx.emit(docs, human)
+
+
+@cli.command()
+@json_flag
+@common
+def agenda(ctx: Context) -> None:
+    """What is due now and coming up, across applications, soonest first."""
+    from .output import iso, local, table
+
+    now = ctx.now()
+    items = ctx.engine().agenda(now)
+    docs = [{"id": app.id, "company": app.company, "action": a.action, "due": iso(a.due), "reason": a.reason,
+             "overdue": a.due <= now} for app, a in items]  # fmt: skip
+    tz = user_zone()
+    rows = [("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, a.action, a.reason) for app, a in items]
+    human = lambda: table(("", "due", "id", "company", "action", "why"), rows) if rows else "Nothing to do."  # noqa: E731
+    ctx.emit(docs, human)
+
+
+@cli.command()
+@click.argument("app_id", metavar="ID")
+@click.argument("action")
+@json_flag
+@common
+def can(ctx: Context, app_id: str, action: str) -> None:
+    """May I do this now? A channel (call, email, note, linkedin_invite, facebook_request,
+    twitter_follow, accept_offer) or an action. Exit 0 yes, 1 no."""
+    from .output import verdict_doc
+
+    verdict = ctx.engine().check(parse_id(app_id), action)
+    doc = verdict_doc(verdict)
+    since = f" (allowed from {doc['allowed_from']})" if doc["allowed_from"] else ""
+    ctx.emit(doc, lambda: f"{'Yes' if verdict.allowed else 'No'}: {verdict.reason}{since}. [{doc['rule']}]")
+    sys.exit(0 if verdict.allowed else 1)
+
+
+@cli.command()
+@json_flag
+@common
+def tick(ctx: Context) -> None:
+    """Fire every timer due by now, durably. Safe to run as often as you like."""
+    from .output import fired_doc
+
+    fired = ctx.engine().tick()
+    docs = [fired_doc(f) for f in fired]
+    lines = [f"#{d['id']} {d['company']}: {d['from']} -> {d['to']}" for d in docs]
+    ctx.emit(docs, lambda: "\n".join(lines) if lines else "Nothing was due.")
+
+
+@cli.command()
+@click.argument("app_id", metavar="ID")
+@click.option("--company", help="The company's name.")
+@click.option("--interviewed", help="The interview date (YYYY-MM-DD).")
+@fact_options
+@click.option("--rules", help="Cannot change once started; shown for symmetry with add.")
+@json_flag
+@common
+def edit(ctx: Context, app_id: str, **facts: Any) -> None:
+    """Correct an application's facts."""
+    app = ctx.engine().edit(parse_id(app_id), **facts)
+    _print_app(ctx, app.id or 0, headline="Updated.")
+
+
+@cli.command()
+@click.argument("app_id", metavar="ID")
+@json_flag
+@common
+def undo(ctx: Context, app_id: str) -> None:
+    """Take back the last recorded event (or edit)."""
+    app = ctx.engine().undo(parse_id(app_id))
+    _print_app(ctx, app.id or 0, headline="Undone.")
+
+
+@cli.command()
+@click.argument("app_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask.")
+@json_flag
+@common
+def remove(ctx: Context, app_id: str, yes: bool) -> None:
+    """Delete an application and its history (asks unless --yes)."""
+    from .output import app_doc
+
+    engine, number = ctx.engine(), parse_id(app_id)
+    app = engine.get(number, ctx.now())
+    doc = app_doc(engine, app, ctx.now())
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InputError("removing needs confirmation; pass --yes to remove without asking")
+        click.confirm(f"Remove #{app.id} {app.company} and its history?", abort=True, err=True)
+    engine.remove(number)
+    ctx.emit(doc, lambda: f"Removed #{app.id} {app.company}.")
+
+
+def _register_more() -> None:
+    from . import rulescmd, transfer
+    from .demo import demo
+
+    cli.add_command(rulescmd.rules)
+    cli.add_command(transfer.import_)
+    cli.add_command(transfer.export)
+    cli.add_command(demo)
+
+
+_register_more()
+
+
+def main() -> None:
+    """Run the CLI: a user's mistake is one line on stderr and an exit code, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("tactful: aborted; nothing was changed", err=True)
+        sys.exit(1)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except TactfulError as err:
+        fail(err)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)

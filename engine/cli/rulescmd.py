@@ -1,0 +1,43 @@
+"""`tactful rules …`: check a rule file, show a merged rule set."""
+
+from __future__ import annotations
+
+import io
+
+import click
+
+from .context import Context, common
+
+
+@click.group()
+def rules() -> None:
+    """Check and show rule files."""
+
+
+@rules.command()
+@click.argument("path")
+@common
+def validate(ctx: Context, path: str) -> None:
+    """Check a rule file: every problem as PATH:LINE:COL: message, exit 2 if any."""
+    from ..loader import load_rules
+
+    rs = load_rules(path)
+    click.echo(f"{path}: ok ({len(rs.states)} states, {len(rs.actions)} actions, {len(rs.policies)} policies)", err=True)
+
+
+@rules.command(name="show")
+@click.argument("ref", metavar="NAME|PATH")
+@common
+def show_rules(ctx: Context, ref: str) -> None:
+    """The merged rule set, after 'extends', as YAML."""
+    from ruamel.yaml import YAML
+
+    from ..loader import load_rules
+    from ..yamltree import plain
+
+    rs = load_rules(ref)
+    out = io.StringIO()
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.dump({"name": rs.name, "hash": rs.hash, **plain(rs.tree)}, out)
+    click.echo(out.getvalue(), nl=False)
