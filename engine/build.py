@@ -141,7 +141,7 @@ class _Builder:
         events = self.events()
         states = self.states(actions, events)
         policies = self.policies(actions)
-        initial = self.check_graph(states)
+        initial = self.check_graph(states) if not self.errors else ""
         if self.errors:
             raise RuleErrors(self.errors)
         return RuleSet(
@@ -164,6 +164,7 @@ class _Builder:
                 result[key] = parse_setting(key, raw)
             except ValueError as err:
                 self.error(node.where(key), f"settings.{key}: {err}")
+                result[key] = None  # still a known name, so expressions using it are not blamed too
         return result
 
     def facts(self, settings: Mapping[str, Any]) -> dict[str, FactSpec]:

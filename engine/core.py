@@ -81,7 +81,7 @@ def record(
     if spec is None:
         raise InputError(f"unknown event '{event}'; known: {', '.join(rs.events)}")
     probe = Namespace(rs, app, now, at=at, portfolio=portfolio)
-    params = check_params(rs, event, params, probe)
+    params = {**dict.fromkeys(spec.params), **check_params(rs, event, params, probe)}
     ns = Namespace(rs, app, now, at=at, params=params, portfolio=portfolio)
     for check in spec.require:
         if not check.when(ns):
@@ -153,7 +153,7 @@ def _store(rs: RuleSet, name: str, value: Any) -> Any:
 
 
 def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in params.items()}
+    return {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in params.items() if v is not None}
 
 
 def choose(branches: tuple[Branch, ...], ns: Namespace) -> Branch | None:

@@ -146,6 +146,10 @@ def load_rules(
         InputError: when ``ref`` names nothing.
     """
     from .build import build
+    from .errors import RuleErrors
 
-    tree, files = read_merged(ref, base)
+    try:
+        tree, files = read_merged(ref, base)
+    except RuleError as err:
+        raise RuleErrors([err]) from None
     return build(tree, name=ref, files=tuple(str(f) for f in files), functions=functions)

@@ -95,9 +95,9 @@ class Namespace(Mapping[str, Any]):
 
     def _compute(self, name: str) -> Any:
         rs = self.rs
-        if self.params.get(name) is not None:
-            return self.params[name]
         kind = rs.fact_type(name)
+        if name in self.params and (self.params[name] is not None or kind is None):
+            return self.params[name]
         if kind is not None:
             return self.typed(kind, self.facts.get(name, _default(rs, name)))
         if name in rs.settings:

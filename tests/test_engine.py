@@ -1,0 +1,132 @@
+"""The embedding API over both stores: durable timers, undo, edits, refusals that write nothing."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+from tactful import Engine, InputError, MemoryStore, Refused, SQLiteStore
+from tactful.testing import FakeClock
+
+from .helpers import at
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request, tmp_path):
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    store = SQLiteStore(tmp_path / "tactful.sqlite3")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(at("2026-05-04 17:00"))
+
+
+@pytest.fixture
+def engine(store, clock):
+    return Engine(store, clock)
+
+
+def test_tick_fires_each_due_timer_once(engine, clock):
+    ids = [engine.add(f"Company {n}", interviewed="2026-05-04").id for n in range(3)]
+    clock.set(at("2026-05-21 10:00"))
+    fired = engine.tick()
+    assert sorted(f.id for f in fired) == ids and {f.target for f in fired} == {"follow_up_due"}
+    assert engine.tick() == []
+    assert all(engine.store.get(i).next_due is None for i in ids)
+
+
+def test_tick_works_in_batches(engine, clock):
+    for n in range(7):
+        engine.add(f"Company {n}", interviewed="2026-05-04")
+    clock.set(at("2026-05-21 10:00"))
+    assert len(engine.tick(batch=3)) == 7
+    assert engine.tick(batch=3) == []
+
+
+def test_undo_takes_back_the_last_event_and_the_timers_after_it(engine, clock):
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    engine.record(app.id, "thank_you_sent")
+    clock.set(at("2026-05-21 11:00"))
+    engine.record(app.id, "called", outcome="noncommittal")
+    assert engine.undo(app.id).state == "follow_up_due"
+    assert engine.get(app.id).facts["calls_made"] == 0
+    assert [e.name for e in engine.history(app.id)] == ["added", "thank_you_sent", "timer"]
+
+
+def test_undo_with_nothing_to_undo_is_bad_input(engine):
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    with pytest.raises(InputError, match="nothing to undo"):
+        engine.undo(app.id)
+
+
+def test_an_edit_recomputes_the_timer(engine):
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    assert engine.edit(app.id, decision_by="2026-05-11").next_due == at("2026-05-14 09:00")
+
+
+def test_a_refused_event_writes_nothing(engine, clock):
+    first = engine.add("Northwind", interviewed="2026-05-04")
+    second = engine.add("Contoso", interviewed="2026-05-04")
+    clock.set(at("2026-05-12 10:00"))
+    for app in (first, second):
+        engine.record(app.id, "offer")
+    engine.record(first.id, "accepted")
+    before = (engine.store.get(second.id), engine.history(second.id))
+    with pytest.raises(Refused, match="Northwind"):
+        engine.record(second.id, "accepted")
+    assert (engine.store.get(second.id), engine.history(second.id)) == before
+    assert [a.action for a in engine.advise(second.id)][0] == "withdraw"
+
+
+def test_an_event_in_the_future_is_bad_input(engine):
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    with pytest.raises(InputError, match="in the future"):
+        engine.record(app.id, "thank_you_sent", at=at("2026-05-05 10:00"))
+
+
+def test_a_backdated_event_fires_the_timers_before_it_first(engine, clock):
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    clock.set(at("2026-05-25 10:00"))
+    done = engine.record(app.id, "called", at=at("2026-05-22 11:00"), outcome="noncommittal")
+    assert [e.kind for e in done.entries] == ["timer", "event"]
+    assert done.app.state == "awaiting_reply" and done.app.facts["last_call"] == "2026-05-22T11:00:00+00:00"
+
+
+def test_unknown_ids_are_bad_input(engine):
+    with pytest.raises(InputError, match="no application with id 42"):
+        engine.get(42)
+
+
+def test_removing_deletes_the_history_too(engine):
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    engine.remove(app.id)
+    assert engine.store.get(app.id) is None and engine.store.history(app.id) == []
+
+
+def test_a_stale_save_is_refused(engine):
+    from tactful.store import Change, Conflict
+
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    engine.record(app.id, "thank_you_sent")
+    with pytest.raises(Conflict):
+        engine.store.save([Change(app)])
+
+
+def test_the_clock_must_carry_a_time_zone(store):
+    from datetime import datetime
+
+    with pytest.raises(InputError, match="time zone"):
+        Engine(store, lambda: datetime(2026, 5, 4)).add("Northwind", interviewed="2026-05-04")
+
+
+def test_the_embedding_example_runs(capsys):
+    runpy.run_path(str(ROOT / "examples" / "embed.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "next call on 2026-05-18 09:00 CEST" in out and "final state: withdrawn" in out
