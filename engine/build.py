@@ -145,12 +145,20 @@ class _Builder:
         if self.errors:
             raise RuleErrors(self.errors)
         return RuleSet(
-            name=self.name, hash=content_hash(self.tree), description=str(self.tree.get("description") or ""),
-            settings=MappingProxyType(settings), calendar=calendar_from(settings),
-            facts=MappingProxyType(facts), derived=MappingProxyType(derived),
-            actions=MappingProxyType(actions), events=MappingProxyType(events),
-            states=MappingProxyType(states), policies=MappingProxyType(policies),
-            initial=initial, files=self.files, tree=self.tree,
+            name=self.name,
+            hash=content_hash(self.tree),
+            description=str(self.tree.get("description") or ""),
+            settings=MappingProxyType(settings),
+            calendar=calendar_from(settings),
+            facts=MappingProxyType(facts),
+            derived=MappingProxyType(derived),
+            actions=MappingProxyType(actions),
+            events=MappingProxyType(events),
+            states=MappingProxyType(states),
+            policies=MappingProxyType(policies),
+            initial=initial,
+            files=self.files,
+            tree=self.tree,
         )
 
     def settings(self) -> dict[str, Any]:
@@ -202,7 +210,7 @@ class _Builder:
     def check_cycles(self, node: YMap, derived: Mapping[str, Expression]) -> None:
         def visit(name: str, path: tuple[str, ...]) -> None:
             if name in path:
-                loop = " -> ".join((*path[path.index(name):], name))
+                loop = " -> ".join((*path[path.index(name) :], name))
                 self.error(node.where(name), f"derived names refer to each other in a loop: {loop}")
                 return
             for used in derived[name].names & set(derived):
@@ -224,8 +232,12 @@ class _Builder:
             channels = self.section(spec, "channels", YSeq)
             instead = tuple(self.substitutes(spec, node))
             result[name] = Action(
-                name, tuple(str(c) for c in channels), self.boolean(spec, "contact"),
-                self.text(spec.get("describe"), spec.where("describe"), self.base), instead, node.key_locs[name],
+                name,
+                tuple(str(c) for c in channels),
+                self.boolean(spec, "contact"),
+                self.text(spec.get("describe"), spec.where("describe"), self.base),
+                instead,
+                node.key_locs[name],
             )
         return result
 
@@ -258,11 +270,13 @@ class _Builder:
             params = self.params(spec)
             scope = self.base | set(params)
             result[name] = EventSpec(
-                name, MappingProxyType(params),
+                name,
+                MappingProxyType(params),
                 self.checks(spec, "require", "that", "says", scope),
                 self.checks(spec, "refuse", "when", "because", scope),
                 self.checks(spec, "warn", "when", "says", scope),
-                self.assignments(spec, scope), node.key_locs[name],
+                self.assignments(spec, scope),
+                node.key_locs[name],
             )
         return result
 
@@ -280,7 +294,9 @@ class _Builder:
             elif kind in PARAM_TYPES:
                 result[name] = Param(name, str(kind))
             else:
-                self.error(node.where(name), f"parameter '{name}' has type {', '.join(PARAM_TYPES)} or {{one_of: [...]}}")
+                self.error(
+                    node.where(name), f"parameter '{name}' has type {', '.join(PARAM_TYPES)} or {{one_of: [...]}}"
+                )
         return result
 
     def checks(self, spec: YMap, key: str, cond: str, says: str, scope: Collection[str]) -> tuple[Check, ...]:
@@ -327,9 +343,15 @@ class _Builder:
             own_on = self.transitions(spec, node, events)
             marks = frozenset(str(m) for m in self.section(spec, "marks", YSeq))
             result[name] = State(
-                name, self.boolean(spec, "initial"), final, self.text(spec.get("describe"), spec.where("describe"), self.base),
-                marks, self.advices(spec, actions) + (() if final else shared_advice), self.timers(spec, node, name),
-                MappingProxyType(own_on if final else {**shared_on, **own_on}), node.key_locs[name],
+                name,
+                self.boolean(spec, "initial"),
+                final,
+                self.text(spec.get("describe"), spec.where("describe"), self.base),
+                marks,
+                self.advices(spec, actions) + (() if final else shared_advice),
+                self.timers(spec, node, name),
+                MappingProxyType(own_on if final else {**shared_on, **own_on}),
+                node.key_locs[name],
             )
         return result
 
@@ -359,7 +381,9 @@ class _Builder:
             result.append(self.branch(item["to"], item.get("when"), item.where("to"), states, scope, item))
         return tuple(result)
 
-    def branch(self, to: Any, when: Any, where: Location, states: YMap, scope: Collection[str], item: YMap | None = None) -> Branch:
+    def branch(
+        self, to: Any, when: Any, where: Location, states: YMap, scope: Collection[str], item: YMap | None = None
+    ) -> Branch:
         if to is not None and to not in states:
             self.error(where, self.unknown("state", to, states))
         guard = self.expr(when, item.where("when"), scope) if item is not None and when is not None else None
@@ -378,7 +402,9 @@ class _Builder:
             if any(b.to is None or b.to == spec_name for b in branches):
                 self.error(item.where("to"), "a timer must move the application to another state")
             if branches and branches[-1].when is not None:
-                self.error(branches[-1].where, "a timer's last branch needs no 'when', so the timer always leads somewhere")
+                self.error(
+                    branches[-1].where, "a timer's last branch needs no 'when', so the timer always leads somewhere"
+                )
             if at:
                 result.append(Timer(at, branches, where))
         return tuple(result)
@@ -396,7 +422,9 @@ class _Builder:
             shift = item.get("shift", "auto")
             if shift not in ("auto", "none"):
                 self.error(item.where("shift"), "'shift' is 'auto' (move off weekends and holidays) or 'none'")
-            opt = {k: self.expr(item[k], item.where(k), self.base) if k in item else None for k in ("from", "by", "when")}
+            opt = {
+                k: self.expr(item[k], item.where(k), self.base) if k in item else None for k in ("from", "by", "when")
+            }
             due = self.expr(item["due"], item.where("due"), self.base)
             if due:
                 result.append(Advice(str(item["action"]), due, opt["from"], opt["by"], opt["when"],
@@ -445,7 +473,9 @@ class _Builder:
                 self.error(state.where, f"state '{state.name}' cannot be reached from '{initial[0]}'")
             exits = {b.to for bs in (*state.on.values(), *(t.branches for t in state.timers)) for b in bs}
             if not state.final and not (exits - {None, state.name}):
-                self.error(state.where, f"state '{state.name}' has no way out; add a transition or mark it 'final: true'")
+                self.error(
+                    state.where, f"state '{state.name}' has no way out; add a transition or mark it 'final: true'"
+                )
             if state.final and state.timers:
                 self.error(state.where, f"final state '{state.name}' cannot have timers")
         return initial[0]

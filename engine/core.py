@@ -22,7 +22,9 @@ from .ruleset import Advice, Branch, RuleSet, State
 MAX_TIMER_STEPS = 64
 
 
-def start(rs: RuleSet, company: str, facts: Mapping[str, Any], now: datetime, rules: str) -> tuple[Application, LogEntry]:
+def start(
+    rs: RuleSet, company: str, facts: Mapping[str, Any], now: datetime, rules: str
+) -> tuple[Application, LogEntry]:
     """A new application in the rule set's initial state, entered at the interview."""
     stored = {**{n: s.default for n, s in rs.facts.items() if s.default is not None}, **facts}
     probe = Application(None, company, rs.initial, now, stored, rules, rs.hash)
@@ -97,7 +99,9 @@ def record(
     warnings = tuple(ns.render(w.says) for w in spec.warn if w.when(ns))
     fired = fire(rs, app.state, event, ns)
     if fired is None:
-        raise Refused(f"no rule for '{event}' applies while the application is {app.state.replace('_', ' ')}", state.where)
+        raise Refused(
+            f"no rule for '{event}' applies while the application is {app.state.replace('_', ' ')}", state.where
+        )
     target = fired[0]
     entered = at if target != app.state else app.entered
     before = {"state": app.state, "entered": app.entered.isoformat(), "facts": dict(app.facts)}

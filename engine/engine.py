@@ -175,7 +175,12 @@ class Engine:
         if rules is not None:
             raise InputError("--rules cannot change once an application has started; add it again instead")
         rs = self.rules_for(app)
-        before = {"state": app.state, "entered": app.entered.isoformat(), "facts": dict(app.facts), "company": app.company}
+        before = {
+            "state": app.state,
+            "entered": app.entered.isoformat(),
+            "facts": dict(app.facts),
+            "company": app.company,
+        }
         new = core.with_timer(rs, replace(app, facts=merged, company=(company or app.company).strip()))
         entry = LogEntry("edit", "edited", now, now, app.state, app.state, given, before)
         self.store.save([Change(new, [entry])])

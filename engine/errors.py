@@ -49,9 +49,7 @@ class RuleErrors(TactfulError):
     """Every problem found while loading a rule file, in file order."""
 
     def __init__(self, errors: list[RuleError]) -> None:
-        self.errors = sorted(
-            errors, key=lambda e: (e.where.path, e.where.line, e.where.col) if e.where else ("", 0, 0)
-        )
+        self.errors = sorted(errors, key=lambda e: (e.where.path, e.where.line, e.where.col) if e.where else ("", 0, 0))
         super().__init__("\n".join(str(e) for e in self.errors))
 
 

@@ -90,7 +90,7 @@ class Expression:
     source: str
     names: frozenset[str]
     code: CodeType
-    scope: Mapping[str, Any]
+    scope: dict[str, Any]
 
     def __call__(self, namespace: Mapping[str, Any]) -> Any:
         return eval(self.code, self.scope, namespace)  # noqa: S307 - the tree was checked

@@ -64,7 +64,7 @@ def _build(rs: RuleSet) -> Machine:
 
 def _add(machine: Machine, trigger: str, source: str, branches: tuple[Branch, ...]) -> None:
     for branch in branches:
-        conditions = [_guard(branch)] if branch.when is not None else []
+        conditions: list[str | Callable[..., bool | None]] = [_guard(branch)] if branch.when is not None else []
         machine.add_transition(
             trigger, source, branch.to, conditions=conditions, before=[_chosen(branch)],
         )  # fmt: skip

@@ -42,7 +42,11 @@ class Portfolio:
                     "other_accepted_company": first and first.company}[name]  # fmt: skip
         rank = app.facts.get("rank")
         hits = sorted(
-            (o for o in self.others if o.offer and o.id != app.id and rank is not None and o.rank is not None and o.rank > rank),
+            (
+                o
+                for o in self.others
+                if o.offer and o.id != app.id and rank is not None and o.rank is not None and o.rank > rank
+            ),
             key=lambda o: o.entered,
         )
         first = hits[0] if hits else None

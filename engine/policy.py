@@ -9,7 +9,9 @@ timers fired up to it, until the answer is yes or no longer changes with time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from .core import advise, catch_up
 from .errors import InputError
@@ -60,7 +62,9 @@ def _verdict(channel: str, rule: PolicyRule, ns: Namespace) -> Verdict:
     return Verdict(channel, rule.allow, ns.render(rule.because), rule.where)
 
 
-def _policy_names(rs: RuleSet, app: Application, channel: str, portfolio: Portfolio) -> dict[str, object]:
+def _policy_names(
+    rs: RuleSet, app: Application, channel: str, portfolio: Portfolio
+) -> dict[str, Callable[[Namespace], Any]]:
     def on_channel(ns: Namespace) -> list[datetime]:
         items = advise(rs, app, ns.now, portfolio)
         return [a.start for a in items if channel in rs.actions[a.action].channels]

@@ -103,8 +103,16 @@ class SQLiteStore:
             cursor = self.db.execute(
                 "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (app.company, app.state, app.entered.isoformat(), json.dumps(app.facts), app.rules,
-                 app.rules_hash, _epoch(app.next_due), app.timer),  # fmt: skip
+                (
+                    app.company,
+                    app.state,
+                    app.entered.isoformat(),
+                    json.dumps(app.facts),
+                    app.rules,
+                    app.rules_hash,
+                    _epoch(app.next_due),
+                    app.timer,
+                ),  # fmt: skip
             )
             app_id = int(cursor.lastrowid or 0)
             self._append(app_id, entries)
@@ -133,8 +141,18 @@ class SQLiteStore:
         updated = self.db.execute(
             "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
             "next_due = ?, timer = ?, version = version + 1 WHERE id = ? AND version = ?",
-            (app.company, app.state, app.entered.isoformat(), json.dumps(app.facts), app.rules, app.rules_hash,
-             _epoch(app.next_due), app.timer, app.id, app.version),  # fmt: skip
+            (
+                app.company,
+                app.state,
+                app.entered.isoformat(),
+                json.dumps(app.facts),
+                app.rules,
+                app.rules_hash,
+                _epoch(app.next_due),
+                app.timer,
+                app.id,
+                app.version,
+            ),  # fmt: skip
         ).rowcount
         if updated != 1:
             raise Conflict(f"application {app.id} changed meanwhile; nothing was written, try again")

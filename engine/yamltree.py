@@ -108,7 +108,7 @@ def _convert_map(node: Any, path: str) -> YMap:
 
 
 def _scalar(node: Any, tag: str, path: str) -> Any:
-    kind = tag[len(_TAG):] if tag.startswith(_TAG) else None
+    kind = tag[len(_TAG) :] if tag.startswith(_TAG) else None
     if kind not in _SCALARS and kind != "merge":
         raise RuleError(_loc(node, path), f"the tag '{tag}' is not allowed; rule files use plain YAML")
     value = node.value

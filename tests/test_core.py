@@ -4,8 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from tactful import InputError, Refused, load_rules
-from tactful import core
+from tactful import InputError, Refused, core, load_rules
 from tactful.namespace import Portfolio
 from tactful.policy import judge
 from tactful.records import Other
@@ -84,7 +83,9 @@ def test_an_invited_callback_is_kept_at_its_time_and_does_not_count():
 def test_a_requested_callback_needs_its_time():
     app, _ = core.catch_up(RULES, new(), at("2026-05-21 10:00"))
     with pytest.raises(InputError, match="--callback-at"):
-        core.record(RULES, app, "called", {"outcome": "callback_requested"}, at("2026-05-21 10:00"), at("2026-05-21 10:00"))
+        core.record(
+            RULES, app, "called", {"outcome": "callback_requested"}, at("2026-05-21 10:00"), at("2026-05-21 10:00")
+        )
 
 
 def test_a_third_call_is_recorded_with_a_warning():

@@ -53,11 +53,25 @@ def errors_of(path):
         ("extends: default\nsettings:\n  graec: 2 days\n", 3, 3, "did you mean 'grace'?"),
         ("extends: default\nsetings: {}\n", 2, 1, "did you mean 'settings'?"),
         ("extends: default\nsettings:\n  max_calls: two\n", 3, 14, "is not a count"),
-        ("extends: default\nstates:\n  awaiting_reply:\n    timers:\n      - at: last_contact + reply_wiat\n"
-         "        to: moved_on\n", 5, 28, "unknown name 'reply_wiat'; did you mean 'reply_wait'?"),
-        ("extends: default\nstates:\n  follow_up_due:\n    on:\n      called: nowhere\n", 5, 15, "unknown state 'nowhere'"),
-        ("extends: default\nstates:\n  follow_up_due:\n    advises:\n      - action: dance\n        due: entered\n",
-         5, 17, "unknown action 'dance'"),
+        (
+            "extends: default\nstates:\n  awaiting_reply:\n    timers:\n      - at: last_contact + reply_wiat\n"
+            "        to: moved_on\n",
+            5,
+            28,
+            "unknown name 'reply_wiat'; did you mean 'reply_wait'?",
+        ),
+        (
+            "extends: default\nstates:\n  follow_up_due:\n    on:\n      called: nowhere\n",
+            5,
+            15,
+            "unknown state 'nowhere'",
+        ),
+        (
+            "extends: default\nstates:\n  follow_up_due:\n    advises:\n      - action: dance\n        due: entered\n",
+            5,
+            17,
+            "unknown action 'dance'",
+        ),
         ("extends: default\nsettings:\n  holidays: !!python/object:os.system x\n", 3, 13, "tag"),
         ("extends: default\nstates:\n  limbo: {describe: stuck}\n", 3, 3, "cannot be reached"),
     ],

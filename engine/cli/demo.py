@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -76,7 +76,9 @@ def _story(engine: object, clock: _Clock) -> None:
     for channel in ("call", "linkedin_invite", "facebook_request", "twitter_follow"):
         verdict = e.check(dream.id, channel)  # type: ignore[attr-defined]
         since = f" (from {verdict.allowed_from:%a %d %b})" if verdict.allowed_from else ""
-        _say(f"May I {channel.replace('_', ' ')} Northwind? {'yes' if verdict.allowed else 'no'}: {verdict.reason}{since}")
+        _say(
+            f"May I {channel.replace('_', ' ')} Northwind? {'yes' if verdict.allowed else 'no'}: {verdict.reason}{since}"
+        )
     _when(clock, datetime(2026, 5, 13, 10, tzinfo=UTC))
     for fired in e.tick():  # type: ignore[attr-defined]
         _say(f"tick: #{fired.id} {fired.company} {fired.source} -> {fired.target}")

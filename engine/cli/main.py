@@ -134,7 +134,9 @@ def agenda(ctx: Context) -> None:
     docs = [{"id": app.id, "company": app.company, "action": a.action, "due": iso(a.due), "reason": a.reason,
              "overdue": a.due <= now} for app, a in items]  # fmt: skip
     tz = user_zone()
-    rows = [("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, a.action, a.reason) for app, a in items]
+    rows = [
+        ("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, a.action, a.reason) for app, a in items
+    ]
     human = lambda: table(("", "due", "id", "company", "action", "why"), rows) if rows else "Nothing to do."  # noqa: E731
     ctx.emit(docs, human)
 

@@ -22,7 +22,9 @@ def validate(ctx: Context, path: str) -> None:
     from ..loader import load_rules
 
     rs = load_rules(path)
-    click.echo(f"{path}: ok ({len(rs.states)} states, {len(rs.actions)} actions, {len(rs.policies)} policies)", err=True)
+    click.echo(
+        f"{path}: ok ({len(rs.states)} states, {len(rs.actions)} actions, {len(rs.policies)} policies)", err=True
+    )
 
 
 @rules.command(name="show")
