@@ -23,7 +23,7 @@ from .ruleset import RuleSet
 from .store import Change, Store
 
 #: How many due applications `tick` loads and commits at a time.
-TICK_BATCH = 500
+TICK_BATCH = 2000
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,7 +79,10 @@ def _read(ref: str, base: Path | None, chain: list[Path]) -> tuple[YMap, list[Pa
         return tree, [path]
     if not isinstance(parent_ref, str):
         raise RuleError(tree.where("extends"), "'extends' takes the name of a rule set or a path")
-    parent, files = _read(parent_ref, path.parent, [*chain, path.resolve()])
+    try:
+        parent, files = _read(parent_ref, path.parent, [*chain, path.resolve()])
+    except InputError as err:
+        raise RuleError(tree.where("extends"), f"'extends': {err}") from None
     return merge(parent, tree), [path, *files]
 
 

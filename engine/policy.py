@@ -43,7 +43,9 @@ def judge(rs: RuleSet, app: Application, name: str, now: datetime, portfolio: Po
         verdict, until, _ = _once(rs, later, channel, moment, portfolio)
     if first[0].allowed or not verdict.allowed:
         return first[0]
-    return Verdict(channel, False, first[0].reason, first[0].rule, moment)
+    day = moment.astimezone(first[0].allowed_from.tzinfo if first[0].allowed_from else moment.tzinfo).date().isoformat()
+    reason = first[0].reason if day in first[0].reason else f"{first[0].reason}; allowed from {day}"
+    return Verdict(channel, False, reason, first[0].rule, moment)
 
 
 def _once(

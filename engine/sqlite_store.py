@@ -73,6 +73,13 @@ def _row_to_app(row: Sequence[Any]) -> Application:
                        rules, rules_hash, due, timer, version)  # fmt: skip
 
 
+def _update_row(app: Application) -> tuple[Any, ...]:
+    return (
+        app.company, app.state, app.entered.isoformat(), json.dumps(app.facts), app.rules, app.rules_hash,
+        _epoch(app.next_due), app.timer, app.id, app.version,
+    )  # fmt: skip
+
+
 def _entry_row(app_id: int, e: LogEntry) -> tuple[Any, ...]:
     return (
         app_id, e.kind, e.name, e.at.isoformat(), e.recorded.isoformat(), e.source, e.target,
@@ -133,37 +140,26 @@ class SQLiteStore:
 
     def save(self, changes: Sequence[Change]) -> None:
         with self.transaction():
+            updated = self.db.executemany(
+                "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
+                "next_due = ?, timer = ?, version = version + 1 WHERE id = ? AND version = ?",
+                [_update_row(c.app) for c in changes],
+            ).rowcount
+            if updated != len(changes):
+                raise Conflict("an application changed meanwhile; nothing was written, try again")
             for change in changes:
-                self._save_one(change)
-
-    def _save_one(self, change: Change) -> None:
-        app = change.app
-        updated = self.db.execute(
-            "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
-            "next_due = ?, timer = ?, version = version + 1 WHERE id = ? AND version = ?",
-            (
-                app.company,
-                app.state,
-                app.entered.isoformat(),
-                json.dumps(app.facts),
-                app.rules,
-                app.rules_hash,
-                _epoch(app.next_due),
-                app.timer,
-                app.id,
-                app.version,
-            ),  # fmt: skip
-        ).rowcount
-        if updated != 1:
-            raise Conflict(f"application {app.id} changed meanwhile; nothing was written, try again")
-        assert app.id is not None
-        if change.drop_from is not None:
-            self.db.execute("DELETE FROM history WHERE app_id = ? AND id >= ?", (app.id, change.drop_from))
-        self._append(app.id, change.entries)
-        for item in change.outbox:
-            self.db.execute(
+                if change.drop_from is not None:
+                    self.db.execute(
+                        "DELETE FROM history WHERE app_id = ? AND id >= ?", (change.app.id, change.drop_from)
+                    )
+            self.db.executemany(
+                "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_entry_row(c.app.id or 0, e) for c in changes for e in c.entries],
+            )
+            self.db.executemany(
                 "INSERT OR IGNORE INTO outbox (app_id, key, adapter, payload) VALUES (?, ?, ?, ?)",
-                (app.id, *item),  # type: ignore[misc]
+                [(c.app.id, *item) for c in changes for item in c.outbox],  # type: ignore[misc]
             )
 
     def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:

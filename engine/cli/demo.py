@@ -77,7 +77,8 @@ def _story(engine: object, clock: _Clock) -> None:
         verdict = e.check(dream.id, channel)  # type: ignore[attr-defined]
         since = f" (from {verdict.allowed_from:%a %d %b})" if verdict.allowed_from else ""
         _say(
-            f"May I {channel.replace('_', ' ')} Northwind? {'yes' if verdict.allowed else 'no'}: {verdict.reason}{since}"
+            f"May I {channel.replace('_', ' ')} Northwind? "
+            f"{'yes' if verdict.allowed else 'no'}: {verdict.reason}{since}"
         )
     _when(clock, datetime(2026, 5, 13, 10, tzinfo=UTC))
     for fired in e.tick():  # type: ignore[attr-defined]

@@ -235,8 +235,12 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("tactful: aborted; nothing was changed", err=True)
         sys.exit(1)
+    except click.UsageError as err:
+        command = f" {err.ctx.command_path.partition(' ')[2]}" if err.ctx and " " in err.ctx.command_path else ""
+        click.echo(f"tactful: {err.format_message()} (see 'tactful{command} --help')", err=True)
+        sys.exit(err.exit_code)
     except click.ClickException as err:
-        err.show()
+        click.echo(f"tactful: {err.format_message()}", err=True)
         sys.exit(err.exit_code)
     except TactfulError as err:
         fail(err)

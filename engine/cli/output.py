@@ -34,6 +34,8 @@ def entry_doc(entry: LogEntry) -> dict[str, Any]:
 
 def app_doc(engine: Engine, app: Application, now: datetime, *, full: bool = True) -> dict[str, Any]:
     """An application as `show --json` prints it (``full``) or as a `list` row."""
+    from ..namespace import Namespace
+
     rs = engine.rules_for(app)
     next_items = engine.advise(app.id or 0, now) if app.id is not None else []
     doc: dict[str, Any] = {
@@ -46,7 +48,7 @@ def app_doc(engine: Engine, app: Application, now: datetime, *, full: bool = Tru
         doc.update(next_action=first and first.action, next_due=first and iso(first.due))
         return doc
     doc.update(
-        describe=rs.states[app.state].describe.source, final=rs.states[app.state].final,
+        describe=Namespace(rs, app, now).render(rs.states[app.state].describe), final=rs.states[app.state].final,
         entered=iso(app.entered), rules=app.rules, rules_hash=app.rules_hash,
         facts=dict(app.facts), next=[advised_doc(a) for a in next_items],
         history=[entry_doc(e) for e in engine.history(app.id or 0)],

@@ -1,0 +1,235 @@
+"""Benchmark `tactful agenda` start-up against importing tactful's heavy dependencies.
+
+Not a pytest test: a script that prints figures. Run from the repository root:
+
+    python tests/benchmarks/bench_startup.py              # 1,000 applications, 7 runs each
+    python tests/benchmarks/bench_startup.py --runs 11 --profile
+
+It makes a TACTFUL_HOME in a temp folder, imports ``--apps`` applications with the real
+``tactful import FILE`` (a generated CSV with company, interviewed, role, timezone, rank;
+interview dates spread so that some applications are due at TACTFUL_NOW and some not), then
+times, as subprocesses with output discarded, after one warm-up run each:
+
+* ``tactful agenda`` (the ``tactful`` script next to ``sys.executable``), TACTFUL_HOME and
+  TACTFUL_NOW set;
+* ``python -c "import transitions, pluggy, ruamel.yaml, structlog"`` (same python).
+
+It prints the medians in ms and their ratio. ``--profile`` also prints the biggest
+``python -X importtime`` entries, the wall time of each phase of `agenda` (imports, rule
+file, engine, output) and a cProfile of `tactful agenda` in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+NOW = "2026-06-01T10:00:00+00:00"
+TODAY = date(2026, 6, 1)
+BASELINE = "import transitions, pluggy, ruamel.yaml, structlog"
+ZONES = ("Europe/Paris", "America/New_York", "UTC", "Asia/Tokyo", "Europe/London")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def tactful_exe() -> str:
+    exe = Path(sys.executable).with_name("tactful")
+    if not exe.exists():
+        raise SystemExit(f"no tactful script next to {sys.executable}; install tactful in that environment")
+    return str(exe)
+
+
+def make_home(home: Path, apps: int, seed: int) -> None:
+    """``apps`` applications through `tactful import`; interviews 0–60 days before NOW."""
+    rng = random.Random(seed)
+    csv_path = home.parent / "apps.csv"
+    with csv_path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["company", "interviewed", "role", "timezone", "rank"])
+        for number in range(1, apps + 1):
+            interviewed = TODAY - timedelta(days=rng.randint(0, 60))
+            role = rng.choice(["Engineer", "Analyst", "Designer"])
+            zone = rng.choice(ZONES)
+            writer.writerow([f"Company {number:04d}", interviewed.isoformat(), role, zone, rng.randint(1, 9)])
+    env = {**os.environ, "TACTFUL_HOME": str(home), "TACTFUL_NOW": NOW}
+    started = time.perf_counter()
+    subprocess.run([tactful_exe(), "import", str(csv_path)], env=env, check=True, stdout=subprocess.DEVNULL)
+    log(f"imported {apps} applications in {time.perf_counter() - started:.1f}s")
+
+
+def timed(argv: list[str], env: dict[str, str], runs: int) -> list[float]:
+    """Milliseconds of each of ``runs`` runs of ``argv``, after one warm-up run."""
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def importtime(env: dict[str, str], top: int) -> None:
+    """The modules whose import costs most (cumulative and self), by ``-X importtime``."""
+    code = "import sys; from tactful.cli.main import main; sys.argv = ['tactful', 'agenda']; main()"
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, check=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    rows = []
+    for line in result.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, cumulative, name = line.removeprefix("import time:").split("|")
+        rows.append((int(own), int(cumulative), name.rstrip()))
+    total = sum(r[0] for r in rows)
+    print(f"\n== python -X importtime of tactful agenda: {len(rows)} modules, {total / 1000:.1f} ms of imports ==")
+    top_level = sorted((r for r in rows if not r[2].startswith("  ")), key=lambda r: -r[1])
+    print(f"top-level imports by cumulative ms (first {top}):")
+    for _own, cumulative, name in top_level[:top]:
+        print(f"  {cumulative / 1000:7.1f}  {name.strip()}")
+    print(f"modules by self ms (first {top}):")
+    for own, _, name in sorted(rows, key=lambda r: -r[0])[:top]:
+        print(f"  {own / 1000:7.1f}  {name.strip()}")
+
+
+PHASES = """
+import os, time
+t0 = time.perf_counter()
+import tactful.cli.main
+t1 = time.perf_counter()
+import ruamel.yaml
+t2 = time.perf_counter()
+from tactful.build import build
+from tactful.loader import read_merged
+tree, files = read_merged("default")
+t3 = time.perf_counter()
+rules = build(tree, name="default", files=tuple(str(f) for f in files))
+t4 = time.perf_counter()
+from tactful.cli.context import Context, user_zone
+from tactful.cli.output import local, table
+ctx = Context(os.environ["TACTFUL_NOW"], os.environ["TACTFUL_HOME"])
+engine = ctx.engine()
+engine.rules.add("default", rules)
+now = ctx.now()
+t5 = time.perf_counter()
+items = engine.agenda(now)
+t6 = time.perf_counter()
+tz = user_zone()
+rows = [("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, a.action, a.reason) for app, a in items]
+text = table(("", "due", "id", "company", "action", "why"), rows)
+t7 = time.perf_counter()
+items = engine.agenda(now)
+t8 = time.perf_counter()
+ms = lambda a, b: f"{(b - a) * 1000:6.1f} ms"
+print("import tactful.cli.main (tactful, click)       ", ms(t0, t1))
+print("import ruamel.yaml                             ", ms(t1, t2))
+print("read + compose default.yaml (read_merged)      ", ms(t2, t3))
+print("build the rule set (compile expressions)       ", ms(t3, t4))
+print("open the store, make the engine                ", ms(t4, t5))
+print("engine.agenda, first call (imports transitions)", ms(t5, t6))
+print("format the table                               ", ms(t6, t7))
+print("engine.agenda, second call (all warm)          ", ms(t7, t8))
+"""
+
+
+def phases(env: dict[str, str]) -> None:
+    """Wall time of each phase of `tactful agenda`, in a fresh interpreter, no profiler."""
+    print("\n== phases of tactful agenda (fresh interpreter, after interpreter start-up) ==")
+    sys.stdout.flush()
+    subprocess.run([sys.executable, "-c", PHASES], env=env, check=True)
+
+
+def cprofile(env: dict[str, str], top: int) -> None:
+    """cProfile of one `tactful agenda`, imports included, in a fresh interpreter."""
+    code = f"""
+import cProfile, io, pstats, sys
+profiler = cProfile.Profile()
+profiler.enable()
+from tactful.cli.main import main
+sys.argv = ["tactful", "agenda"]
+real_stdout, sys.stdout = sys.stdout, io.StringIO()
+try:
+    main()
+except SystemExit:
+    pass
+profiler.disable()
+sys.stdout = real_stdout
+for key in ("cumulative", "tottime"):
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats({top})
+    print(f"\\n== cProfile of tactful agenda, top {top} by {{key}} ==")
+    print(out.getvalue().split("\\n\\n", 1)[-1].rstrip())
+"""
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--apps", type=int, default=1000, help="applications imported (default 1,000)")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs of each command (at least 5; default 7)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--env-as-is",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE etc. as set (default: bytecode cached in the temp folder)",
+    )
+    parser.add_argument("--profile", action="store_true", help="also -X importtime and cProfile of agenda")
+    parser.add_argument("--top", type=int, default=15, help="entries listed by --profile (default 15)")
+    args = parser.parse_args()
+    if args.runs < 5:
+        parser.error("--runs must be at least 5")
+
+    workdir = Path(tempfile.mkdtemp(prefix="tactful-bench-startup-"))
+    try:
+        home = workdir / "home"
+        make_home(home, args.apps, args.seed)
+        env = {**os.environ, "TACTFUL_HOME": str(home), "TACTFUL_NOW": NOW}
+        if not args.env_as_is:
+            # As an installed tactful runs: with its bytecode cached. The cache goes in the
+            # temp folder (not the source tree); the warm-up run writes it, for both commands.
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
+        bytecode = "as the environment has it" if args.env_as_is else "cached (PYTHONPYCACHEPREFIX in the temp folder)"
+        agenda = subprocess.run(
+            [tactful_exe(), "agenda", "--json"], env=env, check=True, capture_output=True, text=True
+        )
+        overdue = agenda.stdout.count('"overdue": true')
+        upcoming = agenda.stdout.count('"overdue": false')
+        log(f"agenda lists {overdue} overdue and {upcoming} upcoming items")
+
+        log(f"timing tactful agenda, {args.runs} runs")
+        agenda_ms = timed([tactful_exe(), "agenda"], env, args.runs)
+        log(f"timing the import baseline, {args.runs} runs")
+        base_ms = timed([sys.executable, "-c", BASELINE], env, args.runs)
+        log(f"timing an empty interpreter, {args.runs} runs")
+        bare_ms = timed([sys.executable, "-c", "pass"], env, args.runs)
+
+        agenda_med, base_med = statistics.median(agenda_ms), statistics.median(base_ms)
+        print(f"\ntactful agenda start-up: {args.apps:,} applications ({overdue} overdue, {upcoming} upcoming items), "
+              f"{args.runs} runs after one warm-up, python {sys.version.split()[0]}, bytecode {bytecode}")  # fmt: skip
+        print(f"tactful agenda          median {agenda_med:7.1f} ms   runs: {', '.join(f'{t:.0f}' for t in agenda_ms)}")
+        print(f"import baseline         median {base_med:7.1f} ms   runs: {', '.join(f'{t:.0f}' for t in base_ms)}")
+        print(f"python -c pass          median {statistics.median(bare_ms):7.1f} ms   (for reference)")
+        ratio = agenda_med / base_med
+        print(f"ratio agenda/baseline: {ratio:.2f}  (target <= 1.3: {'met' if ratio <= 1.3 else 'NOT met'})")
+
+        if args.profile:
+            phases(env)
+            importtime(env, args.top)
+            cprofile(env, args.top)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
