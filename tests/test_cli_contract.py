@@ -481,7 +481,7 @@ def test_third_call_is_recorded_with_a_warning_on_stderr(nw: Tactful) -> None:
 )
 def test_no_calls_replaces_the_call_with_a_note_or_an_email(t: Tactful, opts: tuple[str, ...], substitute: str) -> None:
     """With --no-calls each inquiry is send_note (send_email when invited), and calling is refused."""
-    app = t.add("Quiet Corp", *opts)
+    app = t.add("Quiet Corp", *opts, thank=False)
     s = t.show(app, "2026-05-06T10:00:00+00:00")
     assert "call" not in actions(s), s["next"]
     assert day_of(s, substitute) == "2026-05-21", s["next"]

@@ -153,8 +153,7 @@ def can(ctx: Context, app_id: str, action: str) -> None:
 
     verdict = ctx.engine().check(parse_id(app_id), action)
     doc = verdict_doc(verdict)
-    since = f" (allowed from {doc['allowed_from']})" if doc["allowed_from"] else ""
-    ctx.emit(doc, lambda: f"{'Yes' if verdict.allowed else 'No'}: {verdict.reason}{since}. [{doc['rule']}]")
+    ctx.emit(doc, lambda: f"{'Yes' if verdict.allowed else 'No'}: {verdict.reason}. [{doc['rule']}]")
     sys.exit(0 if verdict.allowed else 1)
 
 
