@@ -8,7 +8,6 @@ with no way out that are not final.
 
 from __future__ import annotations
 
-import difflib
 import string
 from collections.abc import Callable, Collection, Mapping
 from types import MappingProxyType
@@ -80,6 +79,8 @@ class _Builder:
     def keys(self, node: YMap, allowed: Collection[str], what: str) -> None:
         for key in node:
             if key not in allowed:
+                import difflib
+
                 close = difflib.get_close_matches(key, list(allowed), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
                 self.error(node.key_locs[key], f"unknown key '{key}' in {what}{hint}")
@@ -257,6 +258,8 @@ class _Builder:
         return result
 
     def unknown(self, kind: str, name: Any, known: Collection[str]) -> str:
+        import difflib
+
         close = difflib.get_close_matches(str(name), list(known), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(sorted(known)) or 'none'}"
         return f"unknown {kind} '{name}'{hint}"

@@ -36,9 +36,12 @@ def start(
 
 def with_timer(rs: RuleSet, app: Application, portfolio: Portfolio = EMPTY_PORTFOLIO) -> Application:
     """``app`` with its pending timer (the earliest of its state's timers) filled in."""
+    timers = rs.states[app.state].timers
+    if not timers:
+        return app if app.next_due is None and app.timer is None else replace(app, next_due=None, timer=None)
     ns = Namespace(rs, app, app.entered, portfolio=portfolio)
     best: tuple[datetime, int] | None = None
-    for index, timer in enumerate(rs.states[app.state].timers):
+    for index, timer in enumerate(timers):
         at = timer.at(ns)
         if at is not None and (best is None or at < best[0]):
             best = (at, index)
@@ -60,7 +63,7 @@ def catch_up(
         fired = fire(rs, app.state, timer_trigger(app.timer), ns)
         target = fired[0] if fired else app.state
         entries.append(LogEntry("timer", "timer", at, now, app.state, target))
-        app = with_timer(rs, replace(app, state=target, entered=at), portfolio)
+        app = with_timer(rs, replace(app, state=target, entered=at, next_due=None, timer=None), portfolio)
     return app, entries
 
 
@@ -185,7 +188,7 @@ def advise(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = 
             later = replace(later, state=branch.to)
             items += _advice_of(rs, rs.states[branch.to], Namespace(rs, later, at, portfolio=portfolio))
     unique = {(a.action, a.due): a for a in items}
-    return sorted(unique.values(), key=lambda a: (a.due, a.action))
+    return sorted(unique.values(), key=lambda a: (a.due.timestamp(), a.action))
 
 
 def _advice_of(rs: RuleSet, state: State, ns: Namespace) -> list[Advised]:

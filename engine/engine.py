@@ -23,7 +23,7 @@ from .ruleset import RuleSet
 from .store import Change, Store
 
 #: How many due applications `tick` loads and commits at a time.
-TICK_BATCH = 2000
+TICK_BATCH = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +77,17 @@ class Engine:
 
     def applications(self, now: datetime | None = None) -> Iterator[Application]:
         """Every application as of now."""
-        now = now or self.now()
-        for app in self.store.all():
-            if app.next_due is not None and app.next_due <= now:
-                app = core.catch_up(self.rules_for(app), app, now, self.portfolio(app))[0]
+        for app, _, _ in self._walk(now or self.now()):
             yield app
+
+    def _walk(self, now: datetime) -> Iterator[tuple[Application, RuleSet, Portfolio]]:
+        """Every application as of ``now``, with its rule set and a portfolio shared by all."""
+        portfolios = self._portfolios()
+        for app in self.store.all():
+            rs = self.rules_for(app)
+            if app.next_due is not None and app.next_due <= now:
+                app = core.catch_up(rs, app, now, portfolios(rs))[0]
+            yield app, rs, portfolios(rs)
 
     def advise(self, app_id: int, now: datetime | None = None) -> list[Advised]:
         """What comes next for one application, soonest first."""
@@ -93,11 +99,10 @@ class Engine:
         """What is due and coming up across applications, soonest first."""
         now = now or self.now()
         items = []
-        for app in self.applications(now):
-            rs = self.rules_for(app)
+        for app, rs, portfolio in self._walk(now):
             if not rs.states[app.state].final or rs.states[app.state].advises:
-                items += [(app, a) for a in core.advise(rs, app, now, self.portfolio(app))]
-        return sorted(items, key=lambda pair: (pair[1].due, pair[0].id or 0))
+                items += [(app, a) for a in core.advise(rs, app, now, portfolio)]
+        return sorted(items, key=lambda pair: (pair[1].due.timestamp(), pair[0].id or 0))
 
     def check(self, app_id: int, channel: str, now: datetime | None = None) -> Verdict:
         """May the job seeker use ``channel`` (or do that action) now on this application?"""
@@ -111,10 +116,21 @@ class Engine:
 
     def portfolio(self, app: Application) -> Portfolio:
         """The user's other applications, loaded only if a rule asks about them."""
-        return Portfolio(lambda: self._others(app))
-
-    def _others(self, app: Application) -> list[Other]:
         rs = self.rules_for(app)
+        return Portfolio(lambda: self._others(rs))
+
+    def _portfolios(self) -> Callable[[RuleSet], Portfolio]:
+        """Portfolios for one pass over many applications: one per rule set, loaded once."""
+        made: dict[str, Portfolio] = {}
+
+        def portfolio(rs: RuleSet) -> Portfolio:
+            if rs.hash not in made:
+                made[rs.hash] = Portfolio(lambda: self._others(rs))
+            return made[rs.hash]
+
+        return portfolio
+
+    def _others(self, rs: RuleSet) -> list[Other]:
         marked = {s.name for s in rs.states.values() if s.marks & {"offer", "accepted"}}
         others = []
         for other in self.store.in_states(marked):
@@ -217,13 +233,15 @@ class Engine:
         now = self.now()
         fired: list[Fired] = []
         cursor: tuple[datetime, int] | None = None
+        portfolios = self._portfolios()
         while True:
             due = self.store.due(now, batch, cursor)
             if not due:
                 return fired
             changes = []
             for app in due:
-                new, entries = core.catch_up(self.rules_for(app), app, now, self.portfolio(app))
+                rs = self.rules_for(app)
+                new, entries = core.catch_up(rs, app, now, portfolios(rs))
                 changes.append(Change(new, entries))
                 fired += [Fired(app.id or 0, app.company, e.source, e.target, e.at) for e in entries]
             self.store.save(changes)

@@ -9,14 +9,13 @@ written at, in whichever file that was.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Location, RuleError
+from .ruleset import RuleSet
 from .yamltree import YMap, plain, read_yaml
 
 #: Sections whose entries are named things a child file may replace or remove.
@@ -26,7 +25,9 @@ SHIPPED_PREFIX = "rules/"
 
 def shipped_dir() -> Path:
     """The folder holding the rule sets that ship with tactful."""
-    return Path(str(resources.files("tactful.rules")))
+    from . import rules  # type: ignore[attr-defined]  # the package data of rules/, mapped in pyproject.toml
+
+    return Path(rules.__file__).parent
 
 
 def shipped_names() -> list[str]:
@@ -133,6 +134,8 @@ def _put(target: YMap, key: str, value: Any, origin: YMap) -> None:
 
 def content_hash(tree: Mapping[str, Any]) -> str:
     """A stable hash of a merged rule set's content (not of its comments or layout)."""
+    import hashlib
+
     canonical = json.dumps(plain(tree), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
@@ -141,18 +144,28 @@ def load_rules(
     ref: str = "default",
     base: Path | None = None,
     functions: Mapping[str, Callable[..., Any]] | None = None,
-) -> Any:
+    cache_dir: Path | None = None,
+) -> RuleSet:
     """Load, merge, check and compile the rule set ``ref`` (a shipped name or a path).
+
+    With ``cache_dir``, a merged tree kept there from an earlier load is used while none of
+    its files changed (see :mod:`tactful.rulecache`).
 
     Raises:
         RuleErrors: listing every problem found, each at ``file:line:col``.
         InputError: when ``ref`` names nothing.
     """
+    from . import __version__, rulecache
     from .build import build
     from .errors import RuleErrors
 
+    source = resolve(ref, base)[0]
+    cached = rulecache.lookup(cache_dir, source, __version__) if cache_dir else None
     try:
-        tree, files = read_merged(ref, base)
+        tree, files = cached or read_merged(ref, base)
     except RuleError as err:
         raise RuleErrors([err]) from None
-    return build(tree, name=ref, files=tuple(str(f) for f in files), functions=functions)
+    rules = build(tree, name=ref, files=tuple(str(f) for f in files), functions=functions)
+    if cache_dir and not cached:
+        rulecache.store(cache_dir, source, __version__, tree, files)
+    return rules

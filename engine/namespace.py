@@ -34,6 +34,8 @@ class Portfolio:
         return self._others
 
     def lookup(self, name: str, app: Application, tz: tzinfo, to_moment: Callable[[Any], Any]) -> Any:
+        if not self.others:
+            return False if name in ("other_accepted", "competing_offer") else None
         if name.startswith("other_accepted"):
             hits = sorted((o for o in self.others if o.accepted and o.id != app.id), key=lambda o: o.entered)
             first = hits[0] if hits else None

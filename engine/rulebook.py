@@ -17,8 +17,11 @@ class RuleBook:
     rules when a command runs from another.
     """
 
-    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
+    def __init__(
+        self, functions: Mapping[str, Callable[..., Any]] | None = None, cache_dir: Path | None = None
+    ) -> None:
         self.functions = dict(functions or {})
+        self.cache_dir = cache_dir
         self._loaded: dict[str, RuleSet] = {}
 
     def reference(self, ref: str) -> str:
@@ -39,7 +42,7 @@ class RuleBook:
         """
         rules = self._loaded.get(ref)
         if rules is None:
-            rules = load_rules(ref, functions=self.functions)
+            rules = load_rules(ref, functions=self.functions, cache_dir=self.cache_dir)
             self._loaded[ref] = rules
         return rules
 

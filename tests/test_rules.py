@@ -130,3 +130,27 @@ def test_several_problems_are_reported_together_in_file_order(tmp_path):
     path = write(tmp_path, "extends: default\nsettings:\n  grace: x\n  reply_wait: y\n")
     found = errors_of(path)
     assert [e.split(":")[1] for e in found] == ["3", "4"]
+
+
+def test_a_cached_rule_set_is_the_same_and_a_changed_file_is_read_again(tmp_path, monkeypatch):
+    import os
+
+    from tactful import loader
+
+    path = write(tmp_path, "extends: default\nsettings:\n  grace: 2 days\n")
+    first = load_rules(path, cache_dir=tmp_path / "cache")
+    reads = []
+    monkeypatch.setattr(loader, "read_merged", lambda *a: reads.append(a) or pytest.fail("read the files again"))
+    again = load_rules(path, cache_dir=tmp_path / "cache")
+    assert again.hash == first.hash and again.states["follow_up_due"].where == first.states["follow_up_due"].where
+    monkeypatch.undo()
+    (tmp_path / "mine.yaml").write_text("extends: default\nsettings:\n  grace: 5 days\n")
+    os.utime(tmp_path / "mine.yaml", ns=(1, 1))
+    assert load_rules(path, cache_dir=tmp_path / "cache").settings["grace"].days == 5
+
+
+def test_a_broken_rule_file_is_never_cached(tmp_path):
+    path = write(tmp_path, "extends: default\nsettings:\n  grace: soon\n")
+    with pytest.raises(RuleErrors):
+        load_rules(path, cache_dir=tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()

@@ -85,13 +85,15 @@ class Context:
     def engine(self) -> Engine:
         if self._engine is None:
             from ..engine import Engine
+            from ..rulebook import RuleBook
             from ..sqlite_store import SQLiteStore
 
             try:
                 self.home.mkdir(parents=True, exist_ok=True)
             except OSError as err:
                 raise InputError(f"cannot create the tactful home {self.home}: {err.strerror}") from None
-            self._engine = Engine(SQLiteStore(self.home / DB_NAME), self.now)
+            rules = RuleBook(cache_dir=self.home / "cache")
+            self._engine = Engine(SQLiteStore(self.home / DB_NAME), self.now, rules)
         return self._engine
 
     def emit(self, document: Any, human: Callable[[], str]) -> None:
