@@ -15,6 +15,7 @@ from typing import Any
 from . import core
 from .errors import InputError
 from .facts import check_dates, normalize
+from .log import logger
 from .namespace import Portfolio
 from .policy import judge
 from .records import Advised, Application, LogEntry, Other, Recorded, Verdict
@@ -155,7 +156,9 @@ class Engine:
         ref = self.rules.reference(rules or self.default_rules)
         rs = self.rules.get(ref)
         app, entry = core.start(rs, company.strip(), given, self.now(), ref)
-        return self.store.insert(app, [entry])
+        stored = self.store.insert(app, [entry])
+        logger().info("application added", id=stored.id, rules=ref, rules_hash=rs.hash, state=stored.state)
+        return stored
 
     def record(self, app_id: int, event: str, *, at: datetime | None = None, **params: Any) -> Recorded:
         """Record what happened; returns the new record, history rows and warnings.
@@ -175,6 +178,8 @@ class Engine:
         done = core.record(rs, app, event.replace("-", "_"), params, at, now, portfolio)
         app, after = core.catch_up(rs, done.app, now, portfolio)
         self.store.save([Change(app, [*before, *done.entries, *after])])
+        logger().info("event recorded", id=app_id, name=done.entries[0].name, source=stored.state, target=app.state,
+                      timers=len(before) + len(after), warnings=len(done.warnings))  # fmt: skip
         return Recorded(self.load(app_id), (*before, *done.entries, *after), done.warnings)
 
     def edit(self, app_id: int, *, rules: str | None = None, company: str | None = None, **facts: Any) -> Application:
@@ -200,6 +205,7 @@ class Engine:
         new = core.with_timer(rs, replace(app, facts=merged, company=(company or app.company).strip()))
         entry = LogEntry("edit", "edited", now, now, app.state, app.state, given, before)
         self.store.save([Change(new, [entry])])
+        logger().info("application edited", id=app_id, fields=sorted(given))
         return self.load(app_id)
 
     def undo(self, app_id: int) -> Application:
@@ -217,6 +223,7 @@ class Engine:
                            facts=snapshot["facts"], company=snapshot.get("company", app.company))  # fmt: skip
         restored = core.with_timer(self.rules_for(app), restored)
         self.store.save([Change(restored, drop_from=last.id)])
+        logger().info("undone", id=app_id, took_back=last.name, state=restored.state)
         return self.load(app_id)
 
     def remove(self, app_id: int) -> None:
@@ -227,6 +234,7 @@ class Engine:
         """
         self.load(app_id)
         self.store.remove(app_id)
+        logger().info("application removed", id=app_id)
 
     def tick(self, batch: int = TICK_BATCH) -> list[Fired]:
         """Fire every timer due by now, durably, a batch per transaction."""
@@ -237,6 +245,8 @@ class Engine:
         while True:
             due = self.store.due(now, batch, cursor)
             if not due:
+                if fired:
+                    logger().info("timers fired", count=len(fired), now=now.isoformat())
                 return fired
             changes = []
             for app in due:

@@ -130,3 +130,17 @@ def test_the_embedding_example_runs(capsys):
     runpy.run_path(str(ROOT / "examples" / "embed.py"), run_name="__main__")
     out = capsys.readouterr().out
     assert "next call on 2026-05-18 09:00 CEST" in out and "final state: withdrawn" in out
+
+
+def test_writes_are_logged_without_message_bodies(engine, clock):
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        app = engine.add("Northwind", interviewed="2026-05-04")
+        engine.record(app.id, "news", text="a secret merger")
+        clock.set(at("2026-05-21 10:00"))
+        engine.tick()
+    events = [entry["event"] for entry in logs]
+    assert events == ["application added", "event recorded", "timers fired"]
+    assert logs[2]["count"] == 1
+    assert "a secret merger" not in repr(logs)

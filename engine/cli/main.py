@@ -229,6 +229,13 @@ _register_more()
 
 def main() -> None:
     """Run the CLI: a user's mistake is one line on stderr and an exit code, never a traceback."""
+    from ..log import configure_cli
+
+    try:
+        configure_cli()
+    except ValueError as err:
+        click.echo(f"tactful: {err}", err=True)
+        sys.exit(2)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
