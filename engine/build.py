@@ -54,13 +54,15 @@ def build(
     name: str,
     files: tuple[str, ...],
     functions: Mapping[str, Callable[..., Any]] | None = None,
+    rules_hash: str | None = None,
 ) -> RuleSet:
-    """Check and compile a merged rule tree.
+    """Check and compile a merged rule tree (``rules_hash``: its content hash, if known).
 
     Raises:
         RuleErrors: every problem found, in file order.
     """
-    return _Builder(tree, name, files, {**DEFAULT_FUNCTIONS, **(functions or {})}).build()
+    rules = _Builder(tree, name, files, {**DEFAULT_FUNCTIONS, **(functions or {})}).build(rules_hash)
+    return rules
 
 
 class _Builder:
@@ -131,7 +133,7 @@ class _Builder:
 
     # -- the whole -------------------------------------------------------------------
 
-    def build(self) -> RuleSet:
+    def build(self, rules_hash: str | None) -> RuleSet:
         self.keys(self.tree, TOP_KEYS, "the rule file")
         settings = self.settings()
         facts = self.facts(settings)

@@ -162,10 +162,11 @@ def load_rules(
     source = resolve(ref, base)[0]
     cached = rulecache.lookup(cache_dir, source, __version__) if cache_dir else None
     try:
-        tree, files = cached or read_merged(ref, base)
+        tree, files = cached[:2] if cached else read_merged(ref, base)
     except RuleError as err:
         raise RuleErrors([err]) from None
-    rules = build(tree, name=ref, files=tuple(str(f) for f in files), functions=functions)
+    known_hash = cached[2] if cached else None
+    rules = build(tree, name=ref, files=tuple(str(f) for f in files), functions=functions, rules_hash=known_hash)
     if cache_dir and not cached:
-        rulecache.store(cache_dir, source, __version__, tree, files)
+        rulecache.store(cache_dir, source, __version__, tree, files, rules.hash)
     return rules

@@ -32,8 +32,8 @@ def _entry(cache_dir: Path, source: Path) -> Path:
     return cache_dir / f"rules-{name}.json"
 
 
-def lookup(cache_dir: Path, source: Path, version: str) -> tuple[YMap, list[Path]] | None:
-    """The cached merged tree of the rule file ``source``, if still current."""
+def lookup(cache_dir: Path, source: Path, version: str) -> tuple[YMap, list[Path], str] | None:
+    """The cached merged tree of the rule file ``source``, its files and content hash, if still current."""
     try:
         data = json.loads(_entry(cache_dir, source).read_text(encoding="utf-8"))
         if data["format"] != FORMAT or data["version"] != version:
@@ -41,18 +41,19 @@ def lookup(cache_dir: Path, source: Path, version: str) -> tuple[YMap, list[Path
         files = [Path(p) for p, _, _ in data["files"]]
         if [_stamp(p) for p in files] != data["files"]:
             return None
-        return _decode(data["tree"]), files
+        return _decode(data["tree"]), files, str(data["hash"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def store(cache_dir: Path, source: Path, version: str, tree: YMap, files: list[Path]) -> None:
+def store(cache_dir: Path, source: Path, version: str, tree: YMap, files: list[Path], rules_hash: str) -> None:
     """Keep ``tree`` for ``source``; silently does nothing when the folder is not writable."""
     import tempfile
 
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        data = {"format": FORMAT, "version": version, "files": [_stamp(p) for p in files], "tree": _encode(tree)}
+        data = {"format": FORMAT, "version": version, "files": [_stamp(p) for p in files], "hash": rules_hash,
+                "tree": _encode(tree)}  # fmt: skip
         handle, temp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(data, out, separators=(",", ":"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import Location
 from .expr import Expression
@@ -40,16 +40,14 @@ POLICY_NAMES = frozenset({"due", "next_due", "contact_time", "next_contact_time"
 FACT_TYPES = ("str", "int", "bool", "date", "datetime")
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(NamedTuple):
     """A sentence from the rule file with ``{name}`` placeholders."""
 
     source: str
     names: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Branch:
+class Branch(NamedTuple):
     """One way an event or timer may go: to a state (None: stay) when a guard holds."""
 
     to: str | None
@@ -57,8 +55,7 @@ class Branch:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Timer:
+class Timer(NamedTuple):
     """A durable timer: at a moment, the application moves on by the first branch that holds."""
 
     at: Expression
@@ -66,8 +63,7 @@ class Timer:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Advice:
+class Advice(NamedTuple):
     """An action a state advises, with when it is due."""
 
     action: str
@@ -80,15 +76,13 @@ class Advice:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Substitute:
+class Substitute(NamedTuple):
     when: Expression
     use: str
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
+class Action(NamedTuple):
     """Something the job seeker may be advised to do, and the channels it uses."""
 
     name: str
@@ -99,8 +93,7 @@ class Action:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     """A condition with a sentence: a requirement, a warning or a refusal."""
 
     when: Expression
@@ -108,15 +101,13 @@ class Check:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(NamedTuple):
     name: str
     type: str
     choices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class EventSpec:
+class EventSpec(NamedTuple):
     """What recording an event checks and changes, whatever the state."""
 
     name: str
@@ -128,8 +119,7 @@ class EventSpec:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class State:
+class State(NamedTuple):
     name: str
     initial: bool
     final: bool
@@ -141,8 +131,7 @@ class State:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyRule:
+class PolicyRule(NamedTuple):
     allow: bool
     when: Expression
     because: Text
@@ -150,15 +139,13 @@ class PolicyRule:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(NamedTuple):
     channel: str
     rules: tuple[PolicyRule, ...]
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class FactSpec:
+class FactSpec(NamedTuple):
     name: str
     type: str
     default: Any = None

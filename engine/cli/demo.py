@@ -5,8 +5,6 @@ It works in a throwaway folder and never touches the user's data.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,6 +34,9 @@ def _say(text: str) -> None:
 @common
 def demo(ctx: Context, keep: bool) -> None:
     """A guided run of a sample job search, in a throwaway folder."""
+    import shutil
+    import tempfile
+
     from ..engine import Engine
     from ..sqlite_store import SQLiteStore
 

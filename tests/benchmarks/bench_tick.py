@@ -26,7 +26,8 @@ How it works:
 * Then: a tick with nothing due (the second tick of an engine), and the tracemalloc peak of
   a tick at ``--due`` and at about a tenth of it (same file, an earlier ``now``).
 
-Progress goes to stderr, figures to stdout.
+Progress goes to stderr, figures to stdout. Like an embedding app, the script configures
+structlog (tactful's log) to keep warnings and errors only, on stderr.
 """
 
 from __future__ import annotations
@@ -85,6 +86,21 @@ NEXT_BATCH_SQL = (
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def quiet_library_logs() -> None:
+    """tactful logs through structlog, to whatever configuration the embedding app has; as
+    such an app, keep warnings and errors only, on stderr, so stdout holds just the figures."""
+    try:
+        import logging
+
+        import structlog
+    except ImportError:
+        return
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
 
 
 def clock_at(moment: datetime) -> Callable[[], datetime]:
@@ -331,6 +347,7 @@ def main() -> None:
     if not 0 < args.due <= args.apps:
         parser.error("--due must be between 1 and --apps")
 
+    quiet_library_logs()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tactful-bench-tick-"))
     workdir.mkdir(parents=True, exist_ok=True)
     prepared = workdir / f"prepared-{args.apps}-{args.due}-{args.seed}.sqlite3"
