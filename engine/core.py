@@ -128,6 +128,8 @@ def check_params(rs: RuleSet, event: str, params: Mapping[str, Any], ns: Namespa
         if param is None:
             takes = ", ".join(f"--{p.replace('_', '-')}" for p in spec.params) or "no options"
             raise InputError(f"'{event}' does not take --{name.replace('_', '-')}; it takes {takes}")
+        if param.choices and isinstance(value, str):
+            value = value.replace("-", "_")
         if param.choices and value not in param.choices:
             raise InputError(f"--{name.replace('_', '-')} {value!r} is not one of: {', '.join(param.choices)}")
         result[name] = _typed_param(param.type, value, name, ns)

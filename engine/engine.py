@@ -7,7 +7,7 @@ transaction of the store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -149,15 +149,34 @@ class Engine:
             InputError: for a missing company or interview date, or a malformed fact.
             RuleErrors: when the rule set named has problems.
         """
-        if not company or not company.strip():
-            raise InputError("the company's name is required")
-        given = normalize(facts, new=True)
-        check_dates(given)
-        ref = self.rules.reference(rules or self.default_rules)
-        rs = self.rules.get(ref)
-        app, entry = core.start(rs, company.strip(), given, self.now(), ref)
-        stored = self.store.insert(app, [entry])
-        logger().info("application added", id=stored.id, rules=ref, rules_hash=rs.hash, state=stored.state)
+        return self.add_many([{"company": company, "rules": rules, **facts}])[0]
+
+    def add_many(self, rows: Sequence[Mapping[str, Any]]) -> list[Application]:
+        """Add several applications, all or none: every row is checked before any is stored.
+
+        Raises:
+            InputError: naming the row (1-based) with a missing company or interview date, or
+                a malformed fact; nothing is added.
+            RuleErrors: when a rule set named has problems.
+        """
+        now, started = self.now(), []
+        for number, row in enumerate(rows, start=1):
+            facts = {k: v for k, v in row.items() if k not in ("company", "rules")}
+            company = str(row.get("company") or "").strip()
+            try:
+                if not company:
+                    raise InputError("the company's name is required")
+                given = normalize(facts, new=True)
+                check_dates(given)
+                ref = self.rules.reference(str(row.get("rules") or self.default_rules))
+            except InputError as err:
+                raise InputError(f"row {number}: {err}" if len(rows) > 1 else str(err)) from None
+            rs = self.rules.get(ref)
+            app, entry = core.start(rs, company, given, now, ref)
+            started.append((app, [entry]))
+        stored = self.store.insert(started)
+        for app in stored:
+            logger().info("application added", id=app.id, rules=app.rules, rules_hash=app.rules_hash, state=app.state)
         return stored
 
     def record(self, app_id: int, event: str, *, at: datetime | None = None, **params: Any) -> Recorded:
@@ -191,6 +210,8 @@ class Engine:
         now = self.now()
         app = self.load(app_id)
         given = normalize(facts, new=False)
+        if not given and not company and rules is None:
+            raise InputError("nothing to change; give the options to correct, e.g. --decision-by 2026-05-20")
         merged = {**app.facts, **given}
         check_dates(merged)
         if rules is not None:

@@ -106,27 +106,18 @@ class SQLiteStore:
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)
 
-    def insert(self, app: Application, entries: Sequence[LogEntry]) -> Application:
+    def insert(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> list[Application]:
+        ids = []
         with self.transaction():
-            cursor = self.db.execute(
-                "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    app.company,
-                    app.state,
-                    app.entered.isoformat(),
-                    json.dumps(app.facts),
-                    app.rules,
-                    app.rules_hash,
-                    _epoch(app.next_due),
-                    app.timer,
-                ),  # fmt: skip
-            )
-            app_id = int(cursor.lastrowid or 0)
-            self._append(app_id, entries)
-        stored = self.get(app_id)
-        assert stored is not None
-        return stored
+            for app, entries in items:
+                cursor = self.db.execute(
+                    "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    _update_row(app)[:8],
+                )
+                ids.append(int(cursor.lastrowid or 0))
+                self._append(ids[-1], entries)
+        return [app for app in map(self.get, ids) if app is not None]
 
     def _append(self, app_id: int, entries: Sequence[LogEntry]) -> None:
         self.db.executemany(

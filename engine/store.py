@@ -36,8 +36,9 @@ class Change:
 class Store(Protocol):
     """What the engine needs from storage. Every write is all or nothing."""
 
-    def insert(self, app: Application, entries: Sequence[LogEntry]) -> Application:
-        """Store a new application (its ``id`` is None) and return it with its id."""
+    def insert(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> list[Application]:
+        """Store new applications (``id`` None) with their first history rows, all or none;
+        return them with their ids."""
         ...
 
     def get(self, app_id: int) -> Application | None:
@@ -80,13 +81,16 @@ class MemoryStore:
         self._next_entry = 1
         self._lock = threading.Lock()
 
-    def insert(self, app: Application, entries: Sequence[LogEntry]) -> Application:
+    def insert(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> list[Application]:
         with self._lock:
-            stored = replace(app, id=self._next_id, version=1)
-            self._next_id += 1
-            self._apps[stored.id] = stored  # type: ignore[index]
-            self._log[stored.id] = [self._number(e) for e in entries]  # type: ignore[index]
-            return stored
+            result = []
+            for app, entries in items:
+                stored = replace(app, id=self._next_id, version=1)
+                self._next_id += 1
+                self._apps[self._next_id - 1] = stored
+                self._log[self._next_id - 1] = [self._number(e) for e in entries]
+                result.append(stored)
+            return result
 
     def _number(self, entry: LogEntry) -> LogEntry:
         numbered = replace(entry, id=self._next_entry)

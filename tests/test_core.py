@@ -201,3 +201,16 @@ def test_the_core_reads_no_clock():
     app = new()
     assert core.advise(RULES, app, at("2026-05-06 10:00")) == core.advise(RULES, app, at("2026-05-06 10:00"))
     assert isinstance(app.entered, datetime) and app.entered == at("2026-05-04 09:00")
+
+
+def test_telling_the_first_choice_is_no_longer_advised_after_the_offer_deadline():
+    offer = Other(2, "Tiny Bakery", 2, offer=True, accepted=False, entered=at("2026-05-13 10:00"),
+                  offer_deadline="2026-05-20")  # fmt: skip
+    portfolio = Portfolio([offer])
+    assert due(new(rank=1), "2026-05-20 16:00", "contact_first_choice", portfolio=portfolio) is not None
+    assert due(new(rank=1), "2026-05-21 10:00", "contact_first_choice", portfolio=portfolio) is None
+
+
+def test_outcomes_may_be_spelt_with_hyphens():
+    app, _ = step(new(), "called", "2026-05-21 11:00", outcome="callback-requested", callback_at="2026-05-22T10:00")
+    assert app.state == "callback_scheduled"

@@ -144,3 +144,17 @@ def test_writes_are_logged_without_message_bodies(engine, clock):
     assert events == ["application added", "event recorded", "timers fired"]
     assert logs[2]["count"] == 1
     assert "a secret merger" not in repr(logs)
+
+
+def test_an_edit_with_nothing_to_change_is_bad_input(engine):
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    with pytest.raises(InputError, match="nothing to change"):
+        engine.edit(app.id)
+
+
+def test_adding_many_is_all_or_nothing(engine):
+    rows = [{"company": "Northwind", "interviewed": "2026-05-04"}, {"company": "Contoso", "interviewed": "May 4"}]
+    with pytest.raises(InputError, match="row 2: --interviewed"):
+        engine.add_many(rows)
+    assert list(engine.store.all()) == []
+    assert [a.company for a in engine.add_many(rows[:1])] == ["Northwind"]

@@ -30,19 +30,10 @@ COLUMNS = ("company", *FIELDS, "rules")
 def import_(ctx: Context, file: str) -> None:
     """Add applications from a CSV or JSON file (columns named like add's options)."""
     rows = _read_rows(file)
-    engine = ctx.engine()
-    from ..facts import check_dates, normalize
-
-    for number, row in enumerate(rows, start=1):
-        try:
-            if not str(row.get("company") or "").strip():
-                raise InputError("the company is missing")
-            check_dates(normalize({k: v for k, v in row.items() if k in FIELDS}, new=True))
-            if row.get("rules"):
-                engine.rules.get(engine.rules.reference(str(row["rules"])))
-        except InputError as err:
-            raise InputError(f"{file}: row {number}: {err}") from None
-    added = [engine.add(str(r["company"]), **{k: v for k, v in r.items() if k in (*FIELDS, "rules")}) for r in rows]
+    try:
+        added = ctx.engine().add_many([{k: v for k, v in r.items() if k in COLUMNS} for r in rows])
+    except InputError as err:
+        raise InputError(f"{file}: {err}") from None
     ctx.emit({"imported": len(added), "ids": [a.id for a in added]}, lambda: f"Imported {len(added)} applications.")
 
 
