@@ -35,10 +35,13 @@ def start(
 
 
 def with_timer(rs: RuleSet, app: Application, portfolio: Portfolio = EMPTY_PORTFOLIO) -> Application:
-    """``app`` with its pending timer (the earliest of its state's timers) filled in."""
+    """``app`` with its pending timer (the earliest of its state's timers) filled in; its
+    ``wake`` moment is the timer's until the engine adds actions to announce."""
     timers = rs.states[app.state].timers
     if not timers:
-        return app if app.next_due is None and app.timer is None else replace(app, next_due=None, timer=None)
+        if app.next_due is None and app.timer is None and app.wake is None:
+            return app
+        return replace(app, next_due=None, timer=None, wake=None)
     ns = Namespace(rs, app, app.entered, portfolio=portfolio)
     best: tuple[datetime, int] | None = None
     for index, timer in enumerate(timers):
@@ -46,8 +49,8 @@ def with_timer(rs: RuleSet, app: Application, portfolio: Portfolio = EMPTY_PORTF
         if at is not None and (best is None or at < best[0]):
             best = (at, index)
     if best is None:
-        return replace(app, next_due=None, timer=None)
-    return replace(app, next_due=best[0], timer=best[1])
+        return replace(app, next_due=None, timer=None, wake=None)
+    return replace(app, next_due=best[0], timer=best[1], wake=best[0])
 
 
 def catch_up(
@@ -63,7 +66,7 @@ def catch_up(
         fired = fire(rs, app.state, timer_trigger(app.timer), ns)
         target = fired[0] if fired else app.state
         entries.append(LogEntry("timer", "timer", at, now, app.state, target))
-        app = with_timer(rs, replace(app, state=target, entered=at, next_due=None, timer=None), portfolio)
+        app = with_timer(rs, replace(app, state=target, entered=at, next_due=None, timer=None, wake=None), portfolio)
     return app, entries
 
 

@@ -17,6 +17,7 @@ from .errors import InputError
 from .facts import check_dates, normalize
 from .log import logger
 from .namespace import Portfolio
+from .notify import Notice, action_notice, newly_due, transition_notices
 from .policy import judge
 from .records import Advised, Application, LogEntry, Other, Recorded, Verdict
 from .rulebook import RuleBook
@@ -42,11 +43,21 @@ class Engine:
     """The etiquette engine over a store, with the clock passed in."""
 
     def __init__(self, store: Store, clock: Callable[[], datetime], rules: RuleBook | None = None,
-                 default_rules: str = "default") -> None:  # fmt: skip
+                 default_rules: str = "default", notify: bool = False) -> None:  # fmt: skip
+        """Args:
+        store: where applications live (:class:`~tactful.store.MemoryStore`,
+            :class:`~tactful.sqlite_store.SQLiteStore`, or your own).
+        clock: returns the current moment, with a time zone; read once per call.
+        rules: finds rule sets by name or path (default: a fresh :class:`RuleBook`).
+        default_rules: the rule set `add` uses when none is named.
+        notify: write notices for plugins to the store's outbox with every change
+            (deliver them with :func:`tactful.delivery.deliver`).
+        """
         self.store = store
         self.clock = clock
         self.rules = rules or RuleBook()
         self.default_rules = default_rules
+        self.notify = notify
 
     def now(self) -> datetime:
         """The clock's reading, which must carry a time zone."""
@@ -142,6 +153,23 @@ class Engine:
 
     # -- writing -------------------------------------------------------------------
 
+    def _settle(self, rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio,
+                entries: Sequence[LogEntry], announce: bool = False) -> tuple[Application, list[Notice]]:  # fmt: skip
+        """The record with its ``wake`` moment, and the notices its change makes.
+
+        ``announce`` (tick) also announces the advised actions that became due.
+        """
+        if not self.notify:
+            return app, []
+        notices = transition_notices(app, entries)
+        items = core.advise(rs, app, now, portfolio)
+        if announce:
+            notices += [action_notice(app, item) for item in newly_due(items, app.notified, now)]
+            app = replace(app, notified=now)
+        pending = [i.due for i in items if app.notified is None or i.due > app.notified]
+        wake = min([*pending, *([app.next_due] if app.next_due else [])], default=None)
+        return replace(app, wake=wake), notices
+
     def add(self, company: str, *, rules: str | None = None, **facts: Any) -> Application:
         """Start tracking an application; facts as `tactful add` takes them.
 
@@ -173,6 +201,7 @@ class Engine:
                 raise InputError(f"row {number}: {err}" if len(rows) > 1 else str(err)) from None
             rs = self.rules.get(ref)
             app, entry = core.start(rs, company, given, now, ref)
+            app, _ = self._settle(rs, app, now, self.portfolio(app), [])
             started.append((app, [entry]))
         stored = self.store.insert(started)
         for app in stored:
@@ -196,7 +225,9 @@ class Engine:
         app, before = core.catch_up(rs, stored, at, portfolio)
         done = core.record(rs, app, event.replace("-", "_"), params, at, now, portfolio)
         app, after = core.catch_up(rs, done.app, now, portfolio)
-        self.store.save([Change(app, [*before, *done.entries, *after])])
+        entries = [*before, *done.entries, *after]
+        app, notices = self._settle(rs, app, now, portfolio, entries)
+        self.store.save([Change(app, entries, outbox=notices)])
         logger().info("event recorded", id=app_id, name=done.entries[0].name, source=stored.state, target=app.state,
                       timers=len(before) + len(after), warnings=len(done.warnings))  # fmt: skip
         return Recorded(self.load(app_id), (*before, *done.entries, *after), done.warnings)
@@ -224,6 +255,7 @@ class Engine:
             "company": app.company,
         }
         new = core.with_timer(rs, replace(app, facts=merged, company=(company or app.company).strip()))
+        new, _ = self._settle(rs, new, now, self.portfolio(new), [])
         entry = LogEntry("edit", "edited", now, now, app.state, app.state, given, before)
         self.store.save([Change(new, [entry])])
         logger().info("application edited", id=app_id, fields=sorted(given))
@@ -242,7 +274,9 @@ class Engine:
         snapshot = last.before
         restored = replace(app, state=snapshot["state"], entered=datetime.fromisoformat(snapshot["entered"]),
                            facts=snapshot["facts"], company=snapshot.get("company", app.company))  # fmt: skip
-        restored = core.with_timer(self.rules_for(app), restored)
+        rs = self.rules_for(app)
+        restored = core.with_timer(rs, restored)
+        restored, _ = self._settle(rs, restored, self.now(), self.portfolio(restored), [])
         self.store.save([Change(restored, drop_from=last.id)])
         logger().info("undone", id=app_id, took_back=last.name, state=restored.state)
         return self.load(app_id)
@@ -273,8 +307,9 @@ class Engine:
             for app in due:
                 rs = self.rules_for(app)
                 new, entries = core.catch_up(rs, app, now, portfolios(rs))
-                changes.append(Change(new, entries))
+                new, notices = self._settle(rs, new, now, portfolios(rs), entries, announce=True)
+                changes.append(Change(new, entries, outbox=notices))
                 fired += [Fired(app.id or 0, app.company, e.source, e.target, e.at) for e in entries]
             self.store.save(changes)
             last = due[-1]
-            cursor = (last.next_due, last.id or 0) if last.next_due else None
+            cursor = (last.wake, last.id or 0) if last.wake else None

@@ -16,6 +16,9 @@ class Application:
 
     ``facts`` hold JSON-ready values (dates and times as ISO 8601 text); ``next_due`` and
     ``timer`` name the pending timer, derived from the rule set whenever the record changes.
+    ``notified`` is the moment up to which due actions were announced to plugins, and
+    ``wake`` the next moment `tick` has work for this application (a timer, or an action to
+    announce): what the store indexes.
     """
 
     id: int | None
@@ -28,6 +31,8 @@ class Application:
     next_due: datetime | None = None
     timer: int | None = None
     version: int = 0
+    wake: datetime | None = None
+    notified: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

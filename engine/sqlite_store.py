@@ -1,9 +1,9 @@
 """The embedded store: one SQLite file in the user's data folder.
 
-Applications live in one table with their facts as JSON and the moment their next timer is
-due (UTC seconds) in an indexed column, so finding due work costs what is due, not what is
-stored. An application's change, its history rows and its outbox rows are written in one
-transaction; a killed process leaves the file as it was before or after a whole batch.
+Applications live in one table with their facts as JSON and the next moment `tick` has work
+for them (UTC seconds) in an indexed column, so finding due work costs what is due, not what
+is stored. An application's change, its history rows and its outbox notices are written in
+one transaction; a killed process leaves the file as it was before or after a whole batch.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from .records import Application, LogEntry
+from .sqlite_outbox import OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .store import Change, Conflict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS applications (
     id INTEGER PRIMARY KEY,
@@ -30,9 +31,11 @@ CREATE TABLE IF NOT EXISTS applications (
     rules_hash TEXT NOT NULL,
     next_due REAL,
     timer INTEGER,
-    version INTEGER NOT NULL DEFAULT 1
+    version INTEGER NOT NULL DEFAULT 1,
+    wake REAL,
+    notified TEXT
 );
-CREATE INDEX IF NOT EXISTS applications_due ON applications (next_due, id) WHERE next_due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS applications_wake ON applications (wake, id) WHERE wake IS NOT NULL;
 CREATE INDEX IF NOT EXISTS applications_state ON applications (state);
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY,
@@ -47,36 +50,37 @@ CREATE TABLE IF NOT EXISTS history (
     before TEXT
 );
 CREATE INDEX IF NOT EXISTS history_app ON history (app_id, id);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
-    app_id INTEGER,
-    key TEXT NOT NULL UNIQUE,
-    adapter TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt REAL,
-    last_error TEXT
-);
 """
-_COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version"
+_COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified"
+_UPDATE = (
+    "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
+    "next_due = ?, timer = ?, wake = ?, notified = ?, version = version + 1 WHERE id = ? AND version = ?"
+)
+_INSERT_HISTORY = (
+    "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _epoch(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
+def _moment(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
 def _row_to_app(row: Sequence[Any]) -> Application:
-    app_id, company, state, entered, facts, rules, rules_hash, next_due, timer, version = row
-    due = None if next_due is None else datetime.fromtimestamp(next_due, UTC)
-    return Application(app_id, company, state, datetime.fromisoformat(entered), json.loads(facts),
-                       rules, rules_hash, due, timer, version)  # fmt: skip
+    app_id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified = row
+    return Application(app_id, company, state, datetime.fromisoformat(entered), json.loads(facts), rules,
+                       rules_hash, _moment(next_due), timer, version, _moment(wake),
+                       datetime.fromisoformat(notified) if notified else None)  # fmt: skip
 
 
-def _update_row(app: Application) -> tuple[Any, ...]:
+def _values(app: Application) -> tuple[Any, ...]:
     return (
         app.company, app.state, app.entered.isoformat(), json.dumps(app.facts), app.rules, app.rules_hash,
-        _epoch(app.next_due), app.timer, app.id, app.version,
+        _epoch(app.next_due), app.timer, _epoch(app.wake), app.notified.isoformat() if app.notified else None,
     )  # fmt: skip
 
 
@@ -88,7 +92,7 @@ def _entry_row(app_id: int, e: LogEntry) -> tuple[Any, ...]:
 
 
 class SQLiteStore:
-    """A :class:`~tactful.store.Store` in one SQLite file."""
+    """A :class:`~tactful.store.Store` in one SQLite file, with its outbox."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -96,35 +100,43 @@ class SQLiteStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        # Checkpoint the WAL every ~80 MB rather than at each commit of a batch: tick commits
+        # often, and a checkpoint per commit made it several times slower.
         self.db.execute("PRAGMA wal_autocheckpoint=20000")
-        if self.db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            self.db.executescript(f"BEGIN IMMEDIATE;{SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
+        self._migrate()
+        self.outbox = SQLiteOutbox(self.db)
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            return
+        script = SCHEMA + OUTBOX_SCHEMA
+        if version == 1:
+            script = (
+                "ALTER TABLE applications ADD COLUMN wake REAL; ALTER TABLE applications ADD COLUMN notified TEXT;"
+                "UPDATE applications SET wake = next_due; DROP INDEX IF EXISTS applications_due; DROP TABLE outbox;"
+                + script
+            )
+        self.db.executescript(f"BEGIN IMMEDIATE;{script}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
 
     def close(self) -> None:
         self.db.close()
 
-    def transaction(self) -> _Transaction:
-        return _Transaction(self.db)
+    def transaction(self) -> Transaction:
+        return Transaction(self.db)
 
     def insert(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> list[Application]:
         ids = []
         with self.transaction():
             for app, entries in items:
                 cursor = self.db.execute(
-                    "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    _update_row(app)[:8],
+                    "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, "
+                    "wake, notified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _values(app),
                 )
                 ids.append(int(cursor.lastrowid or 0))
-                self._append(ids[-1], entries)
+                self.db.executemany(_INSERT_HISTORY, [_entry_row(ids[-1], e) for e in entries])
         return [app for app in map(self.get, ids) if app is not None]
-
-    def _append(self, app_id: int, entries: Sequence[LogEntry]) -> None:
-        self.db.executemany(
-            "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_entry_row(app_id, e) for e in entries],
-        )
 
     def get(self, app_id: int) -> Application | None:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE id = ?", (app_id,)).fetchone()
@@ -132,38 +144,27 @@ class SQLiteStore:
 
     def save(self, changes: Sequence[Change]) -> None:
         with self.transaction():
-            updated = self.db.executemany(
-                "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
-                "next_due = ?, timer = ?, version = version + 1 WHERE id = ? AND version = ?",
-                [_update_row(c.app) for c in changes],
-            ).rowcount
-            if updated != len(changes):
+            rows = [(*_values(c.app), c.app.id, c.app.version) for c in changes]
+            if self.db.executemany(_UPDATE, rows).rowcount != len(changes):
                 raise Conflict("an application changed meanwhile; nothing was written, try again")
             for change in changes:
                 if change.drop_from is not None:
                     self.db.execute(
                         "DELETE FROM history WHERE app_id = ? AND id >= ?", (change.app.id, change.drop_from)
                     )
-            self.db.executemany(
-                "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [_entry_row(c.app.id or 0, e) for c in changes for e in c.entries],
-            )
-            self.db.executemany(
-                "INSERT OR IGNORE INTO outbox (app_id, key, adapter, payload) VALUES (?, ?, ?, ?)",
-                [(c.app.id, *item) for c in changes for item in c.outbox],  # type: ignore[misc]
-            )
+            self.db.executemany(_INSERT_HISTORY, [_entry_row(c.app.id or 0, e) for c in changes for e in c.entries])
+            self.outbox.add([n for c in changes for n in c.outbox])
 
     def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
         if after is None:
             rows = self.db.execute(
-                f"SELECT {_COLUMNS} FROM applications WHERE next_due <= ? ORDER BY next_due, id LIMIT ?",
+                f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? ORDER BY wake, id LIMIT ?",
                 (now.timestamp(), limit),
             )
         else:
             rows = self.db.execute(
-                f"SELECT {_COLUMNS} FROM applications WHERE next_due <= ? AND (next_due, id) > (?, ?) "
-                "ORDER BY next_due, id LIMIT ?",
+                f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? AND (wake, id) > (?, ?) "
+                "ORDER BY wake, id LIMIT ?",
                 (now.timestamp(), after[0].timestamp(), after[1], limit),
             )
         return [_row_to_app(r) for r in rows]
@@ -192,19 +193,3 @@ class SQLiteStore:
     def remove(self, app_id: int) -> bool:
         with self.transaction():
             return self.db.execute("DELETE FROM applications WHERE id = ?", (app_id,)).rowcount == 1
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        if not self.db.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        if not self.db.in_transaction:
-            return
-        self.db.execute("ROLLBACK" if kind else "COMMIT")

@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Protocol
 
 from .errors import InputError
+from .notify import Notice
+from .outbox import MemoryOutbox, Outbox
 from .records import Application, LogEntry
 
 
@@ -30,11 +32,16 @@ class Change:
     app: Application
     entries: Sequence[LogEntry] = ()
     drop_from: int | None = None
-    outbox: Sequence[object] = field(default_factory=tuple)
+    outbox: Sequence[Notice] = field(default_factory=tuple)
 
 
 class Store(Protocol):
     """What the engine needs from storage. Every write is all or nothing."""
+
+    @property
+    def outbox(self) -> Outbox:
+        """Where notices wait for delivery; :meth:`save` adds a change's notices to it."""
+        ...
 
     def insert(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> list[Application]:
         """Store new applications (``id`` None) with their first history rows, all or none;
@@ -50,8 +57,8 @@ class Store(Protocol):
         ...
 
     def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
-        """Up to ``limit`` applications whose timer is due by ``now``, ordered by
-        (next_due, id), starting after the ``after`` cursor."""
+        """Up to ``limit`` applications whose ``wake`` moment has come by ``now``, ordered by
+        (wake, id), starting after the ``after`` cursor."""
         ...
 
     def all(self) -> Iterator[Application]:
@@ -80,6 +87,7 @@ class MemoryStore:
         self._next_id = 1
         self._next_entry = 1
         self._lock = threading.Lock()
+        self.outbox = MemoryOutbox()
 
     def insert(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> list[Application]:
         with self._lock:
@@ -114,14 +122,15 @@ class MemoryStore:
                 if change.drop_from is not None:
                     log[:] = [e for e in log if e.id is not None and e.id < change.drop_from]
                 log.extend(self._number(e) for e in change.entries)
+                self.outbox.add(change.outbox)
 
     def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
         due = sorted(
-            (a for a in self._apps.values() if a.next_due is not None and a.next_due <= now),
-            key=lambda a: (a.next_due, a.id),
+            (a for a in self._apps.values() if a.wake is not None and a.wake <= now),
+            key=lambda a: (a.wake, a.id),
         )
         if after is not None:
-            due = [a for a in due if (a.next_due, a.id) > after]
+            due = [a for a in due if (a.wake, a.id) > after]
         return due[:limit]
 
     def all(self) -> Iterator[Application]:

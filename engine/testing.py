@@ -1,11 +1,14 @@
-"""Helpers for people who test code that embeds tactful: a clock you move by hand.
-
-``MemoryStore`` (in :mod:`tactful.store`) is the in-memory store to pair it with.
+"""Helpers for people who test code that embeds tactful or plugs into it: a clock you move
+by hand and a plugin that records what it is told. ``MemoryStore`` (in
+:mod:`tactful.store`) is the in-memory store to pair them with.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
+
+from .hookspecs import hookimpl
 
 
 class FakeClock:
@@ -28,3 +31,39 @@ class FakeClock:
         """Jump to ``moment``."""
         self.now = moment
         return self.now
+
+
+class RecordingPlugin:
+    """A plugin that keeps every delivery it receives, and can be told to fail.
+
+    Register it with ``pm.register(RecordingPlugin(), "recorder")``; then ``calls`` holds
+    ``(hook name, notice, key)`` tuples in order. Set ``fail_with`` to an exception to make
+    every delivery raise it (to test retries).
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any, str]] = []
+        self.configured: Any = None
+        self.schedules: list[Any] = []
+        self.fail_with: Exception | None = None
+
+    def _receive(self, hook: str, notice: Any, key: str) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.calls.append((hook, notice, key))
+
+    @hookimpl
+    def tactful_configure(self, config: Any) -> None:
+        self.configured = config
+
+    @hookimpl
+    def tactful_transition(self, notice: Any, key: str) -> None:
+        self._receive("tactful_transition", notice, key)
+
+    @hookimpl
+    def tactful_action_due(self, notice: Any, key: str) -> None:
+        self._receive("tactful_action_due", notice, key)
+
+    @hookimpl
+    def tactful_schedule(self, schedule: Any, now: datetime) -> None:
+        self.schedules.append((schedule, now))

@@ -45,7 +45,7 @@ TEMPLATES = [
     ("default", "2026-05-08"),
     ("default", "2026-05-11"),
 ]
-APP_COLUMNS = "company, state, entered, facts, rules, rules_hash, next_due, timer, version"
+APP_COLUMNS = "company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake"
 HISTORY_COLUMNS = "kind, name, at, recorded, source, target, params, before"
 #: Where to kill the first tick: (None, 0) as early as possible, else once that many timer
 #: rows are committed plus a lag in seconds, so the kill lands anywhere in a later batch,
@@ -102,7 +102,7 @@ def big_store(tmp_path_factory: pytest.TempPathFactory) -> BigStore:
         copies = range(len(TEMPLATES) + 1, N_APPS + 1)
         db.execute("BEGIN IMMEDIATE")
         db.executemany(
-            f"INSERT INTO applications (id, {APP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO applications (id, {APP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((i, f"Company {i}", *templates[(i - 1) % len(TEMPLATES)][1:]) for i in copies),
         )
         db.executemany(

@@ -76,6 +76,8 @@ class Context:
         self.as_json = as_json
         self._engine: Engine | None = None
         self._now: datetime | None = None
+        self._plugins: Any = None
+        self.config: Any = None
 
     def now(self) -> datetime:
         if self._now is None:
@@ -93,8 +95,24 @@ class Context:
             except OSError as err:
                 raise InputError(f"cannot create the tactful home {self.home}: {err.strerror}") from None
             rules = RuleBook(cache_dir=self.home / "cache")
-            self._engine = Engine(SQLiteStore(self.home / DB_NAME), self.now, rules)
+            self._engine = Engine(SQLiteStore(self.home / DB_NAME), self.now, rules, notify=True)
         return self._engine
+
+    def plugins(self) -> Any:
+        """The plugin manager, configured from the home's config.yaml (loaded on first use)."""
+        if self._plugins is None:
+            from ..config import load_config
+            from ..pluginmanager import get_plugin_manager
+
+            self.config = load_config(self.home)
+            self._plugins = get_plugin_manager(self.config)
+        return self._plugins
+
+    def deliver(self) -> Any:
+        """Deliver what the outbox holds for the plugins; returns the report."""
+        from ..delivery import deliver
+
+        return deliver(self.engine().store.outbox, self.plugins(), self.now())
 
     def emit(self, document: Any, human: Callable[[], str]) -> None:
         """Print ``document`` as JSON with ``--json``, else the human text."""

@@ -43,7 +43,33 @@ def parse_id(text: str) -> int:
     return value
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The top-level group; commands that plugins add are looked up only when needed."""
+
+    plugins_loaded = False
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and not self.plugins_loaded:
+            self._load_plugin_commands()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return super().list_commands(ctx)
+
+    def _load_plugin_commands(self) -> None:
+        if self.plugins_loaded:
+            return
+        self.plugins_loaded = True
+        import os
+
+        ctx = Context(None, os.environ.get("TACTFUL_HOME"))
+        ctx.plugins().hook.tactful_register_commands(cli=self)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tactful")
 def cli() -> None:
     """Follow up after a job interview: persistent, never pushy.
@@ -164,10 +190,29 @@ def tick(ctx: Context) -> None:
     """Fire every timer due by now, durably. Safe to run as often as you like."""
     from .output import fired_doc
 
-    fired = ctx.engine().tick()
+    engine = ctx.engine()
+    fired = engine.tick()
+    report = ctx.deliver()
+    if fired:
+        _publish_schedule(ctx)
+    for delivery, error in report.failed:
+        warn(f"delivery to {delivery.plugin} failed ({error}); it will be retried, see 'tactful outbox'")
     docs = [fired_doc(f) for f in fired]
     lines = [f"#{d['id']} {d['company']}: {d['from']} -> {d['to']}" for d in docs]
     ctx.emit(docs, lambda: "\n".join(lines) if lines else "Nothing was due.")
+
+
+def _publish_schedule(ctx: Context) -> None:
+    """Offer the whole schedule to plugins that keep feeds (the calendar)."""
+    from ..log import logger
+    from ..notify import action_notice
+
+    now = ctx.now()
+    schedule = [action_notice(app, item) for app, item in ctx.engine().agenda(now)]
+    try:
+        ctx.plugins().hook.tactful_schedule(schedule=schedule, now=now)
+    except Exception as err:  # noqa: BLE001 - a feed that fails must not fail the tick
+        logger().warning("schedule hook failed", error=f"{type(err).__name__}: {err}")
 
 
 @cli.command()
@@ -215,9 +260,11 @@ def remove(ctx: Context, app_id: str, yes: bool) -> None:
 
 
 def _register_more() -> None:
-    from . import rulescmd, transfer
+    from . import plugincmd, rulescmd, transfer
     from .demo import demo
 
+    cli.add_command(plugincmd.plugins)
+    cli.add_command(plugincmd.outbox)
     cli.add_command(rulescmd.rules)
     cli.add_command(transfer.import_)
     cli.add_command(transfer.export)

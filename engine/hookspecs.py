@@ -1,0 +1,137 @@
+"""The plugin author's reference: every hook tactful calls, when, with what, and what a
+return value means.
+
+Implement hooks in a module or class with :data:`hookimpl` and register it through the
+``tactful`` entry point group (see docs/plugins.md)::
+
+    from tactful.hookspecs import hookimpl
+
+    @hookimpl
+    def tactful_action_due(notice, key):
+        send_somewhere(notice.company, notice.action, idempotency_key=key)
+
+Hooks are always called with keyword arguments, so an implementation may accept only the
+arguments it needs. A misspelt hook name fails loudly when plugins are loaded.
+
+Delivery hooks (:func:`tactful_transition`, :func:`tactful_action_due`) are called from the
+outbox after the state change was committed, once per plugin, with a stable ``key``: if the
+hook raises, the same notice is offered again later with the same key (retries with backoff),
+so use the key to avoid delivering twice. A raised exception never undoes a state change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from .notify import Notice
+    from .ruleset import RuleSet
+
+#: Marks the hook specifications below (for tactful itself).
+hookspec = pluggy.HookspecMarker("tactful")
+#: Marks a plugin's hook implementations.
+hookimpl = pluggy.HookimplMarker("tactful")
+
+
+# -- Loading ---------------------------------------------------------------------------
+
+
+@hookspec
+def tactful_configure(config: Mapping[str, Any]) -> None:
+    """Called once when plugins are loaded, before any other hook.
+
+    Args:
+        config: this plugin's section of the tactful config file (``config.yaml`` in the
+            tactful home), keyed by the plugin's name; an empty mapping when it has none.
+            Secrets never appear here: read them from the environment.
+
+    Returns nothing. Raise ``tactful.InputError`` with one clear line for a bad setting.
+    """
+
+
+@hookspec
+def tactful_register_functions(register: Callable[[str, Callable[..., Any]], None]) -> None:
+    """Called before rule files are compiled, to add functions their expressions may call.
+
+    Args:
+        register: call ``register(name, function)`` for each function; ``name`` becomes
+            callable in guards and due moments (``working_days_after(interviewed, 10)``).
+            Functions must be pure: same arguments, same answer, no I/O, no clock.
+
+    Returns nothing.
+    """
+
+
+@hookspec
+def tactful_rules_loaded(rules: RuleSet) -> None:
+    """Called each time a rule set has been loaded and checked, before it is used.
+
+    Args:
+        rules: the compiled, immutable rule set (``rules.name``, ``rules.hash``,
+            ``rules.states`` …).
+
+    Returns nothing; raising stops the command with the error.
+    """
+
+
+@hookspec
+def tactful_register_commands(cli: click.Group) -> None:
+    """Called when the ``tactful`` command starts, to add subcommands.
+
+    Args:
+        cli: the top-level click group; call ``cli.add_command(command)``.
+
+    Returns nothing.
+    """
+
+
+# -- Delivery (from the outbox, after commit) -------------------------------------------
+
+
+@hookspec
+def tactful_transition(notice: Notice, key: str) -> None:
+    """Called after an application moved from one state to another and that was committed
+    (an event recorded, a timer fired by ``tick``).
+
+    Args:
+        notice: what happened: ``notice.kind == "transition"``, ``app_id``, ``company``,
+            ``source`` and ``target`` states, ``at``, ``event`` (the event or ``timer``).
+        key: the stable idempotency key of this notice for this plugin.
+
+    Returns nothing. Raise to have the delivery retried later with the same key.
+    """
+
+
+@hookspec
+def tactful_action_due(notice: Notice, key: str) -> None:
+    """Called when an advised action has become due (found by ``tick``) and that was
+    committed.
+
+    Args:
+        notice: ``notice.kind == "action_due"``, ``app_id``, ``company``, ``action``,
+            ``due``, ``reason``, ``interviewer``, ``timezone``, and ``draft`` (the message
+            text, when the rule set has one for the action).
+        key: the stable idempotency key of this notice for this plugin.
+
+    Returns nothing. Raise to have the delivery retried later with the same key.
+    """
+
+
+@hookspec
+def tactful_schedule(schedule: Sequence[Notice], now: datetime) -> None:
+    """Called by ``tick``, after delivery, when any application changed: the whole schedule
+    from now on, so that feeds (a calendar) can be rebuilt.
+
+    Args:
+        schedule: one ``action_due``-kind notice per advised action, across applications,
+            soonest first; ``notice.key`` is stable for (application, action, due moment).
+        now: the moment the tick ran at.
+
+    Returns nothing. Errors are logged and do not fail the tick.
+    """

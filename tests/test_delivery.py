@@ -1,0 +1,109 @@
+"""Notices go through the outbox with the change, and reach plugins after commit, once."""
+
+import pluggy
+import pytest
+
+from tactful import Engine, MemoryStore, SQLiteStore
+from tactful.delivery import deliver
+from tactful.hookspecs import hookimpl
+from tactful.pluginmanager import get_plugin_manager
+from tactful.testing import FakeClock, RecordingPlugin
+
+from .helpers import at
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request, tmp_path):
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    store = SQLiteStore(tmp_path / "tactful.sqlite3")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def setup(store):
+    clock = FakeClock(at("2026-05-04 17:00"))
+    recorder = RecordingPlugin()
+    pm = get_plugin_manager(entry_points=False)
+    pm.register(recorder, "recorder")
+    return Engine(store, clock, notify=True), clock, pm, recorder
+
+
+def test_a_recorded_transition_reaches_plugins_after_commit(setup):
+    engine, clock, pm, recorder = setup
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    engine.record(app.id, "thank_you_sent")
+    assert recorder.calls == []  # nothing is delivered inside the transaction
+    report = deliver(engine.store.outbox, pm, clock())
+    assert [(hook, n.source, n.target) for hook, n, _ in recorder.calls] == [
+        ("tactful_transition", "interviewed", "awaiting_decision")
+    ]
+    assert len(report.delivered) == 1 and recorder.calls[0][2].endswith("/recorder")
+
+
+def test_tick_announces_each_due_action_once(setup):
+    engine, clock, pm, recorder = setup
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    engine.record(app.id, "thank_you_sent")
+    clock.set(at("2026-05-21 10:00"))
+    engine.tick()
+    engine.tick()
+    deliver(engine.store.outbox, pm, clock())
+    deliver(engine.store.outbox, pm, clock())
+    due = [n.action for hook, n, _ in recorder.calls if hook == "tactful_action_due"]
+    assert due == ["call"]
+    keys = [key for _, _, key in recorder.calls]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_failing_plugin_is_retried_with_backoff_and_never_undoes_the_change(setup):
+    engine, clock, pm, recorder = setup
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    engine.record(app.id, "thank_you_sent")
+    recorder.fail_with = ConnectionError("smtp down")
+    report = deliver(engine.store.outbox, pm, clock())
+    assert report.failed and "smtp down" in report.failed[0][1]
+    assert engine.get(app.id).state == "awaiting_decision"
+    [pending] = engine.store.outbox.listing(["pending"])
+    assert pending.attempts == 1 and pending.last_error == "ConnectionError: smtp down"
+    assert deliver(engine.store.outbox, pm, clock()).failed == []  # not yet due again
+    recorder.fail_with = None
+    clock.advance(minutes=2)
+    assert len(deliver(engine.store.outbox, pm, clock()).delivered) == 1
+    assert engine.store.outbox.listing(["pending", "failed"]) == []
+
+
+def test_after_the_last_attempt_a_delivery_stays_failed_until_retried(setup):
+    engine, clock, pm, recorder = setup
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    engine.record(app.id, "thank_you_sent")
+    recorder.fail_with = RuntimeError("gone")
+    for _ in range(10):
+        deliver(engine.store.outbox, pm, clock())
+        clock.advance(days=1)
+    [failed] = engine.store.outbox.listing(["failed"])
+    assert failed.attempts == 6
+    recorder.fail_with = None
+    assert engine.store.outbox.retry(clock()) == 1
+    assert len(deliver(engine.store.outbox, pm, clock()).delivered) == 1
+
+
+def test_a_misspelt_hook_fails_loudly():
+    class Typo:
+        @hookimpl
+        def tactful_action_dew(self, notice, key):
+            pass
+
+    pm = get_plugin_manager(entry_points=False)
+    pm.register(Typo(), "typo")
+    with pytest.raises(pluggy.PluginValidationError):
+        pm.check_pending()
+
+
+def test_no_notices_are_written_unless_asked(store):
+    engine = Engine(store, FakeClock(at("2026-05-04 17:00")))
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    engine.record(app.id, "thank_you_sent")
+    assert engine.store.outbox.expand(["anyone"]) == 0
