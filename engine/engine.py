@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from . import core
-from .errors import InputError
+from .errors import InputError, RuleErrors
 from .facts import check_dates, normalize
 from .log import logger
 from .namespace import Portfolio
 from .notify import Notice, action_notice, newly_due, transition_notices
 from .policy import judge
+from .pinning import keep, pin
 from .records import Advised, Application, LogEntry, Other, Recorded, Verdict
 from .rulebook import RuleBook
 from .ruleset import RuleSet
@@ -58,6 +59,7 @@ class Engine:
         self.rules = rules or RuleBook()
         self.default_rules = default_rules
         self.notify = notify
+        self._pinned: dict[str, RuleSet] = {}
 
     def now(self) -> datetime:
         """The clock's reading, which must carry a time zone."""
@@ -67,7 +69,28 @@ class Engine:
         return moment
 
     def rules_for(self, app: Application) -> RuleSet:
-        return self.rules.get(app.rules)
+        """The rule set ``app`` runs under: the one it started with, whatever its file says now.
+
+        When the file still has the same content this is the current rule set; otherwise the
+        copy kept in the store under the application's hash (see `tactful rules migrate`).
+        """
+        pinned = self._pinned.get(app.rules_hash)
+        if pinned is not None:
+            return pinned
+        try:
+            current = self.rules.get(app.rules)
+        except (RuleErrors, InputError):
+            current = None  # the file is broken or gone: applications in flight keep their copy
+        if current is not None and current.hash == app.rules_hash:
+            return current
+        kept = self.store.kept_rules(app.rules_hash)
+        if kept is None:
+            if current is None:
+                return self.rules.get(app.rules)  # raises the file's own error
+            return current  # no copy was kept (data from before copies were kept)
+        pinned = pin(kept, app.rules, app.rules_hash, self.rules.functions)
+        self._pinned[app.rules_hash] = pinned
+        return pinned
 
     # -- reading -------------------------------------------------------------------
 
@@ -187,7 +210,7 @@ class Engine:
                 a malformed fact; nothing is added.
             RuleErrors: when a rule set named has problems.
         """
-        now, started = self.now(), []
+        now, started, kept = self.now(), [], {}
         for number, row in enumerate(rows, start=1):
             facts = {k: v for k, v in row.items() if k not in ("company", "rules")}
             company = str(row.get("company") or "").strip()
@@ -200,10 +223,11 @@ class Engine:
             except InputError as err:
                 raise InputError(f"row {number}: {err}" if len(rows) > 1 else str(err)) from None
             rs = self.rules.get(ref)
+            kept[rs.hash] = (rs.hash, ref, keep(rs))
             app, entry = core.start(rs, company, given, now, ref)
             app, _ = self._settle(rs, app, now, self.portfolio(app), [])
             started.append((app, [entry]))
-        stored = self.store.insert(started)
+        stored = self.store.insert(started, list(kept.values()))
         for app in stored:
             logger().info("application added", id=app.id, rules=app.rules, rules_hash=app.rules_hash, state=app.state)
         return stored
@@ -273,8 +297,9 @@ class Engine:
             raise InputError(f"application {app_id} has nothing to undo")
         snapshot = last.before
         restored = replace(app, state=snapshot["state"], entered=datetime.fromisoformat(snapshot["entered"]),
-                           facts=snapshot["facts"], company=snapshot.get("company", app.company))  # fmt: skip
-        rs = self.rules_for(app)
+                           facts=snapshot["facts"], company=snapshot.get("company", app.company),
+                           rules_hash=snapshot.get("rules_hash", app.rules_hash))  # fmt: skip
+        rs = self.rules_for(restored)
         restored = core.with_timer(rs, restored)
         restored, _ = self._settle(rs, restored, self.now(), self.portfolio(restored), [])
         self.store.save([Change(restored, drop_from=last.id)])

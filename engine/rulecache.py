@@ -66,6 +66,16 @@ def _loc(loc: Location) -> list[Any]:
     return [loc.path, loc.line, loc.col]
 
 
+def encode_tree(value: Any) -> Any:
+    """A merged rule tree as plain JSON data, positions included."""
+    return _encode(value)
+
+
+def decode_tree(value: Any) -> Any:
+    """The inverse of :func:`encode_tree`."""
+    return _decode(value)
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, YMap):
         items = [[k, _encode(v), _loc(value.key_locs[k]), _loc(value.value_locs[k])] for k, v in value.items()]

@@ -19,7 +19,7 @@ from .records import Application, LogEntry
 from .sqlite_outbox import OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .store import Change, Conflict
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS applications (
     id INTEGER PRIMARY KEY,
@@ -50,6 +50,11 @@ CREATE TABLE IF NOT EXISTS history (
     before TEXT
 );
 CREATE INDEX IF NOT EXISTS history_app ON history (app_id, id);
+CREATE TABLE IF NOT EXISTS rulesets (
+    hash TEXT PRIMARY KEY,
+    ref TEXT NOT NULL,
+    tree TEXT NOT NULL
+);
 """
 _COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified"
 _UPDATE = (
@@ -125,9 +130,12 @@ class SQLiteStore:
     def transaction(self) -> Transaction:
         return Transaction(self.db)
 
-    def insert(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> list[Application]:
+    def insert(
+        self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
+    ) -> list[Application]:
         ids = []
         with self.transaction():
+            self.keep_rules(kept_rules)
             for app, entries in items:
                 cursor = self.db.execute(
                     "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, "
@@ -137,6 +145,14 @@ class SQLiteStore:
                 ids.append(int(cursor.lastrowid or 0))
                 self.db.executemany(_INSERT_HISTORY, [_entry_row(ids[-1], e) for e in entries])
         return [app for app in map(self.get, ids) if app is not None]
+
+    def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
+        with self.transaction():
+            self.db.executemany("INSERT OR IGNORE INTO rulesets (hash, ref, tree) VALUES (?, ?, ?)", kept)
+
+    def kept_rules(self, rules_hash: str) -> str | None:
+        row = self.db.execute("SELECT tree FROM rulesets WHERE hash = ?", (rules_hash,)).fetchone()
+        return None if row is None else str(row[0])
 
     def get(self, app_id: int) -> Application | None:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE id = ?", (app_id,)).fetchone()

@@ -43,9 +43,20 @@ class Store(Protocol):
         """Where notices wait for delivery; :meth:`save` adds a change's notices to it."""
         ...
 
-    def insert(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> list[Application]:
-        """Store new applications (``id`` None) with their first history rows, all or none;
-        return them with their ids."""
+    def insert(
+        self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
+    ) -> list[Application]:
+        """Store new applications (``id`` None) with their first history rows, and the rule
+        sets they start under (see :meth:`keep_rules`), all or none; return them with ids."""
+        ...
+
+    def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
+        """Keep rule sets as ``(hash, reference, merged tree as JSON)``; a hash kept before is
+        left as it is. Applications run under the rule set of their hash for good."""
+        ...
+
+    def kept_rules(self, rules_hash: str) -> str | None:
+        """The merged tree (JSON) kept for ``rules_hash``, or None."""
         ...
 
     def get(self, app_id: int) -> Application | None:
@@ -88,8 +99,12 @@ class MemoryStore:
         self._next_entry = 1
         self._lock = threading.Lock()
         self.outbox = MemoryOutbox()
+        self._rules: dict[str, str] = {}
 
-    def insert(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> list[Application]:
+    def insert(
+        self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
+    ) -> list[Application]:
+        self.keep_rules(kept_rules)
         with self._lock:
             result = []
             for app, entries in items:
@@ -104,6 +119,13 @@ class MemoryStore:
         numbered = replace(entry, id=self._next_entry)
         self._next_entry += 1
         return numbered
+
+    def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
+        for rules_hash, _, tree in kept:
+            self._rules.setdefault(rules_hash, tree)
+
+    def kept_rules(self, rules_hash: str) -> str | None:
+        return self._rules.get(rules_hash)
 
     def get(self, app_id: int) -> Application | None:
         return self._apps.get(app_id)

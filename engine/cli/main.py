@@ -260,12 +260,13 @@ def remove(ctx: Context, app_id: str, yes: bool) -> None:
 
 
 def _register_more() -> None:
-    from . import plugincmd, rulescmd, transfer
+    from . import migratecmd, plugincmd, rulescmd, transfer
     from .demo import demo
 
     cli.add_command(plugincmd.plugins)
     cli.add_command(plugincmd.outbox)
     cli.add_command(rulescmd.rules)
+    rulescmd.rules.add_command(migratecmd.migrate)
     cli.add_command(transfer.import_)
     cli.add_command(transfer.export)
     cli.add_command(demo)

@@ -219,6 +219,9 @@ def main() -> None:
         print(f"tactful agenda          median {agenda_med:7.1f} ms   runs: {', '.join(f'{t:.0f}' for t in agenda_ms)}")
         print(f"import baseline         median {base_med:7.1f} ms   runs: {', '.join(f'{t:.0f}' for t in base_ms)}")
         print(f"python -c pass          median {statistics.median(bare_ms):7.1f} ms   (for reference)")
+        load = os.getloadavg()[0]
+        if load > (os.cpu_count() or 1) / 2 + 0.5:  # this script itself keeps about one CPU busy
+            print(f"note: load average {load:.2f} on {os.cpu_count()} CPUs; other work may have slowed runs")
         ratio = agenda_med / base_med
         print(f"ratio agenda/baseline: {ratio:.2f}  (target <= 1.3: {'met' if ratio <= 1.3 else 'NOT met'})")
 
