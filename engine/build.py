@@ -18,22 +18,26 @@ from .expr import DEFAULT_FUNCTIONS, Expression, ExpressionError, compile_expres
 from .loader import content_hash
 from .ruleset import (
     BUILTIN_NAMES,
+    CAN_PREFIX,
     CORE_FACTS,
     FACT_TYPES,
     POLICY_NAMES,
     PORTFOLIO_NAMES,
+    TEMPLATE_NAMES,
     Action,
     Advice,
     Branch,
     Check,
     EventSpec,
     FactSpec,
+    Invariant,
     Param,
     Policy,
     PolicyRule,
     RuleSet,
     State,
     Substitute,
+    Template,
     Text,
     Timer,
 )  # fmt: skip
@@ -41,9 +45,11 @@ from .settings import SETTINGS, calendar_from, parse_setting
 from .yamltree import YMap, YSeq
 
 TOP_KEYS = ("description", "settings", "facts", "derived", "actions", "events", "states",
-            "everywhere", "policies")  # fmt: skip
+            "everywhere", "policies", "invariants", "templates")  # fmt: skip
 ACTION_KEYS = ("channels", "contact", "describe", "instead")
-EVENT_KEYS = ("params", "require", "refuse", "warn", "set", "describe")
+EVENT_KEYS = ("params", "require", "refuse", "warn", "set", "describe", "channel")
+INVARIANT_KEYS = ("name", "holds", "says", "paths")
+INVARIANT_PATHS = ("all", "heeded")
 STATE_KEYS = ("initial", "final", "describe", "marks", "advises", "timers", "on")
 ADVICE_KEYS = ("action", "due", "from", "by", "when", "shift", "optional")
 PARAM_TYPES = ("str", "date", "datetime")
@@ -55,13 +61,18 @@ def build(
     files: tuple[str, ...],
     functions: Mapping[str, Callable[..., Any]] | None = None,
     rules_hash: str | None = None,
+    check_templates: bool = False,
 ) -> RuleSet:
     """Check and compile a merged rule tree (``rules_hash``: its content hash, if known).
+
+    ``check_templates`` also checks the message templates' Jinja2 text (syntax, names), which
+    imports Jinja2 (:func:`tactful.load_rules` does, by default); without it, a template is
+    checked when a draft is first rendered from it.
 
     Raises:
         RuleErrors: every problem found, in file order.
     """
-    rules = _Builder(tree, name, files, {**DEFAULT_FUNCTIONS, **(functions or {})}).build(rules_hash)
+    rules = _Builder(tree, name, files, {**DEFAULT_FUNCTIONS, **(functions or {})}).build(rules_hash, check_templates)
     return rules
 
 
@@ -133,7 +144,7 @@ class _Builder:
 
     # -- the whole -------------------------------------------------------------------
 
-    def build(self, rules_hash: str | None) -> RuleSet:
+    def build(self, rules_hash: str | None, check_templates: bool = False) -> RuleSet:
         self.keys(self.tree, TOP_KEYS, "the rule file")
         settings = self.settings()
         facts = self.facts(settings)
@@ -144,6 +155,9 @@ class _Builder:
         events = self.events()
         states = self.states(actions, events)
         policies = self.policies(actions)
+        self.check_channels(events, policies)
+        invariants = self.invariants(policies)
+        templates = self.templates(actions, check_templates)
         initial = self.check_graph(states) if not self.errors else ""
         if self.errors:
             raise RuleErrors(self.errors)
@@ -162,6 +176,8 @@ class _Builder:
             initial=initial,
             files=self.files,
             tree=self.tree,
+            invariants=invariants,
+            templates=MappingProxyType(templates),
         )
 
     def settings(self) -> dict[str, Any]:
@@ -282,6 +298,7 @@ class _Builder:
                 self.checks(spec, "warn", "when", "says", scope),
                 self.assignments(spec, scope),
                 node.key_locs[name],
+                str(spec["channel"]) if spec.get("channel") is not None else None,
             )
         return result
 
@@ -465,6 +482,35 @@ class _Builder:
         because = self.text(item["because"], item.where("because"), scope)
         return PolicyRule(verdict == "allow", guard, because, until, where) if guard else None
 
+    def check_channels(self, events: Mapping[str, EventSpec], policies: Mapping[str, Policy]) -> None:
+        node = self.section(self.tree, "events")
+        for event in events.values():
+            if event.channel is not None and event.channel not in policies:
+                spec = node.get(event.name)
+                where = spec.where("channel") if isinstance(spec, YMap) else event.where
+                self.error(where, self.unknown("channel", event.channel, policies))
+
+    # -- invariants ------------------------------------------------------------------
+
+    def invariants(self, policies: Mapping[str, Policy]) -> tuple[Invariant, ...]:
+        items = self.section(self.tree, "invariants", YSeq)
+        scope = self.base | {CAN_PREFIX + channel for channel in policies}
+        result = []
+        for number, (item, where) in enumerate(zip(items, items.locs, strict=False), start=1):
+            if not isinstance(item, YMap) or "holds" not in item or "says" not in item:
+                self.error(where, "each invariant has 'holds' (a condition) and 'says' (a sentence)")
+                continue
+            self.keys(item, INVARIANT_KEYS, "an invariant")
+            paths = item.get("paths", "all")
+            if paths not in INVARIANT_PATHS:
+                self.error(item.where("paths"), "'paths' is 'all' (every explored path) or 'heeded' (see docs)")
+            holds = self.expr(item["holds"], item.where("holds"), scope)
+            says = self.text(item["says"], item.where("says"), scope)
+            name = str(item.get("name") or f"invariant {number}")
+            if holds:
+                result.append(Invariant(name, holds, says, str(paths), where))
+        return tuple(result)
+
     def check_graph(self, states: Mapping[str, State]) -> str:
         initial = [s.name for s in states.values() if s.initial]
         node = self.section(self.tree, "states")
@@ -495,3 +541,38 @@ class _Builder:
                         seen.add(branch.to)
                         todo.append(branch.to)
         return seen
+
+    # -- message templates -----------------------------------------------------------
+
+    def templates(self, actions: Mapping[str, Action], check: bool) -> dict[str, Template]:
+        """The message templates by action; with ``check``, their Jinja2 text is checked too."""
+        node = self.section(self.tree, "templates")
+        alternatives = {str(n) for entry in node.values() if isinstance(entry, YSeq) for n in entry}
+        result = {}
+        for name, entry in node.items():
+            if name not in actions and name not in alternatives:
+                import difflib
+
+                close = difflib.get_close_matches(name, list(actions), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.error(node.key_locs[name], f"template '{name}' names no action and is no other template's "
+                                                f"alternative{hint}")  # fmt: skip
+            elif isinstance(entry, str):
+                result[name] = Template(name, entry, node.where(name))
+            elif isinstance(entry, YMap) and isinstance(entry.get("text"), str):
+                self.keys(entry, ("text", "file", "channel"), f"template '{name}'")
+                channel = self.expr(entry["channel"], entry.where("channel"), self.base) if "channel" in entry else None
+                result[name] = Template(name, entry["text"], entry.where("text"), channel)
+            elif isinstance(entry, YSeq) and entry:
+                result[name] = Template(name, "", node.where(name), None, tuple(str(n) for n in entry))
+            elif entry is not None:
+                self.error(node.where(name), f"template '{name}' is text, {{file: PATH}} or a list of other templates")
+        for name in [n for n, t in result.items() if t.alternatives]:
+            for other, where in zip(result[name].alternatives, node[name].locs, strict=True):
+                if other not in result or result[other].alternatives:
+                    self.error(where, f"'{other}' is not a template with text of its own")
+        if check and result:
+            from .drafts import template_errors
+
+            self.errors += template_errors(result.values(), self.base | TEMPLATE_NAMES)
+        return result

@@ -196,6 +196,12 @@ def advise(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = 
     return sorted(unique.values(), key=lambda a: (a.due.timestamp(), a.action))
 
 
+def advise_here(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO) -> list[Advised]:
+    """What ``app``'s current state itself advises as of ``now``, without looking past its
+    timers (for plans)."""
+    return _advice_of(rs, rs.states[app.state], Namespace(rs, app, now, portfolio=portfolio))
+
+
 def _advice_of(rs: RuleSet, state: State, ns: Namespace) -> list[Advised]:
     result = []
     for advice in state.advises:

@@ -18,9 +18,9 @@ from .facts import check_dates, normalize
 from .log import logger
 from .namespace import Portfolio
 from .notify import Notice, action_notice, newly_due, transition_notices
-from .policy import judge
 from .pinning import keep, pin
-from .records import Advised, Application, LogEntry, Other, Recorded, Verdict
+from .policy import judge
+from .records import Advised, Application, Draft, LogEntry, Other, Recorded, Verdict
 from .rulebook import RuleBook
 from .ruleset import RuleSet
 from .store import Change, Store
@@ -145,6 +145,44 @@ class Engine:
         app = self.get(app_id, now)
         return judge(self.rules_for(app), app, channel.replace("-", "_"), now, self.portfolio(app))
 
+    def drafts(self, app_id: int, action: str | None = None, now: datetime | None = None) -> list[Draft]:
+        """The message to send (or say) for what is due, or for ``action``: the first advised
+        action that contacts someone and has a template. One draft, or one per alternative
+        (``decide_offer`` gives ``accept_offer`` and ``decline_offer``).
+
+        Raises:
+            InputError: for an unknown application or action.
+            Refused: when the action has no template, or nothing advised has one.
+            RuleErrors: for a problem in the template, at its ``file:line:col``.
+        """
+        from . import drafts
+
+        now = now or self.now()
+        app = self.get(app_id, now)
+        name = action.replace("-", "_") if action else None
+        return drafts.render(self.rules_for(app), app, now, name, self.portfolio(app))
+
+    def draft_text(
+        self,
+        app: Application,
+        action: str,
+        now: datetime,
+        rs: RuleSet | None = None,
+        portfolio: Portfolio | None = None,
+    ) -> str | None:
+        """The message for ``action`` as plain text (subject line first), or None when the
+        rule set has no template for it or the template fails; for notifications."""
+        from . import drafts
+        from .errors import Refused
+
+        rs = rs or self.rules_for(app)
+        try:
+            made = drafts.render(rs, app, now, action, portfolio or self.portfolio(app))
+        except (InputError, Refused, RuleErrors) as err:
+            logger().debug("no draft", id=app.id, action=action, reason=str(err).splitlines()[0])
+            return None
+        return "\n\n---\n\n".join((f"Subject: {d.subject}\n\n" if d.subject else "") + d.body for d in made)
+
     def history(self, app_id: int) -> list[LogEntry]:
         self.load(app_id)
         return self.store.history(app_id)
@@ -187,7 +225,10 @@ class Engine:
         notices = transition_notices(app, entries)
         items = core.advise(rs, app, now, portfolio)
         if announce:
-            notices += [action_notice(app, item) for item in newly_due(items, app.notified, now)]
+            notices += [
+                action_notice(app, item, self.draft_text(app, item.action, now, rs, portfolio))
+                for item in newly_due(items, app.notified, now)
+            ]
             app = replace(app, notified=now)
         pending = [i.due for i in items if app.notified is None or i.due > app.notified]
         wake = min([*pending, *([app.next_due] if app.next_due else [])], default=None)
@@ -317,18 +358,18 @@ class Engine:
         logger().info("application removed", id=app_id)
 
     def tick(self, batch: int = TICK_BATCH) -> list[Fired]:
-        """Fire every timer due by now, durably, a batch per transaction."""
+        """Fire every timer due by now, durably, a batch per transaction; what fired."""
+        return list(self.tick_each(batch))
+
+    def tick_each(self, batch: int = TICK_BATCH) -> Iterator[Fired]:
+        """Like :meth:`tick`, yielding each transition once its batch is committed, so memory
+        stays the same however much is due."""
         now = self.now()
-        fired: list[Fired] = []
+        count = 0
         cursor: tuple[datetime, int] | None = None
         portfolios = self._portfolios()
-        while True:
-            due = self.store.due(now, batch, cursor)
-            if not due:
-                if fired:
-                    logger().info("timers fired", count=len(fired), now=now.isoformat())
-                return fired
-            changes = []
+        while due := self.store.due(now, batch, cursor):
+            changes, fired = [], []
             for app in due:
                 rs = self.rules_for(app)
                 new, entries = core.catch_up(rs, app, now, portfolios(rs))
@@ -336,5 +377,9 @@ class Engine:
                 changes.append(Change(new, entries, outbox=notices))
                 fired += [Fired(app.id or 0, app.company, e.source, e.target, e.at) for e in entries]
             self.store.save(changes)
+            count += len(fired)
+            yield from fired
             last = due[-1]
             cursor = (last.wake, last.id or 0) if last.wake else None
+        if count:
+            logger().info("timers fired", count=count, now=now.isoformat())

@@ -44,14 +44,19 @@ hookimpl = pluggy.HookimplMarker("tactful")
 
 @hookspec
 def tactful_configure(config: Mapping[str, Any]) -> None:
-    """Called once when plugins are loaded, before any other hook.
+    """Called once when plugins are loaded, before any other hook. Plugins are loaded by the
+    commands that deliver (``tick``, ``outbox``), by ``plugins``, and, once a third-party plugin
+    is installed, by every command that reads rules: keep this quick.
 
     Args:
         config: this plugin's section of the tactful config file (``config.yaml`` in the
-            tactful home), keyed by the plugin's name; an empty mapping when it has none.
+            tactful home), keyed by the plugin's name: a ``tactful.yamltree.YMap`` whose
+            ``where(key)`` says where a value was written; an empty mapping when it has none.
             Secrets never appear here: read them from the environment.
 
-    Returns nothing. Raise ``tactful.InputError`` with one clear line for a bad setting.
+    Returns nothing. For bad settings raise ``tactful.RuleErrors([RuleError(config.where(key),
+    "what would be right"), ...])``, printed as ``config.yaml:LINE:COL: ...``; for a problem
+    with no place in the file (an environment variable), ``tactful.InputError``.
     """
 
 
@@ -125,12 +130,14 @@ def tactful_action_due(notice: Notice, key: str) -> None:
 
 @hookspec
 def tactful_schedule(schedule: Sequence[Notice], now: datetime) -> None:
-    """Called by ``tick``, after delivery, when any application changed: the whole schedule
-    from now on, so that feeds (a calendar) can be rebuilt.
+    """Called by every ``tick``, after delivery: the whole schedule as of now, so that feeds
+    (a calendar) can be rebuilt; an event recorded since the last tick may have moved a date.
 
     Args:
-        schedule: one ``action_due``-kind notice per advised action, across applications,
-            soonest first; ``notice.key`` is stable for (application, action, due moment).
+        schedule: one ``action_due``-kind notice per advised action (due or still to come),
+            across applications, soonest first; ``notice.key`` is stable for (application,
+            action, due moment), so key a feed's entries by ``(app_id, action)`` to follow an
+            action whose date moves.
         now: the moment the tick ran at.
 
     Returns nothing. Errors are logged and do not fail the tick.

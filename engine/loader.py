@@ -2,9 +2,9 @@
 
 A rule set is named (``default``, ``small-company``: shipped with tactful) or a path. A
 file may extend another by name or by a path relative to itself; the child's settings,
-states, actions, events, policies, facts and derived names are merged over the parent's,
-key by key, and an entry set to ``null`` is removed. Every value keeps the position it was
-written at, in whichever file that was.
+states, actions, events, policies, facts, derived names and templates are merged over the
+parent's, key by key, and an entry set to ``null`` is removed. Every value keeps the position
+it was written at, in whichever file that was.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from typing import Any
 
 from .errors import InputError, Location, RuleError
 from .ruleset import RuleSet
+from .templates import attach as attach_templates
 from .yamltree import YMap, plain, read_yaml
 
 #: Sections whose entries are named things a child file may replace or remove.
-NAMED_SECTIONS = ("settings", "facts", "derived", "actions", "events", "states", "policies")
+NAMED_SECTIONS = ("settings", "facts", "derived", "actions", "events", "states", "policies", "templates")
 SHIPPED_PREFIX = "rules/"
 
 
 def shipped_dir() -> Path:
     """The folder holding the rule sets that ship with tactful."""
-    from . import rules  # type: ignore[attr-defined]  # the package data of rules/, mapped in pyproject.toml
+    from . import rules  # the package data of rules/, mapped in pyproject.toml
 
     return Path(rules.__file__).parent
 
@@ -55,7 +56,8 @@ def resolve(ref: str, base: Path | None = None) -> tuple[Path, str]:
 
 
 def read_merged(ref: str, base: Path | None = None) -> tuple[YMap, list[Path]]:
-    """Read ``ref`` and everything it extends, merged; also the files read, child first.
+    """Read ``ref`` and everything it extends, merged; also the files read (rule files and
+    the template files they name), child first.
 
     Raises:
         RuleError: for a file that is not a rule file, or an ``extends`` loop.
@@ -75,16 +77,17 @@ def _read(ref: str, base: Path | None, chain: list[Path]) -> tuple[YMap, list[Pa
     tree = read_yaml(text, shown)
     if not isinstance(tree, YMap):
         raise RuleError(Location(shown, 1, 1), "a rule file is a mapping with keys such as settings and states")
+    own = [path, *attach_templates(tree, text, path, shown)]
     parent_ref = tree.pop("extends", None)
     if parent_ref is None:
-        return tree, [path]
+        return tree, own
     if not isinstance(parent_ref, str):
         raise RuleError(tree.where("extends"), "'extends' takes the name of a rule set or a path")
     try:
         parent, files = _read(parent_ref, path.parent, [*chain, path.resolve()])
     except InputError as err:
         raise RuleError(tree.where("extends"), f"'extends': {err}") from None
-    return merge(parent, tree), [path, *files]
+    return merge(parent, tree), [*own, *files]
 
 
 def merge(base: YMap, override: YMap) -> YMap:
@@ -145,11 +148,13 @@ def load_rules(
     base: Path | None = None,
     functions: Mapping[str, Callable[..., Any]] | None = None,
     cache_dir: Path | None = None,
+    check_templates: bool = True,
 ) -> RuleSet:
     """Load, merge, check and compile the rule set ``ref`` (a shipped name or a path).
 
     With ``cache_dir``, a merged tree kept there from an earlier load is used while none of
-    its files changed (see :mod:`tactful.rulecache`).
+    its files changed (see :mod:`tactful.rulecache`). ``check_templates=False`` leaves the
+    message templates' Jinja2 checks to the moment a draft is rendered (see :func:`build`).
 
     Raises:
         RuleErrors: listing every problem found, each at ``file:line:col``.
@@ -166,7 +171,8 @@ def load_rules(
     except RuleError as err:
         raise RuleErrors([err]) from None
     known_hash = cached[2] if cached else None
-    rules = build(tree, name=ref, files=tuple(str(f) for f in files), functions=functions, rules_hash=known_hash)
+    rules = build(tree, name=ref, files=tuple(str(f) for f in files), functions=functions, rules_hash=known_hash,
+                  check_templates=check_templates)  # fmt: skip
     if cache_dir and not cached:
         rulecache.store(cache_dir, source, __version__, tree, files, rules.hash)
     return rules

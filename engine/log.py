@@ -1,6 +1,7 @@
 """Logging through structlog, imported only when something is logged.
 
-The library logs to whatever structlog configuration the embedding app has. The CLI asks
+The library logs to whatever structlog configuration the embedding app has (or, when there
+is none, to the standard library's ``logging`` under the name ``tactful``). The CLI asks
 for its own configuration (standard error, level ``TACTFUL_LOG_LEVEL``, default
 ``warning``), applied on first use so that commands that log nothing never import structlog.
 Message bodies, news text and secrets are never logged at info level.
@@ -18,13 +19,23 @@ _pending: Callable[[], None] | None = None
 
 
 def logger() -> Any:
-    """The ``tactful`` structlog logger (configured first, if the CLI asked for that)."""
+    """The ``tactful`` structlog logger (configured first, if the CLI asked for that).
+
+    When nobody configured structlog, tactful logs through the standard library's
+    ``logging.getLogger("tactful")`` instead of structlog's default of printing to stdout, so
+    an embedding app hears nothing unless it configures logging.
+    """
     global _pending
     import structlog
 
     if _pending is not None:
         configure, _pending = _pending, None
         configure()
+    if not structlog.is_configured():
+        import logging
+
+        renderer = structlog.processors.KeyValueRenderer(key_order=["event"])
+        return structlog.wrap_logger(logging.getLogger("tactful"), processors=[renderer])
     return structlog.get_logger("tactful")
 
 

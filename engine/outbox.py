@@ -66,7 +66,8 @@ class Outbox(Protocol):
         ...
 
     def retry(self, now: datetime, ids: Sequence[int] = ()) -> int:
-        """Make failed (or the given) deliveries pending again, due now; how many."""
+        """Make every undelivered delivery (or the given ones) due now, failed ones included;
+        how many."""
         ...
 
 
@@ -112,7 +113,7 @@ class MemoryOutbox:
         return [d for d in self.deliveries.values() if d.status in wanted]
 
     def retry(self, now: datetime, ids: Sequence[int] = ()) -> int:
-        chosen = [d for d in self.deliveries.values() if (d.id in ids if ids else d.status == "failed")]
+        chosen = [d for d in self.deliveries.values() if (d.id in ids if ids else d.status != "delivered")]
         for delivery in chosen:
             self.deliveries[delivery.id] = replace(delivery, status="pending", next_attempt=now)
         return len(chosen)

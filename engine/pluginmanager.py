@@ -2,24 +2,30 @@
 
 Built-ins (``email``, ``sms``, ``calendar`` in ``tactful.plugins``) are registered exactly as
 a third party's plugin is, by name, and only when their section exists in the config file
-and their extra is installed; ``tactful plugins`` lists them either way. Nothing here is
-imported by commands that do not deliver, so their start-up stays light.
+and their extra is installed; ``tactful plugins`` lists them either way. Commands that do
+not deliver import nothing here unless a third-party plugin is installed (then they offer it
+the rule hooks, without the built-ins), so their start-up stays light.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import keyword
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from . import hookspecs
 from .errors import InputError
+from .yamltree import YMap
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
 
 #: The built-in adapters: name -> (module, the libraries their extra installs).
 BUILTINS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -47,8 +53,13 @@ def available(name: str) -> bool:
     return all(importlib.util.find_spec(lib) is not None for lib in BUILTINS[name][1])
 
 
-def get_plugin_manager(config: Mapping[str, Any] | None = None, *, entry_points: bool = True) -> pluggy.PluginManager:
+def get_plugin_manager(
+    config: Mapping[str, Any] | None = None, *, entry_points: bool = True, builtins: bool = True
+) -> pluggy.PluginManager:
     """A fresh plugin manager: specs, entry points (group ``tactful``), configured built-ins.
+
+    ``builtins=False`` leaves the built-in adapters (and their libraries) out: what commands
+    that only load rules use to offer third-party plugins the rule hooks.
 
     Raises:
         InputError: when a plugin implements a hook that does not exist (a misspelling), or a
@@ -59,7 +70,7 @@ def get_plugin_manager(config: Mapping[str, Any] | None = None, *, entry_points:
     pm.add_hookspecs(hookspecs)
     if entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-    for name, (module, _) in BUILTINS.items():
+    for name, (module, _) in BUILTINS.items() if builtins else ():
         if name in config and available(name) and not pm.has_plugin(name):
             pm.register(importlib.import_module(module), name)
     try:
@@ -71,8 +82,49 @@ def get_plugin_manager(config: Mapping[str, Any] | None = None, *, entry_points:
         pm.enable_tracing()
     for name, plugin in pm.list_name_plugin():
         caller = pm.subset_hook_caller("tactful_configure", [p for _, p in pm.list_name_plugin() if p is not plugin])
-        caller(config=config.get(name) or {})
+        caller(config=_section(config, name))
     return pm
+
+
+def _section(config: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """A plugin's section; an empty one (``email:`` alone) still knows its place in the file."""
+    section = config.get(name)
+    if section is None and name in config and isinstance(config, YMap):
+        return YMap(config.key_locs.get(name, config.loc))
+    return {} if section is None else section  # an empty YMap (`email: {}`) keeps its place too
+
+
+def rule_functions(pm: pluggy.PluginManager) -> dict[str, Callable[..., Any]]:
+    """The functions plugins register for rule expressions (``tactful_register_functions``).
+
+    Raises:
+        InputError: for a name that is not a plain identifier, one that a built-in function or
+            another plugin already has, or something that cannot be called.
+    """
+    from .expr import DEFAULT_FUNCTIONS
+
+    functions: dict[str, Callable[..., Any]] = {}
+
+    def register(name: str, function: Callable[..., Any]) -> None:
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_") or keyword.iskeyword(name):
+            raise InputError(f"a plugin registers a rule function named {name!r}; use a name like 'weekdays_after'")
+        if name in functions or name in DEFAULT_FUNCTIONS:
+            raise InputError(f"two functions for rules are named '{name}'; a plugin must pick another name")
+        if not callable(function):
+            raise InputError(f"a plugin registers '{name}' for rules, but it is not a function")
+        functions[name] = function
+
+    pm.hook.tactful_register_functions(register=register)
+    return functions
+
+
+def rules_announcer(pm: pluggy.PluginManager) -> Callable[[RuleSet], None]:
+    """What to call with each rule set loaded: the ``tactful_rules_loaded`` hook."""
+
+    def announce(rules: RuleSet) -> None:
+        pm.hook.tactful_rules_loaded(rules=rules)
+
+    return announce
 
 
 def delivery_plugins(pm: pluggy.PluginManager) -> list[str]:

@@ -74,6 +74,18 @@ class Verdict:
 
 
 @dataclass(frozen=True, slots=True)
+class Draft:
+    """A message to send (or, for a call, to say): what the rule set's template made of the
+    application's facts. ``subject`` is set for written channels, None for a call."""
+
+    id: int | None
+    action: str
+    channel: str | None
+    subject: str | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
 class Recorded:
     """What recording an event did: the new record, its history rows and any warnings."""
 

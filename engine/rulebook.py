@@ -18,10 +18,20 @@ class RuleBook:
     """
 
     def __init__(
-        self, functions: Mapping[str, Callable[..., Any]] | None = None, cache_dir: Path | None = None
+        self,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+        cache_dir: Path | None = None,
+        check_templates: bool = True,
+        on_load: Callable[[RuleSet], None] | None = None,
     ) -> None:
+        """``check_templates=False`` leaves the Jinja2 checks of message templates (and the
+        import of Jinja2) to the moment a draft is rendered; the CLI starts faster that way.
+        ``on_load`` is called with each rule set once it is loaded (or added), before it is used;
+        the CLI passes one that calls the ``tactful_rules_loaded`` hook."""
         self.functions = dict(functions or {})
         self.cache_dir = cache_dir
+        self.check_templates = check_templates
+        self.on_load = on_load
         self._loaded: dict[str, RuleSet] = {}
 
     def reference(self, ref: str) -> str:
@@ -42,12 +52,17 @@ class RuleBook:
         """
         rules = self._loaded.get(ref)
         if rules is None:
-            rules = load_rules(ref, functions=self.functions, cache_dir=self.cache_dir)
+            rules = load_rules(ref, functions=self.functions, cache_dir=self.cache_dir,
+                               check_templates=self.check_templates)  # fmt: skip
+            if self.on_load is not None:
+                self.on_load(rules)
             self._loaded[ref] = rules
         return rules
 
     def add(self, ref: str, rules: RuleSet) -> None:
         """Use ``rules`` for ``ref`` (an embedding app's own, built in memory)."""
+        if self.on_load is not None:
+            self.on_load(rules)
         self._loaded[ref] = rules
 
     @staticmethod

@@ -35,8 +35,12 @@ PORTFOLIO_NAMES = frozenset({
 #: Names every expression may use: the current moment, the event's moment, when the
 #: current state was entered, its name, and the company.
 BUILTIN_NAMES = frozenset({"now", "at", "entered", "state", "company"})
+#: Invariants may also ask `can` about every channel: ``can_call``, ``can_linkedin_invite``…
+CAN_PREFIX = "can_"
 #: Extra names in policy rules.
 POLICY_NAMES = frozenset({"due", "next_due", "contact_time", "next_contact_time"})
+#: Extra names in message templates: the action drafted and the channel it is written for.
+TEMPLATE_NAMES = frozenset({"action", "channel"})
 FACT_TYPES = ("str", "int", "bool", "date", "datetime")
 
 
@@ -117,6 +121,7 @@ class EventSpec(NamedTuple):
     warn: tuple[Check, ...]
     sets: tuple[tuple[str, Expression], ...]
     where: Location
+    channel: str | None = None  # recording it means the job seeker used this channel
 
 
 class State(NamedTuple):
@@ -145,10 +150,40 @@ class Policy(NamedTuple):
     where: Location
 
 
+class Invariant(NamedTuple):
+    """A statement that must hold for every record `tactful rules check` explores.
+
+    ``paths`` is ``all`` (every explored path) or ``heeded`` (only paths on which every
+    event drew no warning and, for an event with a ``channel``, `can` said yes).
+    """
+
+    name: str
+    holds: Expression
+    says: Text
+    paths: str
+    where: Location
+
+
 class FactSpec(NamedTuple):
     name: str
     type: str
     default: Any = None
+
+
+class Template(NamedTuple):
+    """A message draft's template (Jinja2 text, rendered sandboxed by :mod:`tactful.drafts`).
+
+    ``where`` is where its first character was written (in the rule file, or line 1 of its
+    template file); ``channel`` picks the channel it is written for (default: the action's
+    first). A template with ``alternatives`` has no text of its own: the action is drafted as
+    each of those templates (``decide_offer``: ``accept_offer`` and ``decline_offer``).
+    """
+
+    name: str
+    source: str
+    where: Location
+    channel: Expression | None = None
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +204,8 @@ class RuleSet:
     initial: str
     files: tuple[str, ...]
     tree: Mapping[str, Any] = field(repr=False, compare=False)
+    invariants: tuple[Invariant, ...] = ()
+    templates: Mapping[str, Template] = field(default_factory=dict)
 
     def fact_type(self, name: str) -> str | None:
         """The declared type of a fact, or None when ``name`` is no fact."""

@@ -117,5 +117,5 @@ class SQLiteOutbox:
                 marks = ", ".join("?" for _ in ids)
                 sql = f"UPDATE deliveries SET status = 'pending', next_attempt = ? WHERE id IN ({marks})"
                 return self.db.execute(sql, (now.timestamp(), *ids)).rowcount
-            sql = "UPDATE deliveries SET status = 'pending', next_attempt = ? WHERE status = 'failed'"
+            sql = "UPDATE deliveries SET status = 'pending', next_attempt = ? WHERE status IN ('failed', 'pending')"
             return self.db.execute(sql, (now.timestamp(),)).rowcount

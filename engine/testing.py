@@ -1,6 +1,6 @@
 """Helpers for people who test code that embeds tactful or plugs into it: a clock you move
-by hand and a plugin that records what it is told. ``MemoryStore`` (in
-:mod:`tactful.store`) is the in-memory store to pair them with.
+by hand, a plugin that records what it is told, and ``MemoryStore`` (from
+:mod:`tactful.store`, here too), the in-memory store to pair them with.
 """
 
 from __future__ import annotations
@@ -9,6 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .hookspecs import hookimpl
+from .store import MemoryStore
+
+__all__ = ["FakeClock", "MemoryStore", "RecordingPlugin"]
 
 
 class FakeClock:

@@ -107,3 +107,14 @@ def test_no_notices_are_written_unless_asked(store):
     app = engine.add("Northwind", interviewed="2026-05-04")
     engine.record(app.id, "thank_you_sent")
     assert engine.store.outbox.expand(["anyone"]) == 0
+
+
+def test_an_action_due_notice_carries_its_draft(setup):
+    engine, clock, pm, recorder = setup
+    app = engine.add("Northwind", interviewed="2026-05-04", interviewer="Ms. Rivera")
+    engine.record(app.id, "thank_you_sent")
+    clock.set(at("2026-05-21 10:00"))
+    engine.tick()
+    deliver(engine.store.outbox, pm, clock())
+    [notice] = [n for hook, n, _ in recorder.calls if hook == "tactful_action_due"]
+    assert notice.action == "call" and "Rivera" in notice.draft and "Northwind" in notice.draft

@@ -180,10 +180,10 @@ def assert_consistent(store: BigStore, db_path: Path) -> list[int]:
         timers = {app_id: rest for app_id, *rest in timer_rows(db)}
         apps = db.execute("SELECT id, state, next_due, timer, version FROM applications").fetchall()
         history_rows = db.execute("SELECT count(*) FROM history").fetchone()[0]
-        outbox_rows = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        notified = {app_id for (app_id,) in db.execute("SELECT app_id FROM outbox WHERE key LIKE '%/transition/%'")}
+        transition_notices = db.execute("SELECT count(*) FROM outbox WHERE key LIKE '%/transition/%'").fetchone()[0]
 
     assert len(apps) == N_APPS
-    assert outbox_rows == 0
     assert all(count == 1 for count, *_ in timers.values()), "an application's timer fired more than once"
     moved = []
     for app_id, state, next_due, timer, version in apps:
@@ -199,6 +199,8 @@ def assert_consistent(store: BigStore, db_path: Path) -> list[int]:
             assert next_due is not None and next_due <= NOW_EPOCH, app_id
             assert (next_due, version) == (store.due[app_id], store.version[app_id]), app_id
     assert history_rows == store.history_rows + len(moved), "history rows other than one per fired timer"
+    # The outbox notices were written with the changes: one per transition, none for the rest.
+    assert notified == set(moved) and transition_notices == len(moved)
     # Each batch is one transaction taken in (next_due, id) order: what moved is whole batches from the front.
     assert len(moved) % TICK_BATCH == 0 or len(moved) == N_APPS, len(moved)
     assert sorted(moved) == sorted(store.due_order()[: len(moved)])

@@ -9,7 +9,9 @@ from tactful.errors import InputError
 from tactful.loader import shipped_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-RULE_FILES = sorted([*ROOT.glob("rules/*.yaml"), *ROOT.glob("examples/**/*.yaml")])
+# Scenario files (rules/scenarios/, examples/scenarios/) test rule sets; they are not rule files.
+EXAMPLES = [p for p in ROOT.glob("examples/**/*.yaml") if "scenarios" not in p.parts]
+RULE_FILES = sorted([*ROOT.glob("rules/*.yaml"), *EXAMPLES])
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: str(p.relative_to(ROOT)))

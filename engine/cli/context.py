@@ -17,6 +17,7 @@ from ..errors import InputError, RuleErrors, TactfulError
 
 if TYPE_CHECKING:
     from ..engine import Engine
+    from ..ruleset import RuleSet
 
 F = TypeVar("F", bound=Callable[..., Any])
 DB_NAME = "tactful.sqlite3"
@@ -77,6 +78,8 @@ class Context:
         self._engine: Engine | None = None
         self._now: datetime | None = None
         self._plugins: Any = None
+        self._extensions: Any = None
+        self._rule_options: dict[str, Any] | None = None
         self.config: Any = None
 
     def now(self) -> datetime:
@@ -94,7 +97,8 @@ class Context:
                 self.home.mkdir(parents=True, exist_ok=True)
             except OSError as err:
                 raise InputError(f"cannot create the tactful home {self.home}: {err.strerror}") from None
-            rules = RuleBook(cache_dir=self.home / "cache")
+            rules = RuleBook(cache_dir=self.home / "cache", check_templates=False,  # drafts check their own
+                             **self.rule_options())  # fmt: skip
             self._engine = Engine(SQLiteStore(self.home / DB_NAME), self.now, rules, notify=True)
         return self._engine
 
@@ -107,6 +111,58 @@ class Context:
             self.config = load_config(self.home)
             self._plugins = get_plugin_manager(self.config)
         return self._plugins
+
+    def extensions(self) -> Any:
+        """The plugins that may extend the rules, configured, or None when no third-party plugin
+        is installed (the usual case, which costs a cached check and no import).
+
+        Built-in adapters are left out, so that commands that only read rules never import
+        their libraries; they register no rule functions. See :mod:`tactful.entrypoints`.
+        """
+        if self._plugins is not None:
+            return self._plugins
+        if self._extensions is None:
+            from ..entrypoints import installed_plugins
+
+            self._extensions = False
+            if installed_plugins(self.home / "cache"):
+                from ..config import load_config
+                from ..pluginmanager import get_plugin_manager
+
+                self.config = load_config(self.home)
+                self._extensions = get_plugin_manager(self.config, builtins=False)
+        return self._extensions or None
+
+    def rule_options(self) -> dict[str, Any]:
+        """``functions`` and ``on_load`` for loading rules: what plugins register for rule
+        expressions, and the ``tactful_rules_loaded`` hook. Empty when no plugin is installed."""
+        if self._rule_options is None:
+            pm = self.extensions()
+            self._rule_options = {}
+            if pm is not None:
+                from ..pluginmanager import rule_functions, rules_announcer
+
+                self._rule_options = {"functions": rule_functions(pm), "on_load": rules_announcer(pm)}
+        return self._rule_options
+
+    def load_rules(self, ref: str) -> RuleSet:
+        """The rule set ``ref`` (a shipped name or a path) for commands that only read rules,
+        with the plugins' functions, announced to the plugins like the engine's."""
+        from ..loader import load_rules
+
+        options = self.rule_options()
+        rules = load_rules(ref, functions=options.get("functions"))
+        if "on_load" in options:
+            options["on_load"](rules)
+        return rules
+
+    def schedule(self) -> list[Any]:
+        """Every advised action across applications, soonest first, as the notices the
+        ``tactful_schedule`` hook receives."""
+        from ..notify import action_notice
+
+        engine, now = self.engine(), self.now()
+        return [action_notice(app, item, engine.draft_text(app, item.action, now)) for app, item in engine.agenda(now)]
 
     def deliver(self) -> Any:
         """Deliver what the outbox holds for the plugins; returns the report."""

@@ -6,6 +6,7 @@ so the start-up of every command pays only for what it uses.
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -43,6 +44,11 @@ def parse_id(text: str) -> int:
     return value
 
 
+#: Commands that a built-in plugin adds (command -> plugin), so that asking for one without
+#: the plugin says how to get it rather than "no such command".
+PLUGIN_COMMANDS = {"calendar": "calendar"}
+
+
 class _Commands(click.Group):
     """The top-level group; commands that plugins add are looked up only when needed."""
 
@@ -53,6 +59,8 @@ class _Commands(click.Group):
         if command is None and not self.plugins_loaded:
             self._load_plugin_commands()
             command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in PLUGIN_COMMANDS:
+            raise click.UsageError(_missing_plugin(cmd_name, PLUGIN_COMMANDS[cmd_name]), ctx)
         return command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -67,6 +75,14 @@ class _Commands(click.Group):
 
         ctx = Context(None, os.environ.get("TACTFUL_HOME"))
         ctx.plugins().hook.tactful_register_commands(cli=self)
+
+
+def _missing_plugin(command: str, plugin: str) -> str:
+    from ..pluginmanager import available
+
+    install = "" if available(plugin) else f"pip install 'tactful[{plugin}]', then "
+    return (f"'tactful {command}' comes with the {plugin} plugin: {install}add a '{plugin}:' section to "
+            "config.yaml in the tactful home (TACTFUL_HOME)")  # fmt: skip
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,10 +141,15 @@ def _print_app(ctx: Context, app_id: int, headline: str = "") -> None:
 
 @cli.command()
 @click.argument("app_id", metavar="ID")
+@click.option("--graph", is_flag=True, help="Draw its rule set's state machine (Mermaid), its state marked.")
 @json_flag
 @common
-def show(ctx: Context, app_id: str) -> None:
+def show(ctx: Context, app_id: str, graph: bool) -> None:
     """An application's facts, state, history and what comes next."""
+    if graph:
+        from .authoring import show_graph
+
+        return show_graph(ctx, parse_id(app_id))
     _print_app(ctx, parse_id(app_id))
 
 
@@ -191,26 +212,38 @@ def tick(ctx: Context) -> None:
     from .output import fired_doc
 
     engine = ctx.engine()
-    fired = engine.tick()
+    ctx.plugins()  # a broken config.yaml stops the tick before anything is written
+    count = 0
+    if ctx.as_json:
+        click.echo("[", nl=False)
+    for fired in engine.tick_each():  # streamed: memory does not grow with what is due
+        doc = fired_doc(fired)
+        if ctx.as_json:
+            click.echo(("," if count else "") + "\n  " + json.dumps(doc, ensure_ascii=False), nl=False)
+        else:
+            click.echo(f"#{doc['id']} {doc['company']}: {doc['from']} -> {doc['to']}")
+        count += 1
+    if ctx.as_json:
+        click.echo("\n]" if count else "]")
+    elif not count:
+        click.echo("Nothing was due.")
     report = ctx.deliver()
-    if fired:
-        _publish_schedule(ctx)
+    _publish_schedule(ctx)
     for delivery, error in report.failed:
         warn(f"delivery to {delivery.plugin} failed ({error}); it will be retried, see 'tactful outbox'")
-    docs = [fired_doc(f) for f in fired]
-    lines = [f"#{d['id']} {d['company']}: {d['from']} -> {d['to']}" for d in docs]
-    ctx.emit(docs, lambda: "\n".join(lines) if lines else "Nothing was due.")
 
 
 def _publish_schedule(ctx: Context) -> None:
-    """Offer the whole schedule to plugins that keep feeds (the calendar)."""
+    """Offer the whole schedule to plugins that keep feeds (the calendar), at every tick: an
+    event recorded since the last one may have moved a date even when no timer fired. The
+    schedule is worked out only when such a plugin is loaded."""
     from ..log import logger
-    from ..notify import action_notice
 
-    now = ctx.now()
-    schedule = [action_notice(app, item) for app, item in ctx.engine().agenda(now)]
+    hook = ctx.plugins().hook.tactful_schedule
+    if not hook.get_hookimpls():
+        return
     try:
-        ctx.plugins().hook.tactful_schedule(schedule=schedule, now=now)
+        hook(schedule=ctx.schedule(), now=ctx.now())
     except Exception as err:  # noqa: BLE001 - a feed that fails must not fail the tick
         logger().warning("schedule hook failed", error=f"{type(err).__name__}: {err}")
 
@@ -260,8 +293,9 @@ def remove(ctx: Context, app_id: str, yes: bool) -> None:
 
 
 def _register_more() -> None:
-    from . import migratecmd, plugincmd, rulescmd, transfer
+    from . import draftcmd, migratecmd, plugincmd, rulescmd, transfer
     from .demo import demo
+    from .plancmd import plan
 
     cli.add_command(plugincmd.plugins)
     cli.add_command(plugincmd.outbox)
@@ -270,6 +304,8 @@ def _register_more() -> None:
     cli.add_command(transfer.import_)
     cli.add_command(transfer.export)
     cli.add_command(demo)
+    cli.add_command(draftcmd.draft)
+    cli.add_command(plan)
 
 
 _register_more()

@@ -45,7 +45,7 @@ def outbox(ctx: Context) -> None:
 @json_flag
 @common
 def retry(ctx: Context, ids: tuple[int, ...]) -> None:
-    """Try failed deliveries (or the ones given) again, now."""
+    """Try every undelivered delivery (or the ones given) again, now, failed ones included."""
     count = ctx.engine().store.outbox.retry(ctx.now(), ids)
     report = ctx.deliver()
     doc = {"retried": count, "delivered": len(report.delivered), "failed": len(report.failed)}

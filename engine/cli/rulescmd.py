@@ -7,6 +7,7 @@ import io
 import click
 
 from .context import Context, common
+from .editing import register
 
 
 @click.group()
@@ -19,9 +20,7 @@ def rules() -> None:
 @common
 def validate(ctx: Context, path: str) -> None:
     """Check a rule file: every problem as PATH:LINE:COL: message, exit 2 if any."""
-    from ..loader import load_rules
-
-    rs = load_rules(path)
+    rs = ctx.load_rules(path)
     click.echo(
         f"{path}: ok ({len(rs.states)} states, {len(rs.actions)} actions, {len(rs.policies)} policies)", err=True
     )
@@ -34,12 +33,25 @@ def show_rules(ctx: Context, ref: str) -> None:
     """The merged rule set, after 'extends', as YAML."""
     from ruamel.yaml import YAML
 
-    from ..loader import load_rules
     from ..yamltree import plain
 
-    rs = load_rules(ref)
+    rs = ctx.load_rules(ref)
     out = io.StringIO()
     yaml = YAML()
     yaml.default_flow_style = False
     yaml.dump({"name": rs.name, "hash": rs.hash, **plain(rs.tree)}, out)
     click.echo(out.getvalue(), nl=False)
+
+
+def _register_authoring() -> None:
+    """`rules test` and `rules graph` live in their own module."""
+    from .authoring import graph, test
+
+    rules.add_command(test)
+    rules.add_command(graph)
+
+
+_register_authoring()
+
+
+register(rules)  # check, new, set, diff, schema: engine/cli/editing.py

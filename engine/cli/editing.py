@@ -1,0 +1,218 @@
+"""`tactful rules check|new|set|diff|schema`: explore, write, change and compare rule files.
+
+:func:`register` adds these commands to the `rules` group. Each imports what it needs when
+it runs, so they cost nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import InputError, Location
+from .context import Context, common, json_flag
+
+if TYPE_CHECKING:
+    from ..check import Report
+
+
+def register(group: click.Group) -> None:
+    """Add the commands of this module to ``group``."""
+    for command in (check, new, set_value, diff, schema):
+        group.add_command(command)
+
+
+# -- check ---------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("ref", metavar="NAME|PATH")
+@click.option("--max-records", type=click.IntRange(min=1), help="Explore at most this many records.")
+@json_flag
+@common
+def check(ctx: Context, ref: str, max_records: int | None) -> None:
+    """Explore what a rule set can do: every state reached, a way to a final state from each,
+    no guard false everywhere, every invariant holding. Exit 0 clean, 1 with findings."""
+    from ..check import DEFAULT_LIMIT, check_rules
+
+    report = check_rules(ctx.load_rules(ref), max_records or DEFAULT_LIMIT)
+    ctx.emit(_report_doc(ref, report), lambda: _report_text(ref, report))
+    sys.exit(0 if report.ok else 1)
+
+
+def _report_doc(ref: str, report: Report) -> dict[str, Any]:
+    findings = [{"kind": f.kind, "where": f.where.short if f.where else None, "message": f.message,
+                 "path": list(f.path)} for f in report.findings]  # fmt: skip
+    return {"rules": ref, "ok": report.ok, "findings": findings, "explored": report.explored,
+            "states_reached": list(report.reached), "invariants": report.invariants, "guards": report.guards,
+            "complete": report.complete}  # fmt: skip
+
+
+def _report_text(ref: str, report: Report) -> str:
+    lines = []
+    for finding in report.findings:
+        lines.append(str(finding))
+        lines += [f"    {step}" for step in finding.path]
+    scope = (f"explored {report.explored} records; {len(report.reached)} states reached, "
+             f"{report.guards} guards, {report.invariants} invariants")  # fmt: skip
+    if report.ok:
+        lines.append(f"{ref}: ok: {scope}; every state reached and able to finish, every guard holds somewhere, "
+                     "every invariant holds")  # fmt: skip
+    else:
+        count = len(report.findings)
+        lines.append(f"{ref}: {count} finding{'' if count == 1 else 's'} ({scope})")
+    return "\n".join(lines)
+
+
+# -- new -----------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("name", metavar="NAME|PATH")
+@click.option("--extends", "parent", default="default", show_default=True,
+              help="The rule set to build on: a shipped one or a rule file.")  # fmt: skip
+@common
+def new(ctx: Context, name: str, parent: str) -> None:
+    """Write a commented starter rule file: NAME.yaml here, or the file PATH. Never overwrites."""
+    from ..loader import SHIPPED_PREFIX, read_merged, resolve, shipped_dir
+    from ..ruleedit import starter
+
+    target = _new_path(name)
+    if target.exists():
+        raise InputError(f"{target} already exists; change it with 'tactful rules set {target} KEY VALUE'")
+    if not target.parent.is_dir():
+        raise InputError(f"cannot write {target}: there is no folder {target.parent}")
+    parent_file, shown = resolve(parent)
+    extends = parent if shown.startswith(SHIPPED_PREFIX) else _relative(parent_file, target.parent)
+    tree, _ = read_merged(parent)
+    schema = shipped_dir() / "schema.json"
+    text = starter(target.stem, extends, tree.get("settings") or {}, str(target),
+                   str(schema.resolve()) if schema.is_file() else "")  # fmt: skip
+    _validated(ctx, target, text, create=True)
+    click.echo(f"Wrote {target}, which extends {extends}. 'tactful rules check {target}' explores it.")
+
+
+def _new_path(name: str) -> Path:
+    path = Path(name).expanduser()
+    if path.suffix in (".yaml", ".yml") or "/" in name or "\\" in name:
+        return path if path.suffix in (".yaml", ".yml") else path.with_name(path.name + ".yaml")
+    if not name.replace("-", "_").isidentifier():
+        raise InputError(f"{name!r} is not a rule set name; use letters, digits, '-' and '_', or give a path")
+    return Path(f"{name}.yaml")
+
+
+def _relative(file: Path, folder: Path) -> str:
+    import os
+
+    return Path(os.path.relpath(file.resolve(), folder.resolve())).as_posix()
+
+
+def _validated(ctx: Context, target: Path, text: str, create: bool) -> None:
+    """Write ``text`` to ``target`` only if it loads as a rule set, checked as a file beside it
+    (so a relative ``extends`` means the same).
+
+    Raises:
+        RuleErrors: the problems, located in ``target``; nothing is written.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    from ..errors import RuleError, RuleErrors, TactfulError
+
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".yaml")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        try:
+            ctx.load_rules(temp)
+        except RuleErrors as err:
+            raise RuleErrors([RuleError(_moved(e.where, temp, target), e.message) for e in err.errors]) from None
+        except TactfulError as err:
+            raise InputError(str(err).replace(temp, str(target))) from None
+        if create:
+            with open(target, "x", encoding="utf-8") as final:
+                final.write(text)
+        else:
+            shutil.copymode(target, temp)
+            os.replace(temp, target)
+    except FileExistsError:
+        raise InputError(f"{target} already exists") from None
+    except OSError as err:
+        raise InputError(f"cannot write {target}: {err.strerror}") from None
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+def _moved(where: Location | None, temp: str, target: Path) -> Location | None:
+    """``where``, naming ``target`` instead of the temporary file checked in its place."""
+    if where is None or where.path != temp:
+        return where
+    return Location(str(target), where.line, where.col)
+
+
+# -- set -----------------------------------------------------------------------------
+
+
+@click.command(name="set")
+@click.argument("path")
+@click.argument("key")
+@click.argument("value")
+@common
+def set_value(ctx: Context, path: str, key: str, value: str) -> None:
+    """Change one value of a rule file in place, e.g. settings.grace "2 days"; comments and
+    layout survive. Nothing is written unless the result is a valid rule set (exit 2)."""
+    from ..ruleedit import NOT_SET, as_flow, parse_value
+    from ..ruleedit import set_value as change
+
+    target = Path(path).expanduser()
+    if not target.is_file():
+        raise InputError(f"no rule file {path}; 'tactful rules new NAME' writes one")
+    try:
+        text = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read {path}: {err}") from None
+    typed = parse_value(value)
+    changed, old = change(text, key, typed, path)
+    _validated(ctx, target, changed, create=False)
+    was = "not set before" if old is NOT_SET else f"was {as_flow(old)}"
+    click.echo(f"{path}: {key} = {as_flow(typed)} ({was})")
+
+
+# -- diff ----------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@json_flag
+@common
+def diff(ctx: Context, a: str, b: str) -> None:
+    """What differs in effect between two rule sets (names or files), after 'extends'.
+    Exit 0 when they are the same, 1 when they differ."""
+    from ..loader import read_merged
+    from ..rulediff import differences
+    from ..yamltree import plain
+
+    found = differences(plain(read_merged(a)[0]), plain(read_merged(b)[0]))
+    doc = {"a": a, "b": b, "same": not found, "differences": [d.as_dict() for d in found]}
+    ctx.emit(doc, lambda: "\n".join(str(d) for d in found))
+    if not found and not ctx.as_json:
+        click.echo(f"{a} and {b} have the same effect", err=True)
+    sys.exit(1 if found else 0)
+
+
+# -- schema --------------------------------------------------------------------------
+
+
+@click.command()
+@common
+def schema(ctx: Context) -> None:
+    """Print the JSON Schema of a rule file (what rules/schema.json holds)."""
+    from ..schema import schema_text
+
+    click.echo(schema_text(), nl=False)

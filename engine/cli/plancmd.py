@@ -1,0 +1,81 @@
+"""`tactful plan`: the whole timeline ahead if nobody answers, for an application or a
+hypothetical one. Nothing is written."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import InputError
+from .context import Context, common, json_flag, user_zone
+
+if TYPE_CHECKING:
+    from ..plan import PlanStep
+
+
+@click.command()
+@click.argument("app_id", metavar="[ID]", required=False)
+@click.option("--rules", help="For a hypothetical application: a shipped rule set or a rule file (default: default).")
+@click.option("--interviewed", help="Plan a hypothetical application interviewed on this date (YYYY-MM-DD).")
+@click.option("--timezone", help="Its interviewer's IANA time zone (default UTC).")
+@click.option("--decision-by", help="The decision date its interviewer gave (YYYY-MM-DD).")
+@click.option("--no-calls/--calls-ok", default=None, help="Its interviewer asked candidates not to call.")
+@click.option("--email-invited/--email-not-invited", default=None, help="Its interviewer invited email.")
+@json_flag
+@common
+def plan(ctx: Context, app_id: str | None, rules: str | None, **facts: Any) -> None:
+    """Every step ahead, with its date, if nobody answers: for application ID from now, or
+    for a hypothetical application from its interview (--interviewed, --rules)."""
+    given = {k: v for k, v in facts.items() if v is not None}
+    if app_id is not None and (given or rules):
+        raise InputError("give an application ID, or --interviewed DATE for a hypothetical one, not both")
+    if app_id is None and "interviewed" not in given:
+        raise InputError("give an application ID, or --interviewed DATE (and --rules) for a hypothetical one")
+    steps, title = _for_application(ctx, app_id) if app_id is not None else _hypothetical(ctx, rules, given)
+    ctx.emit([_step_doc(n, s) for n, s in enumerate(steps, start=1)], lambda: _text(title, steps, user_zone()))
+
+
+def _for_application(ctx: Context, app_id: str) -> tuple[list[PlanStep], str]:
+    from ..plan import plan as make_plan
+    from .main import parse_id
+
+    engine, now = ctx.engine(), ctx.now()
+    app = engine.get(parse_id(app_id), now)
+    steps = make_plan(engine.rules_for(app), app, now, engine.portfolio(app))
+    return steps, f"Plan for #{app.id} {app.company} ({app.rules}), from now, if nobody answers:"
+
+
+def _hypothetical(ctx: Context, rules: str | None, given: dict[str, Any]) -> tuple[list[PlanStep], str]:
+    from ..facts import check_dates, normalize
+    from ..plan import hypothetical
+    from ..plan import plan as make_plan
+
+    ref = rules or "default"
+    facts = normalize(given, new=True)
+    check_dates(facts)
+    rs = ctx.load_rules(ref)
+    app = hypothetical(rs, facts, ref)
+    title = f"Plan under {ref} for an interview on {facts['interviewed']}, if nobody answers:"
+    return make_plan(rs, app, app.entered), title
+
+
+def _step_doc(number: int, step: PlanStep) -> dict[str, Any]:
+    return {"step": number, "kind": step.kind, "due": step.due.isoformat(), "state": step.state,
+            "action": step.action, "event": step.event, "optional": step.optional, "reason": step.reason}  # fmt: skip
+
+
+def _text(title: str, steps: list[PlanStep], tz: tzinfo) -> str:
+    from .output import local, table
+
+    if not steps:
+        return f"{title}\nNothing ahead: no advice and no timer."
+    rows = [(n, local(s.due, tz), s.state, _what(s), s.reason) for n, s in enumerate(steps, start=1)]
+    return f"{title}\n{table(('step', 'due', 'state', 'action', 'why'), rows)}"
+
+
+def _what(step: PlanStep) -> str:
+    if step.kind == "timer":
+        return "(timer)"
+    return f"{step.action} (optional)" if step.optional else str(step.action)

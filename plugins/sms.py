@@ -1,0 +1,255 @@
+"""The built-in SMS adapter: a short reminder to your phone when an action is due, through Apprise.
+
+Apprise (``pip install 'tactful[sms]'``) speaks to Twilio, Vonage, AWS SNS, Signal, and
+most other SMS and chat services, each addressed by a URL such as
+``twilio://SID:TOKEN@FROM/TO``. Those URLs usually carry secrets, so give them in the
+environment, separated by spaces, and keep only an empty section in ``config.yaml``::
+
+    export TACTFUL_SMS_URLS='twilio://SID:TOKEN@+15550001111/+15552223333'
+
+    # config.yaml
+    sms:
+
+A URL without a secret may be written in the config file instead (``TACTFUL_SMS_URLS``,
+when set, replaces the list)::
+
+    sms:
+      urls:
+        - signal://localhost:8080/+15550001111/+15552223333
+
+Each reminder is one line of at most 160 characters:
+``tactful: call Northwind (#3, Ms. Rivera), due Thu 21 May 09:00 Europe/Paris``. A service
+that fails makes the delivery fail, so the outbox tries again later; SMS has no idempotency
+key, so a retry after a partial failure (one URL of two) may repeat the text on the other.
+URLs are never logged, and error messages leave out every part of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Location, RuleError, RuleErrors
+from ..hookspecs import hookimpl
+from ..log import logger
+
+if TYPE_CHECKING:
+    from ..notify import Notice
+
+URLS_VARIABLE = "TACTFUL_SMS_URLS"
+KEYS = ("urls",)
+#: The length of one SMS in the GSM alphabet; reminders never go beyond it.
+LIMIT = 160
+WIKI = "https://github.com/caronc/apprise/wiki"
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+_urls: tuple[str, ...] = ()
+
+
+class SmsError(Exception):
+    """An SMS was not sent; the text says why and never holds a URL or any part of one."""
+
+
+# -- Hooks -------------------------------------------------------------------------------
+
+
+@hookimpl
+def tactful_configure(config: Mapping[str, Any]) -> None:
+    """Take the Apprise URLs from ``TACTFUL_SMS_URLS``, else the section's ``urls``, and check them."""
+    global _urls
+    _urls = configured_urls(config, os.environ.get(URLS_VARIABLE, ""))
+
+
+@hookimpl
+def tactful_action_due(notice: Notice, key: str) -> None:
+    """Text the job seeker that an action is due.
+
+    Raises:
+        SmsError: when a service did not take the message (the outbox retries later).
+    """
+    if not _urls:
+        raise SmsError("the sms adapter was not configured (no 'sms:' section was read)")
+    send(reminder(notice), _urls)
+    logger().info("sms sent", key=key, services=len(_urls))
+
+
+# -- Settings ----------------------------------------------------------------------------
+
+
+def configured_urls(section: Mapping[str, Any], environment: str) -> tuple[str, ...]:
+    """The Apprise URLs to send to: those in ``environment`` (space-separated) if any, else
+    the section's ``urls`` (one URL or a list).
+
+    Raises:
+        RuleErrors: every problem at once, at ``config.yaml:LINE:COL`` where it was written:
+            an unknown key, ``urls`` that is not text, a URL Apprise does not understand, or
+            no URL at all. A bad URL from the environment is named by its position only.
+    """
+    errors = [RuleError(_where(section, key, keys=True), _unknown(key)) for key in section if key not in KEYS]
+    from_env = environment.split()
+    found: list[tuple[str, Location | None, str]]
+    if from_env:
+        found = [(url, None, f"{URLS_VARIABLE}: URL {n} of {len(from_env)}") for n, url in enumerate(from_env, 1)]
+    else:
+        found, more = _section_urls(section)
+        errors += more
+    if not found and not errors:
+        errors.append(RuleError(_where(section, None), f"the sms section needs an Apprise URL: set {URLS_VARIABLE} "
+                                "(best, as such URLs hold secrets) or list them under 'urls'"))  # fmt: skip
+    for url, where, name in found:
+        if not understood(url):
+            errors.append(RuleError(where, f"{name} is not an Apprise URL tactful can send with (unknown "
+                                    f"service, or parts missing); see {WIKI}"))  # fmt: skip
+    if errors:
+        raise RuleErrors(errors)
+    for url, where, _ in found:
+        if where is not None and _holds_password(url):
+            logger().warning("a URL in the sms section holds a password; secrets belong in the environment",
+                             at=str(where), instead=URLS_VARIABLE)  # fmt: skip
+    return tuple(url for url, _, _ in found)
+
+
+def _holds_password(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).password is not None
+    except ValueError:
+        return False
+
+
+def _section_urls(section: Mapping[str, Any]) -> tuple[list[tuple[str, Location | None, str]], list[RuleError]]:
+    value = section.get("urls")
+    if value is None:
+        return [], []
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(url, str) and url.strip() for url in items):
+        return [], [RuleError(_where(section, "urls"), "urls: must be an Apprise URL or a list of them")]
+    locs: list[Location | None] = list(getattr(items, "locs", [])) or [_where(section, "urls")] * len(items)
+    return [(url.strip(), loc, "this URL") for url, loc in zip(items, locs, strict=False)], []
+
+
+def understood(url: str) -> bool:
+    """Whether Apprise knows the service ``url`` names and finds every part it needs."""
+    import apprise
+
+    with _apprise_log():
+        return bool(apprise.Apprise().add(url))
+
+
+def _unknown(key: str) -> str:
+    return f"unknown setting '{key}' in the sms section; the only setting is 'urls' (or set {URLS_VARIABLE})"
+
+
+def _where(section: Mapping[str, Any], key: str | None, keys: bool = False) -> Location | None:
+    """Where ``key`` (or the key itself, with ``keys``) was written, else where the section was."""
+    loc: Location | None = getattr(section, "loc", None)
+    if key is None or loc is None:
+        return loc
+    if keys:
+        found: Location | None = section.key_locs.get(key)  # type: ignore[attr-defined]
+        return found or loc
+    where: Location = section.where(key)  # type: ignore[attr-defined]
+    return where
+
+
+# -- The message -------------------------------------------------------------------------
+
+
+def reminder(notice: Notice) -> str:
+    """One line of at most :data:`LIMIT` characters: what to do, for whom, and when.
+
+    ``tactful: call Northwind (#3, Ms. Rivera), due Thu 21 May 09:00 Europe/Paris``; the
+    time is the interviewer's. A long name is shortened, the interviewer left out first.
+    """
+    what = (notice.action or "follow up").replace("_", " ")
+    due = f", due {_moment(notice.due or notice.at, notice.timezone)}"
+    company, person = _one_line(notice.company), _one_line(notice.interviewer or "")
+    text = _compose(what, company, notice.app_id, person, due)
+    if len(text) > LIMIT:
+        text = _compose(what, company, notice.app_id, "", due)
+    if len(text) > LIMIT:
+        room = max(len(company) - (len(text) - LIMIT) - 3, 1)
+        text = _compose(what, company[:room].rstrip() + "...", notice.app_id, "", due)
+    return text[:LIMIT]
+
+
+def _compose(what: str, company: str, app_id: int, person: str, due: str) -> str:
+    who = f"#{app_id}, {person}" if person else f"#{app_id}"
+    return f"tactful: {what} {company} ({who}){due}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _moment(moment: datetime, timezone: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        local, zone = moment.astimezone(ZoneInfo(timezone)), timezone
+    except (ZoneInfoNotFoundError, ValueError):
+        local, zone = moment, moment.tzname() or "UTC"
+    return f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} {local:%H:%M} {zone}"
+
+
+# -- Sending -----------------------------------------------------------------------------
+
+
+def send(text: str, urls: Sequence[str]) -> None:
+    """Send ``text`` through each Apprise URL.
+
+    Raises:
+        SmsError: naming, by position and service, each URL that did not take the message,
+            with Apprise's reason (every part of the URLs left out).
+    """
+    import apprise
+
+    failures = []
+    for number, url in enumerate(urls, 1):
+        service = apprise.Apprise()
+        with _apprise_log() as said:
+            taken = service.add(url) and bool(service.notify(body=text))
+        if not taken:
+            name = service[0].service_name if len(service) else "unknown service"
+            reason = "; ".join(dict.fromkeys(said)) or "Apprise gave no reason"
+            failures.append(f"URL {number} ({name}): {redact(reason, urls)}")
+    if failures:
+        raise SmsError(f"the SMS was not sent through {len(failures)} of {len(urls)} Apprise URLs: "
+                       + " | ".join(failures))  # fmt: skip
+
+
+@contextmanager
+def _apprise_log() -> Iterator[list[str]]:
+    """Collect what Apprise warns about meanwhile (it never reaches the terminal this way)."""
+    said: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    handler = Collect(logging.WARNING)
+    log = logging.getLogger("apprise")
+    log.addHandler(handler)
+    try:
+        yield said
+    finally:
+        log.removeHandler(handler)
+
+
+def redact(text: str, urls: Sequence[str]) -> str:
+    """``text`` with every part of every URL (user, password, host, path, query) replaced by ``***``."""
+    parts: set[str] = set()
+    for url in urls:
+        rest = url.partition("://")[2] or url
+        parts.update(p for p in re.split(r"[/:@?&=#,+;\s]+", rest) if len(p) >= 3)
+        parts.add(rest)
+    for part in sorted(parts, key=len, reverse=True):
+        text = text.replace(part, "***")
+    return text

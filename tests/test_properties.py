@@ -1,0 +1,246 @@
+"""Property-based tests: random event sequences through the shipped rule sets keep the etiquette.
+
+One job seeker, driven through the pure core at random times and in random interviewer time
+zones, does only what `can` allows (the employer and the other applications do as they
+please); several applications driven through an Engine over a MemoryStore and a FakeClock try
+to accept every offer they get. Whatever happens:
+
+- never more counted calls than the limit;
+- never two accepted offers, and `can accept_offer` says no once another stands accepted;
+- every advised contact is due on a contact day within contact hours (a callback stands at the
+  time the employer gave), and `can` never allows a call, note or email before one is due, nor a
+  call out of hours unless it is the callback the employer asked for;
+- never a LinkedIn invitation allowed before a decision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tactful import Engine, InputError, MemoryStore, Refused, RuleBook, core, load_rules
+from tactful.namespace import Portfolio
+from tactful.policy import judge
+from tactful.records import Other
+from tactful.ruleset import RuleSet
+from tactful.testing import FakeClock
+from tactful.timecalc import zone
+
+ROOT = Path(__file__).resolve().parents[1]
+RULE_SETS = {ref: load_rules(ref) for ref in ("default", "small-company", str(ROOT / "examples/rules/one-call.yaml"))}
+ZONES = ("UTC", "America/New_York", "Europe/Paris", "Asia/Tokyo")
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: An Engine over a MemoryStore costs more per step than the pure core.
+ENGINE_SETTINGS = settings(SETTINGS, max_examples=100)
+
+#: What may happen in one step: the job seeker's moves (made only when `can` says yes), the
+#: employer's, and the other applications'; the seeker's moves more often than decisions.
+MOVES = (
+    *["follow advice"] * 8, *["call"] * 3, *["call noncommittal"] * 4, *["call back requested"] * 2, *["note"] * 2,
+    "email", *["thank"] * 2, *["competing offer"] * 3, "other accepted", "news",
+    "accept", "decline", "offer", "offer with deadline", "rejected",
+)  # fmt: skip
+#: A step waits, then moves: until the next advised moment or timer (None), until the next
+#: contact hour ("contact"), or so many minutes.
+waits = st.none() | st.just("contact") | st.integers(min_value=0, max_value=4 * 24 * 60)
+steps = st.lists(st.tuples(st.sampled_from(MOVES), waits), min_size=1, max_size=30)
+
+
+@dataclass
+class Seeker:
+    """One application run through the pure core, with the clock moved by hand."""
+
+    rs: RuleSet
+    app: Any
+    now: datetime
+    others: list[Other] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, rs: RuleSet, tz: str, no_calls: bool, email_invited: bool, decision_in: int | None) -> Seeker:
+        interviewed = datetime(2026, 5, 4, 17, 0, tzinfo=zone(tz))
+        facts: dict[str, Any] = {"interviewed": "2026-05-04", "timezone": tz, "rank": 1, "no_calls": no_calls,
+                                 "email_invited": email_invited}  # fmt: skip
+        if decision_in is not None:
+            facts["decision_by"] = (interviewed + timedelta(days=decision_in)).date().isoformat()
+        app, _ = core.start(rs, "Northwind", facts, interviewed, "test")
+        return cls(rs, app, interviewed)
+
+    def portfolio(self) -> Portfolio:
+        return Portfolio(tuple(self.others))
+
+    def wait(self, minutes: int | str | None) -> None:
+        """Let ``minutes`` pass, or wait for the next contact hour, or (None) the next advised moment or timer."""
+        if minutes == "contact":
+            tz = zone(self.app.facts["timezone"])
+            self.now = self.rs.calendar.forward((self.now + timedelta(hours=1)).astimezone(tz))
+        elif minutes is None:
+            later = [m for a in self.advised() for m in (a.start, a.due) if m > self.now]
+            later += [self.app.next_due] if self.app.next_due else []
+            self.now = min(later, default=self.now + timedelta(days=1))
+        else:
+            self.now += timedelta(minutes=int(minutes))
+        self.app, _ = core.catch_up(self.rs, self.app, self.now, self.portfolio())
+
+    def can(self, channel: str) -> bool:
+        return judge(self.rs, self.app, channel, self.now, self.portfolio()).allowed
+
+    def record(self, event: str, **params: Any) -> None:
+        try:
+            done = core.record(self.rs, self.app, event, params, self.now, self.now, self.portfolio())
+        except (InputError, Refused):
+            return
+        self.app, _ = core.catch_up(self.rs, done.app, self.now, self.portfolio())
+
+    def advised(self) -> list[Any]:
+        return core.advise(self.rs, self.app, self.now, self.portfolio())
+
+    def move(self, move: str) -> None:
+        """Do ``move``; the job seeker's own only when `can` allows its channel."""
+        callback_at = self.now + timedelta(days=1, hours=3)
+        seeker = {
+            "call": ("call", "called", {"outcome": "no_answer"}),
+            "call noncommittal": ("call", "called", {"outcome": "noncommittal"}),
+            "call back requested": ("call", "called", {"outcome": "callback_requested", "callback_at": callback_at}),
+            "note": ("note", "note_sent", {}),
+            "email": ("email", "emailed", {}),
+            "accept": ("accept_offer", "accepted", {}),
+        }
+        if move == "follow advice":
+            self.follow_advice()
+        elif move in seeker:
+            channel, event, params = seeker[move]
+            if self.can(channel):
+                self.record(event, **params)
+        elif move == "thank":
+            self.record("thank_you_sent")
+        elif move in ("offer", "offer with deadline"):
+            self.record("offer", deadline=(self.now + timedelta(days=5)).date() if move != "offer" else None)
+        elif move == "competing offer" and not any(o.offer for o in self.others):
+            deadline = (self.now + timedelta(days=6)).date().isoformat()
+            self.others.append(Other(90, "Lower Choice", 2, True, False, self.now, deadline))
+        elif move == "other accepted" and self.app.state != "accepted" and not any(o.accepted for o in self.others):
+            self.others.append(Other(91, "Other Co", 3, False, True, self.now))
+        elif move in ("decline", "rejected", "news"):
+            self.record({"decline": "declined"}.get(move, move), **({"text": "a new office"} if move == "news" else {}))
+
+    def follow_advice(self) -> None:
+        """Do the first advised action that is due, through the event recorded on its channel."""
+        by_channel = {e.channel: e.name for e in self.rs.events.values() if e.channel}
+        for item in self.advised():
+            channels = [c for c in self.rs.actions[item.action].channels if c in by_channel]
+            if item.start <= self.now and channels and self.can(channels[0]):
+                self.record(by_channel[channels[0]], **({"outcome": "noncommittal"} if channels[0] == "call" else {}))
+                return
+
+
+def run(data: st.DataObject, *checks: Callable[[Seeker], None]) -> None:
+    """A seeker for a drawn rule set and interviewer through drawn steps; ``checks`` after each."""
+    rs = RULE_SETS[data.draw(st.sampled_from(sorted(RULE_SETS)), label="rules")]
+    seeker = Seeker.start(
+        rs,
+        data.draw(st.sampled_from(ZONES), label="zone"),
+        data.draw(st.sampled_from((False, False, True)), label="no_calls"),
+        data.draw(st.booleans(), label="email_invited"),
+        data.draw(st.none() | st.integers(min_value=1, max_value=30), label="decision in days"),
+    )
+    for move, minutes in data.draw(steps, label="steps"):
+        seeker.wait(minutes)
+        seeker.move(move)
+        for check in checks:
+            check(seeker)
+
+
+def calls_within_the_limit(s: Seeker) -> None:
+    assert s.app.facts["calls_made"] <= s.rs.settings["max_calls"], (s.app.state, dict(s.app.facts))
+
+
+def contacts_advised_in_contact_hours(s: Seeker) -> None:
+    for item in s.advised():
+        if s.rs.actions[item.action].contact and item.action != "callback":
+            assert s.rs.calendar.is_contact_time(item.due), (item.action, item.due.isoformat(), s.app.state)
+
+
+def nothing_allowed_before_it_is_due(s: Seeker) -> None:
+    advised = s.advised()
+    for channel in ("call", "note", "email"):
+        if s.can(channel):
+            starts = [a.start for a in advised if channel in s.rs.actions[a.action].channels]
+            assert any(start <= s.now for start in starts), (channel, s.app.state, s.now.isoformat())
+            if channel == "call" and s.app.state != "callback_scheduled":
+                assert s.rs.calendar.is_contact_time(s.now.astimezone(zone(s.app.facts["timezone"]))), s.now
+
+
+def no_linkedin_before_a_decision(s: Seeker) -> None:
+    if s.can("linkedin_invite"):
+        assert s.app.facts.get("offer_at") or s.app.facts.get("rejected_at"), (s.app.state, dict(s.app.facts))
+
+
+@SETTINGS
+@given(st.data())
+def test_never_more_counted_calls_than_the_limit(data: st.DataObject) -> None:
+    run(data, calls_within_the_limit)
+
+
+@SETTINGS
+@given(st.data())
+def test_every_advised_contact_falls_in_contact_hours(data: st.DataObject) -> None:
+    run(data, contacts_advised_in_contact_hours)
+
+
+@SETTINGS
+@given(st.data())
+def test_can_never_allows_a_contact_before_it_is_due(data: st.DataObject) -> None:
+    run(data, nothing_allowed_before_it_is_due)
+
+
+@SETTINGS
+@given(st.data())
+def test_never_a_linkedin_invitation_before_a_decision(data: st.DataObject) -> None:
+    run(data, no_linkedin_before_a_decision)
+
+
+# -- across applications: never two accepted offers ----------------------------------------
+
+#: Shared by every example, so each rule set is read once.
+RULE_BOOK = RuleBook()
+#: What happens to one of the applications; offers and acceptances most often ("offer!": an
+#: offer the job seeker at once tries to accept).
+EVENTS = (*["offer"] * 2, *["offer!"] * 3, *["accepted"] * 2, "declined", "rejected", "thank_you_sent", "called",
+          "withdrawn", "tick")  # fmt: skip
+
+
+@ENGINE_SETTINGS
+@given(
+    rules=st.sampled_from(("default", "small-company")),
+    count=st.integers(min_value=2, max_value=3),
+    steps=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=2), st.sampled_from(EVENTS), st.integers(0, 5 * 24 * 60)),
+        min_size=4,
+        max_size=20,
+    ),
+)
+def test_never_two_accepted_offers(rules: str, count: int, steps: list[tuple[int, str, int]]) -> None:
+    clock = FakeClock(datetime(2026, 5, 4, 17, 0, tzinfo=zone("UTC")))
+    engine = Engine(MemoryStore(), clock, RULE_BOOK)
+    ids = [engine.add(f"Company {n}", interviewed="2026-05-04", rank=n + 1, rules=rules).id for n in range(count)]
+    for index, event, minutes in steps:
+        clock.advance(minutes=minutes)
+        app_id = ids[index % count]
+        if event == "tick":
+            engine.tick()
+            continue
+        for name in ("offer", "accepted") if event == "offer!" else (event,):
+            with contextlib.suppress(InputError, Refused):
+                engine.record(app_id, name)
+        accepted = [i for i in ids if engine.get(i).state == "accepted"]
+        assert len(accepted) <= 1, accepted
+        for other in set(ids) - set(accepted):
+            if accepted:
+                assert not engine.check(other, "accept_offer").allowed
