@@ -85,3 +85,20 @@ def test_migrate_refuses_when_the_state_no_longer_exists(tmp_path, rules_file):
     assert result.returncode == 1
     assert "refused: its state 'awaiting_decision' no longer exists" in result.stdout
     assert json.loads(run(home, "show", "1", "--json").stdout)["state"] == "awaiting_decision"
+
+
+def test_the_guides_migrate_example_is_what_the_cli_prints(tmp_path, rules_file):
+    import re
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "rule-authoring.md").read_text()
+    section = guide.split("## Changing rules under applications in flight", 1)[1]
+    block = re.search(r"```console\n(.*?)```", section, re.S).group(1)
+    home = tmp_path / "home"
+    run(home, "add", "Northwind", "--interviewed", "2026-05-04", "--rules", str(rules_file))
+    write_rules(rules_file, "1 day")
+    commands = re.findall(r"^\$ tactful (.*)$", block, re.M)
+    outputs = [part.strip("\n") for part in re.split(r"^\$ tactful .*$", block, flags=re.M)[1:]]
+    assert commands == ["rules migrate --dry-run", "rules migrate"]
+    for command, expected in zip(commands, outputs, strict=True):
+        got = run(home, *command.split()).stdout.strip("\n")
+        assert got == expected.replace("/home/sam/my-rules.yaml", str(rules_file))

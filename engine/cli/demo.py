@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
+
+if TYPE_CHECKING:
+    from ..engine import Engine
 
 from ..errors import Refused
 from .context import Context, common
@@ -58,48 +62,52 @@ def _when(clock: _Clock, moment: datetime) -> None:
     _say(f"\n== {moment:%A %d %B %Y, %H:%M} UTC ==")
 
 
-def _next(engine: object, app_id: int) -> None:
-    for item in engine.advise(app_id):  # type: ignore[attr-defined]
+def _next(engine: Engine, app_id: int) -> None:
+    for item in engine.advise(app_id):
         _say(f"   next: {item.action} on {item.due:%a %d %b}: {item.reason}")
 
 
-def _story(engine: object, clock: _Clock) -> None:
+def _story(engine: Engine, clock: _Clock) -> None:
     e = engine
     _when(clock, clock.now)
-    dream = e.add("Northwind Traders", interviewed="2026-05-04", role="Data analyst", interviewer="Ms. Rivera", rank=1)  # type: ignore[attr-defined]
-    other = e.add("Tiny Bakery", interviewed="2026-05-04", role="Bookkeeper", rank=2, rules="small-company")  # type: ignore[attr-defined]
-    _say(f"Two interviews today: #{dream.id} Northwind Traders (first choice) and #{other.id} Tiny Bakery.")
-    for app in (dream, other):
-        e.record(app.id, "thank_you_sent")  # type: ignore[attr-defined]
+    dream = e.add("Northwind Traders", interviewed="2026-05-04", role="Data analyst", interviewer="Ms. Rivera", rank=1)
+    other = e.add("Tiny Bakery", interviewed="2026-05-04", role="Bookkeeper", rank=2, rules="small-company")
+    dream_id, other_id = dream.id or 0, other.id or 0
+    _say(f"Two interviews today: #{dream_id} Northwind Traders (first choice) and #{other_id} Tiny Bakery.")
+    for app_id in (dream_id, other_id):
+        e.record(app_id, "thank_you_sent")
     _say("Thank-you notes sent the same evening.")
-    _next(e, dream.id)
+    _next(e, dream_id)
     _when(clock, datetime(2026, 5, 6, 10, tzinfo=UTC))
     for channel in ("call", "linkedin_invite", "facebook_request", "twitter_follow"):
-        verdict = e.check(dream.id, channel)  # type: ignore[attr-defined]
+        verdict = e.check(dream_id, channel)
         since = f" (from {verdict.allowed_from:%a %d %b})" if verdict.allowed_from else ""
         _say(
             f"May I {channel.replace('_', ' ')} Northwind? "
             f"{'yes' if verdict.allowed else 'no'}: {verdict.reason}{since}"
         )
     _when(clock, datetime(2026, 5, 13, 10, tzinfo=UTC))
-    for fired in e.tick():  # type: ignore[attr-defined]
+    for fired in e.tick():
         _say(f"tick: #{fired.id} {fired.company} {fired.source} -> {fired.target}")
     _say("The small company's shorter timeline is up first.")
-    _next(e, other.id)
-    e.record(other.id, "offer", deadline="2026-05-20")  # type: ignore[attr-defined]
+    _next(e, other_id)
+    [script] = e.drafts(other_id, "call")
+    _say("What to say on the phone ('tactful draft ID'):")
+    _say("\n".join(f"   | {line}" for line in script.body.strip().splitlines()))
+    e.record(other_id, "offer", deadline="2026-05-20")
     _say("Tiny Bakery makes an offer, to answer by 20 May. Northwind is still your first choice:")
-    _next(e, dream.id)
-    e.record(dream.id, "called", outcome="noncommittal")  # type: ignore[attr-defined]
+    _next(e, dream_id)
+    e.record(dream_id, "called", outcome="noncommittal")
     _say("You call Northwind: a polite but noncommittal answer.")
-    _next(e, dream.id)
+    _next(e, dream_id)
     _when(clock, datetime(2026, 5, 15, 11, tzinfo=UTC))
-    e.record(dream.id, "offer", deadline="2026-05-22")  # type: ignore[attr-defined]
-    e.record(dream.id, "accepted")  # type: ignore[attr-defined]
+    e.record(dream_id, "offer", deadline="2026-05-22")
+    e.record(dream_id, "accepted")
     _say("Northwind makes an offer and you accept it.")
     try:
-        e.record(other.id, "accepted")  # type: ignore[attr-defined]
+        e.record(other_id, "accepted")
     except Refused as refusal:
         _say(f"Accepting Tiny Bakery too is refused: {refusal.reason}")
-    _next(e, other.id)
-    e.record(other.id, "declined")  # type: ignore[attr-defined]
+    _next(e, other_id)
+    e.record(other_id, "declined")
     _say("You decline Tiny Bakery's offer, with thanks. The demo ends here.")
