@@ -18,6 +18,8 @@ import click
 from ..cli.context import Context, common, json_flag
 from ..log import logger
 from . import calendar as adapter
+from .calendar_caldav import brief_error, push
+from .calendar_feed import write_feed
 
 #: The paths the feed is served at; anything else is 404.
 FEED_PATHS = ("/", "/calendar.ics")
@@ -35,15 +37,15 @@ def calendar() -> None:
 def write(ctx: Context) -> None:
     """Rebuild the feed from the store now (and push it to CalDAV when configured)."""
     settings = _settings(ctx)
-    events = adapter.write_feed(settings.file, ctx.schedule(), ctx.now())
+    events = write_feed(settings.file, ctx.schedule(), ctx.now())
     doc: dict[str, Any] = {"file": str(settings.file), "events": len(events), "caldav": None}
     text = f"Wrote {len(events)} event{'s' if len(events) != 1 else ''} to {settings.file}."
     if settings.caldav is not None:
         try:
-            report = adapter.push(settings.caldav, events)
+            report = push(settings.caldav, events)
         except Exception as err:  # noqa: BLE001 - any failure of the server or the library is reported the same way
             raise click.ClickException(f"the feed was written, but pushing to {settings.caldav.url} failed: "
-                                       f"{adapter.brief_error(err)}") from None  # fmt: skip
+                                       f"{brief_error(err)}") from None  # fmt: skip
         doc["caldav"] = {"created": report.created, "updated": report.updated, "deleted": report.deleted,
                          "unchanged": report.unchanged}  # fmt: skip
         text += (f" CalDAV: {len(report.created)} created, {len(report.updated)} updated, "
@@ -63,7 +65,7 @@ def serve(ctx: Context, host: str, port: int) -> None:
     'tactful tick' keeps up to date.
     """
     settings = _settings(ctx)
-    adapter.write_feed(settings.file, ctx.schedule(), ctx.now())
+    write_feed(settings.file, ctx.schedule(), ctx.now())
     try:
         server = _server(host, port, settings.file)
     except OSError as err:

@@ -12,7 +12,8 @@ import pytest
 
 from tactful import RuleBook, RuleErrors
 from tactful.loader import shipped_names
-from tactful.scenarios import collect, describe, read_scenarios, run
+from tactful.scenariorun import describe, run
+from tactful.scenarios import collect, read_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).parent / "tactful"

@@ -27,7 +27,8 @@ def test(ctx: Context, paths: tuple[str, ...]) -> None:
     failed'. Exit 0 when all pass, 1 when any fails, 2 for a malformed scenario file.
     """
     from ..rulebook import RuleBook
-    from ..scenarios import collect, describe, read_scenarios, run, summary
+    from ..scenariorun import describe, run, summary
+    from ..scenarios import collect, read_scenarios
 
     book = RuleBook(**ctx.rule_options())
     scenarios, errors = [], []

@@ -1,0 +1,99 @@
+"""Reads one rule tree for the builder: collects every problem, and checks the small pieces.
+
+A :class:`Reader` holds the merged tree, the expression functions, the names expressions may
+use and the list of problems found so far. The builder's parts (:mod:`tactful.build_facts`,
+:mod:`tactful.build_actions`, :mod:`tactful.build_states`) share one reader and report
+through it, so :func:`tactful.build.build` can raise them all together.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from .errors import Location, RuleError
+from .expr import Expression, ExpressionError, compile_expression
+from .ruleset import Text
+from .yamltree import YMap
+
+
+class Reader:
+    """The tree being built, its problems so far, and the checks every section uses."""
+
+    def __init__(self, tree: YMap, functions: Mapping[str, Any]) -> None:
+        self.tree = tree
+        self.functions = dict(functions)
+        self.errors: list[RuleError] = []
+        #: The names any expression may use: facts, settings, derived names, built-ins.
+        self.base: set[str] = set()
+
+    def error(self, where: Location, message: str) -> None:
+        """Report a problem at ``where``."""
+        self.errors.append(RuleError(where, message))
+
+    def keys(self, node: YMap, allowed: Collection[str], what: str) -> None:
+        """Report every key of ``node`` not in ``allowed``, with a "did you mean"."""
+        for key in node:
+            if key not in allowed:
+                import difflib
+
+                close = difflib.get_close_matches(key, list(allowed), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
+                self.error(node.key_locs[key], f"unknown key '{key}' in {what}{hint}")
+
+    def section(self, node: YMap, key: str, kind: type = YMap) -> Any:
+        """``node[key]`` when it is a ``kind`` (a mapping or a list), else an empty one."""
+        value = node.get(key)
+        if value is None:
+            return kind(node.loc)
+        if not isinstance(value, kind):
+            shape = "a mapping" if kind is YMap else "a list"
+            self.error(node.where(key), f"'{key}' must be {shape}")
+            return kind(node.loc)
+        return value
+
+    def expr(self, value: Any, where: Location, scope: Collection[str]) -> Expression | None:
+        """The compiled expression, or None when it does not compile (reported)."""
+        try:
+            return compile_expression(value, scope, self.functions)
+        except ExpressionError as err:
+            self.error(Location(where.path, where.line, where.col + err.col), str(err))
+            return None
+
+    def text(self, value: Any, where: Location, scope: Collection[str]) -> Text:
+        """A sentence whose ``{name}`` fields are all names in ``scope``."""
+        if value is None:
+            return Text("", frozenset())
+        if not isinstance(value, str):
+            self.error(where, "expected a sentence")
+            return Text(str(value), frozenset())
+        names = set()
+        try:
+            for _, field, spec, conv in string.Formatter().parse(value):
+                if field is None:
+                    continue
+                if not field.isidentifier() or spec or conv:
+                    self.error(where, f"'{{{field}}}' is not allowed; write a plain name like {{company}}")
+                elif field not in scope:
+                    self.error(where, f"unknown name '{{{field}}}' in this sentence")
+                names.add(field)
+        except ValueError as err:
+            self.error(where, f"cannot read this sentence: {err}; write braces as {{{{ and }}}}")
+        return Text(value, frozenset(names))
+
+    def boolean(self, node: YMap, key: str, default: bool = False) -> bool:
+        """``node[key]``, which must be true or false."""
+        value = node.get(key, default)
+        if not isinstance(value, bool):
+            self.error(node.where(key), f"'{key}' must be true or false")
+            return default
+        return value
+
+    def unknown(self, kind: str, name: Any, known: Collection[str]) -> str:
+        """The message for a reference to a ``kind`` that does not exist, with a hint."""
+        import difflib
+
+        close = difflib.get_close_matches(str(name), list(known), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(sorted(known)) or 'none'}"
+        return f"unknown {kind} '{name}'{hint}"
