@@ -12,17 +12,20 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .build import build
-from .rulecache import decode_tree, encode_tree
 from .ruleset import RuleSet
 
 
 def keep(rules: RuleSet) -> str:
     """The form a rule set is kept in: its merged tree as JSON."""
+    from .rulecache import encode_tree
+
     return json.dumps(encode_tree(rules.tree), separators=(",", ":"))
 
 
 def pin(kept: str, ref: str, rules_hash: str, functions: Mapping[str, Callable[..., Any]] | None = None) -> RuleSet:
     """The rule set kept as ``kept`` (from :func:`keep`), compiled again."""
+    from .build import build
+    from .rulecache import decode_tree
+
     tree = decode_tree(json.loads(kept))
     return build(tree, name=ref, files=(f"{ref} (as kept, {rules_hash})",), functions=functions, rules_hash=rules_hash)
