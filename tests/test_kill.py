@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from tactful.cli.context import DB_NAME
-from tactful.engine import TICK_BATCH, Engine
+from tactful.engine import Engine
 from tactful.sqlite_store import SQLiteStore
 
 pytestmark = pytest.mark.slow
@@ -50,6 +50,8 @@ HISTORY_COLUMNS = "kind, name, at, recorded, source, target, params, before"
 #: Where to kill the first tick: (None, 0) as early as possible, else once that many timer
 #: rows are committed plus a lag in seconds, so the kill lands anywhere in a later batch,
 #: its commit included (1, 0: right after the first batch; the rest drawn from fixed seeds).
+#: The tick's batch size here: small, so a kill can land in many batches of a modest store.
+TICK_BATCH = 500
 KILL_POINTS = {
     "early": (None, 0.0),
     "after-first-batch": (1, 0.0),
@@ -126,7 +128,9 @@ def home(tmp_path: Path, big_store: BigStore) -> Path:
 
 def tick(home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TACTFUL_HOME": str(home), "TACTFUL_NOW": TICK_NOW}
-    return subprocess.run([TACTFUL, "tick", "--json"], env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [TACTFUL, "tick", "--json", "--batch", str(TICK_BATCH)], env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def kill_tick_when(home: Path, store: BigStore, committed: int | None, lag: float) -> None:
@@ -134,7 +138,9 @@ def kill_tick_when(home: Path, store: BigStore, committed: int | None, lag: floa
     are durable (at once when None)."""
     env = {**os.environ, "TACTFUL_HOME": str(home), "TACTFUL_NOW": TICK_NOW}
     with (home / "killed-tick.out").open("w") as out:
-        proc = subprocess.Popen([TACTFUL, "tick", "--json"], env=env, stdout=out, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [TACTFUL, "tick", "--json", "--batch", str(TICK_BATCH)], env=env, stdout=out, stderr=subprocess.PIPE
+        )
         try:
             if committed is not None:
                 _wait_for_progress(proc, home / DB_NAME, store.last_history_id + committed)
