@@ -3,23 +3,13 @@
 import pluggy
 import pytest
 
-from tactful import Engine, MemoryStore, SQLiteStore
+from tactful import Engine
 from tactful.delivery import deliver
 from tactful.hookspecs import hookimpl
 from tactful.pluginmanager import get_plugin_manager
 from tactful.testing import FakeClock, RecordingPlugin
 
 from .helpers import at
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request, tmp_path):
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    store = SQLiteStore(tmp_path / "tactful.sqlite3")
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -5,22 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from tactful import Engine, InputError, MemoryStore, Refused, SQLiteStore
+from tactful import Engine, InputError, Refused
 from tactful.testing import FakeClock
 
 from .helpers import at
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request, tmp_path):
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    store = SQLiteStore(tmp_path / "tactful.sqlite3")
-    yield store
-    store.close()
 
 
 @pytest.fixture
