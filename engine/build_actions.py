@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .build_reader import Reader
-from .errors import Location
+from .errors import Location, did_you_mean
 from .expr import Expression
 from .ruleset import (
     CAN_PREFIX,
@@ -225,10 +225,7 @@ def build_templates(reader: Reader, actions: Mapping[str, Action], check: bool) 
     result = {}
     for name, entry in node.items():
         if name not in actions and name not in alternatives:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(actions), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(name, actions)
             reader.error(node.key_locs[name], f"template '{name}' names no action and is no other template's "
                                               f"alternative{hint}")  # fmt: skip
         elif isinstance(entry, str):

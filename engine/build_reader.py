@@ -12,35 +12,21 @@ import string
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from .errors import Location, RuleError
+from .errors import Location, Problems
 from .expr import Expression, ExpressionError, compile_expression
 from .ruleset import Text
 from .yamltree import YMap
 
 
-class Reader:
+class Reader(Problems):
     """The tree being built, its problems so far, and the checks every section uses."""
 
     def __init__(self, tree: YMap, functions: Mapping[str, Any]) -> None:
+        super().__init__()
         self.tree = tree
         self.functions = dict(functions)
-        self.errors: list[RuleError] = []
         #: The names any expression may use: facts, settings, derived names, built-ins.
         self.base: set[str] = set()
-
-    def error(self, where: Location, message: str) -> None:
-        """Report a problem at ``where``."""
-        self.errors.append(RuleError(where, message))
-
-    def keys(self, node: YMap, allowed: Collection[str], what: str) -> None:
-        """Report every key of ``node`` not in ``allowed``, with a "did you mean"."""
-        for key in node:
-            if key not in allowed:
-                import difflib
-
-                close = difflib.get_close_matches(key, list(allowed), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
-                self.error(node.key_locs[key], f"unknown key '{key}' in {what}{hint}")
 
     def section(self, node: YMap, key: str, kind: type = YMap) -> Any:
         """``node[key]`` when it is a ``kind`` (a mapping or a list), else an empty one."""
@@ -89,11 +75,3 @@ class Reader:
             self.error(node.where(key), f"'{key}' must be true or false")
             return default
         return value
-
-    def unknown(self, kind: str, name: Any, known: Collection[str]) -> str:
-        """The message for a reference to a ``kind`` that does not exist, with a hint."""
-        import difflib
-
-        close = difflib.get_close_matches(str(name), list(known), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(sorted(known)) or 'none'}"
-        return f"unknown {kind} '{name}'{hint}"

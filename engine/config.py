@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import Location, RuleError, RuleErrors
+from .errors import Location, RuleError, RuleErrors, did_you_mean
 from .yamltree import YMap, read_yaml
 
 FILE_NAME = "config.yaml"
@@ -52,10 +52,7 @@ def load_config(home: Path) -> YMap:
     errors = []
     for name, section in tree.items():
         if name not in known:
-            import difflib
-
-            close = difflib.get_close_matches(name, sorted(known), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; plugins: {', '.join(sorted(known))}"
+            hint = did_you_mean(name, sorted(known), f"; plugins: {', '.join(sorted(known))}")
             errors.append(RuleError(tree.key_locs[name], f"unknown plugin '{name}'{hint}"))
         elif section is not None and not isinstance(section, YMap):
             errors.append(RuleError(tree.where(name), f"the '{name}' section is a mapping of settings"))

@@ -18,7 +18,6 @@ This module imports Jinja2: import it only where drafts are made or templates ch
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -31,7 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from . import core
 from .durations import format_duration
-from .errors import InputError, Location, Refused, RuleError, RuleErrors
+from .errors import InputError, Location, Refused, RuleError, RuleErrors, did_you_mean
 from .namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
 from .records import Advised, Application, Draft
 from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, TEMPLATE_NAMES, RuleSet, Template
@@ -140,8 +139,7 @@ def _problems(template: Template, scope: frozenset[str]) -> tuple[nodes.Template
 def _unknown_names(template: Template, tree: nodes.Template, scope: frozenset[str]) -> Iterator[RuleError]:
     for name in sorted(meta.find_undeclared_variables(tree) - scope):
         line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), 1)
-        close = difflib.get_close_matches(name, sorted(scope), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(name, sorted(scope))
         yield RuleError(_at(template, line, name), f"unknown name '{name}' in template '{template.name}'{hint}")
 
 

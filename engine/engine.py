@@ -131,13 +131,15 @@ class Engine:
         app = self.get(app_id, now)
         return core.advise(self.rules_for(app), app, now, self.portfolio(app))
 
+    def overview(self, now: datetime | None = None) -> Iterator[tuple[Application, list[Advised]]]:
+        """Every application as of now with what comes next for it, in one pass over the store."""
+        now = now or self.now()
+        for app, rs, portfolio in self._walk(now):
+            yield app, core.advise(rs, app, now, portfolio)
+
     def agenda(self, now: datetime | None = None) -> list[tuple[Application, Advised]]:
         """What is due and coming up across applications, soonest first."""
-        now = now or self.now()
-        items = []
-        for app, rs, portfolio in self._walk(now):
-            if not rs.states[app.state].final or rs.states[app.state].advises:
-                items += [(app, a) for a in core.advise(rs, app, now, portfolio)]
+        items = [(app, item) for app, advice in self.overview(now) for item in advice]
         return sorted(items, key=lambda pair: (pair[1].due.timestamp(), pair[0].id or 0))
 
     def check(self, app_id: int, channel: str, now: datetime | None = None) -> Verdict:

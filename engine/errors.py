@@ -6,7 +6,12 @@ with its code, never a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .yamltree import YMap
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +67,34 @@ class Refused(TactfulError):
         self.reason = reason
         self.rule = rule
         super().__init__(reason)
+
+
+def did_you_mean(name: object, known: Iterable[str], otherwise: str = "") -> str:
+    """``; did you mean 'x'?`` for the known name closest to ``name``, else ``otherwise``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name), list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else otherwise
+
+
+class Problems:
+    """Collects every located problem found while reading a YAML tree, to report together."""
+
+    def __init__(self) -> None:
+        self.errors: list[RuleError] = []
+
+    def error(self, where: Location, message: str) -> None:
+        """Report a problem at ``where``."""
+        self.errors.append(RuleError(where, message))
+
+    def keys(self, node: YMap, allowed: Collection[str], what: str) -> None:
+        """Report every key of ``node`` not in ``allowed``, with a "did you mean"."""
+        for key in node:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed, f"; expected one of: {', '.join(allowed)}")
+                self.error(node.key_locs[key], f"unknown key '{key}' in {what}{hint}")
+
+    def unknown(self, kind: str, name: Any, known: Collection[str]) -> str:
+        """The message for a reference to a ``kind`` that does not exist, with a hint."""
+        hint = did_you_mean(name, known, f"; known: {', '.join(sorted(known)) or 'none'}")
+        return f"unknown {kind} '{name}'{hint}"

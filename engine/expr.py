@@ -154,11 +154,9 @@ def _check_call(node: ast.Call, functions: Collection[str]) -> None:
 
 
 def _unknown(name: str, known: Collection[str]) -> str:
-    import difflib
+    from .errors import did_you_mean
 
-    close = difflib.get_close_matches(name, list(known), n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"unknown name '{name}'{hint}"
+    return f"unknown name '{name}'{did_you_mean(name, known)}"
 
 
 def _col(node: ast.AST) -> int:

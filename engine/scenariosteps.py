@@ -10,13 +10,12 @@ builds :class:`Step` values, collecting every problem at ``file:line:col``;
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any, NamedTuple
 
 from .durations import parse_duration
-from .errors import Location, RuleError
+from .errors import Location, Problems, did_you_mean
 from .facts import FIELDS
 from .ruleset import RuleSet
 from .yamltree import YMap, YSeq
@@ -82,26 +81,8 @@ def parse_moment(value: Any, tz: tzinfo, rs: RuleSet) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
-class StepReader:
+class StepReader(Problems):
     """Checks a scenario's steps and builds them, collecting every problem."""
-
-    def __init__(self) -> None:
-        self.errors: list[RuleError] = []
-
-    def error(self, where: Location, message: str) -> None:
-        self.errors.append(RuleError(where, message))
-
-    def keys(self, node: YMap, allowed: Collection[str], what: str) -> None:
-        for key in node:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, list(allowed), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
-                self.error(node.key_locs[key], f"unknown key '{key}' in {what}{hint}")
-
-    def unknown(self, kind: str, name: Any, known: Collection[str]) -> str:
-        close = difflib.get_close_matches(str(name), list(known), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(sorted(known)) or 'none'}"
-        return f"unknown {kind} '{name}'{hint}"
 
     def moment(self, value: Any, where: Location, tz: tzinfo, rs: RuleSet) -> datetime | None:
         try:
@@ -185,9 +166,8 @@ class StepReader:
             param = key.replace("-", "_")
             takes = rs.events[name].params
             if param not in takes:
-                close = difflib.get_close_matches(param, list(takes), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"it takes: {', '.join(takes) or 'none'}"
-                self.error(given.key_locs[key], f"'{name}' has no option '{key}'; {hint}")
+                hint = did_you_mean(param, takes, f"; it takes: {', '.join(takes) or 'none'}")
+                self.error(given.key_locs[key], f"'{name}' has no option '{key}'{hint}")
             params[param] = value
         return name, params
 

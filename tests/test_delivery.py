@@ -108,3 +108,15 @@ def test_an_action_due_notice_carries_its_draft(setup):
     deliver(engine.store.outbox, pm, clock())
     [notice] = [n for hook, n, _ in recorder.calls if hook == "tactful_action_due"]
     assert notice.action == "call" and "Rivera" in notice.draft and "Northwind" in notice.draft
+
+
+def test_retrying_an_unknown_delivery_is_bad_input(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "TACTFUL_HOME": str(tmp_path), "TACTFUL_NOW": "2026-05-06T10:00:00+00:00"}
+    result = subprocess.run([str(Path(sys.executable).parent / "tactful"), "outbox", "retry", "99"],
+                            capture_output=True, text=True, env=env)  # fmt: skip
+    assert result.returncode == 2 and "no delivery with id 99" in result.stderr and result.stdout == ""

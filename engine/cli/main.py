@@ -133,10 +133,11 @@ def record(ctx: Context, app_id: str, event: str, at: str | None, **params: Any)
 def _print_app(ctx: Context, app_id: int, headline: str = "") -> None:
     from .output import app_doc, show_text
 
-    engine = ctx.engine()
-    app = engine.get(app_id, ctx.now())
-    text = lambda: "\n".join(filter(None, [headline, show_text(engine, app, ctx.now(), user_zone())]))  # noqa: E731
-    ctx.emit(app_doc(engine, app, ctx.now()) if ctx.as_json else None, text)
+    engine, now = ctx.engine(), ctx.now()
+    app = engine.get(app_id, now)
+    items = engine.advise(app_id, now)
+    text = lambda: "\n".join(filter(None, [headline, show_text(engine, app, items, user_zone())]))  # noqa: E731
+    ctx.emit(app_doc(engine, app, now, items) if ctx.as_json else None, text)
 
 
 @cli.command()
@@ -161,10 +162,11 @@ def list_(ctx: Context) -> None:
     from .output import app_doc, local, table
 
     engine, now = ctx.engine(), ctx.now()
-    docs = [app_doc(engine, app, now, full=False) for app in engine.applications(now)]
+    overview = list(engine.overview(now))
+    docs = [app_doc(engine, app, now, items, full=False) for app, items in overview]
     tz = user_zone()
-    rows = [(d["id"], d["company"], d["role"], d["state"], d["next_action"],
-             local(parse_moment(d["next_due"], "") if d["next_due"] else None, tz)) for d in docs]  # fmt: skip
+    rows = [(app.id, app.company, app.facts.get("role"), app.state, items[0].action if items else None,
+             local(items[0].due if items else None, tz)) for app, items in overview]  # fmt: skip
     human = lambda: table(("id", "company", "role", "state", "next", "due"), rows) if docs else "No applications yet."  # noqa: E731
     ctx.emit(docs, human)
 
@@ -285,7 +287,7 @@ def remove(ctx: Context, app_id: str, yes: bool) -> None:
 
     engine, number = ctx.engine(), parse_id(app_id)
     app = engine.get(number, ctx.now())
-    doc = app_doc(engine, app, ctx.now())
+    doc = app_doc(engine, app, ctx.now(), engine.advise(number, ctx.now()))
     if not yes:
         if not sys.stdin.isatty():
             raise InputError("removing needs confirmation; pass --yes to remove without asking")

@@ -32,12 +32,14 @@ def entry_doc(entry: LogEntry) -> dict[str, Any]:
             "from": entry.source or None, "to": entry.target, "params": dict(entry.params)}  # fmt: skip
 
 
-def app_doc(engine: Engine, app: Application, now: datetime, *, full: bool = True) -> dict[str, Any]:
-    """An application as `show --json` prints it (``full``) or as a `list` row."""
+def app_doc(
+    engine: Engine, app: Application, now: datetime, next_items: Sequence[Advised], *, full: bool = True
+) -> dict[str, Any]:
+    """An application (caught up to ``now``, with what comes next) as `show --json` prints it
+    (``full``) or as a `list` row."""
     from ..namespace import Namespace
 
     rs = engine.rules_for(app)
-    next_items = engine.advise(app.id or 0, now) if app.id is not None else []
     doc: dict[str, Any] = {
         "id": app.id, "company": app.company, "state": app.state,
         "role": app.facts.get("role"), "interviewed": app.facts.get("interviewed"),
@@ -74,14 +76,13 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
 
 
-def show_text(engine: Engine, app: Application, now: datetime, tz: tzinfo) -> str:
+def show_text(engine: Engine, app: Application, items: Sequence[Advised], tz: tzinfo) -> str:
     """`show` for people: facts, state, what comes next, history."""
     rs = engine.rules_for(app)
     state = rs.states[app.state]
     facts = ", ".join(f"{k}: {v}" for k, v in app.facts.items() if v not in (None, "", False) and k != "timezone")
     lines = [f"#{app.id} {app.company}: {app.state.replace('_', ' ')}" + (" (final)" if state.final else ""),
              f"  {facts}", f"  rules: {app.rules}"]  # fmt: skip
-    items = engine.advise(app.id or 0, now)
     if items:
         lines += ["", "What comes next:"]
         lines += [f"  {local(a.due, tz)}  {a.action}{' (optional)' if a.optional else ''}: {a.reason}" for a in items]

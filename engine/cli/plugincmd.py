@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..errors import InputError
 from .context import Context, common, json_flag
 
 
@@ -46,7 +47,12 @@ def outbox(ctx: Context) -> None:
 @common
 def retry(ctx: Context, ids: tuple[int, ...]) -> None:
     """Try every undelivered delivery (or the ones given) again, now, failed ones included."""
-    count = ctx.engine().store.outbox.retry(ctx.now(), ids)
+    outbox = ctx.engine().store.outbox
+    known = {d.id for d in outbox.listing(("pending", "failed", "delivered"))}
+    unknown = [str(i) for i in ids if i not in known]
+    if unknown:
+        raise InputError(f"no delivery with id {', '.join(unknown)}; 'tactful outbox' lists the undelivered ones")
+    count = outbox.retry(ctx.now(), ids)
     report = ctx.deliver()
     doc = {"retried": count, "delivered": len(report.delivered), "failed": len(report.failed)}
     ctx.emit(doc, lambda: f"Retried {count}: {len(report.delivered)} delivered, {len(report.failed)} failed.")
