@@ -76,11 +76,16 @@ def check_rules(rs: RuleSet, limit: int = DEFAULT_LIMIT) -> Report:
 # -- guards that remember how they were used ---------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class _Watched(Expression):
     """A guard that remembers whether it was ever evaluated, and ever held."""
 
-    seen: list[bool] = field(default_factory=lambda: [False, False])
+    seen: list[bool]
+
+    @classmethod
+    def of(cls, expr: Expression) -> _Watched:
+        watched = cls(*expr)
+        watched.seen = [False, False]
+        return watched
 
     def __call__(self, namespace: Mapping[str, Any]) -> Any:
         value = Expression.__call__(self, namespace)
@@ -107,7 +112,7 @@ class _Watcher:
     def wrap(self, expr: Expression, where: Location, label: str, state: str | None = None) -> Expression:
         guard = self.guards.get(id(expr))
         if guard is None:
-            guard = _Guard(label, where, _Watched(expr.source, expr.names, expr.code, expr.scope))
+            guard = _Guard(label, where, _Watched.of(expr))
             self.guards[id(expr)] = guard
         if state is not None:
             guard.states.add(state)

@@ -8,9 +8,8 @@ transaction of the store.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import core
 from .errors import InputError, RuleErrors
@@ -30,8 +29,7 @@ from .store import Change, Store
 TICK_BATCH = 20000
 
 
-@dataclass(frozen=True, slots=True)
-class Fired:
+class Fired(NamedTuple):
     """A transition `tick` made durable."""
 
     id: int
@@ -109,7 +107,7 @@ class Engine:
     def get(self, app_id: int, now: datetime | None = None) -> Application:
         """The application as of now, with due timers fired (in memory only)."""
         app = self.load(app_id)
-        return core.catch_up(self.rules_for(app), app, now or self.now(), self.portfolio(app))[0]
+        return core.catch_up(self.rules_for(app), app, now or self.now(), self.portfolio(app), preview=True)[0]
 
     def applications(self, now: datetime | None = None) -> Iterator[Application]:
         """Every application as of now."""
@@ -122,7 +120,7 @@ class Engine:
         for app in self.store.all():
             rs = self.rules_for(app)
             if app.next_due is not None and app.next_due <= now:
-                app = core.catch_up(rs, app, now, portfolios(rs))[0]
+                app = core.catch_up(rs, app, now, portfolios(rs), preview=True)[0]
             yield app, rs, portfolios(rs)
 
     def advise(self, app_id: int, now: datetime | None = None) -> list[Advised]:
@@ -232,10 +230,10 @@ class Engine:
                 action_notice(app, item, self.draft_text(app, item.action, now, rs, portfolio))
                 for item in newly_due(items, app.notified, now)
             ]
-            app = replace(app, notified=now)
+            app = app._replace(notified=now)
         pending = [i.due for i in items if app.notified is None or i.due > app.notified]
         wake = min([*pending, *([app.next_due] if app.next_due else [])], default=None)
-        return replace(app, wake=wake), notices
+        return app._replace(wake=wake), notices
 
     def add(self, company: str, *, rules: str | None = None, **facts: Any) -> Application:
         """Start tracking an application; facts as `tactful add` takes them.
@@ -322,7 +320,7 @@ class Engine:
             "facts": dict(app.facts),
             "company": app.company,
         }
-        new = core.with_timer(rs, replace(app, facts=merged, company=(company or app.company).strip()))
+        new = core.with_timer(rs, app._replace(facts=merged, company=(company or app.company).strip()))
         new, _ = self._settle(rs, new, now, self.portfolio(new), [])
         entry = LogEntry("edit", "edited", now, now, app.state, app.state, given, before)
         self.store.save([Change(new, [entry])])
@@ -340,7 +338,7 @@ class Engine:
         if last is None or last.id is None or last.before is None:
             raise InputError(f"application {app_id} has nothing to undo")
         snapshot = last.before
-        restored = replace(app, state=snapshot["state"], entered=datetime.fromisoformat(snapshot["entered"]),
+        restored = app._replace(state=snapshot["state"], entered=datetime.fromisoformat(snapshot["entered"]),
                            facts=snapshot["facts"], company=snapshot.get("company", app.company),
                            rules_hash=snapshot.get("rules_hash", app.rules_hash))  # fmt: skip
         rs = self.rules_for(restored)

@@ -16,10 +16,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from types import CodeType
-from typing import Any
+from typing import Any, NamedTuple
 
 from .durations import UNITS
 
@@ -83,8 +82,7 @@ HELPERS: dict[str, Any] = {
 DEFAULT_FUNCTIONS: dict[str, Callable[..., Any]] = {"earliest": _earliest, "latest": _latest}
 
 
-@dataclass(frozen=True, slots=True)
-class Expression:
+class Expression(NamedTuple):
     """A compiled expression: call it with a mapping of names to values."""
 
     source: str

@@ -5,6 +5,12 @@ The machine is built once from the rule set's states, events and timers, with
 is the branch's compiled guard. An application is never added to the machine: for each
 event a light :class:`Firing` model carries the current state and the namespace, the
 machine picks the first branch whose guard holds and sets the model's new state.
+
+Every change that is kept (an event recorded, a timer fired by `tick`, a migration) goes
+through the machine. Answers that are not kept (show, list, agenda, `can`, plans) preview
+timers with :func:`tactful.core.choose`, the same first-guard-that-holds rule, so that a
+query neither imports `transitions` nor builds a machine; a property test holds the two to
+the same result.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ every fact it holds keeps its type. Otherwise it refuses, with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -54,7 +54,7 @@ def _compare(engine: Engine, app: Application, old: RuleSet, new: RuleSet, now: 
     refusal = _refusal(app, old, new)
     if refusal:
         return Migration(app, old.hash, new.hash, False, refusal)
-    moved = core.with_timer(new, replace(app, rules_hash=new.hash))
+    moved = core.with_timer(new, app._replace(rules_hash=new.hash))
     moved, _ = core.catch_up(new, moved, now, engine.portfolio(moved))
     before = core.advise(old, app, now, engine.portfolio(app))
     after = core.advise(new, moved, now, engine.portfolio(moved))
@@ -101,7 +101,7 @@ def apply(engine: Engine, migrations: list[Migration], now: datetime) -> list[Mi
         engine.store.keep_rules([(new.hash, app.rules, keep(new))])
         before = {"state": app.state, "entered": app.entered.isoformat(), "facts": dict(app.facts),
                   "rules_hash": app.rules_hash}  # fmt: skip
-        moved = core.with_timer(new, replace(app, rules_hash=new.hash))
+        moved = core.with_timer(new, app._replace(rules_hash=new.hash))
         entry = LogEntry("migrate", "migrated", now, now, app.state, app.state,
                          {"from": app.rules_hash, "to": new.hash}, before)  # fmt: skip
         engine.store.save([Change(moved, [entry])])

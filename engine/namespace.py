@@ -16,7 +16,7 @@ from typing import Any
 
 from .durations import format_duration
 from .records import Application, Other
-from .ruleset import RuleSet, Text
+from .ruleset import CORE_FACTS, PORTFOLIO_NAMES, RuleSet, Text
 from .timecalc import zone
 
 
@@ -91,52 +91,36 @@ class Namespace(Mapping[str, Any]):
         self._busy: set[str] = set()
 
     def __getitem__(self, name: str) -> Any:
-        try:
-            return self._cache[name]
-        except KeyError:
-            pass
-        value = self._compute(name)
-        self._cache[name] = value
+        value = self._cache.get(name, _UNSET)
+        if value is _UNSET:
+            value = self._cache[name] = self._compute(name)
         return value
 
     def _compute(self, name: str) -> Any:
-        rs = self.rs
-        kind = rs.fact_type(name)
-        if name in self.params and (self.params[name] is not None or kind is None):
-            return self.params[name]
-        if kind is not None:
-            return self.typed(kind, self.facts.get(name, _default(rs, name)))
-        if name in rs.settings:
-            return rs.settings[name]
-        if name in rs.derived:
-            return self._derive(name)
+        source, detail = _sources(self.rs).get(name, _UNKNOWN)
+        params = self.params
+        if name in params and (params[name] is not None or source is not _FACT):
+            return params[name]
+        if source is _FACT:
+            return self.typed(detail[0], self.facts.get(name, detail[1]))
+        if source is _SETTING:
+            return detail
+        if source is _DERIVED:
+            return self._derive(name, detail)
         if name in self.extra:
             return self.extra[name](self)
-        return self._builtin(name)
+        if source is _BUILTIN:
+            return detail(self, name)
+        raise KeyError(name)
 
-    def _derive(self, name: str) -> Any:
+    def _derive(self, name: str, expression: Callable[[Namespace], Any]) -> Any:
         if name in self._busy:
             raise KeyError(name)
         self._busy.add(name)
         try:
-            return self.rs.derived[name](self)
+            return expression(self)
         finally:
             self._busy.discard(name)
-
-    def _builtin(self, name: str) -> Any:
-        if name == "now":
-            return self.now
-        if name == "at":
-            return self.at
-        if name == "entered":
-            return self.app.entered.astimezone(self.tz)
-        if name == "state":
-            return self.app.state
-        if name == "company":
-            return self.app.company
-        if name.startswith(("other_accepted", "competing_offer")):
-            return self.portfolio.lookup(name, self.app, self.tz, self.moment)
-        raise KeyError(name)
 
     def typed(self, kind: str, value: Any) -> Any:
         """A stored fact value as expressions see it."""
@@ -182,6 +166,30 @@ class Namespace(Mapping[str, Any]):
         return str(value)
 
 
-def _default(rs: RuleSet, name: str) -> Any:
-    spec = rs.facts.get(name)
-    return spec.default if spec else None
+# Where a name comes from, and what the namespace needs to compute it.
+_FACT, _SETTING, _DERIVED, _BUILTIN = "fact", "setting", "derived", "builtin"
+_UNSET: Any = object()
+_UNKNOWN: tuple[str | None, Any] = (None, None)
+_BUILTINS: dict[str, Callable[[Namespace, str], Any]] = {
+    "now": lambda ns, _: ns.now,
+    "at": lambda ns, _: ns.at,
+    "entered": lambda ns, _: ns.app.entered.astimezone(ns.tz),
+    "state": lambda ns, _: ns.app.state,
+    "company": lambda ns, _: ns.app.company,
+    **dict.fromkeys(PORTFOLIO_NAMES, lambda ns, name: ns.portfolio.lookup(name, ns.app, ns.tz, ns.moment)),
+}
+_TABLES: dict[int, tuple[RuleSet, dict[str, tuple[str | None, Any]]]] = {}
+
+
+def _sources(rs: RuleSet) -> dict[str, tuple[str | None, Any]]:
+    """Every name of ``rs`` with where it comes from, made once per rule set. Facts win
+    over settings, settings over derived names, and those over the built-in names."""
+    entry = _TABLES.get(id(rs))
+    if entry is None or entry[0] is not rs:
+        table: dict[str, tuple[str | None, Any]] = {name: (_BUILTIN, compute) for name, compute in _BUILTINS.items()}
+        table.update((name, (_DERIVED, expression)) for name, expression in rs.derived.items())
+        table.update((name, (_SETTING, value)) for name, value in rs.settings.items())
+        table.update((name, (_FACT, (kind, None))) for name, kind in CORE_FACTS.items())
+        table.update((name, (_FACT, (spec.type, spec.default))) for name, spec in rs.facts.items())
+        entry = _TABLES[id(rs)] = (rs, table)
+    return entry[1]

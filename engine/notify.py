@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .records import Advised, Application, LogEntry
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
+class Notice(NamedTuple):
     """One thing to tell plugins about; ``key`` identifies it for good."""
 
     kind: str
@@ -36,10 +34,10 @@ class Notice:
     interviewer: str | None = None
     timezone: str = "UTC"
     draft: str | None = None
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = {}
 
     def to_json(self) -> str:
-        data = asdict(self)
+        data = self._asdict()
         data["at"] = self.at.isoformat()
         data["due"] = self.due.isoformat() if self.due else None
         return json.dumps(data, sort_keys=True)

@@ -8,9 +8,8 @@ after the last attempt until someone retries it. Nothing is ever silently droppe
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .notify import Notice
 
@@ -19,8 +18,7 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), ti
            timedelta(hours=12))  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
+class Delivery(NamedTuple):
     """One notice for one plugin."""
 
     id: int
@@ -101,10 +99,10 @@ class MemoryOutbox:
 
     def finish(self, delivery: Delivery, now: datetime, error: str | None) -> None:
         if error is None:
-            done = replace(delivery, status="delivered", attempts=delivery.attempts + 1, delivered_at=now)
+            done = delivery._replace(status="delivered", attempts=delivery.attempts + 1, delivered_at=now)
         else:
             status, later = after_failure(delivery, now)
-            done = replace(delivery, status=status, attempts=delivery.attempts + 1, next_attempt=later,
+            done = delivery._replace(status=status, attempts=delivery.attempts + 1, next_attempt=later,
                            last_error=error)  # fmt: skip
         self.deliveries[delivery.id] = done
 
@@ -115,5 +113,5 @@ class MemoryOutbox:
     def retry(self, now: datetime, ids: Sequence[int] = ()) -> int:
         chosen = [d for d in self.deliveries.values() if (d.id in ids if ids else d.status != "delivered")]
         for delivery in chosen:
-            self.deliveries[delivery.id] = replace(delivery, status="pending", next_attempt=now)
+            self.deliveries[delivery.id] = delivery._replace(status="pending", next_attempt=now)
         return len(chosen)

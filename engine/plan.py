@@ -87,7 +87,7 @@ class _Simulation:
         self.skipped: set[tuple[str, datetime]] = set()
 
     def run(self, app: Application, now: datetime) -> list[PlanStep]:
-        app, _ = core.catch_up(self.rs, app, now, self.portfolio)
+        app, _ = core.catch_up(self.rs, app, now, self.portfolio, preview=True)
         moment = now
         here = self.enter(app, moment)
         for _ in range(MAX_PLAN_STEPS):
@@ -134,7 +134,7 @@ class _Simulation:
                 return done, when, self.enter(done, when)
         if timer_at is None:
             return None
-        fired, entries = core.catch_up(self.rs, app, max(timer_at, moment), self.portfolio)
+        fired, entries = core.catch_up(self.rs, app, max(timer_at, moment), self.portfolio, preview=True)
         if not entries:
             return None
         moment = max(timer_at, moment)
@@ -168,4 +168,4 @@ class _Simulation:
             return None
         step = self.pending.pop(key, None) or PlanStep("action", when, app.state, item.action, item.reason)
         self.emit(replace(step, due=when, event=event))
-        return core.catch_up(self.rs, done.app, when, self.portfolio)[0]
+        return core.catch_up(self.rs, done.app, when, self.portfolio, preview=True)[0]

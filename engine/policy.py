@@ -39,7 +39,7 @@ def judge(rs: RuleSet, app: Application, name: str, now: datetime, portfolio: Po
         if verdict.allowed or until is None or until <= moment:
             break
         moment = until
-        later, _ = catch_up(rs, app, moment, portfolio)
+        later, _ = catch_up(rs, app, moment, portfolio, preview=True)
         verdict, until, _ = _once(rs, later, channel, moment, portfolio)
     if first[0].allowed or not verdict.allowed:
         return first[0]

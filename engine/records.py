@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import Location
 
 
-@dataclass(frozen=True, slots=True)
-class Application:
+class Application(NamedTuple):
     """One application as stored: its facts, state and pending timer.
 
     ``facts`` hold JSON-ready values (dates and times as ISO 8601 text); ``next_due`` and
@@ -35,8 +33,7 @@ class Application:
     notified: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     """One row of an application's history: an event recorded, a timer fired, an edit."""
 
     kind: str
@@ -45,13 +42,12 @@ class LogEntry:
     recorded: datetime
     source: str
     target: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = {}
     before: Mapping[str, Any] | None = None
     id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Advised:
+class Advised(NamedTuple):
     """An action the etiquette advises, with the moment it is due."""
 
     action: str
@@ -62,8 +58,7 @@ class Advised:
     rule: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The answer to "may I do this now?"."""
 
     channel: str
@@ -73,8 +68,7 @@ class Verdict:
     allowed_from: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Draft:
+class Draft(NamedTuple):
     """A message to send (or, for a call, to say): what the rule set's template made of the
     application's facts. ``subject`` is set for written channels, None for a call."""
 
@@ -85,8 +79,7 @@ class Draft:
     body: str
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
+class Recorded(NamedTuple):
     """What recording an event did: the new record, its history rows and any warnings."""
 
     app: Application
@@ -94,8 +87,7 @@ class Recorded:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Other:
+class Other(NamedTuple):
     """What one application needs to know of another: is it an offer, is it accepted."""
 
     id: int

@@ -10,9 +10,8 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .errors import InputError
 from .notify import Notice
@@ -24,15 +23,14 @@ class Conflict(InputError):
     """The application changed since it was loaded; nothing was written."""
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One application's change: its new record, history rows to append, and, for undo,
     the id of the first history row to delete (it and every later one)."""
 
     app: Application
     entries: Sequence[LogEntry] = ()
     drop_from: int | None = None
-    outbox: Sequence[Notice] = field(default_factory=tuple)
+    outbox: Sequence[Notice] = ()
 
 
 class Store(Protocol):
@@ -108,7 +106,7 @@ class MemoryStore:
         with self._lock:
             result = []
             for app, entries in items:
-                stored = replace(app, id=self._next_id, version=1)
+                stored = app._replace(id=self._next_id, version=1)
                 self._next_id += 1
                 self._apps[self._next_id - 1] = stored
                 self._log[self._next_id - 1] = [self._number(e) for e in entries]
@@ -116,7 +114,7 @@ class MemoryStore:
             return result
 
     def _number(self, entry: LogEntry) -> LogEntry:
-        numbered = replace(entry, id=self._next_entry)
+        numbered = entry._replace(id=self._next_entry)
         self._next_entry += 1
         return numbered
 
@@ -139,7 +137,7 @@ class MemoryStore:
             for change in changes:
                 app_id = change.app.id
                 assert app_id is not None
-                self._apps[app_id] = replace(change.app, version=change.app.version + 1)
+                self._apps[app_id] = change.app._replace(version=change.app.version + 1)
                 log = self._log[app_id]
                 if change.drop_from is not None:
                     log[:] = [e for e in log if e.id is not None and e.id < change.drop_from]

@@ -8,9 +8,9 @@ moment, or back to the last one before a deadline that bounds it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -51,8 +51,7 @@ def check_holiday_country(country: str) -> None:
         raise ValueError(f"unknown subdivision {subdivision!r} of {code}; known: {', '.join(supported[code][:12])}…")
 
 
-@dataclass(frozen=True, slots=True)
-class Calendar:
+class Calendar(NamedTuple):
     """When the employer may be contacted: days, hours and holidays."""
 
     days: frozenset[int] = frozenset(range(5))

@@ -10,7 +10,9 @@ to accept every offer they get. Whatever happens:
 - every advised contact is due on a contact day within contact hours (a callback stands at the
   time the employer gave), and `can` never allows a call, note or email before one is due, nor a
   call out of hours unless it is the callback the employer asked for;
-- never a LinkedIn invitation allowed before a decision.
+- never a LinkedIn invitation allowed before a decision;
+- catching up without the state machine (as show, list, agenda and `can` do) gives the same
+  record and history rows as firing the timers through it.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ class Seeker:
             self.now = min(later, default=self.now + timedelta(days=1))
         else:
             self.now += timedelta(minutes=int(minutes))
-        self.app, _ = core.catch_up(self.rs, self.app, self.now, self.portfolio())
+        self.app = self.catch_up(self.app)
 
     def can(self, channel: str) -> bool:
         return judge(self.rs, self.app, channel, self.now, self.portfolio()).allowed
@@ -96,7 +98,13 @@ class Seeker:
             done = core.record(self.rs, self.app, event, params, self.now, self.now, self.portfolio())
         except (InputError, Refused):
             return
-        self.app, _ = core.catch_up(self.rs, done.app, self.now, self.portfolio())
+        self.app = self.catch_up(done.app)
+
+    def catch_up(self, app: Any) -> Any:
+        """``app`` with its timers fired through the machine, checked against a preview."""
+        fired = core.catch_up(self.rs, app, self.now, self.portfolio())
+        assert core.catch_up(self.rs, app, self.now, self.portfolio(), preview=True) == fired
+        return fired[0]
 
     def advised(self) -> list[Any]:
         return core.advise(self.rs, self.app, self.now, self.portfolio())

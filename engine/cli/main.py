@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib import import_module
 from typing import Any
 
 import click
@@ -47,6 +48,18 @@ def parse_id(text: str) -> int:
 #: Commands that a built-in plugin adds (command -> plugin), so that asking for one without
 #: the plugin says how to get it rather than "no such command".
 PLUGIN_COMMANDS = {"calendar": "calendar"}
+#: Commands defined in their own modules (command -> module, attribute), imported only when
+#: asked for, so that the common commands start without them.
+LAZY_COMMANDS = {
+    "demo": ("demo", "demo"),
+    "draft": ("draftcmd", "draft"),
+    "export": ("transfer", "export"),
+    "import": ("transfer", "import_"),
+    "outbox": ("plugincmd", "outbox"),
+    "plan": ("plancmd", "plan"),
+    "plugins": ("plugincmd", "plugins"),
+    "rules": ("rulescmd", "rules"),
+}
 
 
 class _Commands(click.Group):
@@ -56,6 +69,10 @@ class _Commands(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in LAZY_COMMANDS:
+            module, name = LAZY_COMMANDS[cmd_name]
+            command = getattr(import_module(f"{__package__}.{module}"), name)
+            self.add_command(command, cmd_name)
         if command is None and not self.plugins_loaded:
             self._load_plugin_commands()
             command = super().get_command(ctx, cmd_name)
@@ -65,7 +82,7 @@ class _Commands(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()
-        return super().list_commands(ctx)
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
 
     def _load_plugin_commands(self) -> None:
         if self.plugins_loaded:
@@ -294,25 +311,6 @@ def remove(ctx: Context, app_id: str, yes: bool) -> None:
         click.confirm(f"Remove #{app.id} {app.company} and its history?", abort=True, err=True)
     engine.remove(number)
     ctx.emit(doc, lambda: f"Removed #{app.id} {app.company}.")
-
-
-def _register_more() -> None:
-    from . import draftcmd, migratecmd, plugincmd, rulescmd, transfer
-    from .demo import demo
-    from .plancmd import plan
-
-    cli.add_command(plugincmd.plugins)
-    cli.add_command(plugincmd.outbox)
-    cli.add_command(rulescmd.rules)
-    rulescmd.rules.add_command(migratecmd.migrate)
-    cli.add_command(transfer.import_)
-    cli.add_command(transfer.export)
-    cli.add_command(demo)
-    cli.add_command(draftcmd.draft)
-    cli.add_command(plan)
-
-
-_register_more()
 
 
 def main() -> None:

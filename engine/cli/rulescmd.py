@@ -43,15 +43,15 @@ def show_rules(ctx: Context, ref: str) -> None:
     click.echo(out.getvalue(), nl=False)
 
 
-def _register_authoring() -> None:
-    """`rules test` and `rules graph` live in their own module."""
+def _register_more() -> None:
+    """`rules test` and `rules graph` live in their own module, `rules migrate` in another."""
     from .authoring import graph, test
+    from .migratecmd import migrate
 
     rules.add_command(test)
     rules.add_command(graph)
+    rules.add_command(migrate)
 
 
-_register_authoring()
-
-
+_register_more()
 register(rules)  # check, new, set, diff, schema: engine/cli/editing.py
