@@ -18,10 +18,11 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from datetime import timedelta
 from types import CodeType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .durations import UNITS
 
+_Node = TypeVar("_Node", bound=ast.AST)
 _DURATION_LITERAL = re.compile(r"(?<![\w.'\"])(\d+)\s*(minute|hour|day|week)s?\b")
 _CMP = {ast.Lt: "_lt", ast.LtE: "_le", ast.Gt: "_gt", ast.GtE: "_ge"}
 _ARITH = {ast.Add: "_add", ast.Sub: "_sub"}
@@ -95,12 +96,12 @@ class Expression(NamedTuple):
 
 
 class _Rewrite(ast.NodeTransformer):
-    """Turns arithmetic and ordering comparisons into the None-safe helpers."""
+    """Turns arithmetic and ordering comparisons into the None-safe helpers. Every node it
+    makes has the position of the node it replaces, so the tree compiles as it is."""
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
-        helper = _ARITH[type(node.op)]
-        return ast.copy_location(_call(helper, node.left, node.right), node)
+        return _call(_ARITH[type(node.op)], node, node.left, node.right)
 
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         self.generic_visit(node)
@@ -108,47 +109,55 @@ class _Rewrite(ast.NodeTransformer):
         left = node.left
         for op, right in zip(node.ops, node.comparators, strict=True):
             helper = _CMP.get(type(op))
-            part = _call(helper, left, right) if helper else ast.Compare(left, [op], [right])
-            parts.append(ast.copy_location(part, node))
+            parts.append(_call(helper, node, left, right) if helper else _at(ast.Compare(left, [op], [right]), node))
             left = right
-        if len(parts) == 1:
-            return parts[0]
-        return ast.copy_location(ast.BoolOp(ast.And(), parts), node)
+        return parts[0] if len(parts) == 1 else _at(ast.BoolOp(ast.And(), parts), node)
 
 
-def _call(name: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(ast.Name(name, ast.Load()), list(args), [])
+def _at(new: _Node, node: ast.AST) -> _Node:
+    return ast.copy_location(new, node)
 
 
-def _check(tree: ast.AST, known: Collection[str], functions: Collection[str]) -> set[str]:
+def _call(name: str, node: ast.AST, *args: ast.expr) -> ast.Call:
+    return _at(ast.Call(_at(ast.Name(name, ast.Load()), node), list(args), []), node)
+
+
+def _check(tree: ast.AST, known: Collection[str], functions: Collection[str]) -> tuple[set[str], bool]:
+    """The names ``tree`` reads (functions called aside), once every node is checked, and
+    whether it has arithmetic or comparisons for :class:`_Rewrite`."""
     names: set[str] = set()
+    called: set[str] = set()
+    rewrite = False
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
             what = type(node).__name__.lower()
             raise ExpressionError(f"'{what}' is not allowed in a rule expression", _col(node))
-        if isinstance(node, ast.Call):
-            _check_call(node, functions)
+        if isinstance(node, ast.BinOp | ast.Compare):
+            rewrite = True
+        elif isinstance(node, ast.Call):
+            called.add(_check_call(node, functions))
         elif isinstance(node, ast.Name) and node.id != "_duration":
             names.add(node.id)
         elif isinstance(node, ast.Constant) and type(node.value) not in (str, int, float, bool, type(None)):
             raise ExpressionError("only text, numbers, true/false and None are allowed", _col(node))
-    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     for name in sorted(names - called):
         if name not in known:
             raise ExpressionError(_unknown(name, known), _name_col(tree, name))
-    return names - called
+    return names - called, rewrite
 
 
-def _check_call(node: ast.Call, functions: Collection[str]) -> None:
+def _check_call(node: ast.Call, functions: Collection[str]) -> str:
+    """The name of the function ``node`` calls, if it may."""
     if not isinstance(node.func, ast.Name):
         raise ExpressionError("only registered functions may be called", _col(node))
     if node.func.id == "_duration":
-        return
+        return node.func.id
     if node.func.id not in functions:
         known = ", ".join(sorted(functions)) or "none"
         raise ExpressionError(f"unknown function '{node.func.id}' (known: {known})", _col(node))
     if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
         raise ExpressionError("functions take plain positional arguments", _col(node))
+    return node.func.id
 
 
 def _unknown(name: str, known: Collection[str]) -> str:
@@ -192,8 +201,7 @@ def compile_expression(
         tree = ast.parse(text, mode="eval")
     except SyntaxError as err:
         raise ExpressionError(f"cannot read this expression: {err.msg}", max((err.offset or 1) - 1, 0)) from None
-    names = _check(tree, known, functions)
-    tree = ast.fix_missing_locations(_Rewrite().visit(tree))
-    code = compile(tree, "<rule expression>", "eval")
+    names, rewrite = _check(tree, known, functions)
+    code = compile(_Rewrite().visit(tree) if rewrite else tree, "<rule expression>", "eval")
     scope: dict[str, Any] = {"__builtins__": {}, **HELPERS, **functions}
     return Expression(source.strip(), frozenset(names), code, scope)

@@ -64,7 +64,7 @@ EMPTY_PORTFOLIO = Portfolio()
 class Namespace(Mapping[str, Any]):
     """Every name an expression may read, for ``app`` as of ``now``."""
 
-    __slots__ = ("rs", "app", "facts", "now", "at", "params", "portfolio", "extra", "tz", "_cache", "_busy")
+    __slots__ = ("rs", "app", "facts", "now", "at", "params", "portfolio", "extra", "tz", "_sources", "_cache", "_busy")
 
     def __init__(
         self,
@@ -87,6 +87,7 @@ class Namespace(Mapping[str, Any]):
         self.params = params or {}
         self.portfolio = portfolio
         self.extra = extra or {}
+        self._sources = _sources(rs)
         self._cache: dict[str, Any] = {}
         self._busy: set[str] = set()
 
@@ -97,7 +98,7 @@ class Namespace(Mapping[str, Any]):
         return value
 
     def _compute(self, name: str) -> Any:
-        source, detail = _sources(self.rs).get(name, _UNKNOWN)
+        source, detail = self._sources.get(name, _UNKNOWN)
         params = self.params
         if name in params and (params[name] is not None or source is not _FACT):
             return params[name]

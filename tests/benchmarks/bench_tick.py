@@ -425,7 +425,7 @@ def main() -> None:
                   f"{args.due:,} 'timer' history rows added; engine and floor tables identical")  # fmt: skip
         for item in memory:
             print(f"tracemalloc tick with {item['fired']:>9,} due: peak {item['peak']:8.1f} MiB "
-                  f"(returned list of Fired {item['result']:.1f} MiB, working set {item['work']:.1f} MiB)")  # fmt: skip
+                  f"(held after {item['result']:.1f} MiB, working set {item['work']:.1f} MiB)")  # fmt: skip
 
         if args.profile:
             log("cProfile of one engine tick")
