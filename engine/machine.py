@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
     from .namespace import Namespace
 
-_MACHINES: dict[int, tuple[RuleSet, Machine]] = {}
-
 
 def timer_trigger(index: int) -> str:
     """The trigger name of a state's timer number ``index``."""
@@ -45,12 +43,11 @@ class Firing:
 
 
 def machine_for(rs: RuleSet) -> Machine:
-    """The machine of ``rs``, built on first use and kept for the rule set's lifetime."""
-    entry = _MACHINES.get(id(rs))
-    if entry is None or entry[0] is not rs:
-        entry = (rs, _build(rs))
-        _MACHINES[id(rs)] = entry
-    return entry[1]
+    """The machine of ``rs``, built on first use and kept with the rule set."""
+    machine: Machine | None = rs.memo.get("machine")
+    if machine is None:
+        machine = rs.memo["machine"] = _build(rs)
+    return machine
 
 
 def _build(rs: RuleSet) -> Machine:

@@ -179,18 +179,17 @@ _BUILTINS: dict[str, Callable[[Namespace, str], Any]] = {
     "company": lambda ns, _: ns.app.company,
     **dict.fromkeys(PORTFOLIO_NAMES, lambda ns, name: ns.portfolio.lookup(name, ns.app, ns.tz, ns.moment)),
 }
-_TABLES: dict[int, tuple[RuleSet, dict[str, tuple[str | None, Any]]]] = {}
 
 
 def _sources(rs: RuleSet) -> dict[str, tuple[str | None, Any]]:
     """Every name of ``rs`` with where it comes from, made once per rule set. Facts win
     over settings, settings over derived names, and those over the built-in names."""
-    entry = _TABLES.get(id(rs))
-    if entry is None or entry[0] is not rs:
-        table: dict[str, tuple[str | None, Any]] = {name: (_BUILTIN, compute) for name, compute in _BUILTINS.items()}
+    table: dict[str, tuple[str | None, Any]] | None = rs.memo.get("names")
+    if table is None:
+        table = {name: (_BUILTIN, compute) for name, compute in _BUILTINS.items()}
         table.update((name, (_DERIVED, expression)) for name, expression in rs.derived.items())
         table.update((name, (_SETTING, value)) for name, value in rs.settings.items())
         table.update((name, (_FACT, (kind, None))) for name, kind in CORE_FACTS.items())
         table.update((name, (_FACT, (spec.type, spec.default))) for name, spec in rs.facts.items())
-        entry = _TABLES[id(rs)] = (rs, table)
-    return entry[1]
+        rs.memo["names"] = table
+    return table

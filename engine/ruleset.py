@@ -206,6 +206,9 @@ class RuleSet:
     tree: Mapping[str, Any] = field(repr=False, compare=False)
     invariants: tuple[Invariant, ...] = ()
     templates: Mapping[str, Template] = field(default_factory=dict)
+    #: What other modules work out from the rule set once and keep with it (its state
+    #: machine, the table of names expressions read); a changed copy starts empty.
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def fact_type(self, name: str) -> str | None:
         """The declared type of a fact, or None when ``name`` is no fact."""
