@@ -2,17 +2,20 @@
 
 Not a pytest test: a script that prints figures. Run from the repository root:
 
-    python tests/benchmarks/bench_startup.py              # 1,000 applications, 7 runs each
-    python tests/benchmarks/bench_startup.py --runs 11 --profile
+    python tests/benchmarks/bench_startup.py              # 1,000 applications, 11 runs each
+    python tests/benchmarks/bench_startup.py --runs 21 --profile
 
 It makes a TACTFUL_HOME in a temp folder, imports ``--apps`` applications with the real
 ``tactful import FILE`` (a generated CSV with company, interviewed, role, timezone, rank;
 interview dates spread so that some applications are due at TACTFUL_NOW and some not), then
-times, as subprocesses with output discarded, after one warm-up run each:
+times, as subprocesses with output discarded, after one warm-up run each, taking turns
+(a run of each, then the next round) so that a change in the machine's load meanwhile
+touches both alike:
 
 * ``tactful agenda`` (the ``tactful`` script next to ``sys.executable``), TACTFUL_HOME and
   TACTFUL_NOW set;
-* ``python -c "import transitions, pluggy, ruamel.yaml, structlog"`` (same python).
+* ``python -c "import transitions, pluggy, ruamel.yaml, structlog"`` (same python);
+* ``python -c pass``, for reference.
 
 It prints the medians in ms and their ratio. ``--profile`` also prints the biggest
 ``python -X importtime`` entries, the wall time of each phase of `agenda` (imports, rule
@@ -69,14 +72,20 @@ def make_home(home: Path, apps: int, seed: int) -> None:
     log(f"imported {apps} applications in {time.perf_counter() - started:.1f}s")
 
 
-def timed(argv: list[str], env: dict[str, str], runs: int) -> list[float]:
-    """Milliseconds of each of ``runs`` runs of ``argv``, after one warm-up run."""
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
+def timed(commands: list[list[str]], env: dict[str, str], runs: int) -> list[list[float]]:
+    """Milliseconds of each of ``runs`` runs of each command, after one warm-up run each.
+
+    The commands take turns (one run of each, then the next round), so that a machine that
+    gets busier or quieter meanwhile slows or speeds them alike and their ratio holds.
+    """
+    for argv in commands:
         subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
-        times.append((time.perf_counter() - started) * 1000)
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for argv, spent in zip(commands, times, strict=True):
+            started = time.perf_counter()
+            subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+            spent.append((time.perf_counter() - started) * 1000)
     return times
 
 
@@ -175,7 +184,7 @@ for key in ("cumulative", "tottime"):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--apps", type=int, default=1000, help="applications imported (default 1,000)")
-    parser.add_argument("--runs", type=int, default=7, help="timed runs of each command (at least 5; default 7)")
+    parser.add_argument("--runs", type=int, default=11, help="timed runs of each command (at least 5; default 11)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--env-as-is",
@@ -206,16 +215,14 @@ def main() -> None:
         upcoming = agenda.stdout.count('"overdue": false')
         log(f"agenda lists {overdue} overdue and {upcoming} upcoming items")
 
-        log(f"timing tactful agenda, {args.runs} runs")
-        agenda_ms = timed([tactful_exe(), "agenda"], env, args.runs)
-        log(f"timing the import baseline, {args.runs} runs")
-        base_ms = timed([sys.executable, "-c", BASELINE], env, args.runs)
-        log(f"timing an empty interpreter, {args.runs} runs")
-        bare_ms = timed([sys.executable, "-c", "pass"], env, args.runs)
+        log(f"timing tactful agenda, the import baseline and an empty interpreter, {args.runs} rounds")
+        commands = [[tactful_exe(), "agenda"], [sys.executable, "-c", BASELINE], [sys.executable, "-c", "pass"]]
+        agenda_ms, base_ms, bare_ms = timed(commands, env, args.runs)
 
         agenda_med, base_med = statistics.median(agenda_ms), statistics.median(base_ms)
         print(f"\ntactful agenda start-up: {args.apps:,} applications ({overdue} overdue, {upcoming} upcoming items), "
-              f"{args.runs} runs after one warm-up, python {sys.version.split()[0]}, bytecode {bytecode}")  # fmt: skip
+              f"{args.runs} runs in turn after a warm-up, python {sys.version.split()[0]}, "
+              f"bytecode {bytecode}")  # fmt: skip
         print(f"tactful agenda          median {agenda_med:7.1f} ms   runs: {', '.join(f'{t:.0f}' for t in agenda_ms)}")
         print(f"import baseline         median {base_med:7.1f} ms   runs: {', '.join(f'{t:.0f}' for t in base_ms)}")
         print(f"python -c pass          median {statistics.median(bare_ms):7.1f} ms   (for reference)")
