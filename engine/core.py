@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from .errors import InputError, Refused
+from .errors import InputError, Refused, did_you_mean
 from .machine import fire, timer_trigger
 from .namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
-from .records import Advised, Application, LogEntry, Recorded
+from .records import Advised, Application, LogEntry, Recorded, snapshot
 from .ruleset import Advice, Branch, RuleSet, State
 
 #: A timer chain longer than this means the rules loop; catching up stops there.
@@ -22,20 +22,26 @@ MAX_TIMER_STEPS = 64
 
 
 def start(
-    rs: RuleSet, company: str, facts: Mapping[str, Any], now: datetime, rules: str
+    rs: RuleSet,
+    company: str,
+    facts: Mapping[str, Any],
+    now: datetime,
+    rules: str,
+    portfolio: Portfolio = EMPTY_PORTFOLIO,
 ) -> tuple[Application, LogEntry]:
     """A new application in the rule set's initial state, entered at the interview."""
     stored = {**{n: s.default for n, s in rs.facts.items() if s.default is not None}, **facts}
     probe = Application(None, company, rs.initial, now, stored, rules, rs.hash)
     entered = Namespace(rs, probe, now).moment(stored["interviewed"]) or now
-    app = with_timer(rs, probe._replace(entered=entered))
+    app = with_timer(rs, probe._replace(entered=entered), portfolio)
     entry = LogEntry("added", "added", now, now, "", rs.initial, {"company": company, **facts})
     return app, entry
 
 
-def with_timer(rs: RuleSet, app: Application, portfolio: Portfolio = EMPTY_PORTFOLIO) -> Application:
+def with_timer(rs: RuleSet, app: Application, portfolio: Portfolio) -> Application:
     """``app`` with its pending timer (the earliest of its state's timers) filled in; its
-    ``wake`` moment is the timer's until the engine adds actions to announce."""
+    ``wake`` moment is the timer's until the engine adds actions to announce. A timer may
+    depend on the other applications, hence ``portfolio``."""
     timers = rs.states[app.state].timers
     if not timers:
         if app.next_due is None and app.timer is None and app.wake is None:
@@ -98,7 +104,8 @@ def record(
     """
     spec = rs.events.get(event)
     if spec is None:
-        raise InputError(f"unknown event '{event}'; known: {', '.join(rs.events)}")
+        known = "; known: " + ", ".join(rs.events)
+        raise InputError(f"unknown event '{event}'{did_you_mean(event, rs.events, known)}")
     probe = Namespace(rs, app, now, at=at, portfolio=portfolio)
     params = {**dict.fromkeys(spec.params), **check_params(rs, event, params, probe)}
     ns = Namespace(rs, app, now, at=at, params=params, portfolio=portfolio)
@@ -121,9 +128,8 @@ def record(
         )
     target = fired[0]
     entered = at if target != app.state else app.entered
-    before = {"state": app.state, "entered": app.entered.isoformat(), "facts": dict(app.facts)}
     new = with_timer(rs, app._replace(state=target, entered=entered, facts=facts), portfolio)
-    entry = LogEntry("event", event, at, now, app.state, target, _json_params(params), before)
+    entry = LogEntry("event", event, at, now, app.state, target, _json_params(params), snapshot(app))
     return Recorded(new, (entry,), warnings)
 
 

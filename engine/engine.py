@@ -13,13 +13,13 @@ from typing import Any, NamedTuple
 
 from . import core
 from .errors import InputError, RuleErrors
-from .facts import check_dates, normalize
+from .facts import check_after_interview, check_dates, company_name, normalize
 from .log import logger
 from .namespace import Portfolio
 from .notify import Notice, action_notice, newly_due, transition_notices
 from .pinning import keep, pin
 from .policy import judge
-from .records import Advised, Application, Draft, LogEntry, Other, Recorded, Verdict
+from .records import Advised, Application, Draft, LogEntry, Other, Recorded, Verdict, restore, snapshot
 from .rulebook import RuleBook
 from .ruleset import RuleSet
 from .store import Change, Store
@@ -252,22 +252,22 @@ class Engine:
                 a malformed fact; nothing is added.
             RuleErrors: when a rule set named has problems.
         """
-        now, started, kept = self.now(), [], {}
+        now, started, kept, portfolios = self.now(), [], {}, self._portfolios()
         for number, row in enumerate(rows, start=1):
             facts = {k: v for k, v in row.items() if k not in ("company", "rules")}
-            company = str(row.get("company") or "").strip()
             try:
-                if not company:
-                    raise InputError("the company's name is required")
+                company = company_name(row.get("company"))
                 given = normalize(facts, new=True)
                 check_dates(given)
                 ref = self.rules.reference(str(row.get("rules") or self.default_rules))
             except InputError as err:
                 raise InputError(f"row {number}: {err}" if len(rows) > 1 else str(err)) from None
             rs = self.rules.get(ref)
-            kept[rs.hash] = (rs.hash, ref, keep(rs))
-            app, entry = core.start(rs, company, given, now, ref)
-            app, _ = self._settle(rs, app, now, self.portfolio(app), [])
+            if rs.hash not in kept:
+                kept[rs.hash] = (rs.hash, ref, keep(rs))
+            portfolio = portfolios(rs)
+            app, entry = core.start(rs, company, given, now, ref, portfolio)
+            app, _ = self._settle(rs, app, now, portfolio, [])
             started.append((app, [entry]))
         stored = self.store.insert(started, list(kept.values()))
         for app in stored:
@@ -286,6 +286,7 @@ class Engine:
         if at > now:
             raise InputError(f"--at {at.isoformat()} is in the future; record what has happened")
         stored = self.load(app_id)
+        check_after_interview(stored.facts, at)
         rs = self.rules_for(stored)
         portfolio = self.portfolio(stored)
         app, before = core.catch_up(rs, stored, at, portfolio)
@@ -313,19 +314,11 @@ class Engine:
         check_dates(merged)
         if rules is not None:
             raise InputError("--rules cannot change once an application has started; add it again instead")
-        rs = self.rules_for(app)
-        before = {
-            "state": app.state,
-            "entered": app.entered.isoformat(),
-            "facts": dict(app.facts),
-            "company": app.company,
-        }
-        new = core.with_timer(rs, app._replace(facts=merged, company=(company or app.company).strip()))
-        new, _ = self._settle(rs, new, now, self.portfolio(new), [])
-        entry = LogEntry("edit", "edited", now, now, app.state, app.state, given, before)
-        self.store.save([Change(new, [entry])])
+        name = company_name(app.company if company is None else company)
+        entry = LogEntry("edit", "edited", now, now, app.state, app.state, given, snapshot(app))
+        edited = self.save_correction(self.rules_for(app), app._replace(facts=merged, company=name), now, entry)
         logger().info("application edited", id=app_id, fields=sorted(given))
-        return self.load(app_id)
+        return edited
 
     def undo(self, app_id: int) -> Application:
         """Take back the last recorded event or edit, and the timers that fired after it.
@@ -337,16 +330,21 @@ class Engine:
         last = next((e for e in reversed(self.store.history(app_id)) if e.before is not None), None)
         if last is None or last.id is None or last.before is None:
             raise InputError(f"application {app_id} has nothing to undo")
-        snapshot = last.before
-        restored = app._replace(state=snapshot["state"], entered=datetime.fromisoformat(snapshot["entered"]),
-                           facts=snapshot["facts"], company=snapshot.get("company", app.company),
-                           rules_hash=snapshot.get("rules_hash", app.rules_hash))  # fmt: skip
-        rs = self.rules_for(restored)
-        restored = core.with_timer(rs, restored)
-        restored, _ = self._settle(rs, restored, self.now(), self.portfolio(restored), [])
-        self.store.save([Change(restored, drop_from=last.id)])
+        restored = restore(app, last.before)
+        restored = self.save_correction(self.rules_for(restored), restored, self.now(), drop_from=last.id)
         logger().info("undone", id=app_id, took_back=last.name, state=restored.state)
-        return self.load(app_id)
+        return restored
+
+    def save_correction(self, rs: RuleSet, app: Application, now: datetime, entry: LogEntry | None = None,
+                        drop_from: int | None = None) -> Application:  # fmt: skip
+        """Store ``app`` as changed by hand (edit, undo, `rules migrate`) under ``rs``: its
+        timer worked out again with the other applications in view and its wake moment
+        settled, with its history row (or the rows from ``drop_from`` dropped), in one
+        transaction; the stored record."""
+        portfolio = self.portfolio(app)
+        new, _ = self._settle(rs, core.with_timer(rs, app, portfolio), now, portfolio, [])
+        self.store.save([Change(new, [entry] if entry else [], drop_from=drop_from)])
+        return self.load(app.id or 0)
 
     def remove(self, app_id: int) -> None:
         """Delete an application and its history.

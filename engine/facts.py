@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, did_you_mean
 from .timecalc import zone
 
 #: The facts `add` and `edit` take, in the order the CLI lists them.
@@ -71,6 +71,20 @@ def _text(value: Any, name: str) -> str:
     return text
 
 
+def company_name(value: Any) -> str:
+    """The company's name, trimmed.
+
+    Raises:
+        InputError: when it is missing, blank or not plain text.
+    """
+    if value is not None and not isinstance(value, str | int | float):
+        raise InputError(f"the company's name must be text, not {value!r}")
+    name = "" if value is None else str(value).strip()
+    if not name:
+        raise InputError("the company's name is required and cannot be blank")
+    return name
+
+
 _PARSERS = {"interviewed": parse_date, "decision_by": parse_date, "no_calls": _boolean,
             "email_invited": _boolean, "rank": _rank, "timezone": _timezone}  # fmt: skip
 
@@ -85,9 +99,12 @@ def normalize(raw: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in FIELDS:
-            raise InputError(f"unknown field '{name}'; known: {', '.join(FIELDS)}")
+            known = "; known: " + ", ".join(FIELDS)
+            raise InputError(f"unknown field '{name}'{did_you_mean(name, FIELDS, known)}")
         if value is None or value == "":
             continue
+        if not isinstance(value, str | int | float | date):  # dates and datetimes from Python callers
+            raise InputError(f"{option(name)} must be a single value, not {value!r}")
         facts[name] = _PARSERS.get(name, _text)(value, name)
     if new:
         if "interviewed" not in facts:
@@ -101,3 +118,12 @@ def check_dates(facts: Mapping[str, Any]) -> None:
     decision, interviewed = facts.get("decision_by"), facts.get("interviewed")
     if decision and interviewed and decision < interviewed:
         raise InputError(f"--decision-by {decision} is before the interview on {interviewed}")
+
+
+def check_after_interview(facts: Mapping[str, Any], at: datetime) -> None:
+    """Raise InputError when ``at`` falls on a day before the interview (in the interviewer's zone)."""
+    interviewed = facts.get("interviewed")
+    day = at.astimezone(zone(facts.get("timezone") or "UTC")).date()
+    if interviewed and day.isoformat() < interviewed:
+        raise InputError(f"--at {day.isoformat()} is before the interview on {interviewed}; "
+                         "record what happened since")  # fmt: skip

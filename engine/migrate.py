@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 
 from . import core
 from .errors import InputError, RuleErrors
-from .records import Advised, Application, LogEntry
+from .records import Advised, Application, LogEntry, snapshot
 from .ruleset import RuleSet
-from .store import Change
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -54,10 +53,11 @@ def _compare(engine: Engine, app: Application, old: RuleSet, new: RuleSet, now: 
     refusal = _refusal(app, old, new)
     if refusal:
         return Migration(app, old.hash, new.hash, False, refusal)
-    moved = core.with_timer(new, app._replace(rules_hash=new.hash))
-    moved, _ = core.catch_up(new, moved, now, engine.portfolio(moved))
+    moved = app._replace(rules_hash=new.hash)
+    portfolio = engine.portfolio(moved)
+    moved, _ = core.catch_up(new, core.with_timer(new, moved, portfolio), now, portfolio, preview=True)
     before = core.advise(old, app, now, engine.portfolio(app))
-    after = core.advise(new, moved, now, engine.portfolio(moved))
+    after = core.advise(new, moved, now, portfolio)
     changes = _differences(before, after)
     if moved.state != app.state:
         changes.insert(0, f"state: {app.state} -> {moved.state} (timers due under the new rules fire)")
@@ -99,11 +99,8 @@ def apply(engine: Engine, migrations: list[Migration], now: datetime) -> list[Mi
         app = engine.load(migration.app.id or 0)
         new = engine.rules.get(app.rules)
         engine.store.keep_rules([(new.hash, app.rules, keep(new))])
-        before = {"state": app.state, "entered": app.entered.isoformat(), "facts": dict(app.facts),
-                  "rules_hash": app.rules_hash}  # fmt: skip
-        moved = core.with_timer(new, app._replace(rules_hash=new.hash))
         entry = LogEntry("migrate", "migrated", now, now, app.state, app.state,
-                         {"from": app.rules_hash, "to": new.hash}, before)  # fmt: skip
-        engine.store.save([Change(moved, [entry])])
+                         {"from": app.rules_hash, "to": new.hash}, snapshot(app))  # fmt: skip
+        engine.save_correction(new, app._replace(rules_hash=new.hash), now, entry)
         done.append(migration)
     return done

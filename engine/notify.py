@@ -78,9 +78,3 @@ def action_notice(app: Application, item: Advised, draft: str | None = None) -> 
 def newly_due(items: Sequence[Advised], since: datetime | None, now: datetime) -> list[Advised]:
     """The advised items that became due after ``since`` and by ``now``."""
     return [i for i in items if i.due <= now and (since is None or i.due > since)]
-
-
-def next_due(items: Sequence[Advised], now: datetime) -> datetime | None:
-    """When the next advised item becomes due after ``now``."""
-    later = [i.due for i in items if i.due > now]
-    return min(later) if later else None

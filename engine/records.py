@@ -97,3 +97,17 @@ class Other(NamedTuple):
     accepted: bool
     entered: datetime
     offer_deadline: str | None = None
+
+
+def snapshot(app: Application) -> dict[str, Any]:
+    """What `undo` needs to put ``app`` back as it was, kept with each history row it can take back."""
+    return {"state": app.state, "entered": app.entered.isoformat(), "facts": dict(app.facts),
+            "company": app.company, "rules_hash": app.rules_hash}  # fmt: skip
+
+
+def restore(app: Application, snapshot: Mapping[str, Any]) -> Application:
+    """``app`` as ``snapshot`` had it. Rows kept before the company and the rules hash were
+    part of a snapshot leave those as they are."""
+    return app._replace(state=snapshot["state"], entered=datetime.fromisoformat(snapshot["entered"]),
+                        facts=snapshot["facts"], company=snapshot.get("company", app.company),
+                        rules_hash=snapshot.get("rules_hash", app.rules_hash))  # fmt: skip

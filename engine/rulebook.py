@@ -64,7 +64,3 @@ class RuleBook:
         if self.on_load is not None:
             self.on_load(rules)
         self._loaded[ref] = rules
-
-    @staticmethod
-    def is_path(ref: str) -> bool:
-        return Path(ref).is_absolute()

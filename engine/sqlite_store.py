@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError
 from .records import Application, LogEntry
 from .sqlite_outbox import OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .store import Change, Conflict
@@ -100,15 +101,24 @@ class SQLiteStore:
     """A :class:`~tactful.store.Store` in one SQLite file, with its outbox."""
 
     def __init__(self, path: str | Path) -> None:
+        """Open (or create) the store at ``path``.
+
+        Raises:
+            InputError: when the file cannot be opened or is not an SQLite database.
+        """
         self.path = Path(path)
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        # Checkpoint the WAL every ~80 MB rather than at each commit of a batch: tick commits
-        # often, and a checkpoint per commit made it several times slower.
-        self.db.execute("PRAGMA wal_autocheckpoint=20000")
-        self._migrate()
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            # Checkpoint the WAL every ~80 MB rather than at each commit of a batch: tick
+            # commits often, and a checkpoint per commit made it several times slower.
+            self.db.execute("PRAGMA wal_autocheckpoint=20000")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise InputError(f"cannot open the store {self.path}: {err}; it must be a tactful SQLite file "
+                             "(move it away and tactful starts a new one)") from None  # fmt: skip
         self.outbox = SQLiteOutbox(self.db)
 
     def _migrate(self) -> None:

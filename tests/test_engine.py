@@ -89,6 +89,20 @@ def test_a_backdated_event_fires_the_timers_before_it_first(engine, clock):
     assert done.app.state == "awaiting_reply" and done.app.facts["last_call"] == "2026-05-22T11:00:00+00:00"
 
 
+def test_an_event_before_the_interview_is_bad_input_and_writes_nothing(engine):
+    app = engine.add("Northwind", interviewed="2026-05-04", timezone="America/New_York")
+    with pytest.raises(InputError, match="--at 2026-04-30 is before the interview on 2026-05-04"):
+        engine.record(app.id, "thank_you_sent", at=at("2026-05-01 01:00"))  # still April 30 in New York
+    assert engine.load(app.id) == app and len(engine.history(app.id)) == 1
+    assert engine.record(app.id, "thank_you_sent", at=at("2026-05-04 14:00")).app.state == "awaiting_decision"
+
+
+def test_a_misspelt_event_gets_a_hint(engine):
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    with pytest.raises(InputError, match="unknown event 'calld'; did you mean 'called'"):
+        engine.record(app.id, "calld")
+
+
 def test_unknown_ids_are_bad_input(engine):
     with pytest.raises(InputError, match="no application with id 42"):
         engine.get(42)
@@ -140,6 +154,25 @@ def test_an_edit_with_nothing_to_change_is_bad_input(engine):
     app = engine.add("Northwind", interviewed="2026-05-04")
     with pytest.raises(InputError, match="nothing to change"):
         engine.edit(app.id)
+
+
+def test_a_blank_company_is_refused_at_add_and_at_edit(engine):
+    with pytest.raises(InputError, match="company's name is required"):
+        engine.add("   ", interviewed="2026-05-04")
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    with pytest.raises(InputError, match="company's name is required"):
+        engine.edit(app.id, company="   ")
+    assert engine.load(app.id) == app
+    assert engine.edit(app.id, company=" Northwind Ltd ").company == "Northwind Ltd"
+
+
+def test_facts_must_be_single_values(engine):
+    rows = [{"company": "Northwind", "interviewed": "2026-05-04", "role": {"title": "Engineer"}}]
+    with pytest.raises(InputError, match=r"--role must be a single value, not \{'title': 'Engineer'\}"):
+        engine.add_many(rows)
+    with pytest.raises(InputError, match=r"company's name must be text, not \['X'\]"):
+        engine.add_many([{"company": ["X"], "interviewed": "2026-05-04"}])
+    assert list(engine.store.all()) == []
 
 
 def test_adding_many_is_all_or_nothing(engine):

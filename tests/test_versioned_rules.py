@@ -46,6 +46,21 @@ def test_a_broken_rule_file_does_not_stop_applications_in_flight(tmp_path, rules
     assert Engine(store, clock).get(app.id).state == "interviewed"
 
 
+def test_migrating_keeps_the_due_actions_still_to_announce(tmp_path, rules_file):
+    from tactful.migrate import apply, plan
+
+    clock = FakeClock(at("2026-05-04 17:00"))
+    engine = Engine(SQLiteStore(tmp_path / "t.sqlite3"), clock, notify=True)
+    app = engine.add("Northwind", interviewed="2026-05-04", rules=str(rules_file))
+    assert app.wake < app.next_due  # the thank-you falls due before the first timer
+    write_rules(rules_file, "1 day")
+    engine = Engine(engine.store, clock, notify=True)  # a new process: nothing cached in memory
+    assert [m.app.id for m in apply(engine, plan(engine, clock()), clock())] == [app.id]
+    moved = engine.load(app.id)
+    assert moved.rules_hash != app.rules_hash and moved.next_due == at("2026-05-19 09:00")
+    assert moved.wake == app.wake, "tick must still announce the thank-you when it falls due"
+
+
 def run(home, *args, now="2026-05-06T10:00:00+00:00"):
     env = {**os.environ, "TACTFUL_HOME": str(home), "TACTFUL_NOW": now, "TACTFUL_TZ": "UTC"}
     return subprocess.run([TACTFUL, *args], capture_output=True, text=True, env=env, timeout=60)

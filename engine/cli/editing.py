@@ -123,7 +123,10 @@ def _validated(ctx: Context, target: Path, text: str, create: bool) -> None:
 
     from ..errors import RuleError, RuleErrors, TactfulError
 
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".yaml")
+    try:
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".yaml")
+    except OSError as err:
+        raise InputError(f"cannot write {target}: {err.strerror}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)

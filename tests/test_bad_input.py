@@ -1,0 +1,63 @@
+"""Bad input met by the CLI: one line saying what, where and what would be right, exit 2,
+no traceback, and nothing written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .clirun import doc, ok, run
+
+NOW = "2026-05-06T10:00:00+00:00"
+
+
+def one_line(done: object) -> str:
+    assert getattr(done, "returncode") == 2, getattr(done, "stderr")  # noqa: B009
+    lines = getattr(done, "stderr").splitlines()  # noqa: B009
+    assert len(lines) == 1 and "Traceback" not in lines[0], lines
+    return str(lines[0])
+
+
+def test_a_store_that_is_not_a_database_is_named(tmp_path: Path) -> None:
+    (tmp_path / "tactful.sqlite3").write_text("my shopping list\n")
+    line = one_line(run(tmp_path, "list", now=NOW))
+    assert line.startswith(f"tactful: cannot open the store {tmp_path / 'tactful.sqlite3'}: file is not a database")
+    assert (tmp_path / "tactful.sqlite3").read_text() == "my shopping list\n"
+
+
+def test_a_rule_file_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o500)
+    try:
+        done = run(tmp_path, "rules", "new", str(folder / "mine"), now=NOW)
+        if done.returncode == 0:  # running as root: permissions do not stop us
+            return
+        assert one_line(done) == f"tactful: cannot write {folder / 'mine.yaml'}: Permission denied"
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_blank_company_at_edit_writes_nothing(tmp_path: Path) -> None:
+    ok(tmp_path, "add", "Northwind", "--interviewed", "2026-05-04", now=NOW)
+    before = doc(tmp_path, "show", "1", now=NOW)
+    line = one_line(run(tmp_path, "edit", "1", "--company", "   ", now=NOW))
+    assert line == "tactful: the company's name is required and cannot be blank"
+    assert doc(tmp_path, "show", "1", now=NOW) == before
+
+
+def test_an_import_with_a_nested_value_names_its_row(tmp_path: Path) -> None:
+    rows = [{"company": "Northwind", "interviewed": "2026-05-04"},
+            {"company": "Contoso", "interviewed": "2026-05-04", "role": {"title": "Engineer"}}]  # fmt: skip
+    path = tmp_path / "apps.json"
+    path.write_text(json.dumps(rows))
+    line = one_line(run(tmp_path, "import", str(path), now=NOW))
+    assert line == f"tactful: {path}: row 2: --role must be a single value, not {{'title': 'Engineer'}}"
+    assert doc(tmp_path, "list", now=NOW) == []
+
+
+def test_an_event_before_the_interview_writes_nothing(tmp_path: Path) -> None:
+    ok(tmp_path, "add", "Northwind", "--interviewed", "2026-05-04", now=NOW)
+    line = one_line(run(tmp_path, "record", "1", "thank_you_sent", "--at", "2026-05-01", now=NOW))
+    assert line == "tactful: --at 2026-05-01 is before the interview on 2026-05-04; record what happened since"
+    assert [h["name"] for h in doc(tmp_path, "show", "1", now=NOW)["history"]] == ["added"]
