@@ -61,3 +61,18 @@ def test_an_event_before_the_interview_writes_nothing(tmp_path: Path) -> None:
     line = one_line(run(tmp_path, "record", "1", "thank_you_sent", "--at", "2026-05-01", now=NOW))
     assert line == "tactful: --at 2026-05-01 is before the interview on 2026-05-04; record what happened since"
     assert [h["name"] for h in doc(tmp_path, "show", "1", now=NOW)["history"]] == ["added"]
+
+
+def test_csv_imports_take_a_byte_order_mark_and_name_a_row_too_long(tmp_path: Path) -> None:
+    path = tmp_path / "apps.csv"
+    path.write_text("\ufeffcompany,interviewed\nNorthwind,2026-05-04\nContoso,2026-05-04,extra\n", encoding="utf-8")
+    line = one_line(run(tmp_path, "import", str(path), now=NOW))
+    assert line == f"tactful: {path}: row 2 has more values than the header has columns"
+    assert doc(tmp_path, "list", now=NOW) == []
+    path.write_text("\ufeffcompany,interviewed\nNorthwind,2026-05-04\n", encoding="utf-8")
+    ok(tmp_path, "import", str(path), now=NOW)
+    assert [a["company"] for a in doc(tmp_path, "list", now=NOW)] == ["Northwind"]
+    missing = tmp_path / "nowhere.csv"
+    assert one_line(run(tmp_path, "import", str(missing), now=NOW)) == (
+        f"tactful: cannot read {missing}: No such file or directory"
+    )

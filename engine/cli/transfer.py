@@ -39,9 +39,11 @@ def import_(ctx: Context, file: str) -> None:
 
 def _read_rows(file: str) -> list[dict[str, Any]]:
     try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read {file}: {err}") from None
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")  # Excel's BOM
+    except OSError as err:
+        raise InputError(f"cannot read {file}: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"cannot read {file}: {err}; save it as UTF-8") from None
     if file.endswith(".json") or text.lstrip().startswith("["):
         try:
             rows = json.loads(text)
@@ -52,6 +54,8 @@ def _read_rows(file: str) -> list[dict[str, Any]]:
     else:
         rows = list(csv.DictReader(io.StringIO(text)))
     for number, row in enumerate(rows, start=1):
+        if None in row:  # csv.DictReader keeps the values past the header under None
+            raise InputError(f"{file}: row {number} has more values than the header has columns")
         unknown = sorted(set(row) - set(COLUMNS) - {"id", "state", "history"})
         if unknown:
             raise InputError(f"{file}: row {number}: unknown column '{unknown[0]}'; columns: {', '.join(COLUMNS)}")
