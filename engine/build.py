@@ -36,15 +36,15 @@ from .build_states import ADVICE_KEYS, STATE_KEYS, build_states, check_graph
 from .errors import RuleErrors
 from .expr import DEFAULT_FUNCTIONS
 from .loader import content_hash
-from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, RuleSet
+from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, TOP_KEYS, RuleSet
 from .settings import calendar_from
-from .yamltree import YMap
+from .yamltree import YMap, YSeq
 
 __all__ = ["ACTION_KEYS", "ADVICE_KEYS", "EVENT_KEYS", "INVARIANT_KEYS", "INVARIANT_PATHS", "PARAM_TYPES",
            "STATE_KEYS", "TOP_KEYS", "build"]  # fmt: skip
 
-TOP_KEYS = ("description", "settings", "facts", "derived", "actions", "events", "states",
-            "everywhere", "policies", "invariants", "templates")  # fmt: skip
+#: The top-level sections the builder reads, each a mapping but ``invariants``, a list.
+SECTIONS = tuple(key for key in TOP_KEYS if key != "description")
 
 
 def build(
@@ -81,18 +81,20 @@ def build(
 def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
     """Every section of the tree, checked and compiled, by the :class:`RuleSet` field it fills."""
     reader.keys(reader.tree, TOP_KEYS, "the rule file")
-    settings = build_settings(reader)
-    facts = build_facts(reader, settings)
-    reader.base = (set(CORE_FACTS) | set(facts) | set(settings) | PORTFOLIO_NAMES | BUILTIN_NAMES
-                   | set(reader.section(reader.tree, "derived")))  # fmt: skip
-    derived = build_derived(reader)
-    actions = build_actions(reader)
-    events = build_events(reader)
-    states = build_states(reader, actions, events)
-    policies = build_policies(reader, actions)
-    check_channels(reader, events, policies)
-    invariants = build_invariants(reader, policies)
-    templates = build_templates(reader, actions, check_templates)
+    node = {key: reader.section(reader.tree, key, YSeq if key == "invariants" else YMap) for key in SECTIONS}
+    settings = build_settings(reader, node["settings"])
+    facts = build_facts(reader, node["facts"], settings)
+    fact_names = set(node["facts"])  # those rejected too, so their uses are not blamed as well
+    reader.base = (set(CORE_FACTS) | fact_names | set(settings) | PORTFOLIO_NAMES | BUILTIN_NAMES
+                   | set(node["derived"]))  # fmt: skip
+    derived = build_derived(reader, node["derived"])
+    actions = build_actions(reader, node["actions"])
+    events = build_events(reader, node["events"], fact_names)
+    states = build_states(reader, node["states"], node["everywhere"], actions, events)
+    policies = build_policies(reader, node["policies"], actions)
+    check_channels(reader, node["events"], events, policies)
+    invariants = build_invariants(reader, node["invariants"], policies)
+    templates = build_templates(reader, node["templates"], actions, check_templates)
     return {
         "settings": MappingProxyType(settings),
         "calendar": calendar_from(settings),
@@ -102,7 +104,7 @@ def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
         "events": MappingProxyType(events),
         "states": MappingProxyType(states),
         "policies": MappingProxyType(policies),
-        "initial": check_graph(reader, states) if not reader.errors else "",
+        "initial": check_graph(reader, node["states"], states) if not reader.errors else "",
         "invariants": invariants,
         "templates": MappingProxyType(templates),
     }

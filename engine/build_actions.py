@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from .build_reader import Reader
 from .errors import Location, did_you_mean
@@ -33,23 +32,30 @@ from .ruleset import (
 from .yamltree import YMap, YSeq
 
 ACTION_KEYS = ("channels", "contact", "describe", "instead")
+SUBSTITUTE_KEYS = ("when", "use")  # each required
 EVENT_KEYS = ("params", "require", "refuse", "warn", "set", "describe", "channel")
-INVARIANT_KEYS = ("name", "holds", "says", "paths")
-INVARIANT_PATHS = ("all", "heeded")
+#: An event's checks, by kind: the condition's key and the sentence's key (both required).
+CHECK_KEYS = {"require": ("that", "says"), "refuse": ("when", "because"), "warn": ("when", "says")}
 PARAM_TYPES = ("str", "date", "datetime")
+ONE_OF_KEYS = ("one_of",)
+POLICY_RULE_KEYS = ("allow", "deny", "because", "until")
+POLICY_RULE_REQUIRED = ("because",)  # and one of allow, deny
+_POLICY_RULE = "each policy rule has 'allow' or 'deny' (a condition) and 'because' (a sentence)"
+INVARIANT_KEYS = ("name", "holds", "says", "paths")
+INVARIANT_REQUIRED = ("holds", "says")
+INVARIANT_PATHS = ("all", "heeded")
+TEMPLATE_KEYS = ("text", "file", "channel")
 
 
 # -- actions ---------------------------------------------------------------------------
 
 
-def build_actions(reader: Reader) -> dict[str, Action]:
+def build_actions(reader: Reader, node: YMap) -> dict[str, Action]:
     """The ``actions`` section: channels, whether it contacts anyone, and substitutes."""
-    node = reader.section(reader.tree, "actions")
     result = {}
-    for name, spec in node.items():
-        if not isinstance(spec, YMap):
-            reader.error(node.where(name), f"action '{name}' must be a mapping with channels and describe")
-            continue
+    for name in node:
+        spec = reader.entry(node, name, "action", "{channels: [email], describe: write to them}")
+        spec = spec or YMap(node.where(name))  # one that is not a mapping (reported) stays known
         reader.keys(spec, ACTION_KEYS, f"action '{name}'")
         channels = reader.section(spec, "channels", YSeq)
         instead = tuple(_substitutes(reader, spec, node))
@@ -67,11 +73,8 @@ def build_actions(reader: Reader) -> dict[str, Action]:
 def _substitutes(reader: Reader, spec: YMap, actions: YMap) -> list[Substitute]:
     result = []
     items = reader.section(spec, "instead", YSeq)
-    for item, where in zip(items, items.locs, strict=False):
-        if not isinstance(item, YMap) or "use" not in item or "when" not in item:
-            reader.error(where, "each 'instead' entry has 'when' (a condition) and 'use' (an action)")
-            continue
-        reader.keys(item, ("when", "use"), "'instead'")
+    shape = "each 'instead' entry has 'when' (a condition) and 'use' (an action)"
+    for item, where in reader.entries(items, "an 'instead' entry", shape, SUBSTITUTE_KEYS, SUBSTITUTE_KEYS):
         if item["use"] not in actions:
             reader.error(item.where("use"), reader.unknown("action", item["use"], actions))
         guard = reader.expr(item["when"], item.where("when"), reader.base)
@@ -83,22 +86,22 @@ def _substitutes(reader: Reader, spec: YMap, actions: YMap) -> list[Substitute]:
 # -- events ----------------------------------------------------------------------------
 
 
-def build_events(reader: Reader) -> dict[str, EventSpec]:
-    """The ``events`` section: parameters, checks, and the facts each event sets."""
-    node = reader.section(reader.tree, "events")
+def build_events(reader: Reader, node: YMap, facts: Collection[str]) -> dict[str, EventSpec]:
+    """The ``events`` section: parameters, checks, and the ``facts`` each event sets."""
     result = {}
-    for name, spec in node.items():
-        spec = spec if isinstance(spec, YMap) else YMap(node.where(name))
+    for name in node:
+        spec = reader.entry(node, name, "event", "{describe: the company wrote}")
+        spec = spec or YMap(node.where(name))  # one that is not a mapping (reported) stays known
         reader.keys(spec, EVENT_KEYS, f"event '{name}'")
         params = _params(reader, spec)
         scope = reader.base | set(params)
         result[name] = EventSpec(
             name,
             MappingProxyType(params),
-            _checks(reader, spec, "require", "that", "says", scope),
-            _checks(reader, spec, "refuse", "when", "because", scope),
-            _checks(reader, spec, "warn", "when", "says", scope),
-            _assignments(reader, spec, scope),
+            _checks(reader, spec, "require", scope),
+            _checks(reader, spec, "refuse", scope),
+            _checks(reader, spec, "warn", scope),
+            _assignments(reader, spec, scope, facts),
             node.key_locs[name],
             str(spec["channel"]) if spec.get("channel") is not None else None,
         )
@@ -110,7 +113,7 @@ def _params(reader: Reader, spec: YMap) -> dict[str, Param]:
     result = {}
     for name, kind in node.items():
         if isinstance(kind, YMap) and "one_of" in kind:
-            reader.keys(kind, ("one_of",), f"parameter '{name}'")
+            reader.keys(kind, ONE_OF_KEYS, f"parameter '{name}'")
             choices = kind["one_of"]
             if not isinstance(choices, list) or not choices:
                 reader.error(kind.where("one_of"), "'one_of' takes a list of words")
@@ -123,14 +126,12 @@ def _params(reader: Reader, spec: YMap) -> dict[str, Param]:
     return result
 
 
-def _checks(reader: Reader, spec: YMap, key: str, cond: str, says: str, scope: Collection[str]) -> tuple[Check, ...]:
-    result = []
+def _checks(reader: Reader, spec: YMap, key: str, scope: Collection[str]) -> tuple[Check, ...]:
+    cond, says = CHECK_KEYS[key]
+    shape = f"each '{key}' entry has '{cond}' (a condition) and '{says}' (a sentence)"
     items = reader.section(spec, key, YSeq)
-    for item, where in zip(items, items.locs, strict=False):
-        if not isinstance(item, YMap) or cond not in item or says not in item:
-            reader.error(where, f"each '{key}' entry has '{cond}' (a condition) and '{says}' (a sentence)")
-            continue
-        reader.keys(item, (cond, says), f"'{key}'")
+    result = []
+    for item, where in reader.entries(items, f"a '{key}' entry", shape, CHECK_KEYS[key], CHECK_KEYS[key]):
         guard = reader.expr(item[cond], item.where(cond), scope)
         text = reader.text(item[says], item.where(says), scope)
         if guard:
@@ -138,11 +139,13 @@ def _checks(reader: Reader, spec: YMap, key: str, cond: str, says: str, scope: C
     return tuple(result)
 
 
-def _assignments(reader: Reader, spec: YMap, scope: Collection[str]) -> tuple[tuple[str, Expression], ...]:
+def _assignments(
+    reader: Reader, spec: YMap, scope: Collection[str], facts: Collection[str]
+) -> tuple[tuple[str, Expression], ...]:
     node = reader.section(spec, "set")
     result = []
     for name, source in node.items():
-        if name not in reader.section(reader.tree, "facts") and name not in CORE_FACTS:
+        if name not in facts and name not in CORE_FACTS:
             reader.error(node.key_locs[name], f"'set' changes facts; '{name}' is not a fact")
             continue
         compiled = reader.expr(source, node.where(name), scope)
@@ -154,16 +157,16 @@ def _assignments(reader: Reader, spec: YMap, scope: Collection[str]) -> tuple[tu
 # -- policies and invariants -----------------------------------------------------------
 
 
-def build_policies(reader: Reader, actions: Mapping[str, Action]) -> dict[str, Policy]:
+def build_policies(reader: Reader, node: YMap, actions: Mapping[str, Action]) -> dict[str, Policy]:
     """The ``policies`` section; every channel an action uses needs one."""
-    node = reader.section(reader.tree, "policies")
     scope = reader.base | POLICY_NAMES
     result = {}
     for channel, items in node.items():
         if not isinstance(items, YSeq):
             reader.error(node.where(channel), f"policy '{channel}' is a list of allow/deny rules")
             continue
-        rules = [_policy_rule(reader, i, w, scope) for i, w in zip(items, items.locs, strict=True)]
+        entries = reader.entries(items, "a policy rule", _POLICY_RULE, POLICY_RULE_REQUIRED, POLICY_RULE_KEYS)
+        rules = [_policy_rule(reader, item, where, scope) for item, where in entries]
         result[channel] = Policy(channel, tuple(r for r in rules if r), node.key_locs[channel])
     for action in actions.values():
         for channel in action.channels:
@@ -172,11 +175,10 @@ def build_policies(reader: Reader, actions: Mapping[str, Action]) -> dict[str, P
     return result
 
 
-def _policy_rule(reader: Reader, item: Any, where: Location, scope: Collection[str]) -> PolicyRule | None:
-    if not isinstance(item, YMap) or ("allow" in item) == ("deny" in item) or "because" not in item:
-        reader.error(where, "each policy rule has 'allow' or 'deny' (a condition) and 'because' (a sentence)")
+def _policy_rule(reader: Reader, item: YMap, where: Location, scope: Collection[str]) -> PolicyRule | None:
+    if ("allow" in item) == ("deny" in item):
+        reader.error(where, _POLICY_RULE)
         return None
-    reader.keys(item, ("allow", "deny", "because", "until"), "a policy rule")
     verdict = "allow" if "allow" in item else "deny"
     guard = reader.expr(item[verdict], item.where(verdict), scope)
     until = reader.expr(item["until"], item.where("until"), scope) if "until" in item else None
@@ -184,9 +186,8 @@ def _policy_rule(reader: Reader, item: Any, where: Location, scope: Collection[s
     return PolicyRule(verdict == "allow", guard, because, until, where) if guard else None
 
 
-def check_channels(reader: Reader, events: Mapping[str, EventSpec], policies: Mapping[str, Policy]) -> None:
-    """Report events whose ``channel`` has no policy."""
-    node = reader.section(reader.tree, "events")
+def check_channels(reader: Reader, node: YMap, events: Mapping[str, EventSpec], policies: Mapping[str, Policy]) -> None:
+    """Report events (the ``events`` section is ``node``) whose ``channel`` has no policy."""
     for event in events.values():
         if event.channel is not None and event.channel not in policies:
             spec = node.get(event.name)
@@ -194,22 +195,19 @@ def check_channels(reader: Reader, events: Mapping[str, EventSpec], policies: Ma
             reader.error(where, reader.unknown("channel", event.channel, policies))
 
 
-def build_invariants(reader: Reader, policies: Mapping[str, Policy]) -> tuple[Invariant, ...]:
+def build_invariants(reader: Reader, items: YSeq, policies: Mapping[str, Policy]) -> tuple[Invariant, ...]:
     """The ``invariants`` section: conditions that must hold on every explored path."""
-    items = reader.section(reader.tree, "invariants", YSeq)
     scope = reader.base | {CAN_PREFIX + channel for channel in policies}
+    numbers = {id(item): number for number, item in enumerate(items, start=1)}
+    shape = "each invariant has 'holds' (a condition) and 'says' (a sentence)"
     result = []
-    for number, (item, where) in enumerate(zip(items, items.locs, strict=False), start=1):
-        if not isinstance(item, YMap) or "holds" not in item or "says" not in item:
-            reader.error(where, "each invariant has 'holds' (a condition) and 'says' (a sentence)")
-            continue
-        reader.keys(item, INVARIANT_KEYS, "an invariant")
+    for item, where in reader.entries(items, "an invariant", shape, INVARIANT_REQUIRED, INVARIANT_KEYS):
         paths = item.get("paths", "all")
         if paths not in INVARIANT_PATHS:
             reader.error(item.where("paths"), "'paths' is 'all' (every explored path) or 'heeded' (see docs)")
         holds = reader.expr(item["holds"], item.where("holds"), scope)
         says = reader.text(item["says"], item.where("says"), scope)
-        name = str(item.get("name") or f"invariant {number}")
+        name = str(item.get("name") or f"invariant {numbers[id(item)]}")
         if holds:
             result.append(Invariant(name, holds, says, str(paths), where))
     return tuple(result)
@@ -218,9 +216,8 @@ def build_invariants(reader: Reader, policies: Mapping[str, Policy]) -> tuple[In
 # -- message templates -----------------------------------------------------------------
 
 
-def build_templates(reader: Reader, actions: Mapping[str, Action], check: bool) -> dict[str, Template]:
+def build_templates(reader: Reader, node: YMap, actions: Mapping[str, Action], check: bool) -> dict[str, Template]:
     """The message templates by action; with ``check``, their Jinja2 text is checked too."""
-    node = reader.section(reader.tree, "templates")
     alternatives = {str(n) for entry in node.values() if isinstance(entry, YSeq) for n in entry}
     result = {}
     for name, entry in node.items():
@@ -231,7 +228,7 @@ def build_templates(reader: Reader, actions: Mapping[str, Action], check: bool) 
         elif isinstance(entry, str):
             result[name] = Template(name, entry, node.where(name))
         elif isinstance(entry, YMap) and isinstance(entry.get("text"), str):
-            reader.keys(entry, ("text", "file", "channel"), f"template '{name}'")
+            reader.keys(entry, TEMPLATE_KEYS, f"template '{name}'")
             channel = reader.expr(entry["channel"], entry.where("channel"), reader.base) if "channel" in entry else None
             result[name] = Template(name, entry["text"], entry.where("text"), channel)
         elif isinstance(entry, YSeq) and entry:

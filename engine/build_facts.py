@@ -1,13 +1,15 @@
 """Builds the names a rule set knows: its ``settings``, its ``facts`` and its ``derived`` names.
 
 Settings are parsed by :mod:`tactful.settings`; facts may not shadow a name tactful already
-knows; derived names are expressions over the others and may not refer to each other in a
-loop. Problems are reported through the shared :class:`~tactful.build_reader.Reader`.
+knows, and a fact's default must be of its type; derived names are expressions over the
+others and may not refer to each other in a loop. Problems are reported through the shared
+:class:`~tactful.build_reader.Reader`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from .build_reader import Reader
@@ -16,10 +18,12 @@ from .ruleset import BUILTIN_NAMES, CORE_FACTS, FACT_TYPES, PORTFOLIO_NAMES, Fac
 from .settings import SETTINGS, parse_setting
 from .yamltree import YMap
 
+FACT_KEYS = ("type", "default")
+FACT_REQUIRED = ("type",)
 
-def build_settings(reader: Reader) -> dict[str, Any]:
+
+def build_settings(reader: Reader, node: YMap) -> dict[str, Any]:
     """The ``settings`` section, each value parsed (None when it does not parse)."""
-    node = reader.section(reader.tree, "settings")
     reader.keys(node, SETTINGS, "settings")
     result: dict[str, Any] = {}
     for key, raw in node.items():
@@ -33,11 +37,10 @@ def build_settings(reader: Reader) -> dict[str, Any]:
     return result
 
 
-def build_facts(reader: Reader, settings: Mapping[str, Any]) -> dict[str, FactSpec]:
-    """The ``facts`` section: a new name and a type for each."""
-    node = reader.section(reader.tree, "facts")
+def build_facts(reader: Reader, node: YMap, settings: Mapping[str, Any]) -> dict[str, FactSpec]:
+    """The ``facts`` section: a new name and a type for each, and perhaps a default of that type."""
     result = {}
-    for name, spec in node.items():
+    for name in node:
         where = node.key_locs[name]
         if name in CORE_FACTS or name in settings or name in BUILTIN_NAMES or name in PORTFOLIO_NAMES:
             reader.error(where, f"'{name}' is already a name tactful knows; choose another")
@@ -45,19 +48,44 @@ def build_facts(reader: Reader, settings: Mapping[str, Any]) -> dict[str, FactSp
         if not name.isidentifier() or name.startswith("_"):
             reader.error(where, f"'{name}' is not a usable name; use letters, digits and '_'")
             continue
-        spec = spec if isinstance(spec, YMap) else YMap(where)
-        reader.keys(spec, ("type", "default"), f"fact '{name}'")
+        spec = reader.entry(node, name, "fact", "{type: int, default: 0}")
+        if spec is None:
+            continue  # reported; the name stays known to expressions and 'set' (see build)
+        reader.keys(spec, FACT_KEYS, f"fact '{name}'")
         kind = spec.get("type")
         if kind not in FACT_TYPES:
             reader.error(spec.where("type"), f"fact '{name}' needs a type: one of {', '.join(FACT_TYPES)}")
             continue
-        result[name] = FactSpec(name, kind, spec.get("default"))
+        default = spec.get("default")
+        if default is not None and not _DEFAULTS[kind][0](default):
+            reader.error(spec.where("default"), f"fact '{name}' is {kind}, so its default {default!r} "
+                                                f"must be {_DEFAULTS[kind][1]}")  # fmt: skip
+        result[name] = FactSpec(name, kind, default)
     return result
 
 
-def build_derived(reader: Reader) -> dict[str, Expression]:
+def _parses(parse: Callable[[str], object]) -> Callable[[object], bool]:
+    def check(value: object) -> bool:
+        try:
+            return isinstance(value, str) and parse(value.strip()) is not None
+        except ValueError:
+            return False
+
+    return check
+
+
+#: For each fact type: whether a default from the rule file is one, and what one looks like.
+_DEFAULTS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "str": (lambda v: isinstance(v, str), "text (quote it)"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number, like 0"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "date": (_parses(date.fromisoformat), "a date, like 2026-05-04"),
+    "datetime": (_parses(datetime.fromisoformat), "a moment, like 2026-05-04 09:00"),
+}
+
+
+def build_derived(reader: Reader, node: YMap) -> dict[str, Expression]:
     """The ``derived`` section: an expression over the known names for each new name."""
-    node = reader.section(reader.tree, "derived")
     result = {}
     for name, source in node.items():
         if name in reader.base - set(node):
@@ -70,15 +98,28 @@ def build_derived(reader: Reader) -> dict[str, Expression]:
 
 
 def _check_cycles(reader: Reader, node: YMap, derived: Mapping[str, Expression]) -> None:
-    """Report derived names that refer to each other in a loop."""
+    """Report each loop of derived names referring to each other, once, where it closes.
 
-    def visit(name: str, path: tuple[str, ...]) -> None:
-        if name in path:
-            loop = " -> ".join((*path[path.index(name) :], name))
-            reader.error(node.where(name), f"derived names refer to each other in a loop: {loop}")
-            return
-        for used in derived[name].names & set(derived):
-            visit(used, (*path, name))
-
-    for name in derived:
-        visit(name, ())
+    A depth-first search in three colours: a name not yet seen, one on the current path, one
+    whose uses are all explored. A use of a name on the path closes a loop.
+    """
+    order = {name: index for index, name in enumerate(derived)}
+    uses = {name: sorted(derived[name].names & order.keys(), key=order.__getitem__) for name in derived}
+    done: set[str] = set()
+    for root in derived:
+        if root in done:
+            continue
+        path, on_path, todo = [root], {root}, [iter(uses[root])]
+        while todo:
+            used = next(todo[-1], None)
+            if used is None:
+                on_path.discard(path[-1])
+                done.add(path.pop())
+                todo.pop()
+            elif used in on_path:
+                loop = " -> ".join((*path[path.index(used) :], used))
+                reader.error(node.where(used), f"derived names refer to each other in a loop: {loop}")
+            elif used not in done:
+                path.append(used)
+                on_path.add(used)
+                todo.append(iter(uses[used]))

@@ -9,13 +9,13 @@ through it, so :func:`tactful.build.build` can raise them all together.
 from __future__ import annotations
 
 import string
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from .errors import Location, Problems
 from .expr import Expression, ExpressionError, compile_expression
 from .ruleset import Text
-from .yamltree import YMap
+from .yamltree import YMap, YSeq
 
 
 class Reader(Problems):
@@ -38,6 +38,40 @@ class Reader(Problems):
             self.error(node.where(key), f"'{key}' must be {shape}")
             return kind(node.loc)
         return value
+
+    def entry(self, node: YMap, name: str, what: str, example: str) -> YMap | None:
+        """The mapping ``node[name]`` describes a ``what`` with; null reads as an empty one.
+
+        Anything else is reported ("state 'x' must be a mapping, e.g. {final: true}") and
+        gives None; the caller keeps the name known, so its uses are not blamed as well.
+        """
+        spec = node[name]
+        if spec is None:
+            return YMap(node.where(name))
+        if not isinstance(spec, YMap):
+            self.error(node.where(name), f"{what} '{name}' must be a mapping, e.g. {example}")
+            return None
+        return spec
+
+    def entries(
+        self, items: YSeq, what: str, shape: str, required: Collection[str], allowed: Collection[str]
+    ) -> Iterator[tuple[YMap, Location]]:
+        """Each item of ``items`` that is a mapping with every ``required`` key, and where.
+
+        Every other item is reported: one that is no mapping with ``shape`` (what each entry
+        has); then in each mapping, a key not ``allowed`` (with a "did you mean") and a
+        missing ``required`` key, by name (``what`` says which entry: "a timer").
+        """
+        for item, where in zip(items, items.locs, strict=True):
+            if not isinstance(item, YMap):
+                self.error(where, shape)
+                continue
+            self.keys(item, allowed, what)
+            missing = [key for key in required if key not in item]
+            for key in missing:
+                self.error(where, f"missing '{key}' in {what}; {shape}")
+            if not missing:
+                yield item, where
 
     def expr(self, value: Any, where: Location, scope: Collection[str]) -> Expression | None:
         """The compiled expression, or None when it does not compile (reported)."""

@@ -15,44 +15,58 @@ from typing import Any
 
 from .build_reader import Reader
 from .errors import Location
-from .ruleset import Action, Advice, Branch, EventSpec, State, Timer
+from .ruleset import MARKS, Action, Advice, Branch, EventSpec, State, Timer
 from .yamltree import YMap, YSeq
 
 STATE_KEYS = ("initial", "final", "describe", "marks", "advises", "timers", "on")
+EVERYWHERE_KEYS = ("on", "advises")
+BRANCH_KEYS = ("to", "when")
+BRANCH_REQUIRED = ("to",)
+TIMER_KEYS = ("at", "to")  # each required
 ADVICE_KEYS = ("action", "due", "from", "by", "when", "shift", "optional")
+ADVICE_REQUIRED = ("action", "due")
+SHIFTS = ("auto", "none")
 
 
 # -- states ----------------------------------------------------------------------------
 
 
-def build_states(reader: Reader, actions: Mapping[str, Action], events: Mapping[str, EventSpec]) -> dict[str, State]:
-    """The ``states`` section, each non-final state with what ``everywhere`` adds."""
-    node = reader.section(reader.tree, "states")
+def build_states(
+    reader: Reader, node: YMap, everywhere: YMap, actions: Mapping[str, Action], events: Mapping[str, EventSpec]
+) -> dict[str, State]:
+    """The ``states`` section (``node``), each non-final state with what ``everywhere`` adds."""
     if not node:
         reader.error(node.loc, "a rule set needs 'states', one of them 'initial: true'")
-    everywhere = reader.section(reader.tree, "everywhere")
-    reader.keys(everywhere, ("on", "advises"), "'everywhere'")
+    reader.keys(everywhere, EVERYWHERE_KEYS, "'everywhere'")
     shared_on = _transitions(reader, everywhere, node, events)
     shared_advice = _advices(reader, everywhere, actions)
     result = {}
-    for name, spec in node.items():
-        spec = spec if isinstance(spec, YMap) else YMap(node.where(name))
+    for name in node:
+        spec = reader.entry(node, name, "state", "{final: true}")
+        spec = spec or YMap(node.where(name))  # one that is not a mapping (reported) stays known
         reader.keys(spec, STATE_KEYS, f"state '{name}'")
         final = reader.boolean(spec, "final")
         own_on = _transitions(reader, spec, node, events)
-        marks = frozenset(str(m) for m in reader.section(spec, "marks", YSeq))
         result[name] = State(
             name,
             reader.boolean(spec, "initial"),
             final,
             reader.text(spec.get("describe"), spec.where("describe"), reader.base),
-            marks,
+            _marks(reader, spec),
             _advices(reader, spec, actions) + (() if final else shared_advice),
             _timers(reader, spec, node, name),
             MappingProxyType(own_on if final else {**shared_on, **own_on}),
             node.key_locs[name],
         )
     return result
+
+
+def _marks(reader: Reader, spec: YMap) -> frozenset[str]:
+    items = reader.section(spec, "marks", YSeq)
+    for mark, where in zip(items, items.locs, strict=True):
+        if mark not in MARKS:
+            reader.error(where, reader.unknown("mark", mark, MARKS))
+    return frozenset(str(m) for m in items)
 
 
 def _transitions(
@@ -76,11 +90,8 @@ def _branches(reader: Reader, target: Any, where: Location, states: YMap, scope:
         reader.error(where, "a target is a state name, null (stay), or a list of {to, when}")
         return ()
     result = []
-    for item, loc in zip(target, target.locs, strict=True):
-        if not isinstance(item, YMap) or "to" not in item:
-            reader.error(loc, "each branch has 'to' (a state, or null to stay) and may have 'when'")
-            continue
-        reader.keys(item, ("to", "when"), "a branch")
+    shape = "each branch has 'to' (a state, or null to stay) and may have 'when'"
+    for item, _ in reader.entries(target, "a branch", shape, BRANCH_REQUIRED, BRANCH_KEYS):
         result.append(_branch(reader, item["to"], item.get("when"), item.where("to"), states, scope, item))
     return tuple(result)
 
@@ -103,11 +114,8 @@ def _branch(
 def _timers(reader: Reader, spec: YMap, states: YMap, spec_name: str) -> tuple[Timer, ...]:
     result = []
     items = reader.section(spec, "timers", YSeq)
-    for item, where in zip(items, items.locs, strict=False):
-        if not isinstance(item, YMap) or "at" not in item or "to" not in item:
-            reader.error(where, "each timer has 'at' (a moment) and 'to' (a state or branches)")
-            continue
-        reader.keys(item, ("at", "to"), "a timer")
+    shape = "each timer has 'at' (a moment) and 'to' (a state or branches)"
+    for item, where in reader.entries(items, "a timer", shape, TIMER_KEYS, TIMER_KEYS):
         at = reader.expr(item["at"], item.where("at"), reader.base)
         branches = _branches(reader, item["to"], item.where("to"), states, reader.base)
         if any(b.to is None or b.to == spec_name for b in branches):
@@ -124,15 +132,12 @@ def _timers(reader: Reader, spec: YMap, states: YMap, spec_name: str) -> tuple[T
 def _advices(reader: Reader, spec: YMap, actions: Mapping[str, Action]) -> tuple[Advice, ...]:
     result = []
     items = reader.section(spec, "advises", YSeq)
-    for item, where in zip(items, items.locs, strict=False):
-        if not isinstance(item, YMap) or "action" not in item or "due" not in item:
-            reader.error(where, "each piece of advice has 'action' and 'due' (a moment)")
-            continue
-        reader.keys(item, ADVICE_KEYS, "advice")
+    shape = "each piece of advice has 'action' and 'due' (a moment)"
+    for item, where in reader.entries(items, "advice", shape, ADVICE_REQUIRED, ADVICE_KEYS):
         if item["action"] not in actions:
             reader.error(item.where("action"), reader.unknown("action", item["action"], actions))
         shift = item.get("shift", "auto")
-        if shift not in ("auto", "none"):
+        if shift not in SHIFTS:
             reader.error(item.where("shift"), "'shift' is 'auto' (move off weekends and holidays) or 'none'")
         opt = {
             k: reader.expr(item[k], item.where(k), reader.base) if k in item else None for k in ("from", "by", "when")
@@ -147,10 +152,10 @@ def _advices(reader: Reader, spec: YMap, actions: Mapping[str, Action]) -> tuple
 # -- the graph -------------------------------------------------------------------------
 
 
-def check_graph(reader: Reader, states: Mapping[str, State]) -> str:
-    """The initial state's name, after reporting what is wrong with the graph of ``states``."""
+def check_graph(reader: Reader, node: YMap, states: Mapping[str, State]) -> str:
+    """The initial state's name, after reporting what is wrong with the graph of ``states``
+    (read from the section ``node``)."""
     initial = [s.name for s in states.values() if s.initial]
-    node = reader.section(reader.tree, "states")
     if len(initial) != 1:
         where = states[initial[1]].where if len(initial) > 1 else node.loc
         reader.error(where, f"exactly one state must be 'initial: true' (found {len(initial)})")

@@ -6,7 +6,9 @@ import re
 from datetime import timedelta
 
 UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
-_DURATION = re.compile(r"^\s*(-?\d+)\s*(minute|hour|day|week)s?\s*$")
+#: A unit as it may be written, singular or plural: ``(minute|hour|day|week)s?``.
+UNIT_PATTERN = f"({'|'.join(UNITS)})s?"
+_DURATION = re.compile(rf"^\s*(-?\d+)\s*{UNIT_PATTERN}\s*$")
 EXAMPLE = "a whole number and a unit, like '14 days', '2 weeks', '36 hours' or '1 day'"
 
 

@@ -14,16 +14,19 @@ Arithmetic and ordering comparisons are None-safe: ``None + 3 days`` is ``None``
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 from collections.abc import Callable, Collection, Mapping
 from datetime import timedelta
 from types import CodeType
 from typing import Any, NamedTuple, TypeVar
 
-from .durations import UNITS
+from .durations import EXAMPLE, UNIT_PATTERN, UNITS
 
 _Node = TypeVar("_Node", bound=ast.AST)
-_DURATION_LITERAL = re.compile(r"(?<![\w.'\"])(\d+)\s*(minute|hour|day|week)s?\b")
+_DURATION_LITERAL = re.compile(rf"(?<![\w.'\"])(\d+)\s*{UNIT_PATTERN}\b")
+#: A number and a word, as a mistyped duration looks (``2 dayz``).
+_NUMBER_WORD = re.compile(r"(?<![\w.'\"])\d+\s+([A-Za-z_]\w*)")
 _CMP = {ast.Lt: "_lt", ast.LtE: "_le", ast.Gt: "_gt", ast.GtE: "_ge"}
 _ARITH = {ast.Add: "_add", ast.Sub: "_sub"}
 _ALLOWED = (
@@ -177,6 +180,19 @@ def _name_col(tree: ast.AST, name: str) -> int:
     return 0
 
 
+def _syntax_error(err: SyntaxError, text: str, source: str) -> ExpressionError:
+    """Why ``text`` (``source`` with its durations rewritten) does not parse; a number and a
+    word where the parser gave up is taken for a mistyped duration, such as ``2 dayz``."""
+    start = max((err.offset or 1) - 1, 0)
+    end = max((err.end_offset or 0) - 1, start + 1)
+    for match in _NUMBER_WORD.finditer(text):
+        if match.start() < end and match.end() > start and not keyword.iskeyword(match.group(1)):
+            written = re.search(rf"(?<![\w.'\"]){re.escape(match.group(0))}\b", source)
+            col = written.start() if written else match.start()
+            return ExpressionError(f"'{match.group(0)}' is not a duration; write {EXAMPLE}", col)
+    return ExpressionError(f"cannot read this expression: {err.msg}", start)
+
+
 def compile_expression(
     source: object,
     known: Collection[str],
@@ -200,7 +216,7 @@ def compile_expression(
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as err:
-        raise ExpressionError(f"cannot read this expression: {err.msg}", max((err.offset or 1) - 1, 0)) from None
+        raise _syntax_error(err, text, source.strip()) from None
     names, rewrite = _check(tree, known, functions)
     code = compile(_Rewrite().visit(tree) if rewrite else tree, "<rule expression>", "eval")
     scope: dict[str, Any] = {"__builtins__": {}, **HELPERS, **functions}

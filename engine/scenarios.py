@@ -21,7 +21,7 @@ from .errors import InputError, Location, RuleError, RuleErrors
 from .facts import FIELDS, check_dates, normalize
 from .loader import resolve, shipped_dir
 from .rulebook import RuleBook
-from .ruleset import RuleSet
+from .ruleset import TOP_KEYS, RuleSet
 from .scenariosteps import Advice, CanExpect, Expect, Step, StepReader, parse_moment
 from .timecalc import zone
 from .yamltree import YMap, YSeq
@@ -42,7 +42,7 @@ FILE_KEYS = ("description", "rules", "application", "start", "scenarios")
 SCENARIO_KEYS = ("name", "rules", "application", "applications", "start", "steps")
 APP_KEYS = ("company", *FIELDS)
 #: Keys that only a rule file has: a file with them and no 'scenarios' was given by mistake.
-RULE_FILE_KEYS = frozenset({"extends", "settings", "facts", "derived", "actions", "events", "states", "policies"})
+RULE_FILE_KEYS = frozenset({"extends", *TOP_KEYS}) - set(FILE_KEYS)
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,33 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .build import (
+from .build_actions import (
     ACTION_KEYS,
-    ADVICE_KEYS,
+    CHECK_KEYS,
     EVENT_KEYS,
     INVARIANT_KEYS,
     INVARIANT_PATHS,
+    INVARIANT_REQUIRED,
+    ONE_OF_KEYS,
     PARAM_TYPES,
-    STATE_KEYS,
-    TOP_KEYS,
+    POLICY_RULE_KEYS,
+    POLICY_RULE_REQUIRED,
+    SUBSTITUTE_KEYS,
+    TEMPLATE_KEYS,
 )
-from .ruleset import FACT_TYPES
+from .build_facts import FACT_KEYS, FACT_REQUIRED
+from .build_states import (
+    ADVICE_KEYS,
+    ADVICE_REQUIRED,
+    BRANCH_KEYS,
+    BRANCH_REQUIRED,
+    EVERYWHERE_KEYS,
+    SHIFTS,
+    STATE_KEYS,
+    TIMER_KEYS,
+)
+from .durations import UNIT_PATTERN
+from .ruleset import FACT_TYPES, MARKS, TOP_KEYS
 from .settings import DURATIONS, SETTINGS
 from .timecalc import DAY_NAMES
 
@@ -82,36 +98,35 @@ def _settings() -> dict[str, Any]:
 def _defs() -> dict[str, Any]:
     target = {"anyOf": [{"type": "null"}, _NAME, {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/branch"}}],
               "description": "a state, null (stay), or branches: the first whose `when` holds"}  # fmt: skip
-    check = {"require": ("that", "says"), "refuse": ("when", "because"), "warn": ("when", "says")}
     return {
         "expression": {"type": ["string", "number", "boolean"],
                        "description": "an expression over facts, settings and derived names"},
         "sentence": {"type": "string", "description": "a sentence; {name} is replaced by that name's value"},
-        "duration": {"type": "string", "pattern": r"^\s*\d+\s*(minute|hour|day|week)s?\s*$",
+        "duration": {"type": "string", "pattern": rf"^\s*\d+\s*{UNIT_PATTERN}\s*$",
                      "description": "a whole number and a unit: 14 days, 2 weeks, 36 hours"},
-        "branch": _object({"to": {"type": ["string", "null"]}, "when": _EXPR}, ("to", "when"), ("to",)),
+        "branch": _object({"to": {"type": ["string", "null"]}, "when": _EXPR}, BRANCH_KEYS, BRANCH_REQUIRED),
         "target": target,
         "transitions": {"type": "object", "additionalProperties": {"$ref": "#/$defs/target"},
                         "description": "event: where it leads"},
         "advice": _object({"action": _NAME, "due": _EXPR, "from": _EXPR, "by": _EXPR, "when": _EXPR,
-                           "shift": {"enum": ["auto", "none"]}, "optional": {"type": "boolean"}},
-                          ADVICE_KEYS, ("action", "due")),
-        "timer": _object({"at": _EXPR, "to": {"$ref": "#/$defs/target"}}, ("at", "to"), ("at", "to")),
+                           "shift": {"enum": list(SHIFTS)}, "optional": {"type": "boolean"}},
+                          ADVICE_KEYS, ADVICE_REQUIRED),
+        "timer": _object({"at": _EXPR, "to": {"$ref": "#/$defs/target"}}, TIMER_KEYS, TIMER_KEYS),
         **{f"{kind}_check": _object({cond: _EXPR, says: _TEXT}, (cond, says), (cond, says))
-           for kind, (cond, says) in check.items()},
+           for kind, (cond, says) in CHECK_KEYS.items()},
         "policy_rule": {**_object({"allow": _EXPR, "deny": _EXPR, "because": _TEXT, "until": _EXPR},
-                                  ("allow", "deny", "because", "until"), ("because",)),
+                                  POLICY_RULE_KEYS, POLICY_RULE_REQUIRED),
                         "oneOf": [{"required": ["allow"]}, {"required": ["deny"]}]},
     }  # fmt: skip
 
 
 def _sections() -> dict[str, Any]:
     param = {"anyOf": [{"enum": list(PARAM_TYPES)},
-                       _object({"one_of": {"type": "array", "minItems": 1, "items": {"type": "string"}}}, ("one_of",),
-                               ("one_of",))]}  # fmt: skip
+                       _object({"one_of": {"type": "array", "minItems": 1, "items": {"type": "string"}}}, ONE_OF_KEYS,
+                               ONE_OF_KEYS)]}  # fmt: skip
     action = _object({
         "channels": {"type": "array", "items": _NAME}, "contact": {"type": "boolean"}, "describe": _TEXT,
-        "instead": _list(_object({"when": _EXPR, "use": _NAME}, ("when", "use"), ("when", "use"))),
+        "instead": _list(_object({"when": _EXPR, "use": _NAME}, SUBSTITUTE_KEYS, SUBSTITUTE_KEYS)),
     }, ACTION_KEYS)  # fmt: skip
     event = _object({
         "params": {"type": "object", "additionalProperties": param},
@@ -121,13 +136,13 @@ def _sections() -> dict[str, Any]:
     }, EVENT_KEYS)  # fmt: skip
     state = _object({
         "initial": {"type": "boolean"}, "final": {"type": "boolean"}, "describe": _TEXT,
-        "marks": {"type": "array", "items": {"enum": ["offer", "accepted"]}},
+        "marks": {"type": "array", "items": {"enum": list(MARKS)}},
         "advises": _list({"$ref": "#/$defs/advice"}), "timers": _list({"$ref": "#/$defs/timer"}),
         "on": {"$ref": "#/$defs/transitions"},
     }, STATE_KEYS)  # fmt: skip
     invariant = _object({"name": {"type": "string"}, "holds": _EXPR, "says": _TEXT,
-                         "paths": {"enum": list(INVARIANT_PATHS)}}, INVARIANT_KEYS, ("holds", "says"))  # fmt: skip
-    fact = _object({"type": {"enum": list(FACT_TYPES)}, "default": {}}, ("type", "default"), ("type",))
+                         "paths": {"enum": list(INVARIANT_PATHS)}}, INVARIANT_KEYS, INVARIANT_REQUIRED)  # fmt: skip
+    fact = _object({"type": {"enum": list(FACT_TYPES)}, "default": {}}, FACT_KEYS, FACT_REQUIRED)
     return {
         "description": {"type": "string", "description": "one sentence about the rule set"},
         "settings": _settings(),
@@ -138,7 +153,7 @@ def _sections() -> dict[str, Any]:
         "states": _named(state, "the state machine"),
         "everywhere": _object(
             {"on": {"$ref": "#/$defs/transitions"}, "advises": _list({"$ref": "#/$defs/advice"})},
-            ("on", "advises"),
+            EVERYWHERE_KEYS,
             description="shared by every state that is not final",
         ),
         "policies": _named(_list({"$ref": "#/$defs/policy_rule"}), "what `tactful can` answers, channel by channel"),
@@ -150,7 +165,7 @@ def _sections() -> dict[str, Any]:
 def _template() -> dict[str, Any]:
     text = {"type": "string", "description": "Jinja2 text"}
     spec = _object({"text": text, "file": {"type": "string", "description": "a file, relative to this one"},
-                    "channel": _EXPR}, ("text", "file", "channel"))  # fmt: skip
+                    "channel": _EXPR}, TEMPLATE_KEYS)  # fmt: skip
     alternatives = {"type": "array", "minItems": 1, "items": _NAME, "description": "other templates, drafted each"}
     return {"anyOf": [text, {**spec, "oneOf": [{"required": ["text"]}, {"required": ["file"]}]}, alternatives]}
 

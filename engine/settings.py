@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from typing import Any
 
 from .durations import parse_duration
@@ -55,7 +54,3 @@ def calendar_from(settings: Mapping[str, Any]) -> Calendar:
     calendar = Calendar()
     start, end = settings.get("contact_hours", (calendar.start, calendar.end))
     return Calendar(settings.get("contact_days", calendar.days), start, end, settings.get("holidays"))
-
-
-def is_duration(value: Any) -> bool:
-    return isinstance(value, timedelta)

@@ -91,8 +91,12 @@ def _require_tag(tag: str, kind: str, node: Any, path: str) -> None:
 
 
 def _convert_map(node: Any, path: str) -> YMap:
+    from ruamel.yaml.nodes import ScalarNode
+
     result = YMap(_loc(node, path))
     for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise RuleError(_loc(key_node, path), "keys must be plain text, not a list or a mapping")
         key = _scalar(key_node, str(key_node.tag), path)
         if str(key_node.tag) == _TAG + "merge":
             raise RuleError(_loc(key_node, path), "merge keys ('<<') are not supported; use 'extends'")

@@ -53,3 +53,14 @@ def test_an_unknown_name_points_at_its_column():
     with pytest.raises(ExpressionError) as err:
         compile_expression("calls_made < maxcalls", KNOWN)
     assert err.value.col == 13
+
+
+def test_a_mistyped_duration_is_named_at_its_column():
+    with pytest.raises(ExpressionError, match=r"^'2 dayz' is not a duration; write a whole number and a unit") as err:
+        compile_expression("interviewed + 1 day + 2 dayz", KNOWN)
+    assert err.value.col == 22
+
+
+def test_a_number_before_a_keyword_is_no_mistyped_duration():
+    with pytest.raises(ExpressionError, match="cannot read this expression"):
+        compile_expression("grace if 3 and max_calls", KNOWN)
