@@ -7,14 +7,16 @@ was committed long before and is never touched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pluggy
 
 from .log import logger
 from .outbox import Delivery, Outbox
-from .pluginmanager import delivery_plugins
+from .pluginmanager import DELIVERY_HOOKS, delivery_plugins, hook_for
 
 #: How many deliveries one call attempts at most.
 DELIVERY_LIMIT = 1000
@@ -29,13 +31,18 @@ class Report:
 
 
 def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int = DELIVERY_LIMIT) -> Report:
-    """Expand new notices for the delivery plugins, then attempt every delivery due by ``now``."""
-    plugins = dict(pm.list_name_plugin())
+    """Expand new notices for the plugins that take their kind, then attempt every delivery due
+    by ``now``."""
     outbox.expand(delivery_plugins(pm))
+    callers: dict[tuple[str, str], Callable[..., Any] | None] = {}  # (plugin, kind) -> its hook, built once
     report = Report()
     for delivery in outbox.due(now, limit):
-        plugin = plugins.get(delivery.plugin)
-        error = _attempt(pm, plugin, delivery) if plugin is not None else f"plugin '{delivery.plugin}' is not loaded"
+        taker = (delivery.plugin, delivery.notice.kind)
+        if taker not in callers:
+            hook = DELIVERY_HOOKS.get(delivery.notice.kind)
+            callers[taker] = hook_for(pm, delivery.plugin, hook) if hook else None
+        call = callers[taker]
+        error = _attempt(call, delivery) if call is not None else _untaken(pm, delivery)
         outbox.finish(delivery, now, error)
         if error is None:
             report.delivered.append(delivery)
@@ -45,11 +52,17 @@ def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int 
     return report
 
 
-def _attempt(pm: pluggy.PluginManager, plugin: object, delivery: Delivery) -> str | None:
-    hook = "tactful_transition" if delivery.notice.kind == "transition" else "tactful_action_due"
-    others = [p for _, p in pm.list_name_plugin() if p is not plugin]
+def _attempt(call: Callable[..., Any], delivery: Delivery) -> str | None:
     try:
-        pm.subset_hook_caller(hook, others)(notice=delivery.notice, key=delivery.key)
+        call(notice=delivery.notice, key=delivery.key)
     except Exception as err:  # noqa: BLE001 - a plugin's failure must never stop the others
         return f"{type(err).__name__}: {err}"
     return None
+
+
+def _untaken(pm: pluggy.PluginManager, delivery: Delivery) -> str:
+    """Why a delivery has no hook to take it (its plugin was removed, or dropped the hook)."""
+    if not pm.has_plugin(delivery.plugin):
+        return f"plugin '{delivery.plugin}' is not loaded"
+    hook = DELIVERY_HOOKS.get(delivery.notice.kind, f"a hook for '{delivery.notice.kind}' notices")
+    return f"plugin '{delivery.plugin}' does not implement {hook}"

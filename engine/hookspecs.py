@@ -14,9 +14,11 @@ Hooks are always called with keyword arguments, so an implementation may accept 
 arguments it needs. A misspelt hook name fails loudly when plugins are loaded.
 
 Delivery hooks (:func:`tactful_transition`, :func:`tactful_action_due`) are called from the
-outbox after the state change was committed, once per plugin, with a stable ``key``: if the
-hook raises, the same notice is offered again later with the same key (retries with backoff),
-so use the key to avoid delivering twice. A raised exception never undoes a state change.
+outbox after the state change was committed, once per plugin that implements the hook (a
+plugin without :func:`tactful_transition` is never offered a transition), with a stable
+``key``: if the hook raises, the same notice is offered again later with the same key
+(retries with backoff), so use the key to avoid delivering twice. A raised exception never
+undoes a state change.
 """
 
 from __future__ import annotations
@@ -51,8 +53,10 @@ def tactful_configure(config: Mapping[str, Any]) -> None:
     Args:
         config: this plugin's section of the tactful config file (``config.yaml`` in the
             tactful home), keyed by the plugin's name: a ``tactful.yamltree.YMap`` whose
-            ``where(key)`` says where a value was written; an empty mapping when it has none.
-            Secrets never appear here: read them from the environment.
+            ``where(key)`` says where a value was written; when the plugin has no section, an
+            empty one placed at the start of the file. (An application that passes plain
+            dicts to ``get_plugin_manager`` gives plain dicts, placed nowhere.) Secrets never
+            appear here: read them from the environment.
 
     Returns nothing. For bad settings raise ``tactful.RuleErrors([RuleError(config.where(key),
     "what would be right"), ...])``, printed as ``config.yaml:LINE:COL: ...``; for a problem

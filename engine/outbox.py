@@ -1,13 +1,14 @@
 """The outbox: notices written with the change that caused them, delivered after commit.
 
-Each notice is expanded into one delivery per plugin that takes deliveries; a delivery is
+Each notice is expanded into one delivery per plugin that takes its kind (implements the
+delivery hook for it: ``tactful_transition``, ``tactful_action_due``); a delivery is
 tried until its plugin's hook returns, with backoff between attempts, and kept (``failed``)
 after the last attempt until someone retries it. Nothing is ever silently dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 
@@ -47,8 +48,9 @@ class Outbox(Protocol):
         """Keep notices (inside the caller's transaction); a key seen before is ignored."""
         ...
 
-    def expand(self, plugins: Sequence[str]) -> int:
-        """Give every notice not yet expanded one delivery per plugin; how many were made."""
+    def expand(self, takers: Mapping[str, Sequence[str]]) -> int:
+        """Give every notice not yet expanded one delivery per plugin that takes its kind
+        (``takers``: notice kind -> plugin names); how many were made."""
         ...
 
     def due(self, now: datetime, limit: int) -> list[Delivery]:
@@ -81,13 +83,13 @@ class MemoryOutbox:
         for notice in notices:
             self.notices.setdefault(notice.key, notice)
 
-    def expand(self, plugins: Sequence[str]) -> int:
+    def expand(self, takers: Mapping[str, Sequence[str]]) -> int:
         made = 0
         for key, notice in self.notices.items():
             if key in self.expanded:
                 continue
             self.expanded.add(key)
-            for plugin in plugins:
+            for plugin in takers.get(notice.kind, ()):
                 number = len(self.deliveries) + 1
                 self.deliveries[number] = Delivery(number, plugin, f"{key}/{plugin}", notice)
                 made += 1

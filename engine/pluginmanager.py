@@ -2,7 +2,8 @@
 
 Built-ins (``email``, ``sms``, ``calendar`` in ``tactful.plugins``) are registered exactly as
 a third party's plugin is, by name, and only when their section exists in the config file
-and their extra is installed; ``tactful plugins`` lists them either way. Commands that do
+(a section whose extra is not installed is a config error); ``tactful plugins`` lists them
+either way. Commands that do
 not deliver import nothing here unless a third-party plugin is installed (then they offer it
 the rule hooks, without the built-ins), so their start-up stays light.
 """
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from . import hookspecs
-from .errors import InputError
+from .errors import InputError, RuleError, RuleErrors
 from .yamltree import YMap
 
 if TYPE_CHECKING:
@@ -33,7 +34,10 @@ BUILTINS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sms": ("tactful.plugins.sms", ("apprise",)),
     "calendar": ("tactful.plugins.calendar", ("icalendar",)),
 }
-DELIVERY_HOOKS = ("tactful_transition", "tactful_action_due")
+#: How the libraries of the extras are called in messages.
+LIBRARY_NAMES = {"apprise": "Apprise", "icalendar": "icalendar"}
+#: The hook that takes each kind of notice.
+DELIVERY_HOOKS = {"transition": "tactful_transition", "action_due": "tactful_action_due"}
 ENTRY_POINT_GROUP = "tactful"
 TRACE_VARIABLE = "TACTFUL_TRACE_PLUGINS"
 
@@ -70,9 +74,8 @@ def get_plugin_manager(
     pm.add_hookspecs(hookspecs)
     if entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-    for name, (module, _) in BUILTINS.items() if builtins else ():
-        if name in config and available(name) and not pm.has_plugin(name):
-            pm.register(importlib.import_module(module), name)
+    if builtins:
+        _register_builtins(pm, config)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as err:
@@ -80,16 +83,45 @@ def get_plugin_manager(
     if os.environ.get(TRACE_VARIABLE):
         pm.trace.root.setwriter(lambda text: sys.stderr.write(f"tactful: trace: {text}"))
         pm.enable_tracing()
-    for name, plugin in pm.list_name_plugin():
-        caller = pm.subset_hook_caller("tactful_configure", [p for _, p in pm.list_name_plugin() if p is not plugin])
-        caller(config=_section(config, name))
+    for name in [name for name, _ in pm.list_name_plugin()]:
+        configure = hook_for(pm, name, "tactful_configure")
+        if configure is not None:
+            configure(config=_section(config, name))
     return pm
 
 
+def _register_builtins(pm: pluggy.PluginManager, config: Mapping[str, Any]) -> None:
+    """Register each built-in that has a section; a section whose extra is missing is an error."""
+    missing = []
+    for name, (module, libraries) in BUILTINS.items():
+        if name not in config or pm.has_plugin(name):
+            continue
+        if not available(name):
+            where = config.key_locs.get(name) if isinstance(config, YMap) else None
+            needs = " and ".join(LIBRARY_NAMES.get(lib, lib) for lib in libraries)
+            missing.append(RuleError(where, f"the '{name}' section needs {needs}: pip install 'tactful[{name}]'"))
+            continue
+        pm.register(importlib.import_module(module), name)
+    if missing:
+        raise RuleErrors(missing)
+
+
+def hook_for(pm: pluggy.PluginManager, name: str, hook: str) -> Callable[..., Any] | None:
+    """What calls ``hook`` on plugin ``name`` alone (keyword arguments, as ``pm.hook`` takes them),
+    or None when that plugin does not implement it."""
+    caller = getattr(pm.hook, hook)
+    if not any(impl.plugin_name == name for impl in caller.get_hookimpls()):
+        return None
+    plugin = pm.get_plugin(name)
+    return pm.subset_hook_caller(hook, [p for p in pm.get_plugins() if p is not plugin])
+
+
 def _section(config: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    """A plugin's section; an empty one (``email:`` alone) still knows its place in the file."""
+    """A plugin's section. From a config file it is always a ``YMap`` that knows its place: an
+    empty one (``email:`` alone) where its name was written, and for a plugin with no section,
+    an empty one at the start of the file; a plain ``config`` gives plain sections."""
     section = config.get(name)
-    if section is None and name in config and isinstance(config, YMap):
+    if isinstance(config, YMap) and section is None:
         return YMap(config.key_locs.get(name, config.loc))
     return {} if section is None else section  # an empty YMap (`email: {}`) keeps its place too
 
@@ -127,17 +159,28 @@ def rules_announcer(pm: pluggy.PluginManager) -> Callable[[RuleSet], None]:
     return announce
 
 
-def delivery_plugins(pm: pluggy.PluginManager) -> list[str]:
-    """The names of the plugins that take deliveries (implement a delivery hook)."""
-    names = []
-    for name, plugin in pm.list_name_plugin():
-        if any(hasattr(plugin, hook) for hook in DELIVERY_HOOKS):
-            names.append(name)
-    return sorted(names)
+def delivery_plugins(pm: pluggy.PluginManager) -> dict[str, list[str]]:
+    """For each kind of notice, the names of the plugins that take it (implement its hook)."""
+    return {
+        kind: sorted({impl.plugin_name for impl in getattr(pm.hook, hook).get_hookimpls()})
+        for kind, hook in DELIVERY_HOOKS.items()
+    }
 
 
 def describe(pm: pluggy.PluginManager, config: Mapping[str, Any]) -> list[PluginInfo]:
-    """Every plugin loaded and every built-in, with where it comes from and its state."""
+    """Every plugin loaded and every built-in, with where it comes from and its state.
+
+    A loaded built-in's slow checks, left out of its configure to keep start-up quick (its
+    module's ``check()``: whether Apprise understands the sms URLs), run here first.
+
+    Raises:
+        RuleErrors: what a built-in's ``check()`` found wrong.
+    """
+    for name, (module, _) in BUILTINS.items():
+        plugin = pm.get_plugin(name)
+        check = getattr(plugin, "check", None)
+        if plugin is not None and plugin is sys.modules.get(module) and callable(check):
+            check()
     sources = {plugin: f"{dist.project_name} {dist.version}" for plugin, dist in pm.list_plugin_distinfo()}
     infos = []
     for name, plugin in sorted(pm.list_name_plugin()):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,12 +75,13 @@ class SQLiteOutbox:
             [(n.key, n.app_id, n.to_json()) for n in notices],
         )
 
-    def expand(self, plugins: Sequence[str]) -> int:
+    def expand(self, takers: Mapping[str, Sequence[str]]) -> int:
         with Transaction(self.db):
-            new = self.db.execute("SELECT id, key FROM outbox WHERE expanded = 0").fetchall()
-            rows = [(number, plugin, f"{key}/{plugin}") for number, key in new for plugin in plugins]
+            new = self.db.execute("SELECT id, key, payload FROM outbox WHERE expanded = 0").fetchall()
+            rows = [(number, plugin, f"{key}/{plugin}") for number, key, payload in new
+                    for plugin in takers.get(json.loads(payload)["kind"], ())]  # fmt: skip
             self.db.executemany("INSERT OR IGNORE INTO deliveries (outbox_id, plugin, key) VALUES (?, ?, ?)", rows)
-            self.db.executemany("UPDATE outbox SET expanded = 1 WHERE id = ?", [(n,) for n, _ in new])
+            self.db.executemany("UPDATE outbox SET expanded = 1 WHERE id = ?", [(n,) for n, _, _ in new])
         return len(rows)
 
     def due(self, now: datetime, limit: int) -> list[Delivery]:

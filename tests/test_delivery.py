@@ -96,7 +96,50 @@ def test_no_notices_are_written_unless_asked(store):
     engine = Engine(store, FakeClock(at("2026-05-04 17:00")))
     app = engine.add("Northwind", interviewed="2026-05-04")
     engine.record(app.id, "thank_you_sent")
-    assert engine.store.outbox.expand(["anyone"]) == 0
+    assert engine.store.outbox.expand({"transition": ["anyone"], "action_due": ["anyone"]}) == 0
+
+
+class ActionsOnly:
+    """A plugin like the sms adapter: it implements only ``tactful_action_due``."""
+
+    def __init__(self):
+        self.keys = []
+
+    @hookimpl
+    def tactful_action_due(self, notice, key):
+        self.keys.append(key)
+
+
+def test_a_plugin_without_a_hook_for_a_kind_gets_no_delivery_of_that_kind(setup):
+    engine, clock, pm, recorder = setup
+    texter = ActionsOnly()
+    pm.register(texter, "texter")
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    engine.record(app.id, "thank_you_sent")
+    deliver(engine.store.outbox, pm, clock())
+    listed = engine.store.outbox.listing(["pending", "failed", "delivered"])
+    assert [(d.plugin, d.notice.kind) for d in listed] == [("recorder", "transition")]
+    clock.set(at("2026-05-21 10:00"))
+    engine.tick()
+    deliver(engine.store.outbox, pm, clock())
+    delivered = engine.store.outbox.listing(["pending", "failed", "delivered"])
+    assert {d.notice.kind for d in delivered if d.plugin == "recorder"} == {"transition", "action_due"}
+    assert [(d.notice.kind, d.status) for d in delivered if d.plugin == "texter"] == [("action_due", "delivered")]
+    assert [key.rsplit("/", 1)[1] for key in texter.keys] == ["texter"]
+
+
+def test_a_delivery_whose_plugin_lacks_the_hook_is_never_marked_delivered(setup):
+    """A delivery made before its plugin dropped the hook (or made by hand) fails, visibly."""
+    engine, clock, pm, _ = setup
+    pm.register(ActionsOnly(), "texter")
+    app = engine.add("Northwind", interviewed="2026-05-04")
+    engine.record(app.id, "thank_you_sent")
+    assert engine.store.outbox.expand({"transition": ["texter"]}) == 1
+    report = deliver(engine.store.outbox, pm, clock())
+    assert report.delivered == []
+    assert report.failed[0][1] == "plugin 'texter' does not implement tactful_transition"
+    [pending] = engine.store.outbox.listing(["pending"])
+    assert (pending.plugin, pending.attempts) == ("texter", 1)
 
 
 def test_an_action_due_notice_carries_its_draft(setup):

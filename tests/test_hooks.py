@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tactful import Engine, InputError, MemoryStore, RuleBook
+from tactful import Engine, InputError, MemoryStore, RuleBook, RuleErrors
 from tactful import hookspecs as specs
+from tactful.config import load_config
 from tactful.entrypoints import installed_plugins
 from tactful.hookspecs import hookimpl
 from tactful.pluginmanager import get_plugin_manager, rule_functions, rules_announcer
@@ -268,6 +269,28 @@ def test_tactful_configure_gets_each_plugin_its_own_section_in_process(tmp_path,
     assert pm.has_plugin("hello") and not pm.has_plugin("sms")  # a built-in only with its section
     assert notes(out) == [["configure", ["out"]]]
     sys.modules.pop("hello_tactful", None)
+
+
+def test_a_builtin_section_without_its_extra_is_one_located_config_error(tmp_path, monkeypatch):
+    """Not a silent skip: with `sms:` written and Apprise missing, tick would send nothing."""
+    import tactful.pluginmanager as manager
+
+    (tmp_path / "config.yaml").write_text("email:\n  host: h.example.org\n  to: a@b.org\nsms:\n")
+    monkeypatch.setattr(manager, "available", lambda name: name != "sms")
+    with pytest.raises(RuleErrors) as caught:
+        get_plugin_manager(load_config(tmp_path), entry_points=False)
+    path = tmp_path / "config.yaml"
+    assert str(caught.value) == f"{path}:4:1: the 'sms' section needs Apprise: pip install 'tactful[sms]'"
+    assert get_plugin_manager(load_config(tmp_path), entry_points=False, builtins=False)  # rule hooks only
+
+
+def test_a_plugin_without_a_section_still_gets_a_mapping_that_knows_the_file(tmp_path):
+    from tactful.pluginmanager import _section
+
+    (tmp_path / "config.yaml").write_text("\nemail:\n  host: h.example.org\n  to: a@b.org\n")
+    section = _section(load_config(tmp_path), "todo")
+    assert section == {} and str(section.where("path")) == f"{tmp_path / 'config.yaml'}:2:1"
+    assert str(_section(load_config(tmp_path / "nowhere"), "todo").where("path")).endswith("config.yaml:1:1")
 
 
 def test_tracing_shows_hook_calls_on_stderr(home, site):
