@@ -6,11 +6,8 @@ with its code, never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-if TYPE_CHECKING:
-    from .yamltree import YMap
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, NamedTuple
 
 
 class Location(NamedTuple):
@@ -67,12 +64,18 @@ class Refused(TactfulError):
         super().__init__(reason)
 
 
-def did_you_mean(name: object, known: Iterable[str], otherwise: str = "") -> str:
-    """``; did you mean 'x'?`` for the known name closest to ``name``, else ``otherwise``."""
+def closest(name: object, known: Iterable[str]) -> str | None:
+    """The known name closest to ``name``, if one is close enough to be a likely misspelling."""
     import difflib
 
     close = difflib.get_close_matches(str(name), list(known), n=1)
-    return f"; did you mean '{close[0]}'?" if close else otherwise
+    return close[0] if close else None
+
+
+def did_you_mean(name: object, known: Iterable[str], otherwise: str = "") -> str:
+    """``; did you mean 'x'?`` for the known name closest to ``name``, else ``otherwise``."""
+    close = closest(name, known)
+    return f"; did you mean '{close}'?" if close else otherwise
 
 
 class Problems:
@@ -81,16 +84,31 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[RuleError] = []
 
-    def error(self, where: Location, message: str) -> None:
-        """Report a problem at ``where``."""
+    def error(self, where: Location | None, message: str) -> None:
+        """Report a problem at ``where`` (None: a plain mapping, written nowhere)."""
         self.errors.append(RuleError(where, message))
 
-    def keys(self, node: YMap, allowed: Collection[str], what: str) -> None:
-        """Report every key of ``node`` not in ``allowed``, with a "did you mean"."""
+    def keys(self, node: Mapping[str, Any], allowed: Collection[str], what: str, *, noun: str = "key",
+             otherwise: str | None = None) -> dict[str, str | None]:  # fmt: skip
+        """Report every key of ``node`` not in ``allowed``, at the key, with a "did you mean".
+
+        The message is ``unknown NOUN 'k' in WHAT; did you mean 'x'?`` (``in WHAT`` left out
+        when ``what`` is empty); with no close name, ``otherwise`` (by default, the allowed
+        keys) ends it. ``node`` is a ``YMap``, or a plain mapping whose problems have no place.
+
+        Returns:
+            each unknown key and the allowed one suggested for it (None when none was).
+        """
+        key_locs: Mapping[str, Location] = getattr(node, "key_locs", {})
+        fallback = f"; expected one of: {', '.join(allowed)}" if otherwise is None else otherwise
+        place = f" in {what}" if what else ""
+        found: dict[str, str | None] = {}
         for key in node:
             if key not in allowed:
-                hint = did_you_mean(key, allowed, f"; expected one of: {', '.join(allowed)}")
-                self.error(node.key_locs[key], f"unknown key '{key}' in {what}{hint}")
+                found[key] = close = closest(key, allowed)
+                hint = f"; did you mean '{close}'?" if close else fallback
+                self.error(key_locs.get(key, getattr(node, "loc", None)), f"unknown {noun} '{key}'{place}{hint}")
+        return found
 
     def unknown(self, kind: str, name: Any, known: Collection[str]) -> str:
         """The message for a reference to a ``kind`` that does not exist, with a hint."""

@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RuleError, RuleErrors
+from ..errors import Problems, RuleError, RuleErrors
 from ..hookspecs import hookimpl
 from ..log import logger
 from .calendar_caldav import PASSWORD_VARIABLE, USERNAME_VARIABLE, CalDAVTarget, brief_error, push
@@ -110,8 +110,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
     Raises:
         RuleErrors: one error per bad setting, at ``config.yaml:LINE:COL``.
     """
-    errors: list[RuleError] = []
-    _unknown_keys(section, ("file", "caldav"), errors)
+    errors = _unknown_keys(section, ("file", "caldav"), "")
     name = section.get("file", "calendar.ics")
     if not isinstance(name, str) or not name.strip():
         errors.append(_error(section, "file", "'file' is the path of the feed to write, e.g. calendar.ics"))
@@ -130,7 +129,7 @@ def _parse_caldav(section: Mapping[str, Any], errors: list[RuleError]) -> CalDAV
     if not isinstance(target, Mapping):
         errors.append(_error(section, "caldav", "'caldav' is a mapping with 'url' and 'calendar'"))
         return None
-    _unknown_keys(target, ("url", "calendar"), errors)
+    errors += _unknown_keys(target, ("url", "calendar"), "'caldav'")
     url, name = target.get("url"), target.get("calendar", "tactful")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         errors.append(_error(target, "url", "'url' is the CalDAV server's address, e.g. https://dav.example.org/"))
@@ -147,19 +146,14 @@ def _parse_caldav(section: Mapping[str, Any], errors: list[RuleError]) -> CalDAV
     return CalDAVTarget(str(url), str(name)) if not errors else None
 
 
-def _unknown_keys(section: Mapping[str, Any], known: tuple[str, ...], errors: list[RuleError]) -> None:
-    for key in section:
-        if key not in known:
-            errors.append(_error(section, key, f"unknown setting '{key}'; the settings are {', '.join(known)}",
-                                 at_key=True))  # fmt: skip
+def _unknown_keys(section: Mapping[str, Any], known: tuple[str, ...], what: str) -> list[RuleError]:
+    problems = Problems()
+    problems.keys(section, known, what, noun="setting", otherwise=f"; the settings are {', '.join(known)}")
+    return [RuleError(e.where, f"calendar: {e.message}") for e in problems.errors]
 
 
-def _error(section: Mapping[str, Any], key: str, message: str, at_key: bool = False) -> RuleError:
-    key_locs = getattr(section, "key_locs", {})
-    where = key_locs.get(key) if at_key else None
-    if where is None and hasattr(section, "where"):
-        where = section.where(key)
-    return RuleError(where, f"calendar: {message}")
+def _error(section: Mapping[str, Any], key: str, message: str) -> RuleError:
+    return RuleError(section.where(key) if hasattr(section, "where") else None, f"calendar: {message}")
 
 
 def _home(section: Mapping[str, Any]) -> Path:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, RuleError, RuleErrors
+from ..errors import Location, Problems, RuleErrors
 from ..yamltree import YMap
 
 KEYS = ("host", "port", "security", "from", "to", "username", "ca_file", "timeout", "notify")
@@ -57,18 +57,14 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         RuleErrors: every problem at once, each where it was written: unknown keys (with the
             closest known one), wrong types, a missing ``host`` or ``to``.
     """
-    errors: list[RuleError] = []
+    problems = Problems()
 
     def problem(key: str | None, message: str) -> None:
-        errors.append(RuleError(_where(section, key), message))
+        problems.error(_where(section, key), message)
 
-    suggested: set[str | None] = set()
-    for key in section:
-        if key not in KEYS:
-            close = _closest(key)
-            suggested.add(close)
-            hint = f"did you mean '{close}'?" if close else f"the settings are {', '.join(KEYS)}"
-            errors.append(RuleError(_key_where(section, key), f"unknown setting '{key}' in the email section; {hint}"))
+    unknown = problems.keys(section, KEYS, "the email section", noun="setting",
+                            otherwise=f"; the settings are {', '.join(KEYS)}")  # fmt: skip
+    suggested = set(unknown.values())
     values: dict[str, Any] = {}
     for key, check in _CHECKS.items():
         if key in section:
@@ -80,10 +76,10 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
     for key in ("host", "to"):
         if key not in section and key not in suggested:
             problem(None, f"the email section needs '{key}': {_NEEDS[key]}")
-    if not errors:
+    if not problems.errors:
         _check_together(section, values, problem)
-    if errors:
-        raise RuleErrors(errors)
+    if problems.errors:
+        raise RuleErrors(problems.errors)
     return _build(section, values)
 
 
@@ -175,23 +171,11 @@ _CHECKS = {"host": _text, "port": _port, "security": _security, "from": _address
 _NEEDS = {"host": "your SMTP server, e.g. smtp.example.org", "to": "your own address, where reminders go"}
 
 
-def _closest(key: str) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(key, KEYS, n=1)
-    return close[0] if close else None
-
-
 def _where(section: Mapping[str, Any], key: str | None) -> Location | None:
     """Where ``key``'s value was written, else where the section was (None for a plain dict)."""
     if not isinstance(section, YMap):
         return None
     return section.loc if key is None else section.where(key)
-
-
-def _key_where(section: Mapping[str, Any], key: str) -> Location | None:
-    """Where the key itself was written."""
-    return section.key_locs.get(key, section.loc) if isinstance(section, YMap) else None
 
 
 def _resolve(section: Mapping[str, Any], path: str) -> Path:

@@ -22,6 +22,10 @@ Each reminder is one line of at most 160 characters:
 that fails makes the delivery fail, so the outbox tries again later; SMS has no idempotency
 key, so a retry after a partial failure (one URL of two) may repeat the text on the other.
 URLs are never logged, and error messages leave out every part of them.
+
+Loading the plugin checks only each URL's shape (``service://...``), so that a command does
+not wait for Apprise to load; whether Apprise knows the service and finds every part it needs
+is checked by ``tactful plugins`` and before each send, and reported where the URL was given.
 """
 
 from __future__ import annotations
@@ -32,11 +36,12 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..errors import Location, RuleError, RuleErrors
+from ..errors import Location, Problems, RuleError, RuleErrors
 from ..hookspecs import hookimpl
 from ..log import logger
+from ..yamltree import YMap
 
 if TYPE_CHECKING:
     from ..notify import Notice
@@ -48,8 +53,19 @@ LIMIT = 160
 WIKI = "https://github.com/caronc/apprise/wiki"
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: What configure checks of a URL (Apprise, slow to import, is asked when sending).
+SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 
-_urls: tuple[str, ...] = ()
+
+class Url(NamedTuple):
+    """A configured Apprise URL; messages name it by ``name`` (and ``where``), never by itself."""
+
+    url: str
+    where: Location | None
+    name: str
+
+
+_urls: tuple[Url, ...] = ()
 
 
 class SmsError(Exception):
@@ -61,7 +77,8 @@ class SmsError(Exception):
 
 @hookimpl
 def tactful_configure(config: Mapping[str, Any]) -> None:
-    """Take the Apprise URLs from ``TACTFUL_SMS_URLS``, else the section's ``urls``, and check them."""
+    """Take the Apprise URLs from ``TACTFUL_SMS_URLS``, else the section's ``urls``, and check
+    their shape; Apprise itself is asked about them only when sending, and by :func:`check`."""
     global _urls
     _urls = configured_urls(config, os.environ.get(URLS_VARIABLE, ""))
 
@@ -71,31 +88,50 @@ def tactful_action_due(notice: Notice, key: str) -> None:
     """Text the job seeker that an action is due.
 
     Raises:
-        SmsError: when a service did not take the message (the outbox retries later).
+        SmsError: when a URL is not one Apprise understands (named where it was given), or a
+            service did not take the message (the outbox retries later).
     """
     if not _urls:
         raise SmsError("the sms adapter was not configured (no 'sms:' section was read)")
-    send(reminder(notice), _urls)
+    problems = not_understood(_urls)
+    if problems:
+        raise SmsError(" | ".join(str(problem) for problem in problems))
+    send(reminder(notice), [url.url for url in _urls])
     logger().info("sms sent", key=key, services=len(_urls))
+
+
+def check() -> None:
+    """The check configure leaves out to stay quick: whether Apprise understands every URL.
+    ``tactful plugins`` runs it (see :func:`tactful.pluginmanager.describe`).
+
+    Raises:
+        RuleErrors: one for each URL Apprise does not understand, where it was given.
+    """
+    problems = not_understood(_urls)
+    if problems:
+        raise RuleErrors(problems)
 
 
 # -- Settings ----------------------------------------------------------------------------
 
 
-def configured_urls(section: Mapping[str, Any], environment: str) -> tuple[str, ...]:
+def configured_urls(section: Mapping[str, Any], environment: str) -> tuple[Url, ...]:
     """The Apprise URLs to send to: those in ``environment`` (space-separated) if any, else
     the section's ``urls`` (one URL or a list).
 
     Raises:
         RuleErrors: every problem at once, at ``config.yaml:LINE:COL`` where it was written:
-            an unknown key, ``urls`` that is not text, a URL Apprise does not understand, or
+            an unknown key, ``urls`` that is not text, a URL not shaped ``service://...``, or
             no URL at all. A bad URL from the environment is named by its position only.
     """
-    errors = [RuleError(_where(section, key, keys=True), _unknown(key)) for key in section if key not in KEYS]
+    problems = Problems()
+    problems.keys(section, KEYS, "the sms section", noun="setting",
+                  otherwise=f"; the only setting is 'urls' (or set {URLS_VARIABLE})")  # fmt: skip
+    errors = problems.errors
     from_env = environment.split()
-    found: list[tuple[str, Location | None, str]]
+    found: list[Url]
     if from_env:
-        found = [(url, None, f"{URLS_VARIABLE}: URL {n} of {len(from_env)}") for n, url in enumerate(from_env, 1)]
+        found = [Url(url, None, f"{URLS_VARIABLE}: URL {n} of {len(from_env)}") for n, url in enumerate(from_env, 1)]
     else:
         found, more = _section_urls(section)
         errors += more
@@ -103,16 +139,22 @@ def configured_urls(section: Mapping[str, Any], environment: str) -> tuple[str, 
         errors.append(RuleError(_where(section, None), f"the sms section needs an Apprise URL: set {URLS_VARIABLE} "
                                 "(best, as such URLs hold secrets) or list them under 'urls'"))  # fmt: skip
     for url, where, name in found:
-        if not understood(url):
-            errors.append(RuleError(where, f"{name} is not an Apprise URL tactful can send with (unknown "
-                                    f"service, or parts missing); see {WIKI}"))  # fmt: skip
+        if not SHAPE.fullmatch(url):
+            errors.append(RuleError(where, f"{name} is not an Apprise URL, which reads service://... (e.g. "
+                                    f"twilio://SID:TOKEN@FROM/TO); see {WIKI}"))  # fmt: skip
     if errors:
         raise RuleErrors(errors)
     for url, where, _ in found:
         if where is not None and _holds_password(url):
             logger().warning("a URL in the sms section holds a password; secrets belong in the environment",
                              at=str(where), instead=URLS_VARIABLE)  # fmt: skip
-    return tuple(url for url, _, _ in found)
+    return tuple(found)
+
+
+def not_understood(urls: Sequence[Url]) -> list[RuleError]:
+    """An error for each URL whose service Apprise does not know or whose parts it misses."""
+    return [RuleError(where, f"{name} is not an Apprise URL tactful can send with (unknown service, or parts "
+                      f"missing); see {WIKI}") for url, where, name in urls if not understood(url)]  # fmt: skip
 
 
 def _holds_password(url: str) -> bool:
@@ -124,7 +166,7 @@ def _holds_password(url: str) -> bool:
         return False
 
 
-def _section_urls(section: Mapping[str, Any]) -> tuple[list[tuple[str, Location | None, str]], list[RuleError]]:
+def _section_urls(section: Mapping[str, Any]) -> tuple[list[Url], list[RuleError]]:
     value = section.get("urls")
     if value is None:
         return [], []
@@ -132,7 +174,7 @@ def _section_urls(section: Mapping[str, Any]) -> tuple[list[tuple[str, Location 
     if not isinstance(items, list) or not all(isinstance(url, str) and url.strip() for url in items):
         return [], [RuleError(_where(section, "urls"), "urls: must be an Apprise URL or a list of them")]
     locs: list[Location | None] = list(getattr(items, "locs", [])) or [_where(section, "urls")] * len(items)
-    return [(url.strip(), loc, "this URL") for url, loc in zip(items, locs, strict=False)], []
+    return [Url(url.strip(), loc, "this URL") for url, loc in zip(items, locs, strict=False)], []
 
 
 def understood(url: str) -> bool:
@@ -143,20 +185,11 @@ def understood(url: str) -> bool:
         return bool(apprise.Apprise().add(url))
 
 
-def _unknown(key: str) -> str:
-    return f"unknown setting '{key}' in the sms section; the only setting is 'urls' (or set {URLS_VARIABLE})"
-
-
-def _where(section: Mapping[str, Any], key: str | None, keys: bool = False) -> Location | None:
-    """Where ``key`` (or the key itself, with ``keys``) was written, else where the section was."""
-    loc: Location | None = getattr(section, "loc", None)
-    if key is None or loc is None:
-        return loc
-    if keys:
-        found: Location | None = section.key_locs.get(key)  # type: ignore[attr-defined]
-        return found or loc
-    where: Location = section.where(key)  # type: ignore[attr-defined]
-    return where
+def _where(section: Mapping[str, Any], key: str | None) -> Location | None:
+    """Where ``key``'s value was written, else where the section was (None for a plain dict)."""
+    if not isinstance(section, YMap):
+        return None
+    return section.loc if key is None else section.where(key)
 
 
 # -- The message -------------------------------------------------------------------------

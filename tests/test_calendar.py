@@ -116,6 +116,11 @@ def test_without_its_section_the_calendar_command_says_how_to_turn_the_plugin_on
     ("config", "expected"),
     [
         ("calendar:\n  fiel: x.ics\n", "config.yaml:2:3: calendar: unknown setting 'fiel'"),
+        ("calendar:\n  fille: x.ics\n", "config.yaml:2:3: calendar: unknown setting 'fille'; did you mean 'file'?"),
+        (
+            "calendar:\n  caldav:\n    uri: https://dav/\n",
+            "config.yaml:3:5: calendar: unknown setting 'uri' in 'caldav'; did you mean 'url'?",
+        ),
         ("calendar:\n  file: 3\n", "config.yaml:2:9: calendar: 'file' is the path of the feed"),
         ("calendar:\n  caldav: yes\n", "config.yaml:2:11: calendar: 'caldav' is a mapping"),
         ("calendar:\n  caldav:\n    url: ftp://dav\n", "config.yaml:3:10: calendar: 'url' is the CalDAV server's"),

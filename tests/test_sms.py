@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -110,8 +112,14 @@ def test_tactful_plugins_lists_sms_as_loaded_when_configured(tmp_path, server):
         ("sms:\n  urls: 5\n", "", "config.yaml:2:9: urls: must be an Apprise URL or a list of them"),
         ("sms:\n", "", "config.yaml:1:1: the sms section needs an Apprise URL: set TACTFUL_SMS_URLS"),
         ("sms:\n", "json://localhost/x nosuchservice://y", "TACTFUL_SMS_URLS: URL 2 of 2 is not an Apprise URL"),
+        ("sms:\n  urls:\n    - nosuchservice\n", "", "config.yaml:3:7: this URL is not an Apprise URL, which reads"),
+        (
+            "sms:\n  url: json://localhost/x\n",
+            "",
+            "config.yaml:2:3: unknown setting 'url' in the sms section; did you mean 'urls'?",
+        ),
     ],
-    ids=["unknown-service", "unknown-key", "not-text", "no-url", "bad-url-in-env"],
+    ids=["unknown-service", "unknown-key", "not-text", "no-url", "bad-url-in-env", "not-a-url", "misspelt-key"],
 )
 def test_a_bad_sms_section_is_one_located_line(tmp_path, config, env, expected):
     home = tmp_path / "home"
@@ -121,6 +129,26 @@ def test_a_bad_sms_section_is_one_located_line(tmp_path, config, env, expected):
     assert done.returncode == 2
     assert expected in done.stderr
     assert "nosuchservice://" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_loading_the_sms_plugin_leaves_apprise_unimported():
+    """Apprise takes most of 100 ms to import: configure checks a URL's shape only, so every command
+    that loads plugins (even `tactful --help`) starts without it."""
+    code = ("import sys; from tactful.pluginmanager import get_plugin_manager; "
+            "get_plugin_manager({'sms': {'urls': ['nosuchservice://x']}}, entry_points=False); "
+            "print('apprise' in sys.modules)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
+
+
+def test_a_url_apprise_does_not_understand_fails_its_delivery_where_it_was_written(tmp_path):
+    home = home_with_application(tmp_path, "sms:\n  urls:\n    - nosuchservice://x\n")
+    ticked = ok(home, "tick", now=DUE)
+    assert "delivery to sms failed" in ticked.stderr
+    [pending] = doc(home, "outbox", now=DUE)
+    assert (pending["plugin"], pending["kind"], pending["status"]) == ("sms", "action_due", "pending")
+    assert "config.yaml:3:7: this URL is not an Apprise URL tactful can send with" in pending["last_error"]
+    assert "nosuchservice" not in ticked.stderr + pending["last_error"]
 
 
 def test_a_password_written_in_config_yaml_draws_a_warning_without_the_password(tmp_path, server):

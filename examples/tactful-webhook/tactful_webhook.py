@@ -49,7 +49,7 @@ def tactful_configure(config: Mapping[str, Any]) -> None:
     def where(key: str | None = None) -> Any:
         if key is not None and hasattr(config, "where"):
             return config.where(key)  # config.yaml:LINE:COL of that value
-        return getattr(config, "loc", None)  # of the section (None when there is none)
+        return getattr(config, "loc", None)  # of the section (None for a plain dict, given in process)
 
     for key in config:
         if key not in KEYS:
