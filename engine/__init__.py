@@ -10,18 +10,55 @@ The embedding API::
     engine.drafts(app.id)   # [Draft(action="send_thank_you", subject=…, body=…)]
 """
 
-from .engine import Engine, Fired
-from .errors import InputError, Location, Refused, RuleError, RuleErrors, TactfulError
-from .loader import load_rules, shipped_names
-from .records import Advised, Application, Draft, LogEntry, Recorded, Verdict
-from .rulebook import RuleBook
-from .ruleset import RuleSet
-from .sqlite_store import SQLiteStore
-from .store import Change, Conflict, MemoryStore, Store
+from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .vocabulary.version import __version__ as __version__
+
+#: Every public name, and the module it lives in. Anything not listed here is internal and
+#: may move between releases; the modules ``tactful.hookspecs`` (plugin authors) and
+#: ``tactful.testing`` (tests of plugins and embedding apps) are public too.
+_WHERE = {
+    "Engine": "engine", "Fired": "engine",
+    "InputError": "errors", "Location": "errors", "Refused": "errors", "RuleError": "errors",
+    "RuleErrors": "errors", "TactfulError": "errors",
+    "load_rules": "language.loader", "shipped_names": "language.loader",
+    "RuleBook": "language.rulebook", "RuleSet": "language.ruleset",
+    "SQLiteStore": "stores.sqlite_store",
+    "Change": "stores.store", "Conflict": "stores.store", "MemoryStore": "stores.store", "Store": "stores.store",
+    "Advised": "vocabulary.records", "Application": "vocabulary.records", "Draft": "vocabulary.records",
+    "LogEntry": "vocabulary.records", "Recorded": "vocabulary.records", "Verdict": "vocabulary.records",
+}  # fmt: skip
+
 __all__ = [
     "Advised", "Application", "Change", "Conflict", "Draft", "Engine", "Fired", "InputError", "Location",
     "LogEntry", "MemoryStore", "Recorded", "Refused", "RuleBook", "RuleError", "RuleErrors", "RuleSet",
     "SQLiteStore", "Store", "TactfulError", "Verdict", "load_rules", "shipped_names",
 ]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562), so ``tactful --version`` pays for none."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tactful' has no attribute '{name}'")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return [*__all__, "__version__"]
+
+
+if TYPE_CHECKING:
+    from .engine import Engine, Fired
+    from .errors import InputError, Location, Refused, RuleError, RuleErrors, TactfulError
+    from .language.loader import load_rules, shipped_names
+    from .language.rulebook import RuleBook
+    from .language.ruleset import RuleSet
+    from .stores.sqlite_store import SQLiteStore
+    from .stores.store import Change, Conflict, MemoryStore, Store
+    from .vocabulary.records import Advised, Application, Draft, LogEntry, Recorded, Verdict

@@ -11,18 +11,18 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from . import core
 from .errors import InputError, RuleErrors
-from .facts import check_after_interview, check_dates, company_name, normalize
-from .log import logger
-from .namespace import Portfolio
-from .notify import Notice, action_notice, newly_due, transition_notices
-from .pinning import keep, pin
-from .policy import judge
-from .records import Advised, Application, Draft, LogEntry, Other, Recorded, Verdict, restore, snapshot
-from .rulebook import RuleBook
-from .ruleset import RuleSet
-from .store import Change, Store
+from .language.namespace import Portfolio
+from .language.rulebook import RuleBook
+from .language.ruleset import RuleSet
+from .runtime import core
+from .runtime.facts import check_after_interview, check_dates, company_name, normalize
+from .runtime.notify import Notice, action_notice, newly_due, transition_notices
+from .runtime.policy import judge
+from .stores.pinning import keep, pin
+from .stores.store import Change, Store
+from .vocabulary.log import logger
+from .vocabulary.records import Advised, Application, Draft, LogEntry, Other, Recorded, Verdict, restore, snapshot
 
 #: How many due applications `tick` loads and commits at a time: memory is bounded by it
 #: (about 70 MB), and fewer, larger commits make ticks over large stores much faster.
@@ -45,13 +45,13 @@ class Engine:
     def __init__(self, store: Store, clock: Callable[[], datetime], rules: RuleBook | None = None,
                  default_rules: str = "default", notify: bool = False) -> None:  # fmt: skip
         """Args:
-        store: where applications live (:class:`~tactful.store.MemoryStore`,
-            :class:`~tactful.sqlite_store.SQLiteStore`, or your own).
+        store: where applications live (:class:`~tactful.stores.store.MemoryStore`,
+            :class:`~tactful.stores.sqlite_store.SQLiteStore`, or your own).
         clock: returns the current moment, with a time zone; read once per call.
         rules: finds rule sets by name or path (default: a fresh :class:`RuleBook`).
         default_rules: the rule set `add` uses when none is named.
         notify: write notices for plugins to the store's outbox with every change
-            (deliver them with :func:`tactful.delivery.deliver`).
+            (deliver them with :func:`tactful.hooks.delivery.deliver`).
         """
         self.store = store
         self.clock = clock
@@ -156,7 +156,7 @@ class Engine:
             Refused: when the action has no template, or nothing advised has one.
             RuleErrors: for a problem in the template, at its ``file:line:col``.
         """
-        from . import drafts
+        from .runtime import drafts
 
         now = now or self.now()
         app = self.get(app_id, now)
@@ -173,8 +173,8 @@ class Engine:
     ) -> str | None:
         """The message for ``action`` as plain text (subject line first), or None when the
         rule set has no template for it or the template fails; for notifications."""
-        from . import drafts
         from .errors import Refused
+        from .runtime import drafts
 
         rs = rs or self.rules_for(app)
         try:

@@ -19,6 +19,10 @@ plugin without :func:`tactful_transition` is never offered a transition), with a
 ``key``: if the hook raises, the same notice is offered again later with the same key
 (retries with backoff), so use the key to avoid delivering twice. A raised exception never
 undoes a state change.
+
+The types hooks receive are importable from here too: :class:`Notice` (what the delivery
+hooks and :func:`tactful_schedule` receive) and :class:`YMap` (the config section
+:func:`tactful_configure` receives, which knows where each key was written).
 """
 
 from __future__ import annotations
@@ -29,11 +33,13 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from .language.yamltree import YMap as YMap  # what tactful_configure receives
+from .runtime.notify import Notice as Notice  # what the delivery hooks receive
+
 if TYPE_CHECKING:
     import click
 
-    from .notify import Notice
-    from .ruleset import RuleSet
+    from .language.ruleset import RuleSet
 
 #: Marks the hook specifications below (for tactful itself).
 hookspec = pluggy.HookspecMarker("tactful")
@@ -52,7 +58,7 @@ def tactful_configure(config: Mapping[str, Any]) -> None:
 
     Args:
         config: this plugin's section of the tactful config file (``config.yaml`` in the
-            tactful home), keyed by the plugin's name: a ``tactful.yamltree.YMap`` whose
+            tactful home), keyed by the plugin's name: a ``tactful.language.yamltree.YMap`` whose
             ``where(key)`` says where a value was written; when the plugin has no section, an
             empty one placed at the start of the file. (An application that passes plain
             dicts to ``get_plugin_manager`` gives plain dicts, placed nowhere.) Secrets never

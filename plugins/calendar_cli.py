@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import click
 
 from ..cli.context import Context, common, json_flag
-from ..log import logger
-from . import calendar as adapter
+from ..vocabulary.log import logger
+from . import calendar_config as adapter
 from .calendar_caldav import brief_error, push
 from .calendar_feed import write_feed
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import icalendar
 
-    from ..notify import Notice
+    from ..runtime.notify import Notice
 
 #: How long an event lasts in the calendar.
 DURATION = timedelta(minutes=15)

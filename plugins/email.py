@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
-from ..log import logger
+from ..vocabulary.log import logger
 from .email_config import KEYS as KEYS  # re-exported: callers read the settings' names here
 from .email_config import Settings, parse_settings
 from .email_config import is_loopback as is_loopback  # re-exported, like KEYS
@@ -27,7 +27,7 @@ from .email_config import is_loopback as is_loopback  # re-exported, like KEYS
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-    from ..notify import Notice
+    from ..runtime.notify import Notice
 
 PASSWORD_VARIABLE = "TACTFUL_SMTP_PASSWORD"  # noqa: S105 - a variable's name, not a password
 USERNAME_VARIABLE = "TACTFUL_SMTP_USERNAME"

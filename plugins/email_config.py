@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Location, Problems, RuleErrors
-from ..yamltree import YMap
+from ..language.yamltree import YMap
 
 KEYS = ("host", "port", "security", "from", "to", "username", "ca_file", "timeout", "notify")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}

@@ -40,11 +40,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import Location, Problems, RuleError, RuleErrors
 from ..hookspecs import hookimpl
-from ..log import logger
-from ..yamltree import YMap
+from ..language.yamltree import YMap
+from ..vocabulary.log import logger
 
 if TYPE_CHECKING:
-    from ..notify import Notice
+    from ..runtime.notify import Notice
 
 URLS_VARIABLE = "TACTFUL_SMS_URLS"
 KEYS = ("urls",)
@@ -102,7 +102,7 @@ def tactful_action_due(notice: Notice, key: str) -> None:
 
 def check() -> None:
     """The check configure leaves out to stay quick: whether Apprise understands every URL.
-    ``tactful plugins`` runs it (see :func:`tactful.pluginmanager.describe`).
+    ``tactful plugins`` runs it (see :func:`tactful.hooks.pluginmanager.describe`).
 
     Raises:
         RuleErrors: one for each URL Apprise does not understand, where it was given.

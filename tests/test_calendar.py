@@ -19,9 +19,9 @@ import icalendar
 import pytest
 
 from tactful import Engine, MemoryStore
-from tactful.notify import action_notice
-from tactful.pluginmanager import get_plugin_manager
+from tactful.hooks.pluginmanager import get_plugin_manager
 from tactful.plugins import calendar as adapter
+from tactful.runtime.notify import action_notice
 from tactful.testing import FakeClock
 
 from .clirun import EXE, ok, run
@@ -145,7 +145,7 @@ def test_the_feed_replaces_the_file_in_one_rename_so_a_reader_never_sees_half_of
         seen.append((Path(source), Path(target).read_bytes()))
         replace(source, target)
 
-    monkeypatch.setattr(adapter.os, "replace", watching)
+    monkeypatch.setattr(os, "replace", watching)
     clock = FakeClock(at("2026-05-04 17:00"))
     engine = Engine(MemoryStore(), clock)
     engine.add("Northwind", interviewed="2026-05-04")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tactful import RuleErrors, load_rules
-from tactful.check import check_rules
+from tactful.authoring.check import check_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).parent / "tactful"

@@ -4,10 +4,11 @@ from datetime import datetime
 
 import pytest
 
-from tactful import InputError, Refused, core, load_rules
-from tactful.namespace import Portfolio
-from tactful.policy import judge
-from tactful.records import Other
+from tactful import InputError, Refused, load_rules
+from tactful.language.namespace import Portfolio
+from tactful.runtime import core
+from tactful.runtime.policy import judge
+from tactful.vocabulary.records import Other
 
 from .helpers import at
 

@@ -4,9 +4,9 @@ import pluggy
 import pytest
 
 from tactful import Engine
-from tactful.delivery import deliver
+from tactful.hooks.delivery import deliver
+from tactful.hooks.pluginmanager import get_plugin_manager
 from tactful.hookspecs import hookimpl
-from tactful.pluginmanager import get_plugin_manager
 from tactful.testing import FakeClock, RecordingPlugin
 
 from .helpers import at

@@ -4,9 +4,9 @@ import re
 from pathlib import Path
 
 from tactful import load_rules
-from tactful.build import TOP_KEYS
 from tactful.cli.main import cli
-from tactful.settings import SETTINGS
+from tactful.language.build import TOP_KEYS
+from tactful.language.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -40,7 +40,7 @@ def test_the_readme_rule_example_is_valid(tmp_path):
 
 
 def test_every_yaml_example_in_the_rule_reference_parses():
-    from tactful.yamltree import read_yaml
+    from tactful.language.yamltree import read_yaml
 
     blocks = re.findall(r"```yaml\n(.*?)```", RULES_DOC, re.S)
     assert len(blocks) >= 6

@@ -183,7 +183,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_the_sandbox_refuses_python_internals() -> None:
     from jinja2.exceptions import SecurityError
 
-    from tactful.drafts import environment
+    from tactful.language.sandbox import environment
 
     with pytest.raises(SecurityError):
         environment().from_string("{{ ''.__class__ }}").render()

@@ -15,10 +15,10 @@ import jsonschema
 import pytest
 
 from tactful import load_rules
-from tactful.rulediff import differences
-from tactful.ruleedit import NOT_SET, guess_indent, parse_value, set_value
-from tactful.schema import rule_schema, schema_text
-from tactful.yamltree import plain, read_yaml
+from tactful.authoring.rulediff import differences
+from tactful.authoring.ruleedit import NOT_SET, guess_indent, parse_value, set_value
+from tactful.language.schema import rule_schema, schema_text
+from tactful.language.yamltree import plain, read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).parent / "tactful"

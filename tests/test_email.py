@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from tactful.config import load_config
-from tactful.delivery import deliver
 from tactful.errors import RuleErrors
-from tactful.notify import Notice
-from tactful.outbox import MemoryOutbox
-from tactful.pluginmanager import get_plugin_manager
+from tactful.hooks.config import load_config
+from tactful.hooks.delivery import deliver
+from tactful.hooks.pluginmanager import get_plugin_manager
+from tactful.language.yamltree import read_yaml
 from tactful.plugins import email as adapter
-from tactful.yamltree import read_yaml
+from tactful.runtime.notify import Notice
+from tactful.stores.outbox import MemoryOutbox
 
 from .mailserver import HOST, Authenticator, Inbox, LoopbackController, make_certificates, reserve_port, start_server
 

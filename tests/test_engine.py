@@ -115,7 +115,7 @@ def test_removing_deletes_the_history_too(engine):
 
 
 def test_a_stale_save_is_refused(engine):
-    from tactful.store import Change, Conflict
+    from tactful.stores.store import Change, Conflict
 
     app = engine.add("Northwind", interviewed="2026-05-04")
     engine.record(app.id, "thank_you_sent")

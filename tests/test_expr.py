@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tactful.expr import ExpressionError, compile_expression
+from tactful.language.expr import ExpressionError, compile_expression
 
 KNOWN = {"calls_made", "max_calls", "callback_invited", "last_call", "grace", "interviewed"}
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tactful import load_rules
-from tactful.graph import dot, edges, mermaid
-from tactful.loader import shipped_names
+from tactful.authoring.graph import dot, edges, mermaid
+from tactful.language.loader import shipped_names
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).parent / "tactful"

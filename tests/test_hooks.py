@@ -19,10 +19,10 @@ import pytest
 
 from tactful import Engine, InputError, MemoryStore, RuleBook, RuleErrors
 from tactful import hookspecs as specs
-from tactful.config import load_config
-from tactful.entrypoints import installed_plugins
+from tactful.hooks.config import load_config
+from tactful.hooks.entrypoints import installed_plugins
+from tactful.hooks.pluginmanager import get_plugin_manager, rule_functions, rules_announcer
 from tactful.hookspecs import hookimpl
-from tactful.pluginmanager import get_plugin_manager, rule_functions, rules_announcer
 from tactful.testing import FakeClock
 
 from .clirun import EXE, doc, ok, run
@@ -273,7 +273,7 @@ def test_tactful_configure_gets_each_plugin_its_own_section_in_process(tmp_path,
 
 def test_a_builtin_section_without_its_extra_is_one_located_config_error(tmp_path, monkeypatch):
     """Not a silent skip: with `sms:` written and Apprise missing, tick would send nothing."""
-    import tactful.pluginmanager as manager
+    import tactful.hooks.pluginmanager as manager
 
     (tmp_path / "config.yaml").write_text("email:\n  host: h.example.org\n  to: a@b.org\nsms:\n")
     monkeypatch.setattr(manager, "available", lambda name: name != "sms")
@@ -285,7 +285,7 @@ def test_a_builtin_section_without_its_extra_is_one_located_config_error(tmp_pat
 
 
 def test_a_plugin_without_a_section_still_gets_a_mapping_that_knows_the_file(tmp_path):
-    from tactful.pluginmanager import _section
+    from tactful.hooks.pluginmanager import _section
 
     (tmp_path / "config.yaml").write_text("\nemail:\n  host: h.example.org\n  to: a@b.org\n")
     section = _section(load_config(tmp_path), "todo")
@@ -326,4 +326,4 @@ def test_a_command_that_reads_rules_loads_no_plugin_when_none_is_installed(home)
     assert done.returncode == 0, done.stderr
     imported = {line.rpartition("|")[2].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "tactful.cli.main" in imported
-    assert imported.isdisjoint({"pluggy", "importlib.metadata", "tactful.pluginmanager"})
+    assert imported.isdisjoint({"pluggy", "importlib.metadata", "tactful.hooks.pluginmanager"})

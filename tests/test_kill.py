@@ -27,7 +27,7 @@ import pytest
 
 from tactful.cli.context import DB_NAME
 from tactful.engine import Engine
-from tactful.sqlite_store import SQLiteStore
+from tactful.stores.sqlite_store import SQLiteStore
 
 pytestmark = pytest.mark.slow
 

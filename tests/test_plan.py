@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tactful import Engine, MemoryStore, load_rules
-from tactful.facts import normalize
-from tactful.plan import hypothetical, plan
+from tactful.runtime.facts import normalize
+from tactful.runtime.plan import hypothetical, plan
 from tactful.testing import FakeClock
 
 from .helpers import at

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tactful import hookspecs
-from tactful.pluginmanager import ENTRY_POINT_GROUP, get_plugin_manager
-from tactful.yamltree import read_yaml
+from tactful.hooks.pluginmanager import ENTRY_POINT_GROUP, get_plugin_manager
+from tactful.language.yamltree import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
@@ -53,7 +53,7 @@ def test_no_hook_is_mentioned_that_does_not_exist():
 
 def test_the_guide_names_the_tracing_variable_and_the_test_helpers():
     from tactful import testing
-    from tactful.pluginmanager import TRACE_VARIABLE
+    from tactful.hooks.pluginmanager import TRACE_VARIABLE
 
     assert f"{TRACE_VARIABLE}=1" in GUIDE
     for helper in ("FakeClock", "MemoryStore", "RecordingPlugin"):
@@ -111,7 +111,7 @@ def test_every_yaml_and_toml_block_parses():
 
 def test_the_guides_rule_file_compiles_only_with_the_function_the_guide_registers(tmp_path):
     from tactful import RuleErrors, load_rules
-    from tactful.pluginmanager import rule_functions
+    from tactful.hooks.pluginmanager import rule_functions
 
     [function_block] = [b for b in blocks("python") if "def tactful_register_functions" in b]
     plugin = types.ModuleType("weekdays")

@@ -27,13 +27,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tactful import Engine, InputError, MemoryStore, Refused, RuleBook, core, load_rules
-from tactful.namespace import Portfolio
-from tactful.policy import judge
-from tactful.records import Other
-from tactful.ruleset import RuleSet
+from tactful import Engine, InputError, MemoryStore, Refused, RuleBook, load_rules
+from tactful.language.namespace import Portfolio
+from tactful.language.ruleset import RuleSet
+from tactful.runtime import core
+from tactful.runtime.policy import judge
 from tactful.testing import FakeClock
-from tactful.timecalc import zone
+from tactful.vocabulary.records import Other
+from tactful.vocabulary.timecalc import zone
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE_SETS = {ref: load_rules(ref) for ref in ("default", "small-company", str(ROOT / "examples/rules/one-call.yaml"))}

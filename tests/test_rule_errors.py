@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tactful import RuleErrors, load_rules
-from tactful.rulebook import RuleBook
-from tactful.scenarios import read_scenarios
+from tactful.authoring.scenarios import read_scenarios
+from tactful.language.rulebook import RuleBook
 
 from .clirun import run
 

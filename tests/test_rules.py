@@ -6,7 +6,7 @@ import pytest
 
 from tactful import RuleErrors, load_rules
 from tactful.errors import InputError
-from tactful.loader import shipped_dir
+from tactful.language.loader import shipped_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 # Scenario files (rules/scenarios/, examples/scenarios/) test rule sets; they are not rule files.
@@ -137,7 +137,7 @@ def test_several_problems_are_reported_together_in_file_order(tmp_path):
 def test_a_cached_rule_set_is_the_same_and_a_changed_file_is_read_again(tmp_path, monkeypatch):
     import os
 
-    from tactful import loader
+    from tactful.language import loader
 
     path = write(tmp_path, "extends: default\nsettings:\n  grace: 2 days\n")
     first = load_rules(path, cache_dir=tmp_path / "cache")

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tactful import RuleBook, RuleErrors
-from tactful.loader import shipped_names
-from tactful.scenariorun import describe, run
-from tactful.scenarios import collect, read_scenarios
+from tactful.authoring.scenariorun import describe, run
+from tactful.authoring.scenarios import collect, read_scenarios
+from tactful.language.loader import shipped_names
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).parent / "tactful"

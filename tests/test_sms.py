@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from tactful import Engine, MemoryStore
-from tactful.delivery import deliver
 from tactful.errors import RuleErrors
-from tactful.notify import Notice
-from tactful.pluginmanager import get_plugin_manager
+from tactful.hooks.delivery import deliver
+from tactful.hooks.pluginmanager import get_plugin_manager
 from tactful.plugins import sms
+from tactful.runtime.notify import Notice
 from tactful.testing import FakeClock
 
 from .clirun import doc, ok, run
@@ -134,7 +134,7 @@ def test_a_bad_sms_section_is_one_located_line(tmp_path, config, env, expected):
 def test_loading_the_sms_plugin_leaves_apprise_unimported():
     """Apprise takes most of 100 ms to import: configure checks a URL's shape only, so every command
     that loads plugins (even `tactful --help`) starts without it."""
-    code = ("import sys; from tactful.pluginmanager import get_plugin_manager; "
+    code = ("import sys; from tactful.hooks.pluginmanager import get_plugin_manager; "
             "get_plugin_manager({'sms': {'urls': ['nosuchservice://x']}}, entry_points=False); "
             "print('apprise' in sys.modules)")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

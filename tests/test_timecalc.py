@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tactful.durations import format_duration, parse_duration
-from tactful.timecalc import Calendar, parse_days, parse_hours
+from tactful.language.durations import format_duration, parse_duration
+from tactful.vocabulary.timecalc import Calendar, parse_days, parse_hours
 
 NY = ZoneInfo("America/New_York")
 

@@ -47,7 +47,7 @@ def test_a_broken_rule_file_does_not_stop_applications_in_flight(tmp_path, rules
 
 
 def test_migrating_keeps_the_due_actions_still_to_announce(tmp_path, rules_file):
-    from tactful.migrate import apply, plan
+    from tactful.authoring.migrate import apply, plan
 
     clock = FakeClock(at("2026-05-04 17:00"))
     engine = Engine(SQLiteStore(tmp_path / "t.sqlite3"), clock, notify=True)

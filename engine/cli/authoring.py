@@ -26,9 +26,9 @@ def test(ctx: Context, paths: tuple[str, ...]) -> None:
     Prints PASS or FAIL per scenario, what differs for each failure, then 'N passed, N
     failed'. Exit 0 when all pass, 1 when any fails, 2 for a malformed scenario file.
     """
-    from ..rulebook import RuleBook
-    from ..scenariorun import describe, run, summary
-    from ..scenarios import collect, read_scenarios
+    from ..authoring.scenariorun import describe, run, summary
+    from ..authoring.scenarios import collect, read_scenarios
+    from ..language.rulebook import RuleBook
 
     book = RuleBook(**ctx.rule_options())
     scenarios, errors = [], []
@@ -66,7 +66,7 @@ def _unique(errors: list[RuleError]) -> list[RuleError]:
 @common
 def graph(ctx: Context, ref: str, fmt: str, output: str | None) -> None:
     """Draw a rule set's state machine, with guards and timers on the edges."""
-    from .. import graph as diagrams
+    from ..authoring import graph as diagrams
 
     rs = ctx.load_rules(ref)
     text = diagrams.mermaid(rs) if fmt == "mermaid" else diagrams.dot(rs)
@@ -114,7 +114,7 @@ def _write(data: bytes, output: str | None) -> None:
 
 def show_graph(ctx: Context, app_id: int) -> None:
     """`show ID --graph`: the application's rule set as Mermaid, its current state marked."""
-    from ..graph import mermaid
+    from ..authoring.graph import mermaid
 
     if ctx.as_json:
         raise InputError("--graph prints a Mermaid diagram, not JSON; leave out --json")

@@ -17,7 +17,7 @@ from ..errors import InputError, RuleErrors, TactfulError
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..ruleset import RuleSet
+    from ..language.ruleset import RuleSet
 
 F = TypeVar("F", bound=Callable[..., Any])
 DB_NAME = "tactful.sqlite3"
@@ -27,7 +27,7 @@ def user_zone() -> tzinfo:
     """The user's own time zone: ``TACTFUL_TZ`` if set, else the system's."""
     name = os.environ.get("TACTFUL_TZ")
     if name:
-        from ..timecalc import zone
+        from ..vocabulary.timecalc import zone
 
         try:
             return zone(name)
@@ -90,8 +90,8 @@ class Context:
     def engine(self) -> Engine:
         if self._engine is None:
             from ..engine import Engine
-            from ..rulebook import RuleBook
-            from ..sqlite_store import SQLiteStore
+            from ..language.rulebook import RuleBook
+            from ..stores.sqlite_store import SQLiteStore
 
             try:
                 self.home.mkdir(parents=True, exist_ok=True)
@@ -105,8 +105,8 @@ class Context:
     def plugins(self) -> Any:
         """The plugin manager, configured from the home's config.yaml (loaded on first use)."""
         if self._plugins is None:
-            from ..config import load_config
-            from ..pluginmanager import get_plugin_manager
+            from ..hooks.config import load_config
+            from ..hooks.pluginmanager import get_plugin_manager
 
             self.config = load_config(self.home)
             self._plugins = get_plugin_manager(self.config)
@@ -117,17 +117,17 @@ class Context:
         is installed (the usual case, which costs a cached check and no import).
 
         Built-in adapters are left out, so that commands that only read rules never import
-        their libraries; they register no rule functions. See :mod:`tactful.entrypoints`.
+        their libraries; they register no rule functions. See :mod:`tactful.hooks.entrypoints`.
         """
         if self._plugins is not None:
             return self._plugins
         if self._extensions is None:
-            from ..entrypoints import installed_plugins
+            from ..hooks.entrypoints import installed_plugins
 
             self._extensions = False
             if installed_plugins(self.home / "cache"):
-                from ..config import load_config
-                from ..pluginmanager import get_plugin_manager
+                from ..hooks.config import load_config
+                from ..hooks.pluginmanager import get_plugin_manager
 
                 self.config = load_config(self.home)
                 self._extensions = get_plugin_manager(self.config, builtins=False)
@@ -140,7 +140,7 @@ class Context:
             pm = self.extensions()
             self._rule_options = {}
             if pm is not None:
-                from ..pluginmanager import rule_functions, rules_announcer
+                from ..hooks.pluginmanager import rule_functions, rules_announcer
 
                 self._rule_options = {"functions": rule_functions(pm), "on_load": rules_announcer(pm)}
         return self._rule_options
@@ -148,7 +148,7 @@ class Context:
     def load_rules(self, ref: str) -> RuleSet:
         """The rule set ``ref`` (a shipped name or a path) for commands that only read rules,
         with the plugins' functions, announced to the plugins like the engine's."""
-        from ..loader import load_rules
+        from ..language.loader import load_rules
 
         options = self.rule_options()
         rules = load_rules(ref, functions=options.get("functions"))
@@ -159,14 +159,14 @@ class Context:
     def schedule(self) -> list[Any]:
         """Every advised action across applications, soonest first, as the notices the
         ``tactful_schedule`` hook receives."""
-        from ..notify import action_notice
+        from ..runtime.notify import action_notice
 
         engine, now = self.engine(), self.now()
         return [action_notice(app, item, engine.draft_text(app, item.action, now)) for app, item in engine.agenda(now)]
 
     def deliver(self) -> Any:
         """Deliver what the outbox holds for the plugins; returns the report."""
-        from ..delivery import deliver
+        from ..hooks.delivery import deliver
 
         return deliver(self.engine().store.outbox, self.plugins(), self.now())
 

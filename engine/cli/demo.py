@@ -42,7 +42,7 @@ def demo(ctx: Context, keep: bool) -> None:
     import tempfile
 
     from ..engine import Engine
-    from ..sqlite_store import SQLiteStore
+    from ..stores.sqlite_store import SQLiteStore
 
     folder = Path(tempfile.mkdtemp(prefix="tactful-demo-"))
     clock = _Clock(datetime(2026, 5, 4, 17, 0, tzinfo=UTC))

@@ -9,7 +9,7 @@ import click
 from .context import Context, common, json_flag
 
 if TYPE_CHECKING:
-    from ..records import Draft
+    from ..vocabulary.records import Draft
 
 
 def draft_doc(draft: Draft) -> dict[str, Any]:

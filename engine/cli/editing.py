@@ -16,7 +16,7 @@ from ..errors import InputError, Location
 from .context import Context, common, json_flag
 
 if TYPE_CHECKING:
-    from ..check import Report
+    from ..authoring.check import Report
 
 
 def register(group: click.Group) -> None:
@@ -36,7 +36,7 @@ def register(group: click.Group) -> None:
 def check(ctx: Context, ref: str, max_records: int | None) -> None:
     """Explore what a rule set can do: every state reached, a way to a final state from each,
     no guard false everywhere, every invariant holding. Exit 0 clean, 1 with findings."""
-    from ..check import DEFAULT_LIMIT, check_rules
+    from ..authoring.check import DEFAULT_LIMIT, check_rules
 
     report = check_rules(ctx.load_rules(ref), max_records or DEFAULT_LIMIT)
     ctx.emit(_report_doc(ref, report), lambda: _report_text(ref, report))
@@ -77,8 +77,8 @@ def _report_text(ref: str, report: Report) -> str:
 @common
 def new(ctx: Context, name: str, parent: str) -> None:
     """Write a commented starter rule file: NAME.yaml here, or the file PATH. Never overwrites."""
-    from ..loader import SHIPPED_PREFIX, read_merged, resolve, shipped_dir
-    from ..ruleedit import starter
+    from ..authoring.ruleedit import starter
+    from ..language.loader import SHIPPED_PREFIX, read_merged, resolve, shipped_dir
 
     target = _new_path(name)
     if target.exists():
@@ -169,8 +169,8 @@ def _moved(where: Location | None, temp: str, target: Path) -> Location | None:
 def set_value(ctx: Context, path: str, key: str, value: str) -> None:
     """Change one value of a rule file in place, e.g. settings.grace "2 days"; comments and
     layout survive. Nothing is written unless the result is a valid rule set (exit 2)."""
-    from ..ruleedit import NOT_SET, as_flow, parse_value
-    from ..ruleedit import set_value as change
+    from ..authoring.ruleedit import NOT_SET, as_flow, parse_value
+    from ..authoring.ruleedit import set_value as change
 
     target = Path(path).expanduser()
     if not target.is_file():
@@ -197,9 +197,9 @@ def set_value(ctx: Context, path: str, key: str, value: str) -> None:
 def diff(ctx: Context, a: str, b: str) -> None:
     """What differs in effect between two rule sets (names or files), after 'extends'.
     Exit 0 when they are the same, 1 when they differ."""
-    from ..loader import read_merged
-    from ..rulediff import differences
-    from ..yamltree import plain
+    from ..authoring.rulediff import differences
+    from ..language.loader import read_merged
+    from ..language.yamltree import plain
 
     found = differences(plain(read_merged(a)[0]), plain(read_merged(b)[0]))
     doc = {"a": a, "b": b, "same": not found, "differences": [d.as_dict() for d in found]}
@@ -216,6 +216,6 @@ def diff(ctx: Context, a: str, b: str) -> None:
 @common
 def schema(ctx: Context) -> None:
     """Print the JSON Schema of a rule file (what rules/schema.json holds)."""
-    from ..schema import schema_text
+    from ..language.schema import schema_text
 
     click.echo(schema_text(), nl=False)

@@ -96,7 +96,7 @@ class _Commands(click.Group):
 
 
 def _missing_plugin(command: str, plugin: str) -> str:
-    from ..pluginmanager import available
+    from ..hooks.pluginmanager import available
 
     install = "" if available(plugin) else f"pip install 'tactful[{plugin}]', then "
     return (f"'tactful {command}' comes with the {plugin} plugin: {install}add a '{plugin}:' section to "
@@ -260,7 +260,7 @@ def _publish_schedule(ctx: Context) -> None:
     """Offer the whole schedule to plugins that keep feeds (the calendar), at every tick: an
     event recorded since the last one may have moved a date even when no timer fired. The
     schedule is worked out only when such a plugin is loaded."""
-    from ..log import logger
+    from ..vocabulary.log import logger
 
     hook = ctx.plugins().hook.tactful_schedule
     if not hook.get_hookimpls():
@@ -321,7 +321,7 @@ def main() -> None:
     # walking it again at each full collection and at exit (~10 ms of `agenda` over 1,000
     # applications). Objects made later are collected as usual.
     gc.freeze()
-    from ..log import configure_cli
+    from ..vocabulary.log import configure_cli
 
     try:
         configure_cli()

@@ -19,7 +19,7 @@ def migrate(ctx: Context, dry_run: bool) -> None:
     Exit 0 when everything that needed it was migrated (or nothing needed it), 1 when some
     application was refused (it keeps running under its old rules), 2 for bad input.
     """
-    from ..migrate import apply, plan
+    from ..authoring.migrate import apply, plan
 
     engine, now = ctx.engine(), ctx.now()
     migrations = plan(engine, now)

@@ -12,7 +12,7 @@ from ..errors import InputError
 from .context import Context, common, json_flag, user_zone
 
 if TYPE_CHECKING:
-    from ..plan import PlanStep
+    from ..runtime.plan import PlanStep
 
 
 @click.command()
@@ -38,7 +38,7 @@ def plan(ctx: Context, app_id: str | None, rules: str | None, **facts: Any) -> N
 
 
 def _for_application(ctx: Context, app_id: str) -> tuple[list[PlanStep], str]:
-    from ..plan import plan as make_plan
+    from ..runtime.plan import plan as make_plan
     from .main import parse_id
 
     engine, now = ctx.engine(), ctx.now()
@@ -48,9 +48,9 @@ def _for_application(ctx: Context, app_id: str) -> tuple[list[PlanStep], str]:
 
 
 def _hypothetical(ctx: Context, rules: str | None, given: dict[str, Any]) -> tuple[list[PlanStep], str]:
-    from ..facts import check_dates, normalize
-    from ..plan import hypothetical
-    from ..plan import plan as make_plan
+    from ..runtime.facts import check_dates, normalize
+    from ..runtime.plan import hypothetical
+    from ..runtime.plan import plan as make_plan
 
     ref = rules or "default"
     facts = normalize(given, new=True)

@@ -13,7 +13,7 @@ from .context import Context, common, json_flag
 @common
 def plugins(ctx: Context) -> None:
     """The plugins loaded and the built-in adapters, with where they come from."""
-    from ..pluginmanager import describe
+    from ..hooks.pluginmanager import describe
     from .output import table
 
     infos = describe(ctx.plugins(), ctx.config)

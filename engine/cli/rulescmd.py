@@ -33,7 +33,7 @@ def show_rules(ctx: Context, ref: str) -> None:
     """The merged rule set, after 'extends', as YAML."""
     from ruamel.yaml import YAML
 
-    from ..yamltree import plain
+    from ..language.yamltree import plain
 
     rs = ctx.load_rules(ref)
     out = io.StringIO()

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from ..errors import InputError
-from ..facts import FIELDS
+from ..runtime.facts import FIELDS
 from .context import Context, common, json_flag
 
 COLUMNS = ("company", *FIELDS, "rules")

@@ -134,7 +134,7 @@ text = table(("", "due", "id", "company", "action", "why"), rows)
 t5 = time.perf_counter()
 items = engine.agenda(now)
 t6 = time.perf_counter()
-from tactful.loader import read_merged
+from tactful.language.loader import read_merged
 t7 = time.perf_counter()
 read_merged(engine.default_rules)
 t8 = time.perf_counter()

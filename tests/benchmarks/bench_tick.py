@@ -53,9 +53,9 @@ from pathlib import Path
 from typing import Any
 
 from tactful.engine import Engine
-from tactful.machine import machine_for, timer_trigger
-from tactful.rulebook import RuleBook
-from tactful.sqlite_store import _COLUMNS, _UPDATE, SQLiteStore
+from tactful.language.rulebook import RuleBook
+from tactful.runtime.machine import machine_for, timer_trigger
+from tactful.stores.sqlite_store import _COLUMNS, _UPDATE, SQLiteStore
 
 #: The moment every timed tick runs at.
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

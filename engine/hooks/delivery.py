@@ -1,0 +1,68 @@
+"""Delivers the outbox: each pending delivery to its plugin's hook, after commit.
+
+A hook that raises leaves its delivery pending with the error and a later attempt time
+(backoff), then ``failed`` after the last attempt; the state change that made the notice
+was committed long before and is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pluggy
+
+from ..stores.outbox import Delivery, Outbox
+from ..vocabulary.log import logger
+from .pluginmanager import DELIVERY_HOOKS, delivery_plugins, hook_for
+
+#: How many deliveries one call attempts at most.
+DELIVERY_LIMIT = 1000
+
+
+@dataclass(slots=True)
+class Report:
+    """What one delivery pass did."""
+
+    delivered: list[Delivery] = field(default_factory=list)
+    failed: list[tuple[Delivery, str]] = field(default_factory=list)
+
+
+def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int = DELIVERY_LIMIT) -> Report:
+    """Expand new notices for the plugins that take their kind, then attempt every delivery due
+    by ``now``."""
+    outbox.expand(delivery_plugins(pm))
+    callers: dict[tuple[str, str], Callable[..., Any] | None] = {}  # (plugin, kind) -> its hook, built once
+    report = Report()
+    for delivery in outbox.due(now, limit):
+        taker = (delivery.plugin, delivery.notice.kind)
+        if taker not in callers:
+            hook = DELIVERY_HOOKS.get(delivery.notice.kind)
+            callers[taker] = hook_for(pm, delivery.plugin, hook) if hook else None
+        call = callers[taker]
+        error = _attempt(call, delivery) if call is not None else _untaken(pm, delivery)
+        outbox.finish(delivery, now, error)
+        if error is None:
+            report.delivered.append(delivery)
+        else:
+            report.failed.append((delivery, error))
+            logger().warning("delivery failed", plugin=delivery.plugin, key=delivery.key, error=error)
+    return report
+
+
+def _attempt(call: Callable[..., Any], delivery: Delivery) -> str | None:
+    try:
+        call(notice=delivery.notice, key=delivery.key)
+    except Exception as err:  # noqa: BLE001 - a plugin's failure must never stop the others
+        return f"{type(err).__name__}: {err}"
+    return None
+
+
+def _untaken(pm: pluggy.PluginManager, delivery: Delivery) -> str:
+    """Why a delivery has no hook to take it (its plugin was removed, or dropped the hook)."""
+    if not pm.has_plugin(delivery.plugin):
+        return f"plugin '{delivery.plugin}' is not loaded"
+    hook = DELIVERY_HOOKS.get(delivery.notice.kind, f"a hook for '{delivery.notice.kind}' notices")
+    return f"plugin '{delivery.plugin}' does not implement {hook}"

@@ -1,0 +1,111 @@
+"""Reads one rule tree for the builder: collects every problem, and checks the small pieces.
+
+A :class:`Reader` holds the merged tree, the expression functions, the names expressions may
+use and the list of problems found so far. The builder's parts (:mod:`tactful.language.build_facts`,
+:mod:`tactful.language.build_actions`, :mod:`tactful.language.build_states`) share one reader and report
+through it, so :func:`tactful.language.build.build` can raise them all together.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Collection, Iterator, Mapping
+from typing import Any
+
+from ..errors import Location, Problems
+from .expr import Expression, ExpressionError, compile_expression
+from .ruleset import Text
+from .yamltree import YMap, YSeq
+
+
+class Reader(Problems):
+    """The tree being built, its problems so far, and the checks every section uses."""
+
+    def __init__(self, tree: YMap, functions: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.tree = tree
+        self.functions = dict(functions)
+        #: The names any expression may use: facts, settings, derived names, built-ins.
+        self.base: set[str] = set()
+
+    def section(self, node: YMap, key: str, kind: type = YMap) -> Any:
+        """``node[key]`` when it is a ``kind`` (a mapping or a list), else an empty one."""
+        value = node.get(key)
+        if value is None:
+            return kind(node.loc)
+        if not isinstance(value, kind):
+            shape = "a mapping" if kind is YMap else "a list"
+            self.error(node.where(key), f"'{key}' must be {shape}")
+            return kind(node.loc)
+        return value
+
+    def entry(self, node: YMap, name: str, what: str, example: str) -> YMap | None:
+        """The mapping ``node[name]`` describes a ``what`` with; null reads as an empty one.
+
+        Anything else is reported ("state 'x' must be a mapping, e.g. {final: true}") and
+        gives None; the caller keeps the name known, so its uses are not blamed as well.
+        """
+        spec = node[name]
+        if spec is None:
+            return YMap(node.where(name))
+        if not isinstance(spec, YMap):
+            self.error(node.where(name), f"{what} '{name}' must be a mapping, e.g. {example}")
+            return None
+        return spec
+
+    def entries(
+        self, items: YSeq, what: str, shape: str, required: Collection[str], allowed: Collection[str]
+    ) -> Iterator[tuple[YMap, Location]]:
+        """Each item of ``items`` that is a mapping with every ``required`` key, and where.
+
+        Every other item is reported: one that is no mapping with ``shape`` (what each entry
+        has); then in each mapping, a key not ``allowed`` (with a "did you mean") and a
+        missing ``required`` key, by name (``what`` says which entry: "a timer").
+        """
+        for item, where in zip(items, items.locs, strict=True):
+            if not isinstance(item, YMap):
+                self.error(where, shape)
+                continue
+            self.keys(item, allowed, what)
+            missing = [key for key in required if key not in item]
+            for key in missing:
+                self.error(where, f"missing '{key}' in {what}; {shape}")
+            if not missing:
+                yield item, where
+
+    def expr(self, value: Any, where: Location, scope: Collection[str]) -> Expression | None:
+        """The compiled expression, or None when it does not compile (reported)."""
+        try:
+            return compile_expression(value, scope, self.functions)
+        except ExpressionError as err:
+            self.error(Location(where.path, where.line, where.col + err.col), str(err))
+            return None
+
+    def text(self, value: Any, where: Location, scope: Collection[str]) -> Text:
+        """A sentence whose ``{name}`` fields are all names in ``scope``."""
+        if value is None:
+            return Text("", frozenset())
+        if not isinstance(value, str):
+            self.error(where, "expected a sentence")
+            return Text(str(value), frozenset())
+        names = set()
+        try:
+            for _, field, spec, conv in string.Formatter().parse(value):
+                if field is None:
+                    continue
+                if not field.isidentifier() or spec or conv:
+                    self.error(where, f"'{{{field}}}' is not allowed; write a plain name like {{company}}")
+                elif field not in scope:
+                    self.error(where, f"unknown name '{{{field}}}' in this sentence")
+                names.add(field)
+        except ValueError as err:
+            self.error(where, f"cannot read this sentence: {err}; write braces as {{{{ and }}}}")
+        return Text(value, frozenset(names))
+
+    def boolean(self, node: YMap, key: str, default: bool = False) -> bool:
+        """``node[key]``, which must be true or false."""
+        value = node.get(key, default)
+        if not isinstance(value, bool):
+            self.error(node.where(key), f"'{key}' must be true or false")
+            return default
+        return value

@@ -1,0 +1,223 @@
+"""A safe evaluator for the expressions written in rule files.
+
+Guards (``calls_made < max_calls or callback_invited``), due moments
+(``decision_by + grace``) and settings arithmetic are compiled once, when the rule file is
+loaded. Only a small part of Python is accepted: names the rule set knows, literals,
+arithmetic, comparisons, ``and``/``or``/``not``, ``x if c else y``, and calls of registered
+functions. There is no attribute access, no subscripting, no builtins; an unknown name is an
+error at load time. Durations may be written inline (``interviewed + 1 day``).
+
+Arithmetic and ordering comparisons are None-safe: ``None + 3 days`` is ``None`` and
+``None < x`` is false, so a moment that depends on a fact not yet known is simply absent.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from collections.abc import Callable, Collection, Mapping
+from datetime import timedelta
+from types import CodeType
+from typing import Any, NamedTuple, TypeVar
+
+from .durations import EXAMPLE, UNIT_PATTERN, UNITS
+
+_Node = TypeVar("_Node", bound=ast.AST)
+_DURATION_LITERAL = re.compile(rf"(?<![\w.'\"])(\d+)\s*{UNIT_PATTERN}\b")
+#: A number and a word, as a mistyped duration looks (``2 dayz``).
+_NUMBER_WORD = re.compile(r"(?<![\w.'\"])\d+\s+([A-Za-z_]\w*)")
+_CMP = {ast.Lt: "_lt", ast.LtE: "_le", ast.Gt: "_gt", ast.GtE: "_ge"}
+_ARITH = {ast.Add: "_add", ast.Sub: "_sub"}
+_ALLOWED = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
+    ast.BinOp, ast.Add, ast.Sub, ast.Compare, ast.Eq, ast.NotEq, ast.In, ast.NotIn,
+    ast.Is, ast.IsNot, *_CMP, ast.IfExp, ast.Name, ast.Load, ast.Constant, ast.Call,
+    ast.Tuple, ast.List,
+)  # fmt: skip
+
+
+class ExpressionError(ValueError):
+    """An expression that cannot be accepted; ``col`` is a 0-based offset into its text."""
+
+    def __init__(self, message: str, col: int = 0) -> None:
+        super().__init__(message)
+        self.col = col
+
+
+def _none_safe(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def apply(a: Any, b: Any) -> Any:
+        return None if a is None or b is None else op(a, b)
+
+    return apply
+
+
+def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def apply(a: Any, b: Any) -> bool:
+        return a is not None and b is not None and op(a, b)
+
+    return apply
+
+
+def _duration(amount: int, unit: str) -> timedelta:
+    return timedelta(seconds=amount * UNITS[unit])
+
+
+def _earliest(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def _latest(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+HELPERS: dict[str, Any] = {
+    "_add": _none_safe(lambda a, b: a + b),
+    "_sub": _none_safe(lambda a, b: a - b),
+    "_lt": _ordered(lambda a, b: a < b),
+    "_le": _ordered(lambda a, b: a <= b),
+    "_gt": _ordered(lambda a, b: a > b),
+    "_ge": _ordered(lambda a, b: a >= b),
+    "_duration": _duration,
+}
+#: Functions every rule file may call; plugins may register more.
+DEFAULT_FUNCTIONS: dict[str, Callable[..., Any]] = {"earliest": _earliest, "latest": _latest}
+
+
+class Expression(NamedTuple):
+    """A compiled expression: call it with a mapping of names to values."""
+
+    source: str
+    names: frozenset[str]
+    code: CodeType
+    scope: dict[str, Any]
+
+    def __call__(self, namespace: Mapping[str, Any]) -> Any:
+        return eval(self.code, self.scope, namespace)  # noqa: S307 - the tree was checked
+
+
+class _Rewrite(ast.NodeTransformer):
+    """Turns arithmetic and ordering comparisons into the None-safe helpers. Every node it
+    makes has the position of the node it replaces, so the tree compiles as it is."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        return _call(_ARITH[type(node.op)], node, node.left, node.right)
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        parts: list[ast.expr] = []
+        left = node.left
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            helper = _CMP.get(type(op))
+            parts.append(_call(helper, node, left, right) if helper else _at(ast.Compare(left, [op], [right]), node))
+            left = right
+        return parts[0] if len(parts) == 1 else _at(ast.BoolOp(ast.And(), parts), node)
+
+
+def _at(new: _Node, node: ast.AST) -> _Node:
+    return ast.copy_location(new, node)
+
+
+def _call(name: str, node: ast.AST, *args: ast.expr) -> ast.Call:
+    return _at(ast.Call(_at(ast.Name(name, ast.Load()), node), list(args), []), node)
+
+
+def _check(tree: ast.AST, known: Collection[str], functions: Collection[str]) -> tuple[set[str], bool]:
+    """The names ``tree`` reads (functions called aside), once every node is checked, and
+    whether it has arithmetic or comparisons for :class:`_Rewrite`."""
+    names: set[str] = set()
+    called: set[str] = set()
+    rewrite = False
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            what = type(node).__name__.lower()
+            raise ExpressionError(f"'{what}' is not allowed in a rule expression", _col(node))
+        if isinstance(node, ast.BinOp | ast.Compare):
+            rewrite = True
+        elif isinstance(node, ast.Call):
+            called.add(_check_call(node, functions))
+        elif isinstance(node, ast.Name) and node.id != "_duration":
+            names.add(node.id)
+        elif isinstance(node, ast.Constant) and type(node.value) not in (str, int, float, bool, type(None)):
+            raise ExpressionError("only text, numbers, true/false and None are allowed", _col(node))
+    for name in sorted(names - called):
+        if name not in known:
+            raise ExpressionError(_unknown(name, known), _name_col(tree, name))
+    return names - called, rewrite
+
+
+def _check_call(node: ast.Call, functions: Collection[str]) -> str:
+    """The name of the function ``node`` calls, if it may."""
+    if not isinstance(node.func, ast.Name):
+        raise ExpressionError("only registered functions may be called", _col(node))
+    if node.func.id == "_duration":
+        return node.func.id
+    if node.func.id not in functions:
+        known = ", ".join(sorted(functions)) or "none"
+        raise ExpressionError(f"unknown function '{node.func.id}' (known: {known})", _col(node))
+    if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+        raise ExpressionError("functions take plain positional arguments", _col(node))
+    return node.func.id
+
+
+def _unknown(name: str, known: Collection[str]) -> str:
+    from ..errors import did_you_mean
+
+    return f"unknown name '{name}'{did_you_mean(name, known)}"
+
+
+def _col(node: ast.AST) -> int:
+    return int(getattr(node, "col_offset", 0))
+
+
+def _name_col(tree: ast.AST, name: str) -> int:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name:
+            return _col(node)
+    return 0
+
+
+def _syntax_error(err: SyntaxError, text: str, source: str) -> ExpressionError:
+    """Why ``text`` (``source`` with its durations rewritten) does not parse; a number and a
+    word where the parser gave up is taken for a mistyped duration, such as ``2 dayz``."""
+    start = max((err.offset or 1) - 1, 0)
+    end = max((err.end_offset or 0) - 1, start + 1)
+    for match in _NUMBER_WORD.finditer(text):
+        if match.start() < end and match.end() > start and not keyword.iskeyword(match.group(1)):
+            written = re.search(rf"(?<![\w.'\"]){re.escape(match.group(0))}\b", source)
+            col = written.start() if written else match.start()
+            return ExpressionError(f"'{match.group(0)}' is not a duration; write {EXAMPLE}", col)
+    return ExpressionError(f"cannot read this expression: {err.msg}", start)
+
+
+def compile_expression(
+    source: object,
+    known: Collection[str],
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+) -> Expression:
+    """Check and compile ``source`` once.
+
+    Raises:
+        ExpressionError: for syntax, a forbidden construct, an unknown name or function.
+    """
+    if isinstance(source, bool) or source is None:
+        source = repr(source)
+    if isinstance(source, int | float):
+        source = str(source)
+    if not isinstance(source, str) or not source.strip():
+        raise ExpressionError("expected an expression such as 'calls_made < max_calls'")
+    functions = DEFAULT_FUNCTIONS if functions is None else functions
+    if "__" in source or re.search(r"(?<![\w'\"])_\w", source):
+        raise ExpressionError("names may not start with '_'", max(source.find("_"), 0))
+    text = _DURATION_LITERAL.sub(lambda m: f"_duration({m.group(1)}, '{m.group(2)}')", source.strip())
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as err:
+        raise _syntax_error(err, text, source.strip()) from None
+    names, rewrite = _check(tree, known, functions)
+    code = compile(_Rewrite().visit(tree) if rewrite else tree, "<rule expression>", "eval")
+    scope: dict[str, Any] = {"__builtins__": {}, **HELPERS, **functions}
+    return Expression(source.strip(), frozenset(names), code, scope)

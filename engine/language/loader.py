@@ -1,0 +1,170 @@
+"""Finds rule files, follows ``extends``, and merges them into one tree.
+
+A rule set is named (``default``, ``small-company``: shipped with tactful) or a path. A
+file may extend another by name or by a path relative to itself; the child's settings,
+states, actions, events, policies, facts, derived names and templates are merged over the
+parent's, key by key, and an entry set to ``null`` is removed. Every value keeps the position
+it was written at, in whichever file that was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Location, RuleError
+from .ruleset import RuleSet
+from .templates import attach as attach_templates
+from .yamltree import YMap, read_yaml
+
+#: Sections whose entries are named things a child file may replace or remove.
+NAMED_SECTIONS = ("settings", "facts", "derived", "actions", "events", "states", "policies", "templates")
+SHIPPED_PREFIX = "rules/"
+
+
+def shipped_dir() -> Path:
+    """The folder holding the rule sets that ship with tactful."""
+    from .. import rules  # the package data of rules/, mapped in pyproject.toml
+
+    return Path(rules.__file__).parent
+
+
+def shipped_names() -> list[str]:
+    """The names of the shipped rule sets, such as ``default`` and ``small-company``."""
+    return sorted(p.stem for p in shipped_dir().glob("*.yaml"))
+
+
+def resolve(ref: str, base: Path | None = None) -> tuple[Path, str]:
+    """The file a rule set reference names, and how to show it in messages.
+
+    Raises:
+        InputError: when neither a shipped rule set nor a file has that name.
+    """
+    if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
+        shipped = shipped_dir() / f"{ref}.yaml"
+        if shipped.is_file():
+            return shipped, f"{SHIPPED_PREFIX}{ref}.yaml"
+    path = Path(ref).expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if path.is_file():
+        return path, str(path if base is None else path)
+    names = ", ".join(shipped_names())
+    raise InputError(f"no rule set named '{ref}': not a shipped one ({names}) and no such file")
+
+
+def read_merged(ref: str, base: Path | None = None) -> tuple[YMap, list[Path]]:
+    """Read ``ref`` and everything it extends, merged; also the files read (rule files and
+    the template files they name), child first.
+
+    Raises:
+        RuleError: for a file that is not a rule file, or an ``extends`` loop.
+        InputError: when ``ref`` names nothing.
+    """
+    return _read(ref, base, [])
+
+
+def _read(ref: str, base: Path | None, chain: list[Path]) -> tuple[YMap, list[Path]]:
+    path, shown = resolve(ref, base)
+    if path.resolve() in chain:
+        raise RuleError(Location(shown, 1, 1), "'extends' goes round in a circle back to this file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read rule file {shown}: {err}") from None
+    tree = read_yaml(text, shown)
+    if not isinstance(tree, YMap):
+        raise RuleError(Location(shown, 1, 1), "a rule file is a mapping with keys such as settings and states")
+    own = [path, *attach_templates(tree, text, path, shown)]
+    parent_ref = tree.pop("extends", None)
+    if parent_ref is None:
+        return tree, own
+    if not isinstance(parent_ref, str):
+        raise RuleError(tree.where("extends"), "'extends' takes the name of a rule set or a path")
+    try:
+        parent, files = _read(parent_ref, path.parent, [*chain, path.resolve()])
+    except InputError as err:
+        raise RuleError(tree.where("extends"), f"'extends': {err}") from None
+    return merge(parent, tree), [*own, *files]
+
+
+def merge(base: YMap, override: YMap) -> YMap:
+    """``override`` over ``base``: named sections merge entry by entry, the rest replaces."""
+    result = _copy(base)
+    for key, value in override.items():
+        if key in NAMED_SECTIONS and isinstance(value, YMap) and isinstance(result.get(key), YMap):
+            value = _merge_section(result[key], value)
+        _put(result, key, value, override)
+    return result
+
+
+def _merge_section(base: YMap, override: YMap) -> YMap:
+    result = _copy(base)
+    for name, value in override.items():
+        if value is None and name in result and not isinstance(result[name], str | int | float):
+            del result[name]
+            continue
+        if isinstance(value, YMap) and isinstance(result.get(name), YMap):
+            value = _merge_entry(result[name], value)
+        _put(result, name, value, override)
+    return result
+
+
+def _merge_entry(base: YMap, override: YMap) -> YMap:
+    result = _copy(base)
+    for key, value in override.items():
+        if key == "on" and isinstance(value, YMap) and isinstance(result.get(key), YMap):
+            value = _merge_entry(result[key], value)
+        _put(result, key, value, override)
+    return result
+
+
+def _copy(source: YMap) -> YMap:
+    result = YMap(source.loc)
+    result.update(source)
+    result.key_locs.update(source.key_locs)
+    result.value_locs.update(source.value_locs)
+    return result
+
+
+def _put(target: YMap, key: str, value: Any, origin: YMap) -> None:
+    target[key] = value
+    target.key_locs[key] = origin.key_locs[key]
+    target.value_locs[key] = origin.value_locs[key]
+
+
+def load_rules(
+    ref: str = "default",
+    base: Path | None = None,
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+    cache_dir: Path | None = None,
+    check_templates: bool = True,
+) -> RuleSet:
+    """Load, merge, check and compile the rule set ``ref`` (a shipped name or a path).
+
+    With ``cache_dir``, a merged tree kept there from an earlier load is used while none of
+    its files changed (see :mod:`tactful.language.rulecache`). ``check_templates=False`` leaves the
+    message templates' Jinja2 checks to the moment a draft is rendered (see :func:`build`).
+
+    Raises:
+        RuleErrors: listing every problem found, each at ``file:line:col``.
+        InputError: when ``ref`` names nothing.
+    """
+    from ..errors import RuleErrors
+    from ..vocabulary.version import __version__
+    from . import rulecache
+    from .build import build
+
+    source = resolve(ref, base)[0]
+    cached = rulecache.lookup(cache_dir, source, __version__) if cache_dir else None
+    try:
+        tree, files = cached[:2] if cached else read_merged(ref, base)
+    except RuleError as err:
+        raise RuleErrors([err]) from None
+    known_hash = cached[2] if cached else None
+    rules = build(tree, name=ref, files=tuple(str(f) for f in files), functions=functions, rules_hash=known_hash,
+                  check_templates=check_templates)  # fmt: skip
+    if cache_dir and not cached:
+        rulecache.store(cache_dir, source, __version__, tree, files, rules.hash)
+    return rules

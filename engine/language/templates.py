@@ -1,0 +1,98 @@
+"""Message templates as a rule file is read: template files are read, inline text is placed.
+
+A rule file's ``templates`` section gives, for an action, its text inline, ``{file: PATH}``
+(relative to the rule file) or a list of other templates (alternatives). While each file is
+read, before ``extends`` merges it, every entry with text becomes ``{text: ...}`` (a template
+file's text taking the place of its name), so a child file's ``{channel: ...}`` merges with
+its parent's entry and the merged tree holds every template's text: the rule cache keeps it, and a change to a
+template file is noticed because template files are stamped like rule files. Every text
+keeps where its first character was written, so a problem inside a template is reported at
+its own ``file:line:col``. Checking and rendering the text is :mod:`tactful.runtime.drafts`'s job;
+nothing here imports Jinja2.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import Location, RuleError
+from .yamltree import YMap
+
+
+def attach(tree: YMap, source: str, path: Path, shown: str) -> list[Path]:
+    """Read the template files that the rule file ``path`` (shown as ``shown``) names.
+
+    Returns the template files read.
+
+    Raises:
+        RuleError: for a template file that cannot be read, or an entry with both text and file.
+    """
+    node = tree.get("templates")
+    if not isinstance(node, YMap):
+        return []
+    lines = source.splitlines()
+    read = []
+    for name, entry in node.items():
+        if isinstance(entry, str):  # as {text: ...}, so a child file's {channel: ...} merges with it
+            node[name] = entry = _text_entry(node, name)
+        if isinstance(entry, YMap) and "file" in entry:
+            read.append(_read_file(entry, path, shown))
+        elif isinstance(entry, YMap) and isinstance(entry.get("text"), str):
+            entry["text"] = _literal(entry["text"])
+            entry.value_locs["text"] = content_start(lines, entry.where("text"))
+    return read
+
+
+def content_start(lines: list[str], where: Location) -> Location:
+    """Where the text of the scalar written at ``where`` begins: past a quote, or on the line
+    after a block scalar's ``|`` or ``>``, at its indentation."""
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    mark = line[where.col - 1 : where.col]
+    if mark in ("'", '"'):
+        return Location(where.path, where.line, where.col + 1)
+    if mark in ("|", ">"):
+        following = next((text for text in lines[where.line :] if text.strip()), "")
+        return Location(where.path, where.line + 1, len(following) - len(following.lstrip()) + 1)
+    return where
+
+
+def _text_entry(node: YMap, name: str) -> YMap:
+    entry = YMap(node.where(name))
+    entry["text"] = node[name]
+    entry.key_locs["text"] = node.key_locs[name]
+    entry.value_locs["text"] = node.where(name)
+    return entry
+
+
+def _read_file(entry: YMap, path: Path, shown: str) -> Path:
+    ref, where = entry["file"], entry.where("file")
+    if not isinstance(ref, str) or not ref.strip():
+        raise RuleError(where, "'file' takes the path of a template file, relative to this rule file")
+    if "text" in entry:
+        raise RuleError(entry.key_locs["text"], "a template has 'text' or 'file', not both")
+    given = Path(ref).expanduser()
+    real = given if given.is_absolute() else path.parent / given
+    display = str(given) if given.is_absolute() else os.path.normpath(os.path.join(os.path.dirname(shown), ref))
+    try:
+        text = real.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise RuleError(where, f"cannot read the template file {display}: {reason}") from None
+    key_loc = entry.key_locs.pop("file")
+    entry.value_locs.pop("file", None)
+    del entry["file"]
+    entry["text"] = _literal(text)
+    entry.key_locs["text"] = key_loc
+    entry.value_locs["text"] = Location(display, 1, 1)
+    return real
+
+
+def _literal(text: str) -> Any:
+    """Text that `rules show` prints as a YAML block (``|``) when it has several lines."""
+    if "\n" not in text:
+        return text
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    return LiteralScalarString(text)

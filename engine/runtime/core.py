@@ -1,0 +1,245 @@
+"""The pure core: rules in, decisions out. No clock, no files, no network.
+
+Given a rule set, an application record, an event and ``now``, these functions return the
+new record and its history rows; given a record and ``now``, they say what is advised and
+whether a channel may be used. Every other module is a shell around this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from ..errors import InputError, Refused, did_you_mean
+from ..language.namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
+from ..language.ruleset import Advice, Branch, RuleSet, State
+from ..vocabulary.records import Advised, Application, LogEntry, Recorded, snapshot
+from .machine import fire, timer_trigger
+
+#: A timer chain longer than this means the rules loop; catching up stops there.
+MAX_TIMER_STEPS = 64
+
+
+def start(
+    rs: RuleSet,
+    company: str,
+    facts: Mapping[str, Any],
+    now: datetime,
+    rules: str,
+    portfolio: Portfolio = EMPTY_PORTFOLIO,
+) -> tuple[Application, LogEntry]:
+    """A new application in the rule set's initial state, entered at the interview."""
+    stored = {**{n: s.default for n, s in rs.facts.items() if s.default is not None}, **facts}
+    probe = Application(None, company, rs.initial, now, stored, rules, rs.hash)
+    entered = Namespace(rs, probe, now).moment(stored["interviewed"]) or now
+    app = with_timer(rs, probe._replace(entered=entered), portfolio)
+    entry = LogEntry("added", "added", now, now, "", rs.initial, {"company": company, **facts})
+    return app, entry
+
+
+def with_timer(rs: RuleSet, app: Application, portfolio: Portfolio) -> Application:
+    """``app`` with its pending timer (the earliest of its state's timers) filled in; its
+    ``wake`` moment is the timer's until the engine adds actions to announce. A timer may
+    depend on the other applications, hence ``portfolio``."""
+    timers = rs.states[app.state].timers
+    if not timers:
+        if app.next_due is None and app.timer is None and app.wake is None:
+            return app
+        return app._replace(next_due=None, timer=None, wake=None)
+    ns = Namespace(rs, app, app.entered, portfolio=portfolio)
+    best: tuple[datetime, int] | None = None
+    for index, timer in enumerate(timers):
+        at = timer.at(ns)
+        if at is not None and (best is None or at < best[0]):
+            best = (at, index)
+    if best is None:
+        return app._replace(next_due=None, timer=None, wake=None)
+    return app._replace(next_due=best[0], timer=best[1], wake=best[0])
+
+
+def catch_up(
+    rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO, *, preview: bool = False
+) -> tuple[Application, list[LogEntry]]:
+    """Fire every timer due by ``now``, in order; the new record and one row per timer.
+
+    Timers fire through the rule set's state machine. With ``preview`` (for answers that are
+    not kept: show, list, agenda, can) the branch is picked by the same rule, the first whose
+    guard holds, without the machine: the same result at a fraction of the cost.
+    """
+    entries: list[LogEntry] = []
+    while app.next_due is not None and app.timer is not None and app.next_due <= now:
+        if len(entries) >= MAX_TIMER_STEPS:
+            break
+        at = app.next_due
+        ns = Namespace(rs, app, at, portfolio=portfolio)
+        target = _timer_target(rs, app.state, app.timer, ns, preview)
+        entries.append(LogEntry("timer", "timer", at, now, app.state, target))
+        app = with_timer(rs, app._replace(state=target, entered=at, next_due=None, timer=None, wake=None), portfolio)
+    return app, entries
+
+
+def _timer_target(rs: RuleSet, state: str, timer: int, ns: Namespace, preview: bool) -> str:
+    if preview:
+        branch = choose(rs.states[state].timers[timer].branches, ns)
+        return branch.to if branch is not None and branch.to is not None else state
+    fired = fire(rs, state, timer_trigger(timer), ns)
+    return fired[0] if fired else state
+
+
+def record(
+    rs: RuleSet,
+    app: Application,
+    event: str,
+    params: Mapping[str, Any],
+    at: datetime,
+    now: datetime,
+    portfolio: Portfolio = EMPTY_PORTFOLIO,
+) -> Recorded:
+    """Record ``event`` at ``at`` on ``app`` (already caught up to ``now``).
+
+    Raises:
+        InputError: for an unknown event or parameter, or a requirement the input misses.
+        Refused: when the event does not apply in this state or the rules refuse it.
+    """
+    spec = rs.events.get(event)
+    if spec is None:
+        known = "; known: " + ", ".join(rs.events)
+        raise InputError(f"unknown event '{event}'{did_you_mean(event, rs.events, known)}")
+    probe = Namespace(rs, app, now, at=at, portfolio=portfolio)
+    params = {**dict.fromkeys(spec.params), **check_params(rs, event, params, probe)}
+    ns = Namespace(rs, app, now, at=at, params=params, portfolio=portfolio)
+    for check in spec.require:
+        if not check.when(ns):
+            raise InputError(ns.render(check.says))
+    for check in spec.refuse:
+        if check.when(ns):
+            raise Refused(ns.render(check.says), check.where)
+    state = rs.states[app.state]
+    if event not in state.on:
+        raise Refused(f"'{event}' does not apply while the application is {app.state.replace('_', ' ')}", state.where)
+    facts = {**app.facts, **{name: _store(rs, name, expr(ns)) for name, expr in spec.sets}}
+    ns = Namespace(rs, app, now, facts=facts, at=at, params=params, portfolio=portfolio)
+    warnings = tuple(ns.render(w.says) for w in spec.warn if w.when(ns))
+    fired = fire(rs, app.state, event, ns)
+    if fired is None:
+        raise Refused(
+            f"no rule for '{event}' applies while the application is {app.state.replace('_', ' ')}", state.where
+        )
+    target = fired[0]
+    entered = at if target != app.state else app.entered
+    new = with_timer(rs, app._replace(state=target, entered=entered, facts=facts), portfolio)
+    entry = LogEntry("event", event, at, now, app.state, target, _json_params(params), snapshot(app))
+    return Recorded(new, (entry,), warnings)
+
+
+def check_params(rs: RuleSet, event: str, params: Mapping[str, Any], ns: Namespace) -> dict[str, Any]:
+    """The event's parameters, typed as expressions see them, with unset ones dropped.
+
+    Raises:
+        InputError: for a parameter the event does not take or a value it does not allow.
+    """
+    spec = rs.events[event]
+    result = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        param = spec.params.get(name)
+        if param is None:
+            takes = ", ".join(f"--{p.replace('_', '-')}" for p in spec.params) or "no options"
+            raise InputError(f"'{event}' does not take --{name.replace('_', '-')}; it takes {takes}")
+        if param.choices and isinstance(value, str):
+            value = value.replace("-", "_")
+        if param.choices and value not in param.choices:
+            raise InputError(f"--{name.replace('_', '-')} {value!r} is not one of: {', '.join(param.choices)}")
+        result[name] = _typed_param(param.type, value, name, ns)
+    return result
+
+
+def _typed_param(kind: str, value: Any, name: str, ns: Namespace) -> Any:
+    option = "--" + name.replace("_", "-")
+    try:
+        if kind == "date":
+            return ns.moment(value.date() if isinstance(value, datetime) else value)
+        if kind == "datetime":
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+            return moment.replace(tzinfo=ns.tz) if moment.tzinfo is None else moment.astimezone(ns.tz)
+    except ValueError:
+        shape = "YYYY-MM-DD" if kind == "date" else "YYYY-MM-DDTHH:MM, with an offset or in the interviewer's zone"
+        raise InputError(f"{option} {value!r} is not a {kind}; write it as {shape}") from None
+    return value
+
+
+def _store(rs: RuleSet, name: str, value: Any) -> Any:
+    kind = rs.fact_type(name)
+    if value is None:
+        return None
+    if kind == "date" and isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in params.items() if v is not None}
+
+
+def choose(branches: tuple[Branch, ...], ns: Namespace) -> Branch | None:
+    """The first branch whose guard holds, without firing anything (for previews)."""
+    for branch in branches:
+        if branch.when is None or branch.when(ns):
+            return branch
+    return None
+
+
+def advise(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO) -> list[Advised]:
+    """What comes next for ``app`` (caught up to ``now``): the current state's advice and
+    what each pending timer will lead to, soonest first."""
+    ns = Namespace(rs, app, now, portfolio=portfolio)
+    state = rs.states[app.state]
+    items = _advice_of(rs, state, ns)
+    for timer in state.timers:
+        at = timer.at(ns)
+        if at is None or at <= now:
+            continue
+        later = app._replace(entered=at)
+        later_ns = Namespace(rs, later, at, portfolio=portfolio)
+        branch = choose(timer.branches, later_ns)
+        if branch is not None and branch.to is not None:
+            later = later._replace(state=branch.to)
+            items += _advice_of(rs, rs.states[branch.to], Namespace(rs, later, at, portfolio=portfolio))
+    unique = {(a.action, a.due): a for a in items}
+    return sorted(unique.values(), key=lambda a: (a.due.timestamp(), a.action))
+
+
+def advise_here(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO) -> list[Advised]:
+    """What ``app``'s current state itself advises as of ``now``, without looking past its
+    timers (for plans)."""
+    return _advice_of(rs, rs.states[app.state], Namespace(rs, app, now, portfolio=portfolio))
+
+
+def _advice_of(rs: RuleSet, state: State, ns: Namespace) -> list[Advised]:
+    result = []
+    for advice in state.advises:
+        if advice.when is not None and not advice.when(ns):
+            continue
+        item = _advised(rs, advice, ns)
+        if item is not None:
+            result.append(item)
+    return result
+
+
+def _advised(rs: RuleSet, advice: Advice, ns: Namespace) -> Advised | None:
+    due = advice.due(ns)
+    if due is None:
+        return None
+    action = rs.actions[advice.action]
+    for substitute in action.instead:
+        if substitute.when(ns):
+            action = rs.actions[substitute.use]
+            break
+    if action.contact and advice.shift:
+        due = rs.calendar.shift(due, advice.by(ns) if advice.by else None)
+    start = advice.start(ns) if advice.start else None
+    return Advised(action.name, due, start or due, ns.render(action.describe), advice.optional, advice.where)

@@ -1,0 +1,129 @@
+"""Checks the facts a user gives about an application (at `add`, `edit` and `import`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from ..errors import InputError, did_you_mean
+from ..vocabulary.timecalc import zone
+
+#: The facts `add` and `edit` take, in the order the CLI lists them.
+FIELDS = ("interviewed", "role", "interviewer", "email", "phone", "timezone", "decision_by",
+          "no_calls", "email_invited", "rank")  # fmt: skip
+
+
+def option(name: str) -> str:
+    """How the CLI spells a fact: ``decision_by`` is ``--decision-by``."""
+    return "--" + name.replace("_", "-")
+
+
+def parse_date(value: Any, name: str) -> str:
+    """An ISO date (``YYYY-MM-DD``) as text.
+
+    Raises:
+        InputError: naming the option and the form expected.
+    """
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise InputError(f"{option(name)} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-05-04") from None
+
+
+def _boolean(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1", "y"):
+        return True
+    if text in ("false", "no", "0", "n", ""):
+        return False
+    raise InputError(f"{option(name)} {value!r} is not yes or no")
+
+
+def _rank(value: Any, name: str) -> int:
+    try:
+        rank = int(str(value).strip())
+    except ValueError:
+        rank = 0
+    if rank < 1:
+        raise InputError(f"{option(name)} {value!r} is not a rank; write 1 for your first choice, 2 for the next…")
+    return rank
+
+
+def _timezone(value: Any, name: str) -> str:
+    try:
+        zone(str(value))
+    except ValueError as err:
+        raise InputError(f"{option(name)}: {err}") from None
+    return str(value)
+
+
+def _text(value: Any, name: str) -> str:
+    text = str(value).strip()
+    if name == "email" and text and "@" not in text:
+        raise InputError(f"{option(name)} {value!r} is not an email address")
+    return text
+
+
+def company_name(value: Any) -> str:
+    """The company's name, trimmed.
+
+    Raises:
+        InputError: when it is missing, blank or not plain text.
+    """
+    if value is not None and not isinstance(value, str | int | float):
+        raise InputError(f"the company's name must be text, not {value!r}")
+    name = "" if value is None else str(value).strip()
+    if not name:
+        raise InputError("the company's name is required and cannot be blank")
+    return name
+
+
+_PARSERS = {"interviewed": parse_date, "decision_by": parse_date, "no_calls": _boolean,
+            "email_invited": _boolean, "rank": _rank, "timezone": _timezone}  # fmt: skip
+
+
+def normalize(raw: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
+    """Check and convert user-given facts; unset (None or empty) ones are dropped.
+
+    Raises:
+        InputError: for an unknown fact, a malformed value, a missing interview date, or a
+            decision date before the interview.
+    """
+    facts: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in FIELDS:
+            known = "; known: " + ", ".join(FIELDS)
+            raise InputError(f"unknown field '{name}'{did_you_mean(name, FIELDS, known)}")
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str | int | float | date):  # dates and datetimes from Python callers
+            raise InputError(f"{option(name)} must be a single value, not {value!r}")
+        facts[name] = _PARSERS.get(name, _text)(value, name)
+    if new:
+        if "interviewed" not in facts:
+            raise InputError("--interviewed is required: the date of the interview, YYYY-MM-DD")
+        facts.setdefault("timezone", "UTC")
+    return facts
+
+
+def check_dates(facts: Mapping[str, Any]) -> None:
+    """Raise InputError when the decision date comes before the interview."""
+    decision, interviewed = facts.get("decision_by"), facts.get("interviewed")
+    if decision and interviewed and decision < interviewed:
+        raise InputError(f"--decision-by {decision} is before the interview on {interviewed}")
+
+
+def check_after_interview(facts: Mapping[str, Any], at: datetime) -> None:
+    """Raise InputError when ``at`` falls on a day before the interview (in the interviewer's zone)."""
+    interviewed = facts.get("interviewed")
+    day = at.astimezone(zone(facts.get("timezone") or "UTC")).date()
+    if interviewed and day.isoformat() < interviewed:
+        raise InputError(f"--at {day.isoformat()} is before the interview on {interviewed}; "
+                         "record what happened since")  # fmt: skip

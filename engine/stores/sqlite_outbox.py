@@ -1,0 +1,123 @@
+"""The outbox of the SQLite store: notices and their deliveries, in the same file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ..runtime.notify import Notice
+from .outbox import Delivery, after_failure
+
+OUTBOX_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    app_id INTEGER,
+    payload TEXT NOT NULL,
+    expanded INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_new ON outbox (expanded) WHERE expanded = 0;
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+    plugin TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt REAL,
+    last_error TEXT,
+    delivered_at TEXT
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt);
+"""
+_SELECT = (
+    "SELECT d.id, d.plugin, d.key, o.payload, d.status, d.attempts, d.next_attempt, d.last_error, d.delivered_at "
+    "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id"
+)
+
+
+class Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error; nests as a no-op."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.outer = False
+
+    def __enter__(self) -> None:
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.outer = True
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if self.outer and self.db.in_transaction:
+            self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def _delivery(row: Sequence[Any]) -> Delivery:
+    number, plugin, key, payload, status, attempts, next_attempt, error, delivered = row
+    return Delivery(number, plugin, key, Notice.from_json(payload), status, attempts,
+                    datetime.fromtimestamp(next_attempt, UTC) if next_attempt is not None else None, error,
+                    datetime.fromisoformat(delivered) if delivered else None)  # fmt: skip
+
+
+class SQLiteOutbox:
+    """An :class:`~tactful.stores.outbox.Outbox` in the store's SQLite file."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def add(self, notices: Sequence[Notice]) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO outbox (key, app_id, payload) VALUES (?, ?, ?)",
+            [(n.key, n.app_id, n.to_json()) for n in notices],
+        )
+
+    def expand(self, takers: Mapping[str, Sequence[str]]) -> int:
+        with Transaction(self.db):
+            new = self.db.execute("SELECT id, key, payload FROM outbox WHERE expanded = 0").fetchall()
+            rows = [(number, plugin, f"{key}/{plugin}") for number, key, payload in new
+                    for plugin in takers.get(json.loads(payload)["kind"], ())]  # fmt: skip
+            self.db.executemany("INSERT OR IGNORE INTO deliveries (outbox_id, plugin, key) VALUES (?, ?, ?)", rows)
+            self.db.executemany("UPDATE outbox SET expanded = 1 WHERE id = ?", [(n,) for n, _, _ in new])
+        return len(rows)
+
+    def due(self, now: datetime, limit: int) -> list[Delivery]:
+        rows = self.db.execute(
+            f"{_SELECT} WHERE d.status = 'pending' AND (d.next_attempt IS NULL OR d.next_attempt <= ?) "
+            "ORDER BY d.id LIMIT ?",
+            (now.timestamp(), limit),
+        )
+        return [_delivery(r) for r in rows]
+
+    def finish(self, delivery: Delivery, now: datetime, error: str | None) -> None:
+        with Transaction(self.db):
+            if error is None:
+                self.db.execute(
+                    "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, "
+                    "last_error = NULL WHERE id = ?",
+                    (now.isoformat(), delivery.id),
+                )
+                return
+            status, later = after_failure(delivery, now)
+            self.db.execute(
+                "UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt = ?, last_error = ? "
+                "WHERE id = ?",
+                (status, later.timestamp() if later else None, error[:1000], delivery.id),
+            )
+
+    def listing(self, statuses: Iterable[str]) -> list[Delivery]:
+        wanted = list(statuses)
+        marks = ", ".join("?" for _ in wanted)
+        return [_delivery(r) for r in self.db.execute(f"{_SELECT} WHERE d.status IN ({marks}) ORDER BY d.id", wanted)]
+
+    def retry(self, now: datetime, ids: Sequence[int] = ()) -> int:
+        with Transaction(self.db):
+            if ids:
+                marks = ", ".join("?" for _ in ids)
+                sql = f"UPDATE deliveries SET status = 'pending', next_attempt = ? WHERE id IN ({marks})"
+                return self.db.execute(sql, (now.timestamp(), *ids)).rowcount
+            sql = "UPDATE deliveries SET status = 'pending', next_attempt = ? WHERE status IN ('failed', 'pending')"
+            return self.db.execute(sql, (now.timestamp(),)).rowcount

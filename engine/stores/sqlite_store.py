@@ -1,0 +1,223 @@
+"""The embedded store: one SQLite file in the user's data folder.
+
+Applications live in one table with their facts as JSON and the next moment `tick` has work
+for them (UTC seconds) in an indexed column, so finding due work costs what is due, not what
+is stored. An application's change, its history rows and its outbox notices are written in
+one transaction; a killed process leaves the file as it was before or after a whole batch.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..vocabulary.records import Application, LogEntry
+from .sqlite_outbox import OUTBOX_SCHEMA, SQLiteOutbox, Transaction
+from .store import Change, Conflict
+
+SCHEMA_VERSION = 3
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS applications (
+    id INTEGER PRIMARY KEY,
+    company TEXT NOT NULL,
+    state TEXT NOT NULL,
+    entered TEXT NOT NULL,
+    facts TEXT NOT NULL,
+    rules TEXT NOT NULL,
+    rules_hash TEXT NOT NULL,
+    next_due REAL,
+    timer INTEGER,
+    version INTEGER NOT NULL DEFAULT 1,
+    wake REAL,
+    notified TEXT
+);
+CREATE INDEX IF NOT EXISTS applications_wake ON applications (wake, id) WHERE wake IS NOT NULL;
+CREATE INDEX IF NOT EXISTS applications_state ON applications (state);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY,
+    app_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    at TEXT NOT NULL,
+    recorded TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    params TEXT,
+    before TEXT
+);
+CREATE INDEX IF NOT EXISTS history_app ON history (app_id, id);
+CREATE TABLE IF NOT EXISTS rulesets (
+    hash TEXT PRIMARY KEY,
+    ref TEXT NOT NULL,
+    tree TEXT NOT NULL
+);
+"""
+_COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified"
+_UPDATE = (
+    "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
+    "next_due = ?, timer = ?, wake = ?, notified = ?, version = version + 1 WHERE id = ? AND version = ?"
+)
+_INSERT_HISTORY = (
+    "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _epoch(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+def _moment(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+def _row_to_app(row: Sequence[Any]) -> Application:
+    app_id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified = row
+    return Application(app_id, company, state, datetime.fromisoformat(entered), json.loads(facts), rules,
+                       rules_hash, _moment(next_due), timer, version, _moment(wake),
+                       datetime.fromisoformat(notified) if notified else None)  # fmt: skip
+
+
+def _values(app: Application) -> tuple[Any, ...]:
+    return (
+        app.company, app.state, app.entered.isoformat(), json.dumps(app.facts), app.rules, app.rules_hash,
+        _epoch(app.next_due), app.timer, _epoch(app.wake), app.notified.isoformat() if app.notified else None,
+    )  # fmt: skip
+
+
+def _entry_row(app_id: int, e: LogEntry) -> tuple[Any, ...]:
+    return (
+        app_id, e.kind, e.name, e.at.isoformat(), e.recorded.isoformat(), e.source, e.target,
+        json.dumps(e.params) if e.params else None, json.dumps(e.before) if e.before is not None else None,
+    )  # fmt: skip
+
+
+class SQLiteStore:
+    """A :class:`~tactful.stores.store.Store` in one SQLite file, with its outbox."""
+
+    def __init__(self, path: str | Path) -> None:
+        """Open (or create) the store at ``path``.
+
+        Raises:
+            InputError: when the file cannot be opened or is not an SQLite database.
+        """
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            # Checkpoint the WAL every ~80 MB rather than at each commit of a batch: tick
+            # commits often, and a checkpoint per commit made it several times slower.
+            self.db.execute("PRAGMA wal_autocheckpoint=20000")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise InputError(f"cannot open the store {self.path}: {err}; it must be a tactful SQLite file "
+                             "(move it away and tactful starts a new one)") from None  # fmt: skip
+        self.outbox = SQLiteOutbox(self.db)
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            return
+        script = SCHEMA + OUTBOX_SCHEMA
+        if version == 1:
+            script = (
+                "ALTER TABLE applications ADD COLUMN wake REAL; ALTER TABLE applications ADD COLUMN notified TEXT;"
+                "UPDATE applications SET wake = next_due; DROP INDEX IF EXISTS applications_due; DROP TABLE outbox;"
+                + script
+            )
+        self.db.executescript(f"BEGIN IMMEDIATE;{script}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self) -> Transaction:
+        return Transaction(self.db)
+
+    def insert(
+        self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
+    ) -> list[Application]:
+        ids = []
+        with self.transaction():
+            self.keep_rules(kept_rules)
+            for app, entries in items:
+                cursor = self.db.execute(
+                    "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, "
+                    "wake, notified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _values(app),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+                self.db.executemany(_INSERT_HISTORY, [_entry_row(ids[-1], e) for e in entries])
+        return [app for app in map(self.get, ids) if app is not None]
+
+    def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
+        with self.transaction():
+            self.db.executemany("INSERT OR IGNORE INTO rulesets (hash, ref, tree) VALUES (?, ?, ?)", kept)
+
+    def kept_rules(self, rules_hash: str) -> str | None:
+        row = self.db.execute("SELECT tree FROM rulesets WHERE hash = ?", (rules_hash,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def get(self, app_id: int) -> Application | None:
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE id = ?", (app_id,)).fetchone()
+        return None if row is None else _row_to_app(row)
+
+    def save(self, changes: Sequence[Change]) -> None:
+        with self.transaction():
+            # Updated in row order, the batch touches each table and index page once or so.
+            ordered = sorted(changes, key=lambda c: c.app.id or 0)
+            rows = [(*_values(c.app), c.app.id, c.app.version) for c in ordered]
+            if self.db.executemany(_UPDATE, rows).rowcount != len(changes):
+                raise Conflict("an application changed meanwhile; nothing was written, try again")
+            for change in changes:
+                if change.drop_from is not None:
+                    self.db.execute(
+                        "DELETE FROM history WHERE app_id = ? AND id >= ?", (change.app.id, change.drop_from)
+                    )
+            self.db.executemany(_INSERT_HISTORY, [_entry_row(c.app.id or 0, e) for c in changes for e in c.entries])
+            self.outbox.add([n for c in changes for n in c.outbox])
+
+    def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
+        if after is None:
+            rows = self.db.execute(
+                f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? ORDER BY wake, id LIMIT ?",
+                (now.timestamp(), limit),
+            )
+        else:
+            rows = self.db.execute(
+                f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? AND (wake, id) > (?, ?) "
+                "ORDER BY wake, id LIMIT ?",
+                (now.timestamp(), after[0].timestamp(), after[1], limit),
+            )
+        return [_row_to_app(r) for r in rows]
+
+    def all(self) -> Iterator[Application]:
+        for row in self.db.execute(f"SELECT {_COLUMNS} FROM applications ORDER BY id"):
+            yield _row_to_app(row)
+
+    def in_states(self, states: Collection[str]) -> list[Application]:
+        marks = ", ".join("?" for _ in states)
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE state IN ({marks})", tuple(states))
+        return [_row_to_app(r) for r in rows]
+
+    def history(self, app_id: int) -> list[LogEntry]:
+        rows = self.db.execute(
+            "SELECT id, kind, name, at, recorded, source, target, params, before FROM history "
+            "WHERE app_id = ? ORDER BY id",
+            (app_id,),
+        )
+        return [
+            LogEntry(kind, name, datetime.fromisoformat(at), datetime.fromisoformat(rec), source, target,
+                     json.loads(params) if params else {}, json.loads(before) if before else None, entry_id)
+            for entry_id, kind, name, at, rec, source, target, params, before in rows
+        ]  # fmt: skip
+
+    def remove(self, app_id: int) -> bool:
+        with self.transaction():
+            return self.db.execute("DELETE FROM applications WHERE id = ?", (app_id,)).rowcount == 1

@@ -1,0 +1,168 @@
+"""The store interface, and an in-memory store for tests and embedding.
+
+A store keeps applications and their history. It is small on purpose, so an embedding app
+can bring its own (PostgreSQL, say): load one, load the due ones, list, and save a change
+(the record, its new history rows and any outbox rows) atomically.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
+from typing import NamedTuple, Protocol
+
+from ..errors import InputError
+from ..runtime.notify import Notice
+from ..vocabulary.records import Application, LogEntry
+from .outbox import MemoryOutbox, Outbox
+
+
+class Conflict(InputError):
+    """The application changed since it was loaded; nothing was written."""
+
+
+class Change(NamedTuple):
+    """One application's change: its new record, history rows to append, and, for undo,
+    the id of the first history row to delete (it and every later one)."""
+
+    app: Application
+    entries: Sequence[LogEntry] = ()
+    drop_from: int | None = None
+    outbox: Sequence[Notice] = ()
+
+
+class Store(Protocol):
+    """What the engine needs from storage. Every write is all or nothing."""
+
+    @property
+    def outbox(self) -> Outbox:
+        """Where notices wait for delivery; :meth:`save` adds a change's notices to it."""
+        ...
+
+    def insert(
+        self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
+    ) -> list[Application]:
+        """Store new applications (``id`` None) with their first history rows, and the rule
+        sets they start under (see :meth:`keep_rules`), all or none; return them with ids."""
+        ...
+
+    def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
+        """Keep rule sets as ``(hash, reference, merged tree as JSON)``; a hash kept before is
+        left as it is. Applications run under the rule set of their hash for good."""
+        ...
+
+    def kept_rules(self, rules_hash: str) -> str | None:
+        """The merged tree (JSON) kept for ``rules_hash``, or None."""
+        ...
+
+    def get(self, app_id: int) -> Application | None:
+        """One application, or None."""
+        ...
+
+    def save(self, changes: Sequence[Change]) -> None:
+        """Apply changes atomically; raise :class:`Conflict` if any record's version moved."""
+        ...
+
+    def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
+        """Up to ``limit`` applications whose ``wake`` moment has come by ``now``, ordered by
+        (wake, id), starting after the ``after`` cursor."""
+        ...
+
+    def all(self) -> Iterator[Application]:
+        """Every application, by id."""
+        ...
+
+    def in_states(self, states: Collection[str]) -> list[Application]:
+        """The applications in any of ``states``."""
+        ...
+
+    def history(self, app_id: int) -> list[LogEntry]:
+        """An application's history, oldest first."""
+        ...
+
+    def remove(self, app_id: int) -> bool:
+        """Delete an application and its history; False when there was none."""
+        ...
+
+
+class MemoryStore:
+    """A store in a dict: for tests, demos and apps that persist elsewhere."""
+
+    def __init__(self) -> None:
+        self._apps: dict[int, Application] = {}
+        self._log: dict[int, list[LogEntry]] = {}
+        self._next_id = 1
+        self._next_entry = 1
+        self._lock = threading.Lock()
+        self.outbox = MemoryOutbox()
+        self._rules: dict[str, str] = {}
+
+    def insert(
+        self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
+    ) -> list[Application]:
+        self.keep_rules(kept_rules)
+        with self._lock:
+            result = []
+            for app, entries in items:
+                stored = app._replace(id=self._next_id, version=1)
+                self._next_id += 1
+                self._apps[self._next_id - 1] = stored
+                self._log[self._next_id - 1] = [self._number(e) for e in entries]
+                result.append(stored)
+            return result
+
+    def _number(self, entry: LogEntry) -> LogEntry:
+        numbered = entry._replace(id=self._next_entry)
+        self._next_entry += 1
+        return numbered
+
+    def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
+        for rules_hash, _, tree in kept:
+            self._rules.setdefault(rules_hash, tree)
+
+    def kept_rules(self, rules_hash: str) -> str | None:
+        return self._rules.get(rules_hash)
+
+    def get(self, app_id: int) -> Application | None:
+        return self._apps.get(app_id)
+
+    def save(self, changes: Sequence[Change]) -> None:
+        with self._lock:
+            for change in changes:
+                current = self._apps.get(change.app.id)  # type: ignore[arg-type]
+                if current is None or current.version != change.app.version:
+                    raise Conflict(f"application {change.app.id} changed meanwhile; nothing was written, try again")
+            for change in changes:
+                app_id = change.app.id
+                assert app_id is not None
+                self._apps[app_id] = change.app._replace(version=change.app.version + 1)
+                log = self._log[app_id]
+                if change.drop_from is not None:
+                    log[:] = [e for e in log if e.id is not None and e.id < change.drop_from]
+                log.extend(self._number(e) for e in change.entries)
+                self.outbox.add(change.outbox)
+
+    def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
+        due = sorted(
+            (a for a in self._apps.values() if a.wake is not None and a.wake <= now),
+            key=lambda a: (a.wake, a.id),
+        )
+        if after is not None:
+            due = [a for a in due if (a.wake, a.id) > after]
+        return due[:limit]
+
+    def all(self) -> Iterator[Application]:
+        return iter([self._apps[k] for k in sorted(self._apps)])
+
+    def in_states(self, states: Collection[str]) -> list[Application]:
+        return [a for a in self.all() if a.state in states]
+
+    def history(self, app_id: int) -> list[LogEntry]:
+        return copy.copy(self._log.get(app_id, []))
+
+    def remove(self, app_id: int) -> bool:
+        with self._lock:
+            self._log.pop(app_id, None)
+            return self._apps.pop(app_id, None) is not None
