@@ -8,12 +8,12 @@ imported only when a feed is built or read. The plugin is :mod:`tactful.plugins.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..vocabulary.files import write_atomic
 
 if TYPE_CHECKING:
     import icalendar
@@ -172,16 +172,7 @@ def write_feed(path: Path, schedule: Sequence[Notice], now: datetime) -> list[ic
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``, so a
-    reader sees the old feed or the new one, never half of one."""
+    """Put ``data`` in place of ``path`` in one rename, so a reader sees the old feed or the new
+    one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data)

@@ -117,38 +117,23 @@ def _validated(ctx: Context, target: Path, text: str, create: bool) -> None:
     Raises:
         RuleErrors: the problems, located in ``target``; nothing is written.
     """
-    import os
-    import shutil
-    import tempfile
-
     from ..errors import RuleError, RuleErrors, TactfulError
+    from ..vocabulary.files import write_atomic
 
-    try:
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".yaml")
-    except OSError as err:
-        raise InputError(f"cannot write {target}: {err.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+    def check(temp: str) -> None:
         try:
             ctx.load_rules(temp)
         except RuleErrors as err:
             raise RuleErrors([RuleError(_moved(e.where, temp, target), e.message) for e in err.errors]) from None
         except TactfulError as err:
             raise InputError(str(err).replace(temp, str(target))) from None
-        if create:
-            with open(target, "x", encoding="utf-8") as final:
-                final.write(text)
-        else:
-            shutil.copymode(target, temp)
-            os.replace(temp, target)
+
+    try:
+        write_atomic(target, text, check=check, exclusive=create, suffix=".yaml")
     except FileExistsError:
         raise InputError(f"{target} already exists") from None
     except OSError as err:
         raise InputError(f"cannot write {target}: {err.strerror}") from None
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def _moved(where: Location | None, temp: str, target: Path) -> Location | None:

@@ -61,13 +61,10 @@ def _stamp() -> list[list[object]]:
 
 def _keep(path: Path, data: dict[str, object]) -> None:
     """Write ``data`` atomically; a cache that cannot be written is simply not kept."""
-    import tempfile
+    from ..vocabulary.files import write_atomic
 
     try:
         path.parent.mkdir(exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out)
-        os.replace(temp, path)
+        write_atomic(path, json.dumps(data))
     except OSError:
         return

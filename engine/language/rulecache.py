@@ -11,7 +11,6 @@ optimisation only: when it cannot be read or written, rules are loaded from the 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -48,16 +47,13 @@ def lookup(cache_dir: Path, source: Path, version: str) -> tuple[YMap, list[Path
 
 def store(cache_dir: Path, source: Path, version: str, tree: YMap, files: list[Path], rules_hash: str) -> None:
     """Keep ``tree`` for ``source``; silently does nothing when the folder is not writable."""
-    import tempfile
+    from ..vocabulary.files import write_atomic
 
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         data = {"format": FORMAT, "version": version, "files": [_stamp(p) for p in files], "hash": rules_hash,
                 "tree": _encode(tree)}  # fmt: skip
-        handle, temp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, separators=(",", ":"))
-        os.replace(temp, _entry(cache_dir, source))
+        write_atomic(_entry(cache_dir, source), json.dumps(data, separators=(",", ":")))
     except OSError:
         return
 
