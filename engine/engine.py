@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from .errors import InputError, RuleErrors
 from .language.namespace import Portfolio
 from .language.rulebook import RuleBook
-from .language.ruleset import RuleSet
+from .language.ruleset import ACCEPTED, MARKS, OFFER, RuleSet
 from .runtime import core
 from .runtime.facts import check_after_interview, check_dates, company_name, normalize
 from .runtime.notify import Notice, action_notice, newly_due, transition_notices
@@ -205,12 +205,12 @@ class Engine:
         return portfolio
 
     def _others(self, rs: RuleSet) -> list[Other]:
-        marked = {s.name for s in rs.states.values() if s.marks & {"offer", "accepted"}}
+        marked = {s.name for s in rs.states.values() if s.marks & set(MARKS)}
         others = []
         for other in self.store.in_states(marked):
             marks = self.rules_for(other).states[other.state].marks
-            others.append(Other(other.id or 0, other.company, other.facts.get("rank"), "offer" in marks,
-                                "accepted" in marks, other.entered, other.facts.get("offer_deadline")))  # fmt: skip
+            others.append(Other(other.id or 0, other.company, other.facts.get("rank"), OFFER in marks,
+                                ACCEPTED in marks, other.entered, other.facts.get("offer_deadline")))  # fmt: skip
         return others
 
     # -- writing -------------------------------------------------------------------

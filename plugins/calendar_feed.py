@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..runtime.notify import task
 from ..vocabulary.files import write_atomic
+from ..vocabulary.timecalc import known_zone
 
 if TYPE_CHECKING:
     import icalendar
@@ -28,21 +30,6 @@ PRODID = "-//tactful//follow-up calendar//EN"
 #: SEQUENCE counts minutes from here to the moment an event last changed, so it only grows.
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
-#: What each shipped action asks of you, as an event's title; others use the action's name.
-SUMMARIES = {
-    "send_thank_you": "Thank {company} for the interview",
-    "call": "Call {company}",
-    "call_again": "Call {company} again",
-    "callback": "Call {company} back",
-    "send_note": "Send {company} a note",
-    "send_email": "Email {company}",
-    "move_on": "Move on from {company}",
-    "decide_offer": "Decide on the offer from {company}",
-    "thank_you_letter": "Send {company} a thank-you letter",
-    "contact_first_choice": "Tell {company} about your other offer",
-    "withdraw": "Withdraw from {company}",
-}
-
 
 def uid(notice: Notice) -> str:
     """The event's UID: stable for (application, action), whatever the due moment."""
@@ -52,14 +39,14 @@ def uid(notice: Notice) -> str:
 def summary(notice: Notice) -> str:
     """The event's title, e.g. ``Call Northwind (tactful)``."""
     action = notice.action or "follow_up"
-    text = SUMMARIES.get(action, f"{action.replace('_', ' ').capitalize()}: {{company}}")
-    return f"{text.format(company=notice.company)} (tactful)"
+    text = task(action, notice.company)
+    return f"{text[:1].upper()}{text[1:]} (tactful)"
 
 
 def description(notice: Notice) -> str:
     """The event's text: why, when in the interviewer's time, and the draft when there is one."""
     assert notice.due is not None
-    local = notice.due.astimezone(_zone(notice.timezone))
+    local = notice.due.astimezone(known_zone(notice.timezone) or UTC)
     lines = [f"{(notice.reason or notice.action or '').capitalize()}.",
              f"Due {local:%a %Y-%m-%d %H:%M} {notice.timezone} (the interviewer's time)."]  # fmt: skip
     if notice.interviewer:
@@ -68,15 +55,6 @@ def description(notice: Notice) -> str:
     if notice.draft:
         lines += ["", "Draft:", notice.draft]
     return "\n".join(lines)
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def build_events(schedule: Sequence[Notice], now: datetime, previous: bytes | None = None) -> list[icalendar.Event]:

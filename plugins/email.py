@@ -19,7 +19,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
+from ..runtime.notify import task
 from ..vocabulary.log import logger
+from ..vocabulary.timecalc import known_zone
 from .email_config import KEYS as KEYS  # re-exported: callers read the settings' names here
 from .email_config import Settings, parse_settings
 from .email_config import is_loopback as is_loopback  # re-exported, like KEYS
@@ -31,20 +33,6 @@ if TYPE_CHECKING:
 
 PASSWORD_VARIABLE = "TACTFUL_SMTP_PASSWORD"  # noqa: S105 - a variable's name, not a password
 USERNAME_VARIABLE = "TACTFUL_SMTP_USERNAME"
-#: What the subject asks for, per action of the shipped rule sets; others read "ACTION: COMPANY".
-PHRASES = {
-    "send_thank_you": "thank {company} for the interview",
-    "call": "call {company}",
-    "call_again": "call {company} again",
-    "callback": "call {company} back",
-    "send_note": "send {company} a note",
-    "send_email": "email {company}",
-    "move_on": "move on from {company}",
-    "decide_offer": "decide on the offer from {company}",
-    "thank_you_letter": "send {company} a thank-you letter",
-    "contact_first_choice": "tell {company} about your other offer",
-    "withdraw": "withdraw from {company}",
-}
 
 
 class EmailError(Exception):
@@ -97,7 +85,7 @@ def message_id(key: str) -> str:
 def action_message(settings: Settings, notice: Notice, key: str) -> EmailMessage:
     """The reminder that ``notice.action`` is due: what, when, why, and the draft."""
     action = notice.action or "act"
-    phrase = PHRASES.get(action, action.replace("_", " ") + ": {company}").format(company=notice.company)
+    phrase = task(action, notice.company)
     due = _local(notice.due or notice.at, notice.timezone)
     lines = [
         _fill(f"It is time to {phrase}."),
@@ -143,12 +131,8 @@ def _message(settings: Settings, key: str, subject: str, body: str) -> EmailMess
 
 
 def _local(moment: datetime, zone_name: str) -> datetime:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return moment.astimezone(ZoneInfo(zone_name))
-    except (ZoneInfoNotFoundError, ValueError):
-        return moment
+    zone = known_zone(zone_name)
+    return moment if zone is None else moment.astimezone(zone)
 
 
 def _moment(moment: datetime) -> str:

@@ -42,6 +42,7 @@ from ..errors import Location, Problems, RuleError, RuleErrors
 from ..hookspecs import hookimpl
 from ..language.yamltree import YMap
 from ..vocabulary.log import logger
+from ..vocabulary.timecalc import known_zone
 
 if TYPE_CHECKING:
     from ..runtime.notify import Notice
@@ -223,12 +224,8 @@ def _one_line(text: str) -> str:
 
 
 def _moment(moment: datetime, timezone: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        local, zone = moment.astimezone(ZoneInfo(timezone)), timezone
-    except (ZoneInfoNotFoundError, ValueError):
-        local, zone = moment, moment.tzname() or "UTC"
+    known = known_zone(timezone)
+    local, zone = (moment, moment.tzname() or "UTC") if known is None else (moment.astimezone(known), timezone)
     return f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} {local:%H:%M} {zone}"
 
 

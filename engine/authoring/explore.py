@@ -31,7 +31,7 @@ from typing import Any
 from ..errors import InputError, Refused
 from ..language.expr import Expression
 from ..language.namespace import Portfolio
-from ..language.ruleset import CORE_FACTS, EventSpec, RuleSet
+from ..language.ruleset import ACCEPTED, CORE_FACTS, EventSpec, RuleSet
 from ..runtime import core
 from ..runtime.policy import judge
 from ..vocabulary.records import Application, Other, Verdict
@@ -206,7 +206,7 @@ class Explorer:
             deadline = (now + timedelta(days=7)).date().isoformat()
             offer = Other(-1, "Lower Choice", (app.facts.get("rank") or 1) + 1, True, False, now, deadline)
             yield f"a lower-ranked application gets an offer, deadline {deadline}", self.with_others(node, offer)
-        if not any(o.accepted for o in node.others) and "accepted" not in self.rs.states[app.state].marks:
+        if not any(o.accepted for o in node.others) and ACCEPTED not in self.rs.states[app.state].marks:
             accepted = Other(-2, "Other Co", None, False, True, now)
             yield "another application's offer is accepted", self.with_others(node, accepted)
 

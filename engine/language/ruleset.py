@@ -42,9 +42,10 @@ POLICY_NAMES = frozenset({"due", "next_due", "contact_time", "next_contact_time"
 #: Extra names in message templates: the action drafted and the channel it is written for.
 TEMPLATE_NAMES = frozenset({"action", "channel"})
 FACT_TYPES = ("str", "int", "bool", "date", "datetime")
-#: The marks a state may carry, and what they tell the engine: the application has an offer,
-#: or the job seeker accepted one.
-MARKS = ("offer", "accepted")
+#: The marks a state may carry, and what they tell the engine: the application has an offer
+#: (OFFER), or the job seeker accepted one (ACCEPTED).
+OFFER, ACCEPTED = "offer", "accepted"
+MARKS = (OFFER, ACCEPTED)
 #: The top-level keys of a rule file (``extends`` aside, which the loader takes out).
 TOP_KEYS = ("description", "settings", "facts", "derived", "actions", "events", "states",
             "everywhere", "policies", "invariants", "templates")  # fmt: skip

@@ -15,6 +15,28 @@ from typing import Any, NamedTuple
 
 from ..vocabulary.records import Advised, Application, LogEntry
 
+#: What each action of the shipped rule sets asks of you, in a few words; email subjects and
+#: calendar titles use it. Other actions read "ACTION: COMPANY".
+TASKS = {
+    "send_thank_you": "thank {company} for the interview",
+    "call": "call {company}",
+    "call_again": "call {company} again",
+    "callback": "call {company} back",
+    "send_note": "send {company} a note",
+    "send_email": "email {company}",
+    "move_on": "move on from {company}",
+    "decide_offer": "decide on the offer from {company}",
+    "thank_you_letter": "send {company} a thank-you letter",
+    "contact_first_choice": "tell {company} about your other offer",
+    "withdraw": "withdraw from {company}",
+}
+
+
+def task(action: str, company: str) -> str:
+    """``call Northwind again``: what ``action`` asks of you, in a few lowercase words."""
+    wording = TASKS.get(action, action.replace("_", " ") + ": {company}")
+    return wording.format(company=company)
+
 
 class Notice(NamedTuple):
     """One thing to tell plugins about; ``key`` identifies it for good."""

@@ -30,6 +30,15 @@ def zone(name: str) -> tzinfo:
         raise ValueError(f"unknown time zone {name!r}; use an IANA name like 'Europe/Paris' or 'UTC'") from None
 
 
+def known_zone(name: str) -> tzinfo | None:
+    """The time zone called ``name``, or None when there is no such zone (for output that
+    must not fail on a zone stored by an older version or another app)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 @lru_cache(maxsize=64)
 def _holiday_dates(country: str, year: int) -> frozenset[date]:
     import holidays
