@@ -329,7 +329,7 @@ def main() -> None:
         click.echo(f"tactful: {err}", err=True)
         sys.exit(2)
     try:
-        cli.main(standalone_mode=False)
+        cli.main(standalone_mode=False, prog_name="tactful")
     except click.exceptions.Abort:
         click.echo("tactful: aborted; nothing was changed", err=True)
         sys.exit(1)
