@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, RuleError, RuleErrors, TactfulError
+from ..vocabulary.text import safe
 from .context import Context, common
 
 FORMATS = ("mermaid", "dot", "svg", "png")
@@ -43,10 +44,10 @@ def test(ctx: Context, paths: tuple[str, ...]) -> None:
     for scenario in scenarios:
         outcome = run(scenario, book)
         outcomes.append(outcome)
-        click.echo(f"{'PASS' if outcome.passed else 'FAIL'} {scenario.where.short}: {scenario.name}")
+        click.echo(safe(f"{'PASS' if outcome.passed else 'FAIL'} {scenario.where.short}: {scenario.name}"))
         for mismatch in outcome.mismatches:
             for line in describe(mismatch, scenario.zones[mismatch.step.app]):
-                click.echo(f"  {line}")
+                click.echo(safe(f"  {line}"))
     click.echo(summary(outcomes))
     sys.exit(0 if all(o.passed for o in outcomes) else 1)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..errors import InputError, RuleErrors, TactfulError
+from ..vocabulary.text import excerpt, safe
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -46,6 +47,8 @@ def parse_moment(text: str, what: str, tz: tzinfo | None = None) -> datetime:
     Raises:
         InputError: naming ``what`` and the form expected.
     """
+    from ..vocabulary.timecalc import check_year
+
     text = text.strip()
     try:
         if len(text) == 10:
@@ -54,8 +57,12 @@ def parse_moment(text: str, what: str, tz: tzinfo | None = None) -> datetime:
             moment = datetime.fromisoformat(text)
     except ValueError:
         raise InputError(
-            f"{what} {text!r} is not a date or time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]"
+            f"{what} {excerpt(text)} is not a date or time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]"
         ) from None
+    try:
+        check_year(moment.date(), what)
+    except ValueError as err:
+        raise InputError(str(err)) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=tz or user_zone())
 
 
@@ -92,9 +99,10 @@ class Context:
             from ..engine import Engine
             from ..language.rulebook import RuleBook
             from ..stores.sqlite_store import SQLiteStore
+            from ..vocabulary.perms import private_dir
 
             try:
-                self.home.mkdir(parents=True, exist_ok=True)
+                private_dir(self.home)
             except OSError as err:
                 raise InputError(f"cannot create the tactful home {self.home}: {err.strerror}") from None
             rules = RuleBook(cache_dir=self.home / "cache", check_templates=False,  # drafts check their own
@@ -177,7 +185,7 @@ class Context:
         else:
             text = human()
             if text:
-                click.echo(text)
+                click.echo(safe(text, keep_lines=True))
 
 
 def common(func: F) -> F:
@@ -198,14 +206,14 @@ def json_flag(func: F) -> F:
 
 
 def warn(message: str) -> None:
-    click.echo(f"tactful: warning: {message}", err=True)
+    click.echo(f"tactful: warning: {safe(message)}", err=True)
 
 
 def fail(error: TactfulError) -> None:
     """Print a user's error, one line each, and exit with its code."""
     if isinstance(error, RuleErrors):
         for item in error.errors:
-            click.echo(str(item), err=True)
+            click.echo(safe(str(item)), err=True)
     else:
-        click.echo(f"tactful: {error}", err=True)
+        click.echo(f"tactful: {safe(str(error))}", err=True)
     sys.exit(error.exit_code)

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ..errors import InputError, TactfulError
+from ..vocabulary.text import excerpt, safe
 from .context import Context, common, fail, json_flag, parse_moment, user_zone, warn
 
 FACT_OPTIONS = (
@@ -36,13 +37,17 @@ def fact_options(func: Any) -> Any:
     return func
 
 
+#: The largest id a store can hold (SQLite's INTEGER is 64-bit).
+MAX_ID = 2**63 - 1
+
+
 def parse_id(text: str) -> int:
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 19 else 0
     except ValueError:
         value = 0
-    if value < 1:
-        raise InputError(f"{text!r} is not an application id; 'tactful list' shows them")
+    if not 1 <= value <= MAX_ID:
+        raise InputError(f"{excerpt(text)} is not an application id; 'tactful list' shows them")
     return value
 
 
@@ -244,7 +249,7 @@ def tick(ctx: Context, batch: int | None) -> None:
         if ctx.as_json:
             click.echo(("," if count else "") + "\n  " + json.dumps(doc, ensure_ascii=False), nl=False)
         else:
-            click.echo(f"#{doc['id']} {doc['company']}: {doc['from']} -> {doc['to']}")
+            click.echo(safe(f"#{doc['id']} {doc['company']}: {doc['from']} -> {doc['to']}"))
         count += 1
     if ctx.as_json:
         click.echo("\n]" if count else "]")
@@ -329,7 +334,20 @@ def main() -> None:
         click.echo(f"tactful: {err}", err=True)
         sys.exit(2)
     try:
+        _run()
+    except Exception as err:  # noqa: BLE001 - a defect: one line and a crash report, never a traceback
+        from .crash import report_crash
+
+        sys.exit(report_crash(err, sys.argv))
+
+
+def _run() -> None:
+    """The CLI, with each kind of user error turned into one line and its exit code."""
+    try:
         cli.main(standalone_mode=False, prog_name="tactful")
+    except KeyboardInterrupt:
+        click.echo("tactful: interrupted", err=True)
+        sys.exit(130)
     except click.exceptions.Abort:
         click.echo("tactful: aborted; nothing was changed", err=True)
         sys.exit(1)

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from ..vocabulary.text import safe
+
 if TYPE_CHECKING:
     from ..engine import Engine, Fired
     from ..vocabulary.records import Advised, Application, LogEntry, Verdict
@@ -70,7 +72,7 @@ def fired_doc(fired: Fired) -> dict[str, Any]:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """A plain text table with aligned columns."""
-    cells = [[str(h) for h in headers], *([("" if c is None else str(c)) for c in row] for row in rows)]
+    cells = [[str(h) for h in headers], *([("" if c is None else safe(str(c))) for c in row] for row in rows)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])

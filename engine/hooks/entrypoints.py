@@ -62,9 +62,10 @@ def _stamp() -> list[list[object]]:
 def _keep(path: Path, data: dict[str, object]) -> None:
     """Write ``data`` atomically; a cache that cannot be written is simply not kept."""
     from ..vocabulary.files import write_atomic
+    from ..vocabulary.perms import private_dir
 
     try:
-        path.parent.mkdir(exist_ok=True)
+        private_dir(path.parent)
         write_atomic(path, json.dumps(data))
     except OSError:
         return

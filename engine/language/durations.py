@@ -10,6 +10,8 @@ UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
 UNIT_PATTERN = f"({'|'.join(UNITS)})s?"
 _DURATION = re.compile(rf"^\s*(-?\d+)\s*{UNIT_PATTERN}\s*$")
 EXAMPLE = "a whole number and a unit, like '14 days', '2 weeks', '36 hours' or '1 day'"
+#: The longest duration a rule file may give: ten years is already beyond any job search.
+MAX_DURATION = timedelta(days=3650)
 
 
 def parse_duration(text: object) -> timedelta:
@@ -21,10 +23,15 @@ def parse_duration(text: object) -> timedelta:
     match = _DURATION.match(text) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"{text!r} is not a duration; write {EXAMPLE}")
+    if len(match.group(1)) > 9:
+        raise ValueError(f"{text!r} is too long; a duration is at most {MAX_DURATION.days} days")
     amount = int(match.group(1))
     if amount < 0:
         raise ValueError(f"{text!r} is negative; a duration is zero or more")
-    return timedelta(seconds=amount * UNITS[match.group(2)])
+    value = timedelta(seconds=amount * UNITS[match.group(2)])
+    if value > MAX_DURATION:
+        raise ValueError(f"{text!r} is too long; a duration is at most {MAX_DURATION.days} days")
+    return value
 
 
 def format_duration(value: timedelta) -> str:

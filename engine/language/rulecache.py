@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Location
+from ..vocabulary.perms import private_dir
 from .yamltree import YMap, YSeq
 
 FORMAT = 1
@@ -50,7 +51,7 @@ def store(cache_dir: Path, source: Path, version: str, tree: YMap, files: list[P
     from ..vocabulary.files import write_atomic
 
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(cache_dir)
         data = {"format": FORMAT, "version": version, "files": [_stamp(p) for p in files], "hash": rules_hash,
                 "tree": _encode(tree)}  # fmt: skip
         write_atomic(_entry(cache_dir, source), json.dumps(data, separators=(",", ":")))

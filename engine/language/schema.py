@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..vocabulary.timecalc import DAY_NAMES
+from ..vocabulary.timecalc import DAY_NAMES, FULL_DAY_NAMES
 from .build_actions import (
     ACTION_KEYS,
     CHECK_KEYS,
@@ -40,7 +40,7 @@ from .build_states import (
 )
 from .durations import UNIT_PATTERN
 from .ruleset import FACT_TYPES, MARKS, TOP_KEYS
-from .settings import DURATIONS, SETTINGS
+from .settings import DURATIONS, MAX_CALLS, SETTINGS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: The file the shipped rule sets point to, relative to the `rules` folder.
@@ -82,11 +82,12 @@ def _insensitive(word: str) -> str:
 
 
 def _settings() -> dict[str, Any]:
-    days = "|".join(_insensitive(d) for d in DAY_NAMES)
+    days = "|".join(_insensitive(d) for d in (*FULL_DAY_NAMES, *DAY_NAMES))
     kinds: dict[str, Any] = {name: {"$ref": "#/$defs/duration"} for name in DURATIONS}
     kinds.update({
-        "max_calls": {"type": "integer", "minimum": 0, "description": "inquiry calls; a callback does not count"},
-        "contact_days": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": f"^\\s*({days})"},
+        "max_calls": {"type": "integer", "minimum": 1, "maximum": MAX_CALLS,
+                      "description": "inquiry calls; a callback does not count"},
+        "contact_days": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": f"^\\s*({days})\\s*$"},
                          "description": "days on which the employer is contacted, like [mon, tue, wed, thu, fri]"},
         "contact_hours": {"type": "string", "pattern": r"^\s*\d{2}:\d{2}(:\d{2})?\s*-\s*\d{2}:\d{2}(:\d{2})?\s*$",
                           "description": "hours in the interviewer's zone, like 09:00-17:00"},

@@ -8,11 +8,23 @@ from typing import Any
 from ..vocabulary.timecalc import Calendar, check_holiday_country, parse_days, parse_hours
 from .durations import parse_duration
 
+#: The most calls a rule file may allow.
+MAX_CALLS = 100
 
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{value!r} is not a count; write a whole number, 0 or more")
+
+def _calls(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CALLS:
+        raise ValueError(f"{value!r} is not a count of calls; write a whole number from 1 to {MAX_CALLS} "
+                         "(to never call, the interviewer's no_calls fact already says so)")  # fmt: skip
     return value
+
+
+def _wait(value: object) -> Any:
+    """A duration that must be more than zero: a wait of nothing makes the advice meaningless."""
+    duration = parse_duration(value)
+    if not duration:
+        raise ValueError(f"{value!r} is no time at all; this wait must be at least a minute, like '1 day'")
+    return duration
 
 
 def _country(value: object) -> str | None:
@@ -26,18 +38,18 @@ def _country(value: object) -> str | None:
 
 #: Every setting, with the function that reads it.
 SETTINGS: dict[str, Callable[[object], Any]] = {
-    "decision_window": parse_duration,
+    "decision_window": _wait,
     "grace": parse_duration,
-    "reply_wait": parse_duration,
-    "max_calls": _count,
-    "offer_consideration": parse_duration,
-    "move_on_after": parse_duration,
-    "thank_you_letter_within": parse_duration,
+    "reply_wait": _wait,
+    "max_calls": _calls,
+    "offer_consideration": _wait,
+    "move_on_after": _wait,
+    "thank_you_letter_within": _wait,
     "contact_days": parse_days,
     "contact_hours": parse_hours,
     "holidays": _country,
 }
-DURATIONS = frozenset(k for k, v in SETTINGS.items() if v is parse_duration)
+DURATIONS = frozenset(k for k, v in SETTINGS.items() if v in (parse_duration, _wait))
 
 
 def parse_setting(key: str, value: object) -> Any:
@@ -52,5 +64,5 @@ def parse_setting(key: str, value: object) -> Any:
 def calendar_from(settings: Mapping[str, Any]) -> Calendar:
     """The contact calendar the settings describe (Mon–Fri, 09:00–17:00 unless set)."""
     calendar = Calendar()
-    start, end = settings.get("contact_hours", (calendar.start, calendar.end))
-    return Calendar(settings.get("contact_days", calendar.days), start, end, settings.get("holidays"))
+    start, end = settings.get("contact_hours") or (calendar.start, calendar.end)  # None: reported, not parsed
+    return Calendar(settings.get("contact_days") or calendar.days, start, end, settings.get("holidays"))

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import InputError, did_you_mean
-from ..vocabulary.timecalc import zone
+from ..vocabulary.text import excerpt
+from ..vocabulary.timecalc import check_year, zone
 
 #: The facts `add` and `edit` take, in the order the CLI lists them.
 FIELDS = ("interviewed", "role", "interviewer", "email", "phone", "timezone", "decision_by",
@@ -25,14 +26,17 @@ def parse_date(value: Any, name: str) -> str:
     Raises:
         InputError: naming the option and the form expected.
     """
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
     try:
-        return date.fromisoformat(str(value).strip()).isoformat()
+        day = value.date() if isinstance(value, datetime) else value
+        day = day if isinstance(day, date) else date.fromisoformat(str(value).strip())
     except ValueError:
-        raise InputError(f"{option(name)} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-05-04") from None
+        shown = excerpt(str(value))
+        raise InputError(f"{option(name)} {shown} is not a date; write it as YYYY-MM-DD, e.g. 2026-05-04") from None
+    try:
+        check_year(day, option(name))
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    return day.isoformat()
 
 
 def _boolean(value: Any, name: str) -> bool:

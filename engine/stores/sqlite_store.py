@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, LogEntry
 from .sqlite_outbox import OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .store import Change, Conflict
@@ -107,6 +108,11 @@ class SQLiteStore:
             InputError: when the file cannot be opened or is not an SQLite database.
         """
         self.path = Path(path)
+        if str(path) != ":memory:":
+            try:
+                private_file(self.path)  # before SQLite makes it world-readable; its WAL files follow its mode
+            except OSError as err:
+                raise InputError(f"cannot create the store {self.path}: {err.strerror}") from None
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")

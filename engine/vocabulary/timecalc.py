@@ -8,13 +8,20 @@ moment, or back to the last one before a deadline that bounds it.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 UTC = ZoneInfo("UTC")
+#: The years a date may fall in: wide enough for any job search, far enough from the ends of
+#: Python's calendar that adding a duration or changing zone never overflows it.
+YEARS = (1900, 2999)
+#: The longest time zone name accepted (IANA names are far shorter).
+MAX_ZONE_NAME = 64
 
 
 @lru_cache(maxsize=256)
@@ -24,10 +31,19 @@ def zone(name: str) -> tzinfo:
     Raises:
         ValueError: when no such zone exists.
     """
+    shown = repr(name) if len(name) <= MAX_ZONE_NAME else f"{name[:MAX_ZONE_NAME]!r}…"
+    if len(name) > MAX_ZONE_NAME or not name.isprintable():
+        raise ValueError(f"unknown time zone {shown}; use an IANA name like 'Europe/Paris' or 'UTC'")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}; use an IANA name like 'Europe/Paris' or 'UTC'") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {shown}; use an IANA name like 'Europe/Paris' or 'UTC'") from None
+
+
+def check_year(day: date, what: str) -> None:
+    """Raise ValueError unless ``day`` falls within :data:`YEARS`, saying so for ``what``."""
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise ValueError(f"{what} {day.isoformat()} is out of range; dates run from {YEARS[0]} to {YEARS[1]}")
 
 
 def known_zone(name: str) -> tzinfo | None:
@@ -126,14 +142,22 @@ def parse_hours(text: object) -> tuple[time, time]:
     Raises:
         ValueError: when malformed or empty.
     """
+    example = "write it like '09:00-17:00', 24-hour HH:MM"
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a span of hours; quote it and {example}")
+    parts = text.split("-")
+    if len(parts) != 2 or not all(_HOUR.match(part.strip()) for part in parts):
+        raise ValueError(f"{text!r} is not a span of hours; {example}")
     try:
-        first, second = str(text).split("-")
-        start, end = time.fromisoformat(first.strip()), time.fromisoformat(second.strip())
+        start, end = (time.fromisoformat(part.strip()) for part in parts)
     except ValueError:
-        raise ValueError(f"{text!r} is not a span of hours; write it like '09:00-17:00'") from None
+        raise ValueError(f"{text!r} names an hour that does not exist; {example}") from None
     if end <= start:
-        raise ValueError(f"{text!r} ends before it starts; write it like '09:00-17:00'")
+        raise ValueError(f"{text!r} ends before it starts; {example}")
     return start, end
+
+
+_HOUR = re.compile(r"^\d\d:\d\d(:\d\d)?$")
 
 
 def parse_days(value: object) -> frozenset[int]:
@@ -146,8 +170,13 @@ def parse_days(value: object) -> frozenset[int]:
         raise ValueError("contact_days is a list of days, like [mon, tue, wed, thu, fri]")
     days = set()
     for item in value:
-        name = str(item).strip().lower()[:3]
+        name = str(item).strip().lower() if isinstance(item, str) else ""
+        if name in FULL_DAY_NAMES:
+            name = name[:3]
         if name not in DAY_NAMES:
-            raise ValueError(f"unknown day {item!r}; use mon, tue, wed, thu, fri, sat or sun")
+            from ..errors import did_you_mean
+
+            hint = did_you_mean(name, DAY_NAMES, "; use mon, tue, wed, thu, fri, sat or sun")
+            raise ValueError(f"unknown day {item!r}{hint}")
         days.add(DAY_NAMES.index(name))
     return frozenset(days)
