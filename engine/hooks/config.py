@@ -13,10 +13,12 @@ tokens) never belong here: plugins read them from the environment. Errors name
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from ..errors import Location, RuleError, RuleErrors, did_you_mean
-from ..language.yamltree import YMap, read_yaml
+from ..language.yamltree import YMap, read_text_file, read_yaml
+from ..vocabulary.perms import private_file
 
 FILE_NAME = "config.yaml"
 
@@ -40,10 +42,14 @@ def load_config(home: Path) -> YMap:
     path = home / FILE_NAME
     if not path.is_file():
         return YMap(_origin(path))
+    with contextlib.suppress(OSError):  # a home someone else owns is theirs to protect
+        private_file(path)
     try:
-        tree = read_yaml(path.read_text(encoding="utf-8"), str(path))
+        tree = read_yaml(read_text_file(path, str(path), "config file"), str(path))
     except RuleError as err:
         raise RuleErrors([err]) from None
+    except OSError as err:
+        raise RuleErrors([RuleError(_origin(path), f"cannot read the config file: {err.strerror or err}")]) from None
     if tree is None:
         return YMap(_origin(path))
     if not isinstance(tree, YMap):

@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import InputError, Location, RuleError
 from .ruleset import RuleSet
 from .templates import attach as attach_templates
-from .yamltree import YMap, read_yaml
+from .yamltree import YMap, read_text_file, read_yaml
 
 #: Sections whose entries are named things a child file may replace or remove.
 NAMED_SECTIONS = ("settings", "facts", "derived", "actions", "events", "states", "policies", "templates")
@@ -48,6 +48,8 @@ def resolve(ref: str, base: Path | None = None) -> tuple[Path, str]:
     path = Path(ref).expanduser()
     if base is not None and not path.is_absolute():
         path = base / path
+    if base is not None and path.suffix not in (".yaml", ".yml"):  # named by a shared file: rule files only
+        raise InputError(f"'{ref}' is not a rule file; 'extends' names a shipped rule set or a .yaml file")
     if path.is_file():
         return path, str(path if base is None else path)
     names = ", ".join(shipped_names())
@@ -70,9 +72,9 @@ def _read(ref: str, base: Path | None, chain: list[Path]) -> tuple[YMap, list[Pa
     if path.resolve() in chain:
         raise RuleError(Location(shown, 1, 1), "'extends' goes round in a circle back to this file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read rule file {shown}: {err}") from None
+        text = read_text_file(path, shown)
+    except OSError as err:
+        raise InputError(f"cannot read rule file {shown}: {err.strerror or err}") from None
     tree = read_yaml(text, shown)
     if not isinstance(tree, YMap):
         raise RuleError(Location(shown, 1, 1), "a rule file is a mapping with keys such as settings and states")

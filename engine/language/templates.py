@@ -14,11 +14,12 @@ nothing here imports Jinja2.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from ..errors import Location, RuleError
-from .yamltree import YMap
+from ..vocabulary.text import excerpt
+from .yamltree import YMap, read_text_file
 
 
 def attach(tree: YMap, source: str, path: Path, shown: str) -> list[Path]:
@@ -72,20 +73,41 @@ def _read_file(entry: YMap, path: Path, shown: str) -> Path:
         raise RuleError(where, "'file' takes the path of a template file, relative to this rule file")
     if "text" in entry:
         raise RuleError(entry.key_locs["text"], "a template has 'text' or 'file', not both")
-    given = Path(ref).expanduser()
-    real = given if given.is_absolute() else path.parent / given
-    display = str(given) if given.is_absolute() else os.path.normpath(os.path.join(os.path.dirname(shown), ref))
+    real = confined(ref, path.parent, where)
+    display = os.path.normpath(os.path.join(os.path.dirname(shown), ref))
     try:
-        text = real.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise RuleError(where, f"cannot read the template file {display}: {reason}") from None
+        text = read_text_file(real, display, "template file")
+    except RuleError as err:
+        raise RuleError(where, err.message) from None
+    except OSError as err:
+        raise RuleError(where, f"cannot read the template file {display}: {err.strerror or err}") from None
     key_loc = entry.key_locs.pop("file")
     entry.value_locs.pop("file", None)
     del entry["file"]
     entry["text"] = _literal(text)
     entry.key_locs["text"] = key_loc
     entry.value_locs["text"] = Location(display, 1, 1)
+    return real
+
+
+def confined(ref: str, folder: Path, where: Location) -> Path:
+    """The file ``ref`` names inside ``folder``: a rule file reaches only its own folder.
+
+    Raises:
+        RuleError: for an absolute path, a ``~`` or ``..`` in it, or a path that leaves
+            ``folder`` through a symbolic link.
+    """
+    shown = excerpt(ref)
+    given = PurePosixPath(ref.replace("\\", "/"))
+    if given.is_absolute() or ref.startswith("~") or PureWindowsPath(ref).drive:
+        raise RuleError(where, f"the template file {shown} is not inside the rule file's folder; "
+                               "write a path relative to it, like templates/call.txt")  # fmt: skip
+    if ".." in given.parts:
+        raise RuleError(where, f"the template file {shown} uses '..'; a rule file reaches only its own folder")
+    base = folder.resolve()
+    real = (base / given).resolve()
+    if not real.is_relative_to(base):
+        raise RuleError(where, f"the template file {shown} leads outside the rule file's folder (a symbolic link)")
     return real
 
 

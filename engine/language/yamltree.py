@@ -9,13 +9,24 @@ scalars become ``str``, ``int``, ``float``, ``bool`` or ``None``. Positions are 
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Location, RuleError
 
+if TYPE_CHECKING:
+    from ruamel.yaml.composer import Composer
+
 _TAG = "tag:yaml.org,2002:"
 _SCALARS = {"str", "int", "float", "bool", "null", "timestamp"}
+#: The largest rule, template or config file read, in bytes: a rule file is a few kilobytes.
+MAX_FILE_BYTES = 1024 * 1024
+#: How deeply mappings and lists may nest; a rule file needs about six levels.
+MAX_DEPTH = 64
+#: How many values a YAML document may hold once every alias is expanded.
+MAX_NODES = 100_000
 
 
 class YMap(dict[str, Any]):
@@ -57,13 +68,113 @@ def read_yaml(text: str, path: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
 
+    if len(text) > MAX_FILE_BYTES:
+        raise RuleError(Location(path, 1, 1), f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; "
+                                              "a rule file is a few kilobytes")  # fmt: skip
+    _check_flow_depth(text, path)
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Composer = _bounded_composer()
     try:
-        node = YAML(typ="rt", pure=True).compose(text)
+        node = yaml.compose(text)
+    except _TooBig as err:
+        raise RuleError(Location(path, err.line, err.col), err.message) from None
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
         raise RuleError(loc, f"not valid YAML: {err.problem or err.context}") from None
     return None if node is None else _convert(node, path)
+
+
+def read_text_file(path: Path, shown: str, what: str = "rule file") -> str:
+    """The text of the regular file ``path`` (``shown`` in messages), at most :data:`MAX_FILE_BYTES`.
+
+    Devices, pipes and folders are refused, so a shared rule file cannot make tactful read
+    ``/dev/zero`` or wait on a FIFO.
+
+    Raises:
+        RuleError: for a file that is not a regular file, too large, or not UTF-8 text.
+        OSError: when it cannot be opened.
+    """
+    import os
+
+    where = Location(shown, 1, 1)
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise RuleError(where, f"the {what} {shown} is not a regular file")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise RuleError(where, f"the {what} {shown} is larger than {MAX_FILE_BYTES // 1024} KiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise RuleError(where, f"the {what} {shown} is not UTF-8 text ({err.reason} at byte {err.start})") from None
+
+
+class _TooBig(Exception):
+    """A document beyond :data:`MAX_DEPTH` or :data:`MAX_NODES`, found while composing."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line, self.col = mark.line + 1, mark.column + 1
+
+
+def _bounded_composer() -> type[Composer]:
+    """ruamel.yaml's composer, counting as it goes: nesting deeper than :data:`MAX_DEPTH` and
+    documents whose aliases would expand beyond :data:`MAX_NODES` values are refused before
+    anything is built from them (an alias bomb of a few hundred bytes would take gigabytes)."""
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.events import AliasEvent
+
+    class BoundedComposer(Composer):
+        def __init__(self, loader: Any = None) -> None:
+            super().__init__(loader=loader)
+            self.nesting = 0
+            self.sizes: dict[int, int] = {}
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            mark = self.parser.peek_event().start_mark
+            if self.parser.check_event(AliasEvent):
+                return super().compose_node(parent, index)
+            self.nesting += 1
+            if self.nesting > MAX_DEPTH:
+                raise _TooBig(f"nested more than {MAX_DEPTH} levels deep; a rule file needs a handful", mark)
+            node = super().compose_node(parent, index)
+            self.nesting -= 1
+            children = node.value if isinstance(node.value, list) else []
+            items = [part for child in children for part in (child if isinstance(child, tuple) else (child,))]
+            size = 1 + sum(self.sizes.get(id(item), 1) for item in items)
+            if size > MAX_NODES:
+                raise _TooBig(f"holds more than {MAX_NODES:,} values once its aliases are expanded", mark)
+            self.sizes[id(node)] = size
+            return node
+
+    return BoundedComposer
+
+
+def _check_flow_depth(text: str, path: str) -> None:
+    """Refuse ``[[[[…`` nested beyond :data:`MAX_DEPTH` before the YAML scanner sees it: it
+    keeps a possible key per open bracket, so deep flow nesting costs it quadratic time.
+
+    Brackets in quoted text and comments are skipped; the count is a cheap upper bound.
+    """
+    depth, line, quote = 0, 1, ""
+    for index, char in enumerate(text):
+        if char == "\n":
+            line, quote = line + 1, "" if quote == "#" else quote
+        elif quote:
+            quote = "" if char == quote and quote != "#" else quote
+        elif char in "'\"" or (char == "#" and (index == 0 or text[index - 1] in " \t\n")):
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                col = index - text.rfind("\n", 0, index)
+                raise RuleError(Location(path, line, col), f"nested more than {MAX_DEPTH} levels deep; "
+                                                          "a rule file needs a handful")  # fmt: skip
+        elif char in "]}":
+            depth = max(depth - 1, 0)
 
 
 def _loc(node: Any, path: str) -> Location:
