@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import Location
+from ..errors import Location, RuleError
 from ..language.expr import Expression
 from ..language.namespace import Namespace, Portfolio
 from ..language.ruleset import CAN_PREFIX, Branch, EventSpec, RuleSet
@@ -185,7 +185,7 @@ class _Checker(Explorer):
             try:
                 holds = bool(invariant.holds(ns))
                 says = ns.render(invariant.says)
-            except (TypeError, ValueError, KeyError) as err:
+            except (TypeError, ValueError, KeyError, RuleError) as err:
                 holds, says = False, f"it cannot be evaluated: {err}"
             if not holds:
                 which = "a path that heeded the etiquette" if invariant.paths == "heeded" else "an explored path"

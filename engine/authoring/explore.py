@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..errors import InputError, Refused
+from ..errors import InputError, Refused, RuleError
 from ..language.expr import Expression
 from ..language.namespace import Portfolio
 from ..language.ruleset import ACCEPTED, CORE_FACTS, EventSpec, RuleSet
@@ -46,7 +46,7 @@ HALF_DAY = timedelta(hours=12)
 MAX_STRAYS = 1
 _SAMPLE = object()  # a parameter given a plausible value at the moment of recording
 #: What a rule expression may raise at run time (``calls_made + 'x'``); a finding, not a crash.
-_EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, KeyError, OverflowError)
+_EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, KeyError, OverflowError, RuleError)
 
 
 @dataclass(frozen=True, slots=True)

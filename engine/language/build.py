@@ -35,8 +35,9 @@ from .build_facts import build_derived, build_facts, build_settings
 from .build_reader import Reader
 from .build_states import ADVICE_KEYS, STATE_KEYS, build_states, check_graph
 from .expr import DEFAULT_FUNCTIONS
+from .exprtypes import ANY, BOOL, DURATION, FACT_KINDS, MOMENT, TEXT
 from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, TOP_KEYS, RuleSet
-from .settings import calendar_from
+from .settings import SETTING_KINDS, calendar_from
 from .yamltree import YMap, YSeq, content_hash
 
 __all__ = ["ACTION_KEYS", "ADVICE_KEYS", "EVENT_KEYS", "INVARIANT_KEYS", "INVARIANT_PATHS", "PARAM_TYPES",
@@ -77,6 +78,19 @@ def build(
     )
 
 
+def name_kinds(settings: Mapping[str, Any], facts: YMap) -> dict[str, str]:
+    """The kind of every name whose kind is known before the derived names are read."""
+    kinds = {name: FACT_KINDS[kind] for name, kind in CORE_FACTS.items()}
+    kinds.update(dict.fromkeys(("now", "at", "entered"), MOMENT), state=TEXT, company=TEXT)
+    kinds.update({name: BOOL if name in ("other_accepted", "competing_offer") else
+                  TEXT if name.endswith("_company") else MOMENT for name in PORTFOLIO_NAMES})  # fmt: skip
+    kinds.update({name: SETTING_KINDS.get(name, DURATION) for name in settings})
+    for name, spec in facts.items():
+        kind = spec.get("type") if isinstance(spec, YMap) else None
+        kinds[name] = FACT_KINDS.get(str(kind), ANY)
+    return kinds
+
+
 def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
     """Every section of the tree, checked and compiled, by the :class:`RuleSet` field it fills."""
     reader.keys(reader.tree, TOP_KEYS, "the rule file")
@@ -86,6 +100,7 @@ def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
     fact_names = set(node["facts"])  # those rejected too, so their uses are not blamed as well
     reader.base = (set(CORE_FACTS) | fact_names | set(settings) | PORTFOLIO_NAMES | BUILTIN_NAMES
                    | set(node["derived"]))  # fmt: skip
+    reader.kinds = name_kinds(settings, node["facts"])
     derived = build_derived(reader, node["derived"])
     actions = build_actions(reader, node["actions"])
     events = build_events(reader, node["events"], fact_names)

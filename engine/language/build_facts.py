@@ -93,6 +93,7 @@ def build_derived(reader: Reader, node: YMap) -> dict[str, Expression]:
         compiled = reader.expr(source, node.where(name), reader.base)
         if compiled:
             result[name] = compiled
+            reader.kinds[name] = compiled.kind
     _check_cycles(reader, node, result)
     return result
 

@@ -27,6 +27,8 @@ class Reader(Problems):
         self.functions = dict(functions)
         #: The names any expression may use: facts, settings, derived names, built-ins.
         self.base: set[str] = set()
+        #: The kind of each name whose kind is known (see :mod:`tactful.language.exprtypes`).
+        self.kinds: dict[str, str] = {}
 
     def section(self, node: YMap, key: str, kind: type = YMap) -> Any:
         """``node[key]`` when it is a ``kind`` (a mapping or a list), else an empty one."""
@@ -76,7 +78,7 @@ class Reader(Problems):
     def expr(self, value: Any, where: Location, scope: Collection[str]) -> Expression | None:
         """The compiled expression, or None when it does not compile (reported)."""
         try:
-            return compile_expression(value, scope, self.functions)
+            return compile_expression(value, scope, self.functions, self.kinds)._replace(where=where)
         except ExpressionError as err:
             self.error(Location(where.path, where.line, where.col + err.col), str(err))
             return None

@@ -21,7 +21,9 @@ from datetime import timedelta
 from types import CodeType
 from typing import Any, NamedTuple, TypeVar
 
-from .durations import EXAMPLE, UNIT_PATTERN, UNITS
+from ..errors import Location, RuleError
+from .durations import EXAMPLE, MAX_DURATION, UNIT_PATTERN, UNITS
+from .exprtypes import ANY, TypeMismatch, infer
 
 _Node = TypeVar("_Node", bound=ast.AST)
 _DURATION_LITERAL = re.compile(rf"(?<![\w.'\"])(\d+)\s*{UNIT_PATTERN}\b")
@@ -37,6 +39,17 @@ _ALLOWED = (
 )  # fmt: skip
 
 
+#: The longest expression a rule file may write, in characters.
+MAX_LENGTH = 1000
+#: How deeply an expression may nest (operators within operators, calls within calls).
+MAX_NESTING = 30
+#: The longest text or list an expression may make: a chain of derived names each adding
+#: a name to itself would otherwise double its size at every step.
+MAX_VALUE = 100_000
+#: The largest number an expression may make.
+MAX_NUMBER = 10**15
+
+
 class ExpressionError(ValueError):
     """An expression that cannot be accepted; ``col`` is a 0-based offset into its text."""
 
@@ -47,9 +60,18 @@ class ExpressionError(ValueError):
 
 def _none_safe(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def apply(a: Any, b: Any) -> Any:
-        return None if a is None or b is None else op(a, b)
+        return None if a is None or b is None else _bounded(op(a, b))
 
     return apply
+
+
+def _bounded(value: Any) -> Any:
+    """``value``, unless it is beyond what an expression may make."""
+    if isinstance(value, str | list | tuple) and len(value) > MAX_VALUE:
+        raise ValueError(f"it makes a value of {len(value):,} items; the most an expression may make is {MAX_VALUE:,}")
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        raise ValueError(f"it makes the number {value:.3g}; the largest an expression may make is {MAX_NUMBER:.0e}")
+    return value
 
 
 def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
@@ -60,7 +82,10 @@ def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
 
 
 def _duration(amount: int, unit: str) -> timedelta:
-    return timedelta(seconds=amount * UNITS[unit])
+    value = timedelta(seconds=min(amount, MAX_NUMBER) * UNITS[unit]) if amount <= MAX_DURATION.days * 86400 else None
+    if value is None or value > MAX_DURATION:
+        raise ValueError(f"{amount} {unit}s is longer than {MAX_DURATION.days} days, the longest duration")
+    return value
 
 
 def _earliest(*values: Any) -> Any:
@@ -93,9 +118,24 @@ class Expression(NamedTuple):
     names: frozenset[str]
     code: CodeType
     scope: dict[str, Any]
+    #: Where it was written, for the error when it fails as it runs.
+    where: Location | None = None
+    #: The kind of value it gives (see :mod:`tactful.language.exprtypes`).
+    kind: str = ANY
 
     def __call__(self, namespace: Mapping[str, Any]) -> Any:
-        return eval(self.code, self.scope, namespace)  # noqa: S307 - the tree was checked
+        """The value for ``namespace``.
+
+        Raises:
+            RuleError: located where the expression was written, when it fails.
+        """
+        try:
+            return eval(self.code, self.scope, namespace)  # noqa: S307 - the tree was checked
+        except RuleError:
+            raise
+        except (ArithmeticError, LookupError, NameError, TypeError, ValueError, RecursionError) as err:
+            shown = self.source if len(self.source) <= 60 else self.source[:60] + "…"
+            raise RuleError(self.where, f"'{shown}' could not be evaluated: {err}") from None
 
 
 class _Rewrite(ast.NodeTransformer):
@@ -197,11 +237,13 @@ def compile_expression(
     source: object,
     known: Collection[str],
     functions: Mapping[str, Callable[..., Any]] | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> Expression:
-    """Check and compile ``source`` once.
+    """Check and compile ``source`` once; with ``kinds`` (each name's kind), check its types.
 
     Raises:
-        ExpressionError: for syntax, a forbidden construct, an unknown name or function.
+        ExpressionError: for syntax, a forbidden construct, an unknown name or function,
+            operands that cannot go together, or an expression too long or too deep.
     """
     if isinstance(source, bool) or source is None:
         source = repr(source)
@@ -209,6 +251,8 @@ def compile_expression(
         source = str(source)
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("expected an expression such as 'calls_made < max_calls'")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is {len(source):,} characters long; the most is {MAX_LENGTH:,}")
     functions = DEFAULT_FUNCTIONS if functions is None else functions
     if "__" in source or re.search(r"(?<![\w'\"])_\w", source):
         raise ExpressionError("names may not start with '_'", max(source.find("_"), 0))
@@ -217,7 +261,24 @@ def compile_expression(
         tree = ast.parse(text, mode="eval")
     except SyntaxError as err:
         raise _syntax_error(err, text, source.strip()) from None
+    except (MemoryError, RecursionError):
+        raise ExpressionError(f"the expression nests more than {MAX_NESTING} levels deep") from None
+    _check_nesting(tree)
     names, rewrite = _check(tree, known, functions)
+    try:
+        kind = infer(tree, kinds) if kinds is not None else ANY
+    except TypeMismatch as err:
+        raise ExpressionError(str(err), err.col) from None
     code = compile(_Rewrite().visit(tree) if rewrite else tree, "<rule expression>", "eval")
     scope: dict[str, Any] = {"__builtins__": {}, **HELPERS, **functions}
-    return Expression(source.strip(), frozenset(names), code, scope)
+    return Expression(source.strip(), frozenset(names), code, scope, kind=kind)
+
+
+def _check_nesting(tree: ast.AST) -> None:
+    """Refuse a tree deeper than :data:`MAX_NESTING`, before anything walks it recursively."""
+    level = [(tree, 0)]
+    while level:
+        node, depth = level.pop()
+        if depth > MAX_NESTING:
+            raise ExpressionError(f"the expression nests more than {MAX_NESTING} levels deep", _col(node))
+        level.extend((child, depth + 1) for child in ast.iter_child_nodes(node))

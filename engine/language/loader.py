@@ -48,9 +48,9 @@ def resolve(ref: str, base: Path | None = None) -> tuple[Path, str]:
     path = Path(ref).expanduser()
     if base is not None and not path.is_absolute():
         path = base / path
-    if base is not None and path.suffix not in (".yaml", ".yml"):  # named by a shared file: rule files only
-        raise InputError(f"'{ref}' is not a rule file; 'extends' names a shipped rule set or a .yaml file")
     if path.is_file():
+        if base is not None and path.suffix not in (".yaml", ".yml"):  # named by a shared file: rule files only
+            raise InputError(f"'{ref}' is not a rule file; 'extends' names a shipped rule set or a .yaml file")
         return path, str(path if base is None else path)
     names = ", ".join(shipped_names())
     raise InputError(f"no rule set named '{ref}': not a shipped one ({names}) and no such file")

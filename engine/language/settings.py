@@ -49,6 +49,8 @@ SETTINGS: dict[str, Callable[[object], Any]] = {
     "contact_hours": parse_hours,
     "holidays": _country,
 }
+#: The kind of each setting that is not a duration, as expressions see it.
+SETTING_KINDS = {"max_calls": "number", "contact_days": "days", "contact_hours": "hours", "holidays": "text"}
 DURATIONS = frozenset(k for k, v in SETTINGS.items() if v in (parse_duration, _wait))
 
 

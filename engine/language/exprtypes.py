@@ -1,0 +1,148 @@
+"""The types of rule expressions, checked when a rule file is loaded.
+
+Every name has a kind (a fact's declared type, a setting's, a derived name's inferred one);
+:func:`infer` walks an expression's tree and refuses what cannot work whatever the facts
+are, such as ``interviewed + company`` (a moment plus text), at the operator's column, so
+the mistake is a load error and not a crash when a timer fires. A name of unknown kind
+(a plugin's function, an event parameter) is ``any`` and accepted everywhere.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+
+TEXT, NUMBER, BOOL, MOMENT, DURATION, LIST, NONE, ANY = (
+    "text",
+    "number",
+    "bool",
+    "moment",
+    "duration",
+    "list",
+    "none",
+    "any",
+)
+#: The kind of each fact type a rule file may declare.
+FACT_KINDS = {"str": TEXT, "int": NUMBER, "bool": BOOL, "date": MOMENT, "datetime": MOMENT}
+#: How a kind is named in an error message.
+WORDS = {TEXT: "text", NUMBER: "a number", BOOL: "true/false", MOMENT: "a moment", DURATION: "a duration",
+         LIST: "a list", "days": "a list of days", "hours": "a span of hours"}  # fmt: skip
+_ADD = {(MOMENT, DURATION): MOMENT, (DURATION, MOMENT): MOMENT, (DURATION, DURATION): DURATION,
+        (NUMBER, NUMBER): NUMBER, (TEXT, TEXT): TEXT, (LIST, LIST): LIST}  # fmt: skip
+_SUB = {(MOMENT, DURATION): MOMENT, (MOMENT, MOMENT): DURATION, (DURATION, DURATION): DURATION,
+        (NUMBER, NUMBER): NUMBER}  # fmt: skip
+_ORDERED = frozenset({TEXT, NUMBER, MOMENT, DURATION})
+_CONTAINERS = frozenset({TEXT, LIST, "days", ANY, NONE})
+_FUNCTIONS = {"_duration": lambda kinds: DURATION, "earliest": lambda kinds: _same(kinds),
+              "latest": lambda kinds: _same(kinds)}  # fmt: skip
+
+
+class TypeMismatch(ValueError):
+    """An expression whose parts cannot go together; ``col`` is a 0-based offset."""
+
+    def __init__(self, message: str, col: int) -> None:
+        super().__init__(message)
+        self.col = col
+
+
+def _same(kinds: list[str]) -> str:
+    present = {k for k in kinds if k != NONE}
+    return present.pop() if len(present) == 1 else ANY
+
+
+def _word(kind: str) -> str:
+    return WORDS.get(kind, kind)
+
+
+def infer(tree: ast.AST, kinds: Mapping[str, str]) -> str:
+    """The kind of value ``tree`` (an ``ast.Expression``, before any rewrite) gives.
+
+    Raises:
+        TypeMismatch: for an operation its operands' kinds cannot do.
+    """
+    return _Infer(kinds).kind(tree.body if isinstance(tree, ast.Expression) else tree)
+
+
+class _Infer:
+    def __init__(self, kinds: Mapping[str, str]) -> None:
+        self.kinds = kinds
+        self.rules: dict[type, Callable[[ast.AST], str]] = {
+            ast.Constant: self.constant, ast.Name: self.name, ast.BinOp: self.binop, ast.UnaryOp: self.unary,
+            ast.Compare: self.compare, ast.BoolOp: self.boolop, ast.IfExp: self.ifexp, ast.Call: self.call,
+            ast.List: self.sequence, ast.Tuple: self.sequence,
+        }  # fmt: skip
+
+    def kind(self, node: ast.AST) -> str:
+        rule = self.rules.get(type(node))
+        return rule(node) if rule else ANY
+
+    def constant(self, node: ast.AST) -> str:
+        value = getattr(node, "value", None)
+        if value is None:
+            return NONE
+        return BOOL if isinstance(value, bool) else TEXT if isinstance(value, str) else NUMBER
+
+    def name(self, node: ast.AST) -> str:
+        assert isinstance(node, ast.Name)
+        return self.kinds.get(node.id, ANY)
+
+    def binop(self, node: ast.AST) -> str:
+        assert isinstance(node, ast.BinOp)
+        left, right = self.kind(node.left), self.kind(node.right)
+        if ANY in (left, right) or NONE in (left, right):
+            return ANY
+        adding = isinstance(node.op, ast.Add)
+        found = (_ADD if adding else _SUB).get((left, right))
+        if found is None:
+            verb = f"add {_word(left)} and {_word(right)}" if adding else f"take {_word(right)} from {_word(left)}"
+            raise TypeMismatch(f"cannot {verb}; a moment takes a duration, like 'interviewed + 3 days'",
+                               node.left.col_offset)  # fmt: skip
+        return found
+
+    def unary(self, node: ast.AST) -> str:
+        assert isinstance(node, ast.UnaryOp)
+        operand = self.kind(node.operand)
+        if isinstance(node.op, ast.Not):
+            return BOOL
+        if operand not in (NUMBER, DURATION, ANY, NONE):
+            raise TypeMismatch(f"cannot negate {_word(operand)}", node.col_offset)
+        return operand
+
+    def compare(self, node: ast.AST) -> str:
+        assert isinstance(node, ast.Compare)
+        left = self.kind(node.left)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.kind(comparator)
+            if isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE):
+                self._ordered(left, right, node)
+            elif isinstance(op, ast.In | ast.NotIn) and right not in _CONTAINERS:
+                raise TypeMismatch(f"'in' needs a list or text on its right, not {_word(right)}", comparator.col_offset)
+            left = right
+        return BOOL
+
+    def _ordered(self, left: str, right: str, node: ast.Compare) -> None:
+        if ANY in (left, right) or NONE in (left, right):
+            return
+        if left != right or left not in _ORDERED:
+            raise TypeMismatch(f"cannot compare {_word(left)} with {_word(right)}", node.col_offset)
+
+    def boolop(self, node: ast.AST) -> str:
+        assert isinstance(node, ast.BoolOp)
+        return _same([self.kind(value) for value in node.values])
+
+    def ifexp(self, node: ast.AST) -> str:
+        assert isinstance(node, ast.IfExp)
+        self.kind(node.test)
+        return _same([self.kind(node.body), self.kind(node.orelse)])
+
+    def call(self, node: ast.AST) -> str:
+        assert isinstance(node, ast.Call)
+        kinds = [self.kind(arg) for arg in node.args]
+        name = node.func.id if isinstance(node.func, ast.Name) else ""
+        return _FUNCTIONS[name](kinds) if name in _FUNCTIONS else ANY
+
+    def sequence(self, node: ast.AST) -> str:
+        assert isinstance(node, ast.List | ast.Tuple)
+        for item in node.elts:
+            self.kind(item)
+        return LIST
