@@ -24,6 +24,7 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Location, RuleError, RuleErrors, did_you_mean
+from .bounded import MAX_TEMPLATE_VALUE, BoundedEnvironment, bounded_filter
 from .durations import format_duration
 from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, TEMPLATE_NAMES, RuleSet, Template
 
@@ -62,7 +63,7 @@ def _finalize(context: Any, value: Any) -> Any:
 @functools.cache
 def environment() -> SandboxedEnvironment:
     """The one sandboxed environment every template is checked and rendered in."""
-    env = SandboxedEnvironment(
+    env = BoundedEnvironment(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         lstrip_blocks=True,  # not trim_blocks: a tag ending a line must not swallow its newline
@@ -70,6 +71,8 @@ def environment() -> SandboxedEnvironment:
     )
     env.globals.clear()
     env.filters.update(date=day, time=clock)
+    env.filters.pop("format", None)  # its widths hide inside the text; '~' joins text
+    env.filters = {name: bounded_filter(function) for name, function in env.filters.items()}
     return env
 
 
@@ -119,7 +122,8 @@ def _problems(template: Template, scope: frozenset[str]) -> tuple[nodes.Template
         tree = _lenient().parse(template.source)
     except jinja2.TemplateSyntaxError as err:
         return None, [RuleError(locate(template, err.lineno), f"template '{template.name}': {err.message}")]
-    found = [*_unknown_names(template, tree, scope), *_unknown_filters(template, tree), *_internals(template, tree)]
+    found = [*_unknown_names(template, tree, scope), *_unknown_filters(template, tree), *_internals(template, tree),
+             *_costly(template, tree)]  # fmt: skip
     for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
         found.append(
             RuleError(locate(template, node.lineno), "a template cannot include, import or extend other files")
@@ -150,6 +154,22 @@ def _internals(template: Template, tree: nodes.Template) -> Iterator[RuleError]:
     for key, line in keys:
         if isinstance(key, str) and key.startswith("_"):
             yield RuleError(locate(template, line, key), f"'{key}' is not allowed in a template: it reaches internals")
+
+
+def _costly(template: Template, tree: nodes.Template) -> Iterator[RuleError]:
+    """Numbers and widths beyond what a template may make, and powers: refused at load,
+    before a render would have to stop them (see :mod:`tactful.language.bounded`)."""
+    for node in tree.find_all((nodes.Const, nodes.Pow)):
+        value = getattr(node, "value", None)
+        if isinstance(node, nodes.Pow):
+            problem = "'**' is not allowed in a template"
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_TEMPLATE_VALUE:
+            problem = f"the number {value:,} is too large for a template; the most is {MAX_TEMPLATE_VALUE:,}"
+        elif isinstance(value, str) and re.search(r"\d{6,}", value) and ("%" in value or "{" in value):
+            problem = "a format width that large is not allowed in a template"
+        else:
+            continue
+        yield RuleError(locate(template, node.lineno), f"template '{template.name}': {problem}")
 
 
 def locate(template: Template, line: int, word: str | None = None) -> Location:

@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 
 from ..errors import InputError, Refused, RuleError, RuleErrors
+from ..language.bounded import render_bounded
 from ..language.namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
 from ..language.ruleset import TEMPLATE_NAMES, RuleSet, Template
 from ..language.sandbox import DAY_START, compiled, locate, scope_of
@@ -95,14 +96,16 @@ def render_text(template: Template, compiled: jinja2.Template, values: Mapping[s
         RuleErrors: when the template fails or the sandbox refuses it, at its ``file:line``.
     """
     try:
-        return compiled.render(values)
-    except (jinja2.TemplateError, ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as err:
+        return render_bounded(compiled.generate(values))
+    except (jinja2.TemplateError, ArithmeticError, AttributeError, LookupError, TypeError, ValueError,
+            RecursionError) as err:  # fmt: skip
         line, tb = 1, err.__traceback__
         while tb is not None:
             if tb.tb_frame.f_code.co_filename == "<template>":
                 line = tb.tb_lineno
             tb = tb.tb_next
-        problem = RuleError(locate(template, line), f"template '{template.name}' failed: {err}")
+        reason = "it calls itself without end" if isinstance(err, RecursionError) else err
+        problem = RuleError(locate(template, line), f"template '{template.name}' failed: {reason}")
         raise RuleErrors([problem]) from None
 
 
