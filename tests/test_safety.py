@@ -1,0 +1,302 @@
+"""Safe to share, safe to run: known attacks on a shared rule file and on the CLI's input.
+
+Each payload is refused at load with ``file:line:col``, quickly and without a traceback; the
+home is private; an internal error is exit 70 with a crash report.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sqlite3
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tactful import RuleErrors, load_rules
+
+from .clirun import EXE, ok, run
+
+NOW = "2026-05-06T10:00:00+00:00"
+
+
+def errors_of(path: Path) -> list[str]:
+    """The located messages loading ``path`` gives, within a second."""
+    start = time.process_time()
+    with pytest.raises(RuleErrors) as caught:
+        load_rules(str(path))
+    assert time.process_time() - start < 1.0, "a refusal must take under a second"
+    return [str(e) for e in caught.value.errors]
+
+
+def write(folder: Path, text: str, name: str = "mine.yaml") -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+# -- 1. a rule file reaches only its own folder ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("/proc/self/environ", "is not inside the rule file's folder"),
+        ("/etc/passwd", "is not inside the rule file's folder"),
+        ("~/.bashrc", "is not inside the rule file's folder"),
+        ("../secret.txt", "uses '..'"),
+        ("inner/../../secret.txt", "uses '..'"),
+        ("escape.txt", "leads outside the rule file's folder"),
+    ],
+)
+def test_a_template_file_outside_the_rule_files_folder_is_refused(tmp_path, ref, message):
+    (tmp_path / "secret.txt").write_text("SMTP_PASSWORD=hunter2\n")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    path = write(folder, f"extends: default\ntemplates:\n  call: {{file: {ref}}}\n")
+    found = errors_of(path)
+    assert len(found) == 1 and found[0].startswith(f"{path}:3:16: ") and message in found[0], found
+    assert "hunter2" not in found[0]
+
+
+def test_a_template_file_inside_the_folder_is_read(tmp_path):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "call.txt").write_text("Hello {{ company }}")
+    path = write(tmp_path, "extends: default\ntemplates:\n  call: {file: scripts/call.txt}\n")
+    assert load_rules(str(path)).templates["call"].source == "Hello {{ company }}"
+
+
+def test_a_fifo_or_device_is_not_read(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    path = write(tmp_path, "extends: default\ntemplates:\n  call: {file: pipe.txt}\n")
+    assert any("is not a regular file" in e for e in errors_of(path))
+
+
+def test_extends_from_a_file_names_only_rule_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("settings: {}\n")
+    path = write(tmp_path, "extends: notes.txt\n")
+    assert any("'notes.txt' is not a rule file" in e for e in errors_of(path))
+
+
+# -- 2. bounded cost -----------------------------------------------------------------------
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (ALIAS_BOMB, "once its aliases are expanded"),
+        ("a: " + "[" * 20_000 + "]" * 20_000 + "\n", "nested more than 64 levels"),
+        ("".join(" " * i + f"k{i}:\n" for i in range(100)) + " " * 100 + "x: 1\n", "nested more than 64 levels"),
+        ("description: '" + "x" * (1024 * 1024) + "'\n", "larger than 1024 KiB"),
+    ],
+    ids=["alias-bomb", "deep-flow", "deep-block", "large-file"],
+)
+def test_yaml_bombs_are_refused_before_anything_is_built(tmp_path, text, message):
+    path = write(tmp_path, text)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    found = errors_of(path)
+    assert len(found) == 1 and found[0].startswith(str(path)) and message in found[0], found
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KiB: under 100 MB
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("company" + " + company" * 400, "characters long; the most is 1,000"),
+        ("not " * 40 + "rank", "nests more than 30 levels"),
+        ("(" * 300 + "rank" + ")" * 300, "cannot read this expression"),
+        ("rank + " + "-" * 100 + "1", "nests more than 30 levels"),
+    ],
+)
+def test_expression_bombs_are_refused_at_load(tmp_path, expression, message):
+    path = write(tmp_path, f"extends: default\nderived:\n  big: {expression}\n")
+    found = errors_of(path)
+    assert any(e.startswith(f"{path}:3:") and message in e for e in found), found
+
+
+def test_a_chain_of_derived_names_doubling_a_text_stops_at_the_value_bound(tmp_path):
+    chain = "".join(f"  d{i + 1}: d{i} + d{i}\n" for i in range(40))
+    path = write(tmp_path, f"extends: default\nderived:\n  d0: company\n{chain}states:\n"
+                           "  interviewed:\n    on:\n      news: [{to: interviewed, when: d40 == 'x'}]\n")  # fmt: skip
+    home = tmp_path / "home"
+    ok(home, "add", "Acme", "--interviewed", "2026-05-04", "--rules", str(path), now=NOW)
+    done = run(home, "record", "1", "news", "--text", "hello", now=NOW)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"{path}:" in done.stderr and "the most an expression may make is 100,000" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ 'a' * 1000000000 }}", "the number 1,000,000,000 is too large"),
+        ("{{ company|center(1000000000) }}", "the number 1,000,000,000 is too large"),
+        ("{{ '%0999999999d' % 1 }}", "a format width that large"),
+        ("{{ '{:>999999999}'.format(1) }}", "a format width that large"),
+        ("{{ 2 ** 64 }}", "'**' is not allowed"),
+        ("{{ company.__class__.__mro__ }}", "reaches internals"),
+        ("{% include '/etc/passwd' %}", "cannot include"),
+    ],
+)
+def test_sandbox_escapes_and_template_bombs_are_refused_at_load(tmp_path, template, message):
+    path = write(tmp_path, f'extends: default\ntemplates:\n  call: "{template}"\n')
+    found = errors_of(path)
+    assert any(e.startswith(f"{path}:3:") and message in e for e in found), found
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{% set n = 99999 + 99999 %}{{ company.center(n) }}", "the number 199,998 is too large"),
+        (
+            "{% set a = company ~ company ~ company ~ company %}{% set b = a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a %}"
+            "{% set c = b ~ b ~ b ~ b ~ b ~ b ~ b ~ b ~ b ~ b %}{% set d = c ~ c ~ c ~ c ~ c ~ c ~ c ~ c ~ c ~ c %}"
+            "{% set e = d ~ d ~ d ~ d ~ d ~ d ~ d ~ d ~ d ~ d %}{{ e }}",
+            "'~' would make a text of more than 100,000",
+        ),
+        ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "it calls itself without end"),
+    ],
+    ids=["computed-width", "join-chain", "recursive-macro"],
+)
+def test_a_template_that_grows_at_run_time_fails_its_draft_with_a_located_error(tmp_path, template, message):
+    path = write(tmp_path, f'extends: default\ntemplates:\n  call: "{template}"\n')
+    home = tmp_path / "home"
+    ok(home, "add", "Acme", "--interviewed", "2026-05-04", "--rules", str(path), now=NOW)
+    started = time.monotonic()
+    done = run(home, "draft", "1", "call", now=NOW)
+    assert time.monotonic() - started < 30
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"{path}:3:") and message in done.stderr, done.stderr
+
+
+# -- 3. types checked at load --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("interviewed + company", "cannot add a moment and text"),
+        ("interviewed + 3", "cannot add a moment and a number"),
+        ("company - grace", "cannot take a duration from text"),
+        ("interviewed < rank", "cannot compare a moment with a number"),
+        ("-company", "cannot negate text"),
+    ],
+)
+def test_expressions_are_type_checked_at_load(tmp_path, expression, message):
+    path = write(tmp_path, f"extends: default\nderived:\n  first_inquiry: {expression}\n")
+    found = errors_of(path)
+    assert any(e.startswith(f"{path}:3:") and message in e for e in found), found
+
+
+def test_a_derived_names_kind_carries_into_its_uses(tmp_path):
+    path = write(
+        tmp_path, "extends: default\nderived:\n  label: company + ' (' + role + ')'\n  when: interviewed + label\n"
+    )
+    assert any(e.startswith(f"{path}:4:9: ") and "cannot add a moment and text" in e for e in errors_of(path))
+
+
+# -- 5. no traceback: bad input is exit 2, a defect exit 70 ------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("add", "Acme", "--interviewed", "2026-05-04", "--now", "0001-01-01T00:00+14:00"),
+        ("list", "--now", "9999-12-31T23:59-14:00"),
+        ("show", "99999999999999999999999"),
+        ("add", "Acme", "--interviewed", "9999-12-31"),
+        ("add", "Acme", "--interviewed", "2026-05-04", "--decision-by", "9999-12-31"),
+        ("add", "Acme", "--interviewed", "2026-05-04", "--timezone", "A" * 5000),
+        ("add", "Acme", "--interviewed", "2026-05-04", "--timezone", "Europe/\x1b[31mParis"),
+    ],
+    ids=["early-now", "late-now", "huge-id", "late-interview", "late-decision", "long-zone", "escape-zone"],
+)
+def test_extreme_input_is_one_line_and_exit_2(tmp_path, args):
+    done = run(tmp_path, *args, now=NOW)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr and len(lines[0]) < 300, lines
+    assert "\x1b" not in done.stderr
+    assert ok(tmp_path, "list", "--json", now=NOW).stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("contact_hours: 9-5", "'9-5' is not a span of hours"),
+        ("contact_hours: 25:00-17:00", "names an hour that does not exist"),
+        ("contact_hours: 17:00-09:00", "ends before it starts"),
+        ("contact_hours: 900", "is not a span of hours; quote it"),
+        ("contact_days: [mon, tues]", "unknown day 'tues'; did you mean 'tue'?"),
+        ("max_calls: 0", "write a whole number from 1 to 100"),
+        ("max_calls: -1", "write a whole number from 1 to 100"),
+        ("reply_wait: 0 days", "is no time at all"),
+        ("grace: 999999999 weeks", "is too long; a duration is at most 3650 days"),
+    ],
+)
+def test_malformed_settings_are_located_errors(tmp_path, setting, message):
+    path = write(tmp_path, f"extends: default\nsettings:\n  {setting}\n")
+    found = errors_of(path)
+    assert len(found) == 1 and found[0].startswith(f"{path}:3:") and message in found[0], found
+
+
+def test_full_day_names_are_contact_days(tmp_path):
+    path = write(tmp_path, "extends: default\nsettings:\n  contact_days: [Monday, tue, WEDNESDAY]\n")
+    assert load_rules(str(path)).calendar.days == frozenset({0, 1, 2})
+
+
+def test_an_internal_error_is_exit_70_with_a_crash_report_in_the_home(tmp_path):
+    """A defect (here: a store whose table lost a column) is one line, a private crash report, exit 70."""
+    home = tmp_path / "home"
+    ok(home, "add", "Acme", "--interviewed", "2026-05-04", now=NOW)
+    with sqlite3.connect(home / "tactful.sqlite3") as db:
+        db.execute("DROP TABLE applications")
+    done = run(home, "list", now=NOW)
+    assert done.returncode == 70, (done.returncode, done.stderr)
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tactful: internal error (") and "Traceback" not in lines[0]
+    reports = list((home / "crash").glob("crash-*.txt"))
+    assert len(reports) == 1 and str(reports[0]) in lines[0]
+    assert "Traceback" in reports[0].read_text() and stat.S_IMODE(reports[0].stat().st_mode) == 0o600
+
+
+# -- 6. private by default -----------------------------------------------------------------
+
+
+def test_the_home_is_private_whatever_the_umask(tmp_path):
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env.update(TACTFUL_HOME=str(home), TACTFUL_NOW=NOW, TACTFUL_TZ="UTC")
+    command = f"umask 000 && exec {EXE} add Acme --interviewed 2026-05-04"
+    subprocess.run(["/bin/sh", "-c", command], env=env, check=True, capture_output=True, timeout=120)
+    (home / "config.yaml").write_text("{}\n")
+    (home / "config.yaml").chmod(0o644)
+    ok(home, "tick", now=NOW)
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    files = [p for p in home.rglob("*") if p.is_file()]
+    assert home / "tactful.sqlite3" in files and home / "config.yaml" in files
+    assert any(p.parent.name == "cache" for p in files)
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {p.name: "0o600" for p in files}
+    folders = [p for p in home.rglob("*") if p.is_dir()]
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o700 for p in folders), folders
+
+
+# -- 8. terminal output is safe ------------------------------------------------------------
+
+
+def test_control_characters_in_names_are_escaped_for_people(tmp_path):
+    home = tmp_path / "home"
+    ok(home, "add", "Evil\x1b[2J\x1b]0;owned\x07Corp\u202e", "--interviewed", "2026-05-04", now=NOW)
+    for args in (("list",), ("show", "1"), ("agenda",)):
+        out = ok(home, *args, now=NOW).stdout
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out, out
+    assert "Evil\\x1b[2J" in ok(home, "list", now=NOW).stdout
+    done = run(home, "show", "\x1b[31m" + "9" * 200, now=NOW)
+    assert done.returncode == 2 and "\x1b" not in done.stderr and len(done.stderr) < 200, done.stderr
