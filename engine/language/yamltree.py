@@ -66,7 +66,8 @@ def read_yaml(text: str, path: str) -> Any:
         RuleError: for YAML syntax errors, tags, duplicate keys and non-text keys.
     """
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     if len(text) > MAX_FILE_BYTES:
         raise RuleError(Location(path, 1, 1), f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; "
@@ -82,6 +83,14 @@ def read_yaml(text: str, path: str) -> Any:
         mark = err.problem_mark or err.context_mark
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
         raise RuleError(loc, f"not valid YAML: {err.problem or err.context}") from None
+    except ReaderError as err:  # a character YAML does not allow, such as a control character
+        at = max(int(getattr(err, "position", 0) or 0), 0)
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        message = f"not valid YAML: the character {chr(err.character)!r} is not allowed; rule files are printable text"
+        raise RuleError(Location(path, line, col), message) from None
+    except YAMLError as err:
+        raise RuleError(Location(path, 1, 1), f"not valid YAML: {type(err).__name__}") from None
     return None if node is None else _convert(node, path)
 
 
