@@ -300,3 +300,29 @@ def test_control_characters_in_names_are_escaped_for_people(tmp_path):
     assert "Evil\\x1b[2J" in ok(home, "list", now=NOW).stdout
     done = run(home, "show", "\x1b[31m" + "9" * 200, now=NOW)
     assert done.returncode == 2 and "\x1b" not in done.stderr and len(done.stderr) < 200, done.stderr
+
+
+# -- the limits are documented -------------------------------------------------------------
+
+
+def test_every_limit_is_documented_with_its_value():
+    from tactful.language import bounded, durations, expr, yamltree
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text()
+    section = doc[doc.index("## Sharing rule files safely") :]
+    rows = {
+        "a rule, template or `config.yaml` file": f"{yamltree.MAX_FILE_BYTES // (1024 * 1024)} MiB",
+        "YAML nesting": f"{yamltree.MAX_DEPTH} levels",
+        "YAML values once aliases": f"{yamltree.MAX_NODES:,}",
+        "an expression's length": f"{expr.MAX_LENGTH:,} characters",
+        "an expression's nesting": f"{expr.MAX_NESTING} levels",
+        "a text or list an expression makes": f"{expr.MAX_VALUE:,} characters",
+        "a number an expression makes": f"10^{len(str(expr.MAX_NUMBER)) - 1}",
+        "a duration, in a setting": f"{durations.MAX_DURATION.days} days",
+        "a number in a template": f"{bounded.MAX_TEMPLATE_VALUE:,}",
+        "any value a template makes": f"{bounded.MAX_TEMPLATE_VALUE:,} characters",
+        "a template's render time": f"{bounded.RENDER_SECONDS:g} second",
+    }
+    for row, value in rows.items():
+        line = next((text for text in section.splitlines() if text.startswith(f"| {row}")), "")
+        assert value in line, (row, value, line)
