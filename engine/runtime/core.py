@@ -15,6 +15,8 @@ from ..errors import InputError, Refused, did_you_mean
 from ..language.namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
 from ..language.ruleset import Advice, Branch, RuleSet, State
 from ..vocabulary.records import Advised, Application, LogEntry, Recorded, snapshot
+from ..vocabulary.text import excerpt
+from ..vocabulary.timecalc import check_year
 from .machine import fire, timer_trigger
 
 #: A timer chain longer than this means the rules loop; catching up stops there.
@@ -158,16 +160,23 @@ def check_params(rs: RuleSet, event: str, params: Mapping[str, Any], ns: Namespa
 
 def _typed_param(kind: str, value: Any, name: str, ns: Namespace) -> Any:
     option = "--" + name.replace("_", "-")
+    if kind not in ("date", "datetime"):
+        return value
     try:
-        if kind == "date":
-            return ns.moment(value.date() if isinstance(value, datetime) else value)
-        if kind == "datetime":
-            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-            return moment.replace(tzinfo=ns.tz) if moment.tzinfo is None else moment.astimezone(ns.tz)
+        parse = date.fromisoformat if kind == "date" else datetime.fromisoformat
+        moment = value if isinstance(value, date) else parse(str(value).strip())
     except ValueError:
         shape = "YYYY-MM-DD" if kind == "date" else "YYYY-MM-DDTHH:MM, with an offset or in the interviewer's zone"
-        raise InputError(f"{option} {value!r} is not a {kind}; write it as {shape}") from None
-    return value
+        raise InputError(f"{option} {excerpt(str(value))} is not a {kind}; write it as {shape}") from None
+    try:
+        check_year(moment.date() if isinstance(moment, datetime) else moment, option)
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    if kind == "date":
+        return ns.moment(moment.date() if isinstance(moment, datetime) else moment)
+    if not isinstance(moment, datetime):
+        return ns.moment(moment)
+    return moment.replace(tzinfo=ns.tz) if moment.tzinfo is None else moment.astimezone(ns.tz)
 
 
 def _store(rs: RuleSet, name: str, value: Any) -> Any:
