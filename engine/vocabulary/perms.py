@@ -15,14 +15,17 @@ FILE_MODE = 0o600
 
 
 def private_dir(path: Path) -> Path:
-    """Make ``path`` (and missing parents) if needed, and leave ``path`` itself 0700.
+    """Make ``path`` (and missing parents, each 0700) if needed, and leave ``path`` itself 0700.
 
     A folder that already exists is made private only when it is the current user's own.
 
     Raises:
         OSError: when it cannot be made.
     """
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    for folder in reversed(missing):  # those it makes are private too: the home above a cache
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        _restrict(folder, DIR_MODE)
     _restrict(path, DIR_MODE)
     return path
 
