@@ -141,6 +141,7 @@ def _bounded_composer() -> type[Composer]:
             super().__init__(loader=loader)
             self.nesting = 0
             self.sizes: dict[int, int] = {}
+            self.warn_double_anchors = False  # YAML lets an anchor be set again; no warning on stderr
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             mark = self.parser.peek_event().start_mark
