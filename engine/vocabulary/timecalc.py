@@ -49,9 +49,11 @@ def check_year(day: date, what: str) -> None:
 def known_zone(name: str) -> tzinfo | None:
     """The time zone called ``name``, or None when there is no such zone (for output that
     must not fail on a zone stored by an older version or another app)."""
+    if len(name) > MAX_ZONE_NAME or not name.isprintable():
+        return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
 
 
