@@ -209,11 +209,21 @@ def warn(message: str) -> None:
     click.echo(f"tactful: warning: {safe(message)}", err=True)
 
 
+#: The longest error line printed: what a user wrote is quoted in it, and may be long.
+MAX_LINE = 400
+
+
+def _line(text: str) -> str:
+    """One error line, escaped, cut to :data:`MAX_LINE` characters."""
+    shown = safe(text)
+    return shown if len(shown) <= MAX_LINE else shown[: MAX_LINE - 1] + "…"
+
+
 def fail(error: TactfulError) -> None:
     """Print a user's error, one line each, and exit with its code."""
     if isinstance(error, RuleErrors):
         for item in error.errors:
-            click.echo(safe(str(item)), err=True)
+            click.echo(_line(str(item)), err=True)
     else:
-        click.echo(f"tactful: {safe(str(error))}", err=True)
+        click.echo(_line(f"tactful: {error}"), err=True)
     sys.exit(error.exit_code)
