@@ -165,3 +165,40 @@ def test_a_rule_file_with_only_invariants_is_no_scenario_file(tmp_path: Path) ->
     path.write_text("invariants: []\n")
     with pytest.raises(RuleErrors, match="this is a rule file, not a scenario file"):
         read_scenarios(path, RuleBook())
+
+
+# -- Errors at the user's own line ----------------------------------------------------------
+
+
+def test_a_setting_left_out_of_an_empty_settings_section_is_one_error_at_its_line(tmp_path: Path) -> None:
+    """`settings:` then `grace:` at the margin: one error there, none against the shipped default.yaml."""
+    found = problems(tmp_path, "extends: default\nsettings:\ngrace: 2 days\n")
+    assert found == ["3:1: 'grace' is a setting: indent it under 'settings:'"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("extends: default\nsettings:\n  max_calls: 1\n grace: 2 days\n",
+         "4:2: not valid YAML: `grace` is indented 1 space but `max_calls` above it 2: indent `grace` under "
+         "`settings:`, like `max_calls`"),
+        ("extends: default\nsettings:\n  max_calls: 1\n    grace: 2 days\n",
+         "4:10: not valid YAML: `grace` is indented 4 spaces but `max_calls` above it 2: indent `grace` under "
+         "`settings:`, like `max_calls`"),
+    ],
+    ids=["less", "more"],
+)  # fmt: skip
+def test_a_mis_indented_key_gets_a_hint_not_the_parsers_words(tmp_path: Path, text: str, expected: str) -> None:
+    assert problems(tmp_path, text) == [expected]
+
+
+def test_a_misspelt_shipped_rule_set_in_extends_gets_a_did_you_mean(tmp_path: Path) -> None:
+    [found] = problems(tmp_path, "extends: smal-company\n")
+    assert found.startswith("1:10: 'extends': no rule set named 'smal-company'")
+    assert found.endswith("; did you mean 'small-company'?")
+
+
+def test_every_problem_of_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    found = problems(tmp_path, "extends: default\nsetings:\n  grace: 2 days\npolicis: {}\nstates:\n  interviewed:\n"
+                               "    foo: 1\n")  # fmt: skip
+    assert [line.split(": ", 1)[0] for line in found] == ["2:1", "4:1", "7:5"]

@@ -37,7 +37,7 @@ from .build_states import ADVICE_KEYS, STATE_KEYS, build_states, check_graph
 from .expr import DEFAULT_FUNCTIONS
 from .exprtypes import ANY, BOOL, DURATION, FACT_KINDS, MOMENT, TEXT
 from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, TOP_KEYS, RuleSet
-from .settings import SETTING_KINDS, calendar_from
+from .settings import SETTING_KINDS, SETTINGS, calendar_from
 from .yamltree import YMap, YSeq, content_hash
 
 __all__ = ["ACTION_KEYS", "ADVICE_KEYS", "EVENT_KEYS", "INVARIANT_KEYS", "INVARIANT_PATHS", "PARAM_TYPES",
@@ -91,9 +91,23 @@ def name_kinds(settings: Mapping[str, Any], facts: YMap) -> dict[str, str]:
     return kinds
 
 
+def _check_top_keys(reader: Reader) -> None:
+    """Every unknown top-level key, once; a setting written there is told where it belongs."""
+    tree = reader.tree
+    others = YMap(tree.loc)
+    for key, value in tree.items():
+        if key not in TOP_KEYS and key in SETTINGS:
+            reader.error(tree.key_locs.get(key, tree.loc), f"'{key}' is a setting: indent it under 'settings:'")
+            continue
+        others[key] = value
+        if key in tree.key_locs:
+            others.key_locs[key] = tree.key_locs[key]
+    reader.keys(others, TOP_KEYS, "the rule file")
+
+
 def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
     """Every section of the tree, checked and compiled, by the :class:`RuleSet` field it fills."""
-    reader.keys(reader.tree, TOP_KEYS, "the rule file")
+    _check_top_keys(reader)
     node = {key: reader.section(reader.tree, key, YSeq if key == "invariants" else YMap) for key in SECTIONS}
     settings = build_settings(reader, node["settings"])
     facts = build_facts(reader, node["facts"], settings)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Location, RuleError
+from ..errors import InputError, Location, RuleError, did_you_mean
 from .ruleset import RuleSet
 from .templates import attach as attach_templates
 from .yamltree import YMap, read_text_file, read_yaml
@@ -52,8 +52,9 @@ def resolve(ref: str, base: Path | None = None) -> tuple[Path, str]:
         if base is not None and path.suffix not in (".yaml", ".yml"):  # named by a shared file: rule files only
             raise InputError(f"'{ref}' is not a rule file; 'extends' names a shipped rule set or a .yaml file")
         return path, str(path if base is None else path)
-    names = ", ".join(shipped_names())
-    raise InputError(f"no rule set named '{ref}': not a shipped one ({names}) and no such file")
+    names = shipped_names()
+    hint = did_you_mean(ref, names) if "/" not in ref and "\\" not in ref else ""
+    raise InputError(f"no rule set named '{ref}': not a shipped one ({', '.join(names)}) and no such file{hint}")
 
 
 def read_merged(ref: str, base: Path | None = None) -> tuple[YMap, list[Path]]:
@@ -95,6 +96,8 @@ def merge(base: YMap, override: YMap) -> YMap:
     """``override`` over ``base``: named sections merge entry by entry, the rest replaces."""
     result = _copy(base)
     for key, value in override.items():
+        if key in NAMED_SECTIONS and value is None and isinstance(result.get(key), YMap):
+            continue  # `settings:` with nothing under it (its keys mis-indented?) adds nothing, removes nothing
         if key in NAMED_SECTIONS and isinstance(value, YMap) and isinstance(result.get(key), YMap):
             value = _merge_section(result[key], value)
         _put(result, key, value, override)

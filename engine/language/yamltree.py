@@ -81,8 +81,11 @@ def read_yaml(text: str, path: str) -> Any:
         raise RuleError(Location(path, err.line, err.col), err.message) from None
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
+        from .yamlhints import indent_hint
+
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
-        raise RuleError(loc, f"not valid YAML: {err.problem or err.context}") from None
+        hint = indent_hint(text, loc.line, str(err.problem or err.context))
+        raise RuleError(loc, f"not valid YAML: {hint or err.problem or err.context}") from None
     except ReaderError as err:  # a character YAML does not allow, such as a control character
         at = max(int(getattr(err, "position", 0) or 0), 0)
         line = text.count("\n", 0, at) + 1
