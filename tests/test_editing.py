@@ -281,3 +281,21 @@ def test_the_guide_examples_print_what_the_guide_shows(tmp_path, title):
         explored = re.compile(r"explored \d+ records")
         got = [explored.sub("explored N records", line) for line in done.stdout.splitlines()]
         assert got == [explored.sub("explored N records", line) for line in expected], (args, done.stdout)
+
+
+def test_rules_set_adds_a_new_key_inside_its_section_and_names_the_value_it_overrides(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("# mine\nextends: small-company\nsettings:\n  max_calls: 1   # one call\n\npolicies: {}\n")
+    done = tactful(tmp_path, "rules", "set", "mine.yaml", "settings.grace", "1 day")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "mine.yaml: settings.grace = 1 day (overrides 2 days from the rule set it extends)\n"
+    assert path.read_text() == ("# mine\nextends: small-company\nsettings:\n  max_calls: 1   # one call\n"
+                                "  grace: 1 day\n\npolicies: {}\n")  # fmt: skip
+
+
+def test_rules_diff_matches_list_items_by_name_not_position():
+    advice = [{"action": "send_thank_you", "due": "interviewed + 1 day"}, {"action": "call", "due": "first_inquiry"}]
+    a = {"states": {"interviewed": {"advises": advice}}}
+    b = {"states": {"interviewed": {"advises": [{"action": "send_note", "due": "now"}, *advice]}}}
+    found = [str(d) for d in differences(a, b)]
+    assert found == ['+ states.interviewed.advises.send_note: {"action": "send_note", "due": "now"}']

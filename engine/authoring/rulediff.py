@@ -2,7 +2,9 @@
 
 Two merged rule trees (plain values) are compared key by key: a setting written
 differently but meaning the same (``2 weeks`` and ``14 days``) is no difference; lists of
-mappings (advice, branches, policy rules) are compared item by item, other lists whole.
+mappings (advice, branches, policy rules) are compared item by item: by name when every item
+has one (the ``action`` of advice, the ``event``), so that an item added at the top does not
+shift all the others, else by position; other lists whole.
 Comments, layout and the order of keys make no difference.
 """
 
@@ -54,6 +56,8 @@ def _compare(a: Any, b: Any, path: tuple[str, ...]) -> Iterator[Difference]:
                 yield Difference((*path, key), "added", None, b[key])
             else:
                 yield from _compare(a[key], b[key], (*path, key))
+    elif _itemwise(a, b) and (names := _names(a, b)):
+        yield from _compare(*names, path)
     elif _itemwise(a, b):
         for index in range(max(len(a), len(b))):
             where = (*path, str(index))
@@ -65,6 +69,21 @@ def _compare(a: Any, b: Any, path: tuple[str, ...]) -> Iterator[Difference]:
                 yield from _compare(a[index], b[index], where)
     elif not _same(a, b, path):
         yield Difference(path, "changed", a, b)
+
+
+#: The keys that name an item of a list: the action advised, the event.
+NAME_KEYS = ("action", "event")
+
+
+def _names(a: list[Any], b: list[Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Both lists as mappings from each item's name, when one name key names every item once."""
+    for key in NAME_KEYS:
+        names_a = [item.get(key) for item in a]
+        names_b = [item.get(key) for item in b]
+        named = all(isinstance(n, str) for n in (*names_a, *names_b))
+        if named and len(set(names_a)) == len(names_a) and len(set(names_b)) == len(names_b):
+            return dict(zip(names_a, a, strict=True)), dict(zip(names_b, b, strict=True))
+    return None
 
 
 def _itemwise(a: Any, b: Any) -> bool:

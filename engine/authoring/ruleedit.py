@@ -212,8 +212,28 @@ def _put(node: Any, part: str, value: Any, key: str) -> Any:
         old, node[index] = node[index], value
         return old
     old = node.get(part, NOT_SET)
+    last = next(reversed(node), None) if old is NOT_SET else None
     node[part] = value
+    if last is not None:
+        _pass_trailing_lines(node, last, part)
     return old
+
+
+def _pass_trailing_lines(node: Any, last: str, new: str) -> None:
+    """Keep a new key inside its section: the blank lines (and comments) that closed the section
+    after its last key move after the new one, and the last key keeps its own end-of-line comment."""
+    entry = getattr(node, "ca", None) and node.ca.items.get(last)
+    token = entry[2] if entry and len(entry) > 2 else None
+    if token is None or "\n" not in token.value:
+        return
+    own, _, after = token.value.partition("\n")
+    if not after:
+        return
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    token.value = own + "\n"
+    node.ca.items[new] = [None, None, CommentToken("\n" + after, CommentMark(0), None), None]
 
 
 def _index(node: list[Any], part: str, shown: str) -> int:

@@ -166,9 +166,36 @@ def set_value(ctx: Context, path: str, key: str, value: str) -> None:
         raise InputError(f"cannot read {path}: {err}") from None
     typed = parse_value(value)
     changed, old = change(text, key, typed, path)
+    inherited = _inherited(target, key) if old is NOT_SET else NOT_SET
     _validated(ctx, target, changed, create=False)
-    was = "not set before" if old is NOT_SET else f"was {as_flow(old)}"
+    if old is not NOT_SET:
+        was = f"was {as_flow(old)}"
+    elif inherited is not NOT_SET:
+        was = f"overrides {as_flow(inherited)} from the rule set it extends"
+    else:
+        was = "not set before"
     click.echo(f"{path}: {key} = {as_flow(typed)} ({was})")
+
+
+def _inherited(target: Path, key: str) -> Any:
+    """The value at dotted ``key`` that ``target`` gets from the rule set it extends, or NOT_SET."""
+    from ..authoring.ruleedit import NOT_SET
+    from ..errors import TactfulError
+    from ..language.loader import read_merged
+    from ..language.yamltree import plain
+
+    try:
+        node: Any = plain(read_merged(str(target))[0])
+    except TactfulError:
+        return NOT_SET  # the file as it is does not load: nothing to tell
+    for part in key.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return NOT_SET
+    return node
 
 
 # -- diff ----------------------------------------------------------------------------
