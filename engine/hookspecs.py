@@ -66,7 +66,9 @@ def tactful_configure(config: Mapping[str, Any]) -> None:
 
     Returns nothing. For bad settings raise ``tactful.RuleErrors([RuleError(config.where(key),
     "what would be right"), ...])``, printed as ``config.yaml:LINE:COL: ...``; for a problem
-    with no place in the file (an environment variable), ``tactful.InputError``.
+    with no place in the file (an environment variable), ``tactful.InputError``. A plugin that
+    raises is set aside for the command ("not configured: <reason>" in ``tactful plugins``;
+    skipped with a warning by what delivers), and the command goes on.
     """
 
 

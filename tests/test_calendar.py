@@ -105,6 +105,18 @@ def test_the_feed_file_is_relative_to_the_home_and_calendar_write_rebuilds_it_fr
     assert set(feed(home / "feeds" / "jobs.ics")) == {"1-send_thank_you@tactful", "1-call@tactful"}
 
 
+def test_calendar_write_reads_the_config_of_the_home_given_by_home_option(tmp_path):
+    """The plugin's command is found in --home's config.yaml, not only in TACTFUL_HOME's."""
+    (tmp_path / "mine").mkdir()
+    home = started(tmp_path / "mine", "calendar:\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = run(elsewhere, "calendar", "write", "--home", str(home), now="2026-05-04T18:00:00+00:00")
+    assert done.returncode == 0, done.stderr
+    assert set(feed(home / "calendar.ics")) == {"1-send_thank_you@tactful", "1-call@tactful"}
+    assert not (elsewhere / "calendar.ics").exists()
+
+
 def test_without_its_section_the_calendar_command_says_how_to_turn_the_plugin_on(tmp_path):
     done = run(tmp_path, "calendar", "write", now="2026-05-04T18:00:00+00:00")
     assert done.returncode == 2

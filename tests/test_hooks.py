@@ -19,6 +19,7 @@ import pytest
 
 from tactful import Engine, InputError, MemoryStore, RuleBook, RuleErrors
 from tactful import hookspecs as specs
+from tactful.hooks import entrypoints
 from tactful.hooks.config import load_config
 from tactful.hooks.entrypoints import installed_plugins
 from tactful.hooks.pluginmanager import get_plugin_manager, rule_functions, rules_announcer
@@ -250,6 +251,31 @@ def test_tactful_configure_gets_the_section_and_its_errors_are_located(tmp_path,
     assert bad.stderr.strip() == f"{home / 'config.yaml'}:2:8: out: the path of a file to note calls in"
 
 
+def test_tactful_configure_runs_once_per_command(tmp_path, home, site):
+    """A tick both reads rules (the plugin's functions) and delivers: the plugin is configured once."""
+    out = tmp_path / "notes.jsonl"
+    env = {"PYTHONPATH": str(site)}
+    (home / "config.yaml").write_text(f"hello:\n  out: {out}\n")
+    for args, now in ((("add", "Northwind", "--interviewed", "2026-05-04"), ADDED), (("tick",), THURSDAY)):
+        before = len(notes(out))
+        ok(home, *args, now=now, env=env)
+        assert [line[0] for line in notes(out)[before:]].count("configure") == 1, args
+
+
+def test_every_config_error_is_reported_at_once_each_at_its_own_place(home, site):
+    (home / "config.yaml").write_text("hello:\n  out: 5\nemial:\n  host: x\nemail:\n  hots: x\n  to: a@b.org\n")
+    config = home / "config.yaml"
+    plugins = run(home, "plugins", now=ADDED, env={"PYTHONPATH": str(site)})
+    assert plugins.returncode == 2
+    assert plugins.stderr.splitlines() == [
+        f"{config}:2:8: out: the path of a file to note calls in",
+        f"{config}:3:1: unknown plugin 'emial'; did you mean 'email'?",
+        f"{config}:6:3: unknown setting 'hots' in the email section; did you mean 'host'?",
+    ]
+    added = run(home, "add", "Northwind", "--interviewed", "2026-05-04", now=ADDED, env={"PYTHONPATH": str(site)})
+    assert (added.returncode, added.stderr) == (0, "")  # a command that does not deliver is unaffected
+
+
 def test_tactful_schedule_gets_the_whole_schedule_after_a_tick(tmp_path, home, site):
     out = tmp_path / "notes.jsonl"
     env = {"PYTHONPATH": str(site)}
@@ -306,12 +332,30 @@ def test_installed_plugins_are_found_and_the_answer_is_cached(tmp_path, site, mo
     cache = tmp_path / "home" / "cache"
     (tmp_path / "home").mkdir()
     assert installed_plugins(cache) == ()
-    assert json.loads((cache / "entry-points.json").read_text())["names"] == []
+    assert json.loads((cache / entrypoints.cache_name()).read_text())["names"] == []
     monkeypatch.syspath_prepend(str(site))
     assert installed_plugins(cache) == ("hello",)  # sys.path changed: scanned again
     (site / "hello_tactful-0.1.dist-info" / "entry_points.txt").unlink()
     (site / "hello_tactful-0.1.dist-info").rename(site / "gone")  # an uninstall changes the folder
     assert installed_plugins(cache) == ()
+
+
+def test_two_environments_sharing_a_home_keep_their_own_answers(tmp_path, site, monkeypatch):
+    """The CLI's venv and an embedding app (another sys.path) do not throw each other's answer away."""
+    cache = tmp_path / "home" / "cache"
+    (tmp_path / "home").mkdir()
+    scans = []
+    real_scan = entrypoints._scan
+    monkeypatch.setattr(entrypoints, "_scan", lambda: scans.append(1) or real_scan())
+    plain_path = list(sys.path)
+    assert installed_plugins(cache) == ()  # the first environment scans
+    monkeypatch.setattr(sys, "path", [str(site), *plain_path])
+    assert installed_plugins(cache) == ("hello",)  # the second one scans too
+    monkeypatch.setattr(sys, "path", plain_path)
+    assert installed_plugins(cache) == ()  # the first one's answer is still there
+    monkeypatch.setattr(sys, "path", [str(site), *plain_path])
+    assert installed_plugins(cache) == ("hello",)
+    assert len(scans) == 2 and len(list(cache.glob("entry-points-*.json"))) == 2
 
 
 def test_a_command_that_reads_rules_loads_no_plugin_when_none_is_installed(home):

@@ -111,13 +111,30 @@ class Context:
         return self._engine
 
     def plugins(self) -> Any:
-        """The plugin manager, configured from the home's config.yaml (loaded on first use)."""
-        if self._plugins is None:
-            from ..hooks.config import load_config
-            from ..hooks.pluginmanager import get_plugin_manager
+        """The plugin manager, configured from the home's config.yaml (loaded on first use).
 
-            self.config = load_config(self.home)
-            self._plugins = get_plugin_manager(self.config)
+        Made once per command: the plugins already configured for the rules (see
+        :meth:`extensions`) are kept, and only the built-ins are added.
+
+        Raises:
+            RuleErrors: every problem of config.yaml's sections and of the built-ins' settings,
+                all at once. Third-party plugins that cannot be configured are set aside instead.
+        """
+        if self._plugins is None:
+            from ..hooks.config import read_config
+            from ..hooks.pluginmanager import add_builtins, get_plugin_manager
+
+            config, errors = read_config(self.home)
+            pm = self.extensions() or get_plugin_manager(config, builtins=False)
+            self.config = config
+            try:
+                add_builtins(pm, config)
+            except RuleErrors as err:
+                errors.extend(err.errors)
+            if errors:  # stopped anyway: the sections of the plugins set aside are reported too
+                raise RuleErrors(errors + [e for aside in pm.unconfigured.values() for e in aside.errors])
+            self._plugins = pm
+            _share(self.home, pm)
         return self._plugins
 
     def extensions(self) -> Any:
@@ -125,19 +142,27 @@ class Context:
         is installed (the usual case, which costs a cached check and no import).
 
         Built-in adapters are left out, so that commands that only read rules never import
-        their libraries; they register no rule functions. See :mod:`tactful.hooks.entrypoints`.
+        their libraries; they register no rule functions. A mistake in config.yaml does not stop
+        these commands: the plugin it concerns is set aside (see :meth:`plugins`), and what
+        delivers reports it. See :mod:`tactful.hooks.entrypoints`.
         """
         if self._plugins is not None:
             return self._plugins
         if self._extensions is None:
+            self._extensions = _shared(self.home) or False
+            if self._extensions:
+                self._plugins = self._extensions
+                return self._extensions
             from ..hooks.entrypoints import installed_plugins
 
-            self._extensions = False
             if installed_plugins(self.home / "cache"):
-                from ..hooks.config import load_config
+                from ..hooks.config import read_config
                 from ..hooks.pluginmanager import get_plugin_manager
 
-                self.config = load_config(self.home)
+                try:
+                    self.config = read_config(self.home)[0]
+                except RuleErrors:  # unreadable YAML: plugins get no section; what delivers says why
+                    self.config = None
                 self._extensions = get_plugin_manager(self.config, builtins=False)
         return self._extensions or None
 
@@ -173,10 +198,14 @@ class Context:
         return [action_notice(app, item, engine.draft_text(app, item.action, now)) for app, item in engine.agenda(now)]
 
     def deliver(self) -> Any:
-        """Deliver what the outbox holds for the plugins; returns the report."""
+        """Deliver what the outbox holds for the plugins; returns the report. A plugin that is
+        not configured is skipped, with one warning."""
         from ..hooks.delivery import deliver
 
-        return deliver(self.engine().store.outbox, self.plugins(), self.now())
+        pm = self.plugins()
+        for name, aside in sorted(pm.unconfigured.items()):
+            warn(f"plugin '{name}' is not configured ({aside.reason}); skipped: it gets no notices until it is")
+        return deliver(self.engine().store.outbox, pm, self.now())
 
     def emit(self, document: Any, human: Callable[[], str]) -> None:
         """Print ``document`` as JSON with ``--json``, else the human text."""
@@ -186,6 +215,20 @@ class Context:
             text = human()
             if text:
                 click.echo(safe(text, keep_lines=True))
+
+
+def _share(home: Path, pm: Any) -> None:
+    """Keep the plugin manager of ``home`` for the rest of this command (in click's context), so
+    that looking up a plugin's command and running it configure the plugins once."""
+    root = click.get_current_context(silent=True)
+    if root is not None:
+        root.find_root().meta[f"tactful.plugins:{home}"] = pm
+
+
+def _shared(home: Path) -> Any:
+    """The plugin manager of ``home`` made earlier in this command, or None."""
+    root = click.get_current_context(silent=True)
+    return root.find_root().meta.get(f"tactful.plugins:{home}") if root is not None else None
 
 
 def common(func: F) -> F:

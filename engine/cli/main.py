@@ -73,6 +73,12 @@ class _Commands(click.Group):
 
     plugins_loaded = False
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        ctx.meta["tactful.home"] = _home_option(args[1:])  # a plugin's command is looked up in that home
+        return super().resolve_command(ctx, args)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
         if command is None and cmd_name in LAZY_COMMANDS:
@@ -80,24 +86,36 @@ class _Commands(click.Group):
             command = getattr(import_module(f"{__package__}.{module}"), name)
             self.add_command(command, cmd_name)
         if command is None and not self.plugins_loaded:
-            self._load_plugin_commands()
+            self._load_plugin_commands(ctx)
             command = super().get_command(ctx, cmd_name)
         if command is None and cmd_name in PLUGIN_COMMANDS:
             raise click.UsageError(_missing_plugin(cmd_name, PLUGIN_COMMANDS[cmd_name]), ctx)
         return command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load_plugin_commands()
+        self._load_plugin_commands(ctx)
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
 
-    def _load_plugin_commands(self) -> None:
+    def _load_plugin_commands(self, ctx: click.Context) -> None:
         if self.plugins_loaded:
             return
         self.plugins_loaded = True
         import os
 
-        ctx = Context(None, os.environ.get("TACTFUL_HOME"))
-        ctx.plugins().hook.tactful_register_commands(cli=self)
+        home = ctx.meta.get("tactful.home") or os.environ.get("TACTFUL_HOME")
+        Context(None, home).plugins().hook.tactful_register_commands(cli=self)
+
+
+def _home_option(args: list[str]) -> str | None:
+    """The value of ``--home`` among a command's arguments, if given there."""
+    for number, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--home" and number + 1 < len(args):
+            return args[number + 1]
+        if arg.startswith("--home="):
+            return arg.partition("=")[2]
+    return None
 
 
 def _missing_plugin(command: str, plugin: str) -> str:

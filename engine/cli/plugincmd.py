@@ -5,21 +5,30 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError
-from .context import Context, common, json_flag
+from .context import Context, common, fail, json_flag
 
 
 @click.command()
 @json_flag
 @common
 def plugins(ctx: Context) -> None:
-    """The plugins loaded and the built-in adapters, with where they come from."""
+    """The plugins loaded and the built-in adapters, with where they come from.
+
+    A plugin that is installed but not configured is listed as such, with the reason; when its
+    section in config.yaml has mistakes, each is also a located line on stderr, and the exit is 2.
+    """
+    from ..errors import RuleErrors
     from ..hooks.pluginmanager import describe
     from .output import table
 
-    infos = describe(ctx.plugins(), ctx.config)
+    pm = ctx.plugins()
+    infos = describe(pm, ctx.config)
     docs = [{"name": i.name, "source": i.source, "status": i.status, "hooks": list(i.hooks)} for i in infos]
     rows = [(i.name, i.status, i.source, ", ".join(h.removeprefix("tactful_") for h in i.hooks)) for i in infos]
     ctx.emit(docs, lambda: table(("name", "status", "from", "hooks"), rows))
+    mistakes = [error for aside in pm.unconfigured.values() for error in aside.errors]
+    if mistakes:
+        fail(RuleErrors(mistakes))
 
 
 @click.group(invoke_without_command=True)

@@ -39,9 +39,22 @@ def load_config(home: Path) -> YMap:
         RuleErrors: for YAML errors, a section that names no plugin, or a section that is not
             a mapping, each at ``config.yaml:LINE:COL``.
     """
+    tree, errors = read_config(home)
+    if errors:
+        raise RuleErrors(errors)
+    return tree
+
+
+def read_config(home: Path) -> tuple[YMap, list[RuleError]]:
+    """The config of ``home`` without its bad sections, and what is wrong with them: so that the
+    plugins' own checks of the good sections can be reported with them, all in one run.
+
+    Raises:
+        RuleErrors: for a file that cannot be read as YAML, or is not a mapping.
+    """
     path = home / FILE_NAME
     if not path.is_file():
-        return YMap(_origin(path))
+        return YMap(_origin(path)), []
     with contextlib.suppress(OSError):  # a home someone else owns is theirs to protect
         private_file(path)
     try:
@@ -51,20 +64,21 @@ def load_config(home: Path) -> YMap:
     except OSError as err:
         raise RuleErrors([RuleError(_origin(path), f"cannot read the config file: {err.strerror or err}")]) from None
     if tree is None:
-        return YMap(_origin(path))
+        return YMap(_origin(path)), []
     if not isinstance(tree, YMap):
         raise RuleErrors([RuleError(_origin(path), "the config file is a mapping of plugin names to settings")])
     known = plugin_names()
     errors = []
-    for name, section in tree.items():
+    for name, section in list(tree.items()):
         if name not in known:
             hint = did_you_mean(name, sorted(known), f"; plugins: {', '.join(sorted(known))}")
             errors.append(RuleError(tree.key_locs[name], f"unknown plugin '{name}'{hint}"))
         elif section is not None and not isinstance(section, YMap):
             errors.append(RuleError(tree.where(name), f"the '{name}' section is a mapping of settings"))
-    if errors:
-        raise RuleErrors(errors)
-    return tree
+        else:
+            continue
+        del tree[name]
+    return tree, errors
 
 
 def _origin(path: Path) -> Location:

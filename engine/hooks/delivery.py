@@ -32,11 +32,14 @@ class Report:
 
 def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int = DELIVERY_LIMIT) -> Report:
     """Expand new notices for the plugins that take their kind, then attempt every delivery due
-    by ``now``."""
+    by ``now``. Deliveries of a plugin set aside as not configured wait, untried."""
     outbox.expand(delivery_plugins(pm))
     callers: dict[tuple[str, str], Callable[..., Any] | None] = {}  # (plugin, kind) -> its hook, built once
     report = Report()
+    waiting = set(getattr(pm, "unconfigured", ()))
     for delivery in outbox.due(now, limit):
+        if delivery.plugin in waiting:
+            continue
         taker = (delivery.plugin, delivery.notice.kind)
         if taker not in callers:
             hook = DELIVERY_HOOKS.get(delivery.notice.kind)

@@ -7,6 +7,10 @@ distribution's metadata: some 20-30 ms, a fifth of a quick command. So the answe
 in the tactful home's cache, with the modification time of every folder on ``sys.path``:
 installing or removing a distribution adds or removes a ``.dist-info`` folder there, which
 changes that time, and the next command scans again.
+
+Each Python environment keeps its own answer (the file's name carries a digest of its
+``sys.path``): the CLI's venv and an embedding app that share a home see
+different sets of distributions, and would otherwise throw each other's answer away on every run.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 
 FORMAT = 1
 GROUP = "tactful"
-CACHE_NAME = "entry-points.json"
+CACHE_PREFIX = "entry-points"
 
 
 def installed_plugins(cache_dir: Path | None = None) -> tuple[str, ...]:
@@ -28,7 +32,7 @@ def installed_plugins(cache_dir: Path | None = None) -> tuple[str, ...]:
     has changed; a fresh answer is kept there when the folder's parent exists.
     """
     stamp = _stamp()
-    path = cache_dir / CACHE_NAME if cache_dir else None
+    path = cache_dir / cache_name() if cache_dir else None
     if path is not None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -40,6 +44,15 @@ def installed_plugins(cache_dir: Path | None = None) -> tuple[str, ...]:
     if path is not None and path.parent.parent.is_dir():
         _keep(path, {"format": FORMAT, "stamp": stamp, "names": list(names)})
     return names
+
+
+def cache_name() -> str:
+    """The cache file of this Python environment, named by its ``sys.path`` (the interpreter's name
+    is left out: ``python`` and ``python3`` of one venv are the same environment)."""
+    import zlib  # a cheap import, unlike hashlib: this runs at every command's start
+
+    where = json.dumps(sys.path).encode("utf-8")
+    return f"{CACHE_PREFIX}-{zlib.crc32(where):08x}.json"
 
 
 def _scan() -> tuple[str, ...]:

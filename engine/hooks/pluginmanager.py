@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from .. import hookspecs
-from ..errors import InputError, RuleError, RuleErrors
+from ..errors import InputError, RuleError, RuleErrors, TactfulError
 from ..language.yamltree import YMap
 
 if TYPE_CHECKING:
@@ -57,42 +57,142 @@ def available(name: str) -> bool:
     return all(importlib.util.find_spec(lib) is not None for lib in BUILTINS[name][1])
 
 
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager for tactful's hooks, which also knows the plugins set aside because they
+    could not be configured (``unconfigured``: name -> why), so that they are listed, and
+    skipped with a warning by what delivers, instead of stopping every command."""
+
+    def __init__(self) -> None:
+        super().__init__("tactful")
+        self.unconfigured: dict[str, Unconfigured] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Unconfigured:
+    """A third-party plugin whose ``tactful_configure`` raised: where it comes from, what it
+    implements, why (one line), and the errors located in config.yaml when it has a section."""
+
+    source: str
+    hooks: tuple[str, ...]
+    reason: str
+    errors: tuple[RuleError, ...] = ()
+
+
 def get_plugin_manager(
     config: Mapping[str, Any] | None = None, *, entry_points: bool = True, builtins: bool = True
-) -> pluggy.PluginManager:
+) -> PluginManager:
     """A fresh plugin manager: specs, entry points (group ``tactful``), configured built-ins.
 
     ``builtins=False`` leaves the built-in adapters (and their libraries) out: what commands
-    that only load rules use to offer third-party plugins the rule hooks.
+    that only load rules use to offer third-party plugins the rule hooks; :func:`add_builtins`
+    adds them later without configuring the others again.
+
+    A third-party plugin whose ``tactful_configure`` raises is set aside (unregistered, and
+    kept in ``pm.unconfigured`` with the reason): a plugin installed but not configured yet
+    must not stop commands that have nothing to do with it.
 
     Raises:
-        InputError: when a plugin implements a hook that does not exist (a misspelling), or a
-            plugin rejects its configuration.
+        InputError: when a plugin implements a hook that does not exist (a misspelling).
+        RuleErrors: every built-in's config errors at once (a section whose extra is missing,
+            a setting its configure rejects).
     """
     config = config or {}
-    pm = pluggy.PluginManager("tactful")
+    pm = PluginManager()
     pm.add_hookspecs(hookspecs)
     if entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    _check_pending(pm)
+    if os.environ.get(TRACE_VARIABLE):
+        pm.trace.root.setwriter(lambda text: sys.stderr.write(f"tactful: trace: {text}"))
+        pm.enable_tracing()
+    configure(pm, config, [name for name, _ in pm.list_name_plugin()])
     if builtins:
-        _register_builtins(pm, config)
+        add_builtins(pm, config)
+    return pm
+
+
+def add_builtins(pm: PluginManager, config: Mapping[str, Any]) -> None:
+    """Register and configure each built-in that has a section; the plugins already registered
+    are not configured again.
+
+    Raises:
+        RuleErrors: all the built-ins' problems: a section whose extra is missing, bad settings.
+    """
+    added, errors = _register_builtins(pm, config)
+    _check_pending(pm)
+    try:
+        configure(pm, config, added)
+    except RuleErrors as err:
+        errors.extend(err.errors)
+    if errors:
+        raise RuleErrors(errors)
+
+
+def configure(pm: PluginManager, config: Mapping[str, Any], names: list[str]) -> None:
+    """Call ``tactful_configure`` of each plugin in ``names`` with its section, once.
+
+    Raises:
+        RuleErrors: what the built-ins among them rejected, all at once; a third-party plugin
+            that raises is set aside instead (see :func:`get_plugin_manager`).
+    """
+    errors: list[RuleError] = []
+    for name in names:
+        call = hook_for(pm, name, "tactful_configure")
+        if call is None:
+            continue
+        try:
+            call(config=_section(config, name))
+        except TactfulError as err:
+            if name in BUILTINS:
+                errors.extend(_as_rule_errors(err))
+            else:
+                _set_aside(pm, name, config, err)
+        except Exception as err:
+            if name in BUILTINS:
+                raise
+            _set_aside(pm, name, config, err)
+    if errors:
+        raise RuleErrors(errors)
+
+
+def _check_pending(pm: PluginManager) -> None:
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as err:
         raise InputError(f"a plugin is broken: {err}") from None
-    if os.environ.get(TRACE_VARIABLE):
-        pm.trace.root.setwriter(lambda text: sys.stderr.write(f"tactful: trace: {text}"))
-        pm.enable_tracing()
-    for name in [name for name, _ in pm.list_name_plugin()]:
-        configure = hook_for(pm, name, "tactful_configure")
-        if configure is not None:
-            configure(config=_section(config, name))
-    return pm
 
 
-def _register_builtins(pm: pluggy.PluginManager, config: Mapping[str, Any]) -> None:
-    """Register each built-in that has a section; a section whose extra is missing is an error."""
-    missing = []
+def _as_rule_errors(err: TactfulError) -> list[RuleError]:
+    if isinstance(err, RuleErrors):
+        return list(err.errors)
+    return [err] if isinstance(err, RuleError) else [RuleError(None, str(err))]
+
+
+def _set_aside(pm: PluginManager, name: str, config: Mapping[str, Any], err: Exception) -> None:
+    """Unregister plugin ``name``, whose configure raised ``err``, and keep why."""
+    plugin = pm.get_plugin(name)
+    sources = {p: f"{dist.project_name} {dist.version}" for p, dist in pm.list_plugin_distinfo()}
+    hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
+    if isinstance(err, TactfulError):
+        messages = [e.message if isinstance(e, RuleError) else str(e) for e in _as_rule_errors(err)]
+    else:
+        messages = [f"{type(err).__name__}: {err}"]
+    has_section = name in config
+    if has_section and isinstance(err, TactfulError):
+        located = tuple(_as_rule_errors(err))
+        reason = "; ".join(str(e) for e in located)
+    else:
+        located = ()
+        reason = f"add a section '{name}:' to config.yaml ({'; '.join(messages)})" if not has_section else messages[0]
+    pm.unregister(plugin, name)
+    pm.unconfigured[name] = Unconfigured(sources.get(plugin, str(plugin)), hooks, reason, located)
+
+
+def _register_builtins(pm: PluginManager, config: Mapping[str, Any]) -> tuple[list[str], list[RuleError]]:
+    """Register each built-in that has a section: the names registered, and a located error for
+    each section whose extra is missing."""
+    added: list[str] = []
+    missing: list[RuleError] = []
     for name, (module, libraries) in BUILTINS.items():
         if name not in config or pm.has_plugin(name):
             continue
@@ -102,8 +202,8 @@ def _register_builtins(pm: pluggy.PluginManager, config: Mapping[str, Any]) -> N
             missing.append(RuleError(where, f"the '{name}' section needs {needs}: pip install 'tactful[{name}]'"))
             continue
         pm.register(importlib.import_module(module), name)
-    if missing:
-        raise RuleErrors(missing)
+        added.append(name)
+    return added, missing
 
 
 def hook_for(pm: pluggy.PluginManager, name: str, hook: str) -> Callable[..., Any] | None:
@@ -187,6 +287,8 @@ def describe(pm: pluggy.PluginManager, config: Mapping[str, Any]) -> list[Plugin
         hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
         source = sources.get(plugin, f"built-in ({BUILTINS[name][0]})" if name in BUILTINS else str(plugin))
         infos.append(PluginInfo(name, source, "loaded", hooks))
+    for name, aside in sorted(getattr(pm, "unconfigured", {}).items()):
+        infos.append(PluginInfo(name, aside.source, f"not configured: {aside.reason}", aside.hooks))
     for name, (module, _libs) in BUILTINS.items():
         if pm.has_plugin(name):
             continue
