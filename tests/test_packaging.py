@@ -1,86 +1,31 @@
-"""The shipped rule sets are found after a plain `pip install .` in a fresh venv, and after an
-editable install; the wheel installs the `tactful` package only.
+"""The shipped rule sets are found after a plain `pip install` of the wheel in a fresh venv,
+and after an editable install; the wheel installs the `tactful` package only, with its rule
+sets, their scenarios and the licence; the sdist builds that wheel and ships no tests.
 
-Each install mode gets its own copy of the source tree (so a build never writes into the
-checkout) and its own fresh venv. Every command runs from an empty folder, so nothing is
-imported from the current directory by accident.
+The builds and venvs are made once per run (tests/installs.py, fixtures in conftest.py). The
+wheel's venv also holds the example third-party plugin, tactful-webhook, with no section in
+any config.yaml here: these commands must not mind it.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+from .installs import INSTALLS, Dists, Install
 
-REPO = Path(__file__).resolve().parents[1]
-#: Signs in pip's output that the package index could not be reached.
-OFFLINE = ("NewConnectionError", "Failed to establish a new connection", "Temporary failure in name resolution",
-           "Network is unreachable", "No matching distribution found for setuptools")  # fmt: skip
-SKIP_COPYING = shutil.ignore_patterns(".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__",
-                                      ".*_cache", ".hypothesis")  # fmt: skip
+pytestmark = [pytest.mark.slow, INSTALLS]
 
 
-@dataclass(frozen=True)
-class Install:
-    """A fresh venv with tactful installed one way, and a folder to run commands from."""
-
-    mode: str
-    venv: Path
-    source: Path
-    workdir: Path
-
-    @property
-    def python(self) -> Path:
-        return self.venv / "bin" / "python"
-
-    @property
-    def tactful(self) -> Path:
-        return self.venv / "bin" / "tactful"
-
-    def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME") and not k.startswith("TACTFUL_")}  # fmt: skip
-        env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-        return {**env, **extra}
-
-    def run(self, *args: str | Path, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(a) for a in args], cwd=self.workdir, env=self.env(**extra),
-                              capture_output=True, text=True, timeout=300)  # fmt: skip
-
-    def python_says(self, code: str) -> str:
-        done = self.run(self.python, "-c", code)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip()
-
-
-@pytest.fixture(scope="module", params=["wheel", "editable"])
-def install(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Install:
-    """tactful installed into a fresh venv from a copy of this source tree."""
-    mode: str = request.param
-    base = tmp_path_factory.mktemp(f"install-{mode}")
-    source = base / "tactful-src"
-    shutil.copytree(REPO, source, ignore=SKIP_COPYING)
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", venv], check=True, capture_output=True, timeout=300)
-    workdir = base / "work"
-    workdir.mkdir()
-    done = Install(mode, venv, source, workdir)
-    target = ["-e", str(source)] if mode == "editable" else [str(source)]
-    pip = done.run(done.python, "-m", "pip", "install", "--no-input", *target)
-    if pip.returncode != 0:
-        output = pip.stdout + pip.stderr
-        if any(sign in output for sign in OFFLINE):
-            pytest.skip(f"pip could not reach the package index to build tactful: {output[-500:]}")
-        pytest.fail(f"pip install {' '.join(target)} failed:\n{output[-4000:]}")
-    return done
+@pytest.fixture(params=["wheel", "editable"])
+def install(request: pytest.FixtureRequest) -> Install:
+    """tactful installed from the built wheel, or editable from the source copy."""
+    found: Install = request.getfixturevalue(f"{request.param}_install")
+    return found
 
 
 def test_shipped_rule_set_is_found_by_name_after_install(install: Install) -> None:
@@ -139,3 +84,29 @@ def test_install_provides_tactful_packages_and_no_top_level_engine_plugins_or_ru
     else:
         assert where == (install.source / "engine" / "__init__.py").resolve()
         assert not (purelib / "tactful").exists()
+
+
+def test_the_wheel_holds_the_licence_and_the_shipped_scenarios(dists: Dists) -> None:
+    """LICENSE is in the wheel's metadata, and rules/scenarios (which the docs point to) is installed."""
+    names = set(zipfile.ZipFile(dists.wheel).namelist())
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names), sorted(names)
+    assert {"tactful/rules/scenarios/default.yaml", "tactful/rules/scenarios/small-company.yaml"} <= names
+    metadata = zipfile.ZipFile(dists.wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "License-Expression: MIT" in metadata and "Classifier: Typing :: Typed" in metadata
+
+
+def test_the_sdist_holds_the_licence_and_changelog_and_no_tests(dists: Dists) -> None:
+    """The sdist ships what users read and what builds the wheel; the tests, which need the whole
+    checkout, stay out rather than ship half-runnable."""
+    with tarfile.open(dists.sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml", "rules/scenarios/default.yaml"} <= names
+    assert not any(name.startswith("tests/") for name in names), sorted(n for n in names if n.startswith("tests"))
+
+
+def test_installed_scenarios_pass_against_the_installed_rule_sets(wheel_install: Install) -> None:
+    """`tactful rules test` runs the shipped scenarios from the install, not from a checkout."""
+    path = wheel_install.python_says("import importlib.resources as r; print(r.files('tactful.rules') / 'scenarios')")
+    done = wheel_install.run(wheel_install.tactful, "rules", "test", path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " passed, 0 failed" in done.stdout
