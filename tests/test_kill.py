@@ -5,6 +5,11 @@ The store holds 30,000 applications copied from a few real ones (made through th
 all due before the tick's now. `tactful tick --json` runs as a real subprocess and is killed
 at a chosen point of its progress, observed from a separate reading connection (WAL mode
 lets it read while the tick writes).
+
+The kill tests share one store, in turn (building it and finishing a 30,000-application tick
+are what cost): each kills a tick further along than the last killed one left it, and the last
+test finishes the job. Each also holds on its own, from a fresh copy. Under pytest-xdist they
+run on one worker, in order (``xdist_group``).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from tactful.cli.context import DB_NAME
 from tactful.engine import Engine
 from tactful.stores.sqlite_store import SQLiteStore
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("kill")]
 
 TACTFUL = Path(sys.executable).parent / "tactful"
 N_APPS = 30_000
@@ -47,16 +52,17 @@ TEMPLATES = [
 ]
 APP_COLUMNS = "company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake"
 HISTORY_COLUMNS = "kind, name, at, recorded, source, target, params, before"
-#: Where to kill the first tick: (None, 0) as early as possible, else once that many timer
+#: Where to kill each tick: (None, 0) as early as possible, else once that many more timer
 #: rows are committed plus a lag in seconds, so the kill lands anywhere in a later batch,
-#: its commit included (1, 0: right after the first batch; the rest drawn from fixed seeds).
+#: its commit included (1, 0: right after the first batch; the rest drawn from fixed seeds,
+#: small enough that the ticks killed one after the other on the shared store leave work).
 #: The tick's batch size here: small, so a kill can land in many batches of a modest store.
 TICK_BATCH = 500
 KILL_POINTS = {
     "early": (None, 0.0),
     "after-first-batch": (1, 0.0),
     **{
-        f"seed-{seed}": (rng.randrange(TICK_BATCH, N_APPS // 2), rng.uniform(0.0, 0.05))
+        f"seed-{seed}": (rng.randrange(TICK_BATCH, N_APPS // 8), rng.uniform(0.0, 0.05))
         for seed in (7, 1234, 90210)
         for rng in [random.Random(seed)]
     },
@@ -119,11 +125,12 @@ def big_store(tmp_path_factory: pytest.TempPathFactory) -> BigStore:
     return BigStore(path, {i: due for i, due, _ in rows}, {i: v for i, _, v in rows}, history_rows, last_history_id)
 
 
-@pytest.fixture
-def home(tmp_path: Path, big_store: BigStore) -> Path:
-    """A fresh tactful home holding a copy of the big store."""
-    (tmp_path / DB_NAME).write_bytes(big_store.path.read_bytes())
-    return tmp_path
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory, big_store: BigStore) -> Path:
+    """A tactful home holding a copy of the big store, shared by the kill tests in turn."""
+    folder = tmp_path_factory.mktemp("kill-home")
+    (folder / DB_NAME).write_bytes(big_store.path.read_bytes())
+    return folder
 
 
 def tick(home: Path) -> subprocess.CompletedProcess[str]:
@@ -134,16 +141,18 @@ def tick(home: Path) -> subprocess.CompletedProcess[str]:
 
 
 def kill_tick_when(home: Path, store: BigStore, committed: int | None, lag: float) -> None:
-    """Start `tactful tick --json`; SIGKILL it ``lag`` seconds after ``committed`` timer rows
+    """Start `tactful tick --json`; SIGKILL it ``lag`` seconds after ``committed`` more timer rows
     are durable (at once when None)."""
     env = {**os.environ, "TACTFUL_HOME": str(home), "TACTFUL_NOW": TICK_NOW}
+    with closing(sqlite3.connect(home / DB_NAME)) as db:
+        last_history_id = db.execute("SELECT max(id) FROM history").fetchone()[0]
     with (home / "killed-tick.out").open("w") as out:
         proc = subprocess.Popen(
             [TACTFUL, "tick", "--json", "--batch", str(TICK_BATCH)], env=env, stdout=out, stderr=subprocess.PIPE
         )
         try:
             if committed is not None:
-                _wait_for_progress(proc, home / DB_NAME, store.last_history_id + committed)
+                _wait_for_progress(proc, home / DB_NAME, last_history_id + committed)
             if lag:
                 with suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=lag)  # returns early if the tick ends by itself
@@ -214,14 +223,22 @@ def assert_consistent(store: BigStore, db_path: Path) -> list[int]:
 
 
 @pytest.mark.parametrize(("committed", "lag"), KILL_POINTS.values(), ids=KILL_POINTS.keys())
-def test_tick_killed_at_any_point_leaves_consistent_store_and_next_tick_fires_the_rest_once(
+def test_tick_killed_at_any_point_leaves_a_consistent_store(
     big_store: BigStore, home: Path, committed: int | None, lag: float
 ) -> None:
-    """SIGKILL mid-tick keeps the store whole; the next tick fires exactly the timers not yet fired."""
+    """SIGKILL mid-tick keeps the store whole: whole batches from the front moved, nothing twice."""
+    before = assert_consistent(big_store, home / DB_NAME)
     kill_tick_when(home, big_store, committed, lag)
     moved = assert_consistent(big_store, home / DB_NAME)
+    assert set(before) <= set(moved)
     if committed is not None:
-        assert committed <= len(moved) < N_APPS
+        assert len(before) + committed <= len(moved) < N_APPS
+
+
+def test_the_tick_after_killed_ones_fires_the_rest_once(big_store: BigStore, home: Path) -> None:
+    """After the ticks killed above (or none, run alone), one tick fires exactly the timers not yet fired."""
+    moved = assert_consistent(big_store, home / DB_NAME)
+    assert len(moved) < N_APPS
 
     finish = tick(home)
     assert finish.returncode == 0, finish.stderr
