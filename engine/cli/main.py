@@ -199,17 +199,18 @@ def list_(ctx: Context) -> None:
 @common
 def agenda(ctx: Context) -> None:
     """What is due now and coming up, across applications, soonest first."""
-    from .output import iso, local, table
+    from .output import done_by, iso, local, table
 
     now = ctx.now()
     items = ctx.engine().agenda(now)
     if ctx.as_json:
         docs = [{"id": app.id, "company": app.company, "action": a.action, "due": iso(a.due), "reason": a.reason,
-                 "overdue": a.due <= now} for app, a in items]  # fmt: skip
+                 "overdue": a.due <= now, "record": a.record} for app, a in items]  # fmt: skip
         return ctx.emit(docs, str)
     tz = user_zone()
     rows = [
-        ("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, a.action, a.reason) for app, a in items
+        ("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, a.action, a.reason + done_by(a))
+        for app, a in items
     ]
     ctx.emit(None, lambda: table(("", "due", "id", "company", "action", "why"), rows) if rows else "Nothing to do.")
 
