@@ -64,18 +64,20 @@ def _once(
     ns = Namespace(rs, app, now, portfolio=portfolio, extra=names, viewer=viewer)
     for rule in policy.rules:
         if rule.when(ns):
-            return _verdict(channel, rule, ns), (rule.until(ns) if rule.until else None), now
+            until = rule.until(ns) if rule.until else None
+            return _verdict(channel, rule, ns, until), until, now
     reason = f"nothing in the rules allows '{channel}' now"
     return Verdict(channel, False, reason, policy.where), None, now
 
 
-def _verdict(channel: str, rule: PolicyRule, ns: Namespace) -> Verdict:
-    """The rule's verdict; a denial that turns on contact time names the holiday it falls on."""
+def _verdict(channel: str, rule: PolicyRule, ns: Namespace, until: datetime | None) -> Verdict:
+    """The rule's verdict. A "not yet" on a holiday, until no later than the next contact
+    time, is caused by the holiday, and names it."""
     reason = ns.render(rule.because)
-    if not rule.allow and "contact_time" in rule.when.names:
-        holiday = ns.rs.calendar.holiday(ns.now.date())
-        if holiday and holiday not in reason:
-            reason = f"{reason}; {holiday}"
+    calendar = ns.rs.calendar
+    holiday = calendar.holiday(ns.now.date()) if not rule.allow and until is not None else None
+    if holiday and until is not None and until <= calendar.forward(ns.now) and holiday not in reason:
+        reason = f"{reason}; {holiday}"
     return Verdict(channel, rule.allow, reason, rule.where)
 
 
