@@ -1196,6 +1196,8 @@ def test_every_advised_action_names_the_event_that_records_it(t: Tactful) -> Non
     t.json("record", app, "rejected", now="2026-05-10T10:00:00+00:00")
     letter = t.show(app, "2026-05-10T11:00:00+00:00")["next"]
     assert [(n["action"], n["record"]) for n in letter] == [("thank_you_letter", "thank_you_sent")]
+    mixed_up = t.run("record", app, "thank-you-letter", now="2026-05-10T11:00:00+00:00")
+    assert mixed_up.returncode == 2 and "record it with 'thank_you_sent'" in mixed_up.stderr
     t.json("record", app, letter[0]["record"], now="2026-05-10T11:00:00+00:00")
     assert t.show(app, "2026-05-10T11:00:00+00:00")["next"] == []
 

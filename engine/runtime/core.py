@@ -108,6 +108,10 @@ def record(
     """
     spec = rs.events.get(event)
     if spec is None:
+        action = rs.actions.get(event)
+        if action is not None:
+            done = f"record it with '{action.record}'" if action.record else "it has no event to record"
+            raise InputError(f"'{event}' is an action, not an event: {done}")
         known = "; known: " + ", ".join(rs.events)
         raise InputError(f"unknown event '{event}'{did_you_mean(event, rs.events, known)}")
     probe = Namespace(rs, app, now, at=at, portfolio=portfolio)
