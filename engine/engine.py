@@ -8,7 +8,7 @@ transaction of the store.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
 from .errors import InputError, RuleErrors
@@ -18,7 +18,7 @@ from .language.ruleset import ACCEPTED, MARKS, OFFER, RuleSet
 from .runtime import core
 from .runtime.facts import check_after_interview, check_dates, company_name, normalize
 from .runtime.notify import Notice, action_notice, newly_due, transition_notices
-from .runtime.policy import judge
+from .runtime.policy import judge, record_heeding
 from .stores.pinning import keep, pin
 from .stores.store import Change, Store
 from .vocabulary.log import logger
@@ -43,7 +43,7 @@ class Engine:
     """The etiquette engine over a store, with the clock passed in."""
 
     def __init__(self, store: Store, clock: Callable[[], datetime], rules: RuleBook | None = None,
-                 default_rules: str = "default", notify: bool = False) -> None:  # fmt: skip
+                 default_rules: str = "default", notify: bool = False, zone: tzinfo | None = None) -> None:  # fmt: skip
         """Args:
         store: where applications live (:class:`~tactful.stores.store.MemoryStore`,
             :class:`~tactful.stores.sqlite_store.SQLiteStore`, or your own).
@@ -52,12 +52,15 @@ class Engine:
         default_rules: the rule set `add` uses when none is named.
         notify: write notices for plugins to the store's outbox with every change
             (deliver them with :func:`tactful.hooks.delivery.deliver`).
+        zone: the user's own time zone, for times in reasons, refusals and warnings
+            (default: each application's interviewer's zone).
         """
         self.store = store
         self.clock = clock
         self.rules = rules or RuleBook()
         self.default_rules = default_rules
         self.notify = notify
+        self.zone = zone
         self._pinned: dict[str, RuleSet] = {}
 
     def now(self) -> datetime:
@@ -127,13 +130,13 @@ class Engine:
         """What comes next for one application, soonest first."""
         now = now or self.now()
         app = self.get(app_id, now)
-        return core.advise(self.rules_for(app), app, now, self.portfolio(app))
+        return core.advise(self.rules_for(app), app, now, self.portfolio(app), self.zone)
 
     def overview(self, now: datetime | None = None) -> Iterator[tuple[Application, list[Advised]]]:
         """Every application as of now with what comes next for it, in one pass over the store."""
         now = now or self.now()
         for app, rs, portfolio in self._walk(now):
-            yield app, core.advise(rs, app, now, portfolio)
+            yield app, core.advise(rs, app, now, portfolio, self.zone)
 
     def agenda(self, now: datetime | None = None) -> list[tuple[Application, Advised]]:
         """What is due and coming up across applications, soonest first."""
@@ -144,7 +147,7 @@ class Engine:
         """May the job seeker use ``channel`` (or do that action) now on this application?"""
         now = now or self.now()
         app = self.get(app_id, now)
-        return judge(self.rules_for(app), app, channel.replace("-", "_"), now, self.portfolio(app))
+        return judge(self.rules_for(app), app, channel.replace("-", "_"), now, self.portfolio(app), self.zone)
 
     def drafts(self, app_id: int, action: str | None = None, now: datetime | None = None) -> list[Draft]:
         """The message to send (or say) for what is due, or for ``action``: the first advised
@@ -290,14 +293,14 @@ class Engine:
         rs = self.rules_for(stored)
         portfolio = self.portfolio(stored)
         app, before = core.catch_up(rs, stored, at, portfolio)
-        done = core.record(rs, app, event.replace("-", "_"), params, at, now, portfolio)
+        done = record_heeding(rs, app, event.replace("-", "_"), params, at, now, portfolio, self.zone)
         app, after = core.catch_up(rs, done.app, now, portfolio)
         entries = [*before, *done.entries, *after]
         app, notices = self._settle(rs, app, now, portfolio, entries)
         self.store.save([Change(app, entries, outbox=notices)])
         logger().info("event recorded", id=app_id, name=done.entries[0].name, source=stored.state, target=app.state,
                       timers=len(before) + len(after), warnings=len(done.warnings))  # fmt: skip
-        return Recorded(self.load(app_id), (*before, *done.entries, *after), done.warnings)
+        return Recorded(self.load(app_id), (*before, *done.entries, *after), done.warnings, done.warned_by)
 
     def edit(self, app_id: int, *, rules: str | None = None, company: str | None = None, **facts: Any) -> Application:
         """Correct an application's facts (and company); the timer is worked out again.

@@ -1149,3 +1149,111 @@ def test_demo_runs_and_touches_no_user_data(t: Tactful, tmp_path: Path) -> None:
     assert list(fake_home.iterdir()) == []
     assert list(scratch.iterdir()) == [], "the throwaway folder should be cleaned up"
     assert t.json("list") == []
+
+
+# -- issue 10: advice you can follow blindly ------------------------------------------------
+
+
+def test_after_an_accepted_offer_withdraw_only_where_in_process_and_decline_other_offers(t: Tactful) -> None:
+    """A rejected application keeps only its thank-you letter; another offer advises the decline
+    only, and drafting its decision writes the decline, never an acceptance."""
+    rejected, accepted, offered = (t.add(name) for name in ("Northwind", "Contoso", "Fabrikam"))
+    pending = t.add("Tailspin")
+    t.json("record", rejected, "rejected", now="2026-05-11T10:00:00+00:00")
+    t.json("record", accepted, "offer", now="2026-05-12T10:00:00+00:00")
+    t.json("record", offered, "offer", "--deadline", "2026-05-20", now="2026-05-12T10:00:00+00:00")
+    t.json("record", accepted, "accepted", now="2026-05-12T11:00:00+00:00")
+    now = "2026-05-12T12:00:00+00:00"
+    assert [n["action"] for n in t.show(rejected, now)["next"]] == ["thank_you_letter"]
+    assert [(n["action"], n["record"]) for n in t.show(offered, now)["next"]] == [("decline_offer", "declined")]
+    assert [n["action"] for n in t.show(pending, now)["next"]] == ["withdraw"]
+    draft = t.json("draft", offered, "decide_offer", now=now)
+    assert draft["action"] == "decline_offer" and "delighted to accept" not in draft["body"]
+    assert t.json("can", offered, "accept_offer", now=now, expect=1)["allowed"] is False
+
+
+def test_a_new_decision_date_moves_the_next_inquiry_to_it_plus_grace(t: Tactful) -> None:
+    """Told on the first call that they decide by Fri 29 May: the next call is Mon 1 June
+    (29 May + 3 days of grace, on a working day), not 7 days after the first call."""
+    app = t.add("Northwind")
+    t.json("record", app, "called", "--outcome", "noncommittal", "--decision-by", "2026-05-29",
+           now="2026-05-21T10:00:00+00:00")  # fmt: skip
+    later = t.show(app, "2026-05-28T10:00:00+00:00")
+    assert later["state"] == "awaiting_reply" and day_of(later, "call_again") == "2026-06-01"
+    assert t.json("can", app, "call", now="2026-05-28T10:00:00+00:00", expect=1)["allowed_from"] == "2026-06-01"
+
+
+def test_every_advised_action_names_the_event_that_records_it(t: Tactful) -> None:
+    """`next` and `agenda` carry "record"; recording that event clears the advice."""
+    app = t.add("Northwind", thank=False)
+    now = "2026-05-04T18:00:00+00:00"
+    items = t.show(app, now)["next"]
+    assert [(n["action"], n["record"]) for n in items] == [("send_thank_you", "thank_you_sent"), ("call", "called")]
+    assert [(a["action"], a["record"]) for a in t.json("agenda", now=now)][0] == ("send_thank_you", "thank_you_sent")
+    assert "(done: record thank_you_sent)" in t.run("show", app, now=now).stdout
+    t.json("record", app, "thank_you_sent", now=now)
+    assert [n["action"] for n in t.show(app, now)["next"]] == ["call"]
+    t.json("record", app, "rejected", now="2026-05-10T10:00:00+00:00")
+    letter = t.show(app, "2026-05-10T11:00:00+00:00")["next"]
+    assert [(n["action"], n["record"]) for n in letter] == [("thank_you_letter", "thank_you_sent")]
+    mixed_up = t.run("record", app, "thank-you-letter", now="2026-05-10T11:00:00+00:00")
+    assert mixed_up.returncode == 2 and "record it with 'thank_you_sent'" in mixed_up.stderr
+    t.json("record", app, letter[0]["record"], now="2026-05-10T11:00:00+00:00")
+    assert t.show(app, "2026-05-10T11:00:00+00:00")["next"] == []
+
+
+def test_an_early_email_warns_as_an_early_call_does(t: Tactful) -> None:
+    """`can email` says not yet an hour after the thank-you; recording the email anyway warns."""
+    app = t.add("Northwind", "--no-calls", "--email-invited")
+    can = t.json("can", app, "email", now="2026-05-04T19:00:00+00:00", expect=1)
+    assert can["allowed_from"] == "2026-05-21"
+    done = t.run("record", app, "emailed", now="2026-05-04T19:00:00+00:00")
+    assert done.returncode == 0 and "warning: `can email` said no at that moment" in done.stderr
+    assert "2026-05-21" in done.stderr
+
+
+def test_reasons_never_say_unknown_and_show_times_in_your_zone(t: Tactful) -> None:
+    """Nothing planned is said plainly; a due time in New York reads in the user's Paris time."""
+    app = t.add("Northwind")
+    t.json("record", app, "offer", now="2026-05-12T10:00:00+00:00")
+    refused = t.run("can", app, "call", now="2026-05-12T11:00:00+00:00")
+    assert refused.returncode == 1 and "unknown" not in refused.stdout and "none is planned" in refused.stdout
+    ny = t.json("add", "Contoso", "--interviewed", INTERVIEW, "--timezone", "America/New_York")["id"]
+    paris = t.run("can", str(ny), "call", now="2026-05-05T10:00:00+00:00", extra_env={"TACTFUL_TZ": "Europe/Paris"})
+    assert "due from 2026-05-21 15:00" in paris.stdout, paris.stdout  # 09:00 in New York
+
+
+def test_a_refusal_and_a_shift_caused_by_a_holiday_name_it(t: Tactful) -> None:
+    path = t.tmp / "us.yaml"
+    path.write_text("extends: default\nsettings:\n  holidays: US\n", encoding="utf-8")
+    app = t.add("Northwind", "--decision-by", "2026-12-22", "--rules", str(path), interviewed="2026-12-01")
+    call = [n for n in t.show(app, "2026-12-02T10:00:00+00:00")["next"] if n["action"] == "call"][0]
+    assert call["due"].startswith("2026-12-28") and "25 Dec is Christmas Day in US" in call["reason"]
+    refused = t.run("can", app, "call", now="2026-12-25T11:00:00+00:00")
+    assert refused.returncode == 1 and "25 Dec is Christmas Day in US" in refused.stdout
+
+
+def test_a_holiday_country_brings_its_own_weekend(t: Tactful) -> None:
+    """In Israel the weekend is Friday and Saturday: a first inquiry on Fri 19 June moves to Sun
+    21 June, unless contact_days says otherwise."""
+    israel = t.tmp / "il.yaml"
+    israel.write_text("extends: default\nsettings:\n  holidays: IL\n", encoding="utf-8")
+    app = t.add("Tel Aviv Labs", "--rules", str(israel), interviewed="2026-06-02")
+    assert day_of(t.show(app, "2026-06-03T10:00:00+00:00"), "call") == "2026-06-21"
+    explicit = t.tmp / "il-mon-fri.yaml"
+    explicit.write_text("extends: il.yaml\nsettings:\n  contact_days: [mon, tue, wed, thu, fri]\n", encoding="utf-8")
+    other = t.add("Haifa Works", "--rules", str(explicit), interviewed="2026-06-02")
+    assert day_of(t.show(other, "2026-06-03T10:00:00+00:00"), "call") == "2026-06-19"
+
+
+def test_the_user_zone_is_an_iana_zone_from_tz_across_daylight_saving(t: Tactful) -> None:
+    """With TZ=Europe/Paris in winter, a 09:00 Paris call in July shows as 09:00, and --now
+    without an offset is Paris time of that date."""
+    paris = {"TACTFUL_TZ": "", "TZ": "Europe/Paris"}
+    app = t.json("add", "Lyon SA", "--interviewed", "2026-07-06", "--timezone", "Europe/Paris")["id"]
+    shown = t.run("show", str(app), now="2026-01-10T10:00", extra_env=paris)
+    assert "Thu 2026-07-23 09:00  call" in shown.stdout, shown.stdout
+    done = t.run("record", str(app), "thank_you_sent", "--json", now="2026-07-06T18:00", extra_env=paris)
+    assert json.loads(done.stdout)["history"][-1]["at"] == "2026-07-06T18:00:00+02:00"
+    bad = t.run("list", extra_env={"TACTFUL_TZ": "", "TZ": "Mars/Olympus"})
+    assert bad.returncode == 2 and "TZ" in bad.stderr and "Traceback" not in bad.stderr

@@ -46,7 +46,7 @@ def test_every_state_and_timer_of_every_rule_set_is_drawn(ref):
 def test_guards_and_timers_label_the_edges():
     text = mermaid(load_rules("small-company"))
     assert "    interviewed --> follow_up_due: at first_inquiry\n" in text
-    assert "    interviewed --> awaiting_decision: thank_you_sent\n" in text
+    assert "    interviewed --> awaiting_decision: note_sent, emailed, thank_you_sent\n" in text
     assert "    awaiting_reply --> second_follow_up_due: at second_inquiry [inquiries_left]\n" in text
     assert "    awaiting_reply --> awaiting_final_reply: at second_inquiry [else]\n" in text
     assert "    follow_up_due --> callback_scheduled: called [outcome == 'callback_requested']\n" in text

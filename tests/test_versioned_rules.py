@@ -94,7 +94,7 @@ def test_migrate_refuses_when_the_state_no_longer_exists(tmp_path, rules_file):
     run(home, "record", "1", "thank_you_sent")
     rules_file.write_text(
         "extends: default\nstates:\n  awaiting_decision: null\n  interviewed:\n"
-        "    on: {thank_you_sent: follow_up_due}\n"
+        "    on: {thank_you_sent: follow_up_due, note_sent: follow_up_due, emailed: follow_up_due}\n"
     )
     result = run(home, "rules", "migrate")
     assert result.returncode == 1

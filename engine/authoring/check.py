@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import Location, RuleError
+from ..errors import Location, Refused, RuleError
 from ..language.expr import Expression
 from ..language.namespace import Namespace, Portfolio
 from ..language.ruleset import CAN_PREFIX, Branch, EventSpec, RuleSet
-from ..vocabulary.records import Verdict
-from .explore import Explorer, Key, Node, describe
+from ..vocabulary.records import Recorded, Verdict
+from .explore import Explorer, Key, Node, describe, event_label
 
 #: How many abstract records are explored at most.
 DEFAULT_LIMIT = 50_000
@@ -30,7 +30,7 @@ DEFAULT_LIMIT = 50_000
 class Finding:
     """One problem: what kind, where in the rule file, and the path that shows it."""
 
-    kind: str  # unreachable, stuck, guard, invariant, error or limit
+    kind: str  # unreachable, stuck, guard, invariant, agreement, error or limit
     where: Location | None
     message: str
     path: tuple[str, ...] = ()
@@ -173,9 +173,37 @@ class _Checker(Explorer):
         super().__init__(rs, limit)
         self.failed: list[Finding] = []
         self.broken: set[str] = set()  # invariants already shown to fail
+        self.disagree: set[tuple[str, Location | None]] = set()  # can/record disagreements reported
+        self.visiting: Key | None = None
+
+    def recorded(self, node: Node, event: str, params: Mapping[str, Any], verdict: Verdict,
+                 outcome: Recorded | Refused) -> None:  # fmt: skip
+        """Check that `can` and `record` agree: `can` yes means the event is recorded without a
+        warning, and an event recorded without a warning means `can` said yes."""
+        can = f"`can {verdict.channel}` says {'yes' if verdict.allowed else 'no'} ({verdict.reason})"
+        if isinstance(outcome, Refused):
+            if not verdict.allowed:
+                return
+            where, problem = outcome.rule, f"but recording '{event}' is refused: {outcome.reason}"
+        elif verdict.allowed and outcome.warnings:
+            where, problem = (
+                outcome.warned_by[0] if outcome.warned_by else None,
+                f"but recording '{event}' warns: {outcome.warnings[0]}",
+            )
+        elif not verdict.allowed and not outcome.warnings:
+            where, problem = verdict.rule, f"but recording '{event}' draws no warning"
+        else:
+            return
+        if (event, where) in self.disagree or self.visiting is None:
+            return
+        self.disagree.add((event, where))
+        label = event_label(event, params, node.now)
+        message = f"`can` and `record` disagree: {can}, {problem}"
+        self.failed.append(Finding("agreement", where, message, (*self.path(self.visiting), label)))
 
     def visit(self, key: Key, node: Node, verdicts: Mapping[str, Verdict]) -> None:
         """Check the rule file's invariants on this record; each failure is reported once."""
+        self.visiting = key
         pending = [i for i in self.rs.invariants if i.name not in self.broken and (i.paths == "all" or not node.strays)]
         if not pending:
             return

@@ -33,8 +33,8 @@ from ..language.expr import Expression
 from ..language.namespace import Portfolio
 from ..language.ruleset import ACCEPTED, CORE_FACTS, EventSpec, RuleSet
 from ..runtime import core
-from ..runtime.policy import judge
-from ..vocabulary.records import Application, Other, Verdict
+from ..runtime.policy import judge, record_heeding
+from ..vocabulary.records import Application, Other, Recorded, Verdict
 from ..vocabulary.timecalc import UTC
 
 #: Every exploration starts from an interview on a Monday, at the end of that working day.
@@ -138,6 +138,11 @@ class Explorer:
     def visit(self, key: Key, node: Node, verdicts: Mapping[str, Verdict]) -> None:
         """Look at a record before its moves are explored; ``verdicts`` are `can` on every channel."""
 
+    def recorded(self, node: Node, event: str, params: Mapping[str, Any], verdict: Verdict,
+                 outcome: Recorded | Refused) -> None:  # fmt: skip
+        """``event`` (which has a channel, judged ``verdict`` at that moment) was recorded on
+        ``node`` with ``params``: ``outcome`` is what recording it did, or its refusal."""
+
     def stumble(self, key: Key, err: Exception) -> None:
         """An expression failed (``err``) while the record at ``key`` was explored; it goes no further."""
 
@@ -164,26 +169,36 @@ class Explorer:
         return {channel: judge(self.rs, node.app, channel, node.now, portfolio) for channel in self.rs.policies}
 
     def moves(self, node: Node, verdicts: Mapping[str, Verdict]) -> Iterator[tuple[str, Node]]:
-        rs, portfolio = self.rs, Portfolio(node.others)
-        state = rs.states[node.app.state]
-        for event in (e for e in rs.events if e in state.on):
-            spec = rs.events[event]
-            allowed = spec.channel is None or verdicts[spec.channel].allowed
-            strays = node.strays + (not allowed)
-            if strays > MAX_STRAYS:
-                continue
-            for variant in self.variants[event]:
-                params = {name: _sample(rs, spec, name, node.now) if value is _SAMPLE else value
-                          for name, value in variant.items()}  # fmt: skip
-                try:
-                    done = core.record(rs, node.app, event, params, node.now, node.now, portfolio)
-                except (InputError, Refused):
-                    continue
-                app, _ = core.catch_up(rs, done.app, node.now, portfolio)
-                label = _event_label(event, params, node.now) + ("" if allowed else f" ('can {spec.channel}' said no)")
-                yield label, Node(app, node.now, node.others, strays)
-        yield from self.waits(node, portfolio)
+        state = self.rs.states[node.app.state]
+        for event, spec in self.rs.events.items():
+            if event in state.on or spec.channel is not None:  # `can` may say yes to one it refuses
+                yield from self.records(node, event, verdicts)
+        yield from self.waits(node, Portfolio(node.others))
         yield from self.elsewhere(node)
+
+    def records(self, node: Node, event: str, verdicts: Mapping[str, Verdict]) -> Iterator[tuple[str, Node]]:
+        """Recording ``event`` on ``node``, with each choice of its parameters."""
+        rs, portfolio, spec = self.rs, Portfolio(node.others), self.rs.events[event]
+        verdict = verdicts[spec.channel] if spec.channel is not None else None
+        strays = node.strays + (verdict is not None and not verdict.allowed)
+        if strays > MAX_STRAYS:
+            return
+        for variant in self.variants[event]:
+            params = {name: _sample(rs, spec, name, node.now) if value is _SAMPLE else value
+                      for name, value in variant.items()}  # fmt: skip
+            try:
+                done = record_heeding(rs, node.app, event, params, node.now, node.now, portfolio, verdict=verdict)
+            except InputError:
+                continue
+            except Refused as refused:
+                if verdict is not None:
+                    self.recorded(node, event, params, verdict, refused)
+                continue
+            if verdict is not None:
+                self.recorded(node, event, params, verdict, done)
+            app, _ = core.catch_up(rs, done.app, node.now, portfolio)
+            said = "" if verdict is None or verdict.allowed else f" ('can {spec.channel}' said no)"
+            yield event_label(event, params, node.now) + said, Node(app, node.now, node.others, strays)
 
     def waits(self, node: Node, portfolio: Portfolio) -> Iterator[tuple[str, Node]]:
         rs, app, now = self.rs, node.app, node.now
@@ -280,7 +295,7 @@ def _sample(rs: RuleSet, spec: EventSpec, name: str, now: datetime) -> Any:
     return "something happened"
 
 
-def _event_label(event: str, params: Mapping[str, Any], now: datetime) -> str:
+def event_label(event: str, params: Mapping[str, Any], now: datetime) -> str:
     given = ", ".join(f"{k}={_show(v)}" for k, v in params.items() if v is not None)
     return f"{_show(now)}: {event}" + (f" ({given})" if given else "")
 

@@ -25,18 +25,23 @@ DB_NAME = "tactful.sqlite3"
 
 
 def user_zone() -> tzinfo:
-    """The user's own time zone: ``TACTFUL_TZ`` if set, else the system's."""
-    name = os.environ.get("TACTFUL_TZ")
-    if name:
-        from ..vocabulary.timecalc import zone
+    """The user's own time zone, an IANA zone (never a fixed offset, so times across a change
+    to daylight saving time come out right): ``TACTFUL_TZ``, else ``TZ``, else the system's
+    (``/etc/localtime``), else UTC.
 
-        try:
-            return zone(name)
-        except ValueError as err:
-            raise InputError(f"TACTFUL_TZ: {err}") from None
-    local = datetime.now().astimezone().tzinfo
-    assert local is not None
-    return local
+    Raises:
+        InputError: when ``TACTFUL_TZ`` or ``TZ`` names no IANA zone.
+    """
+    from ..vocabulary.timecalc import UTC, system_zone, zone
+
+    for variable in ("TACTFUL_TZ", "TZ"):
+        name = os.environ.get(variable, "").strip().removeprefix(":")
+        if name:
+            try:
+                return zone(name)
+            except ValueError as err:
+                raise InputError(f"{variable}: {err}") from None
+    return system_zone() or UTC
 
 
 def parse_moment(text: str, what: str, tz: tzinfo | None = None) -> datetime:
@@ -91,7 +96,7 @@ class Context:
 
     def now(self) -> datetime:
         if self._now is None:
-            self._now = parse_moment(self.now_text, "--now") if self.now_text else datetime.now().astimezone()
+            self._now = parse_moment(self.now_text, "--now") if self.now_text else datetime.now(user_zone())
         return self._now
 
     def engine(self) -> Engine:
@@ -107,7 +112,7 @@ class Context:
                 raise InputError(f"cannot create the tactful home {self.home}: {err.strerror}") from None
             rules = RuleBook(cache_dir=self.home / "cache", check_templates=False,  # drafts check their own
                              **self.rule_options())  # fmt: skip
-            self._engine = Engine(SQLiteStore(self.home / DB_NAME), self.now, rules, notify=True)
+            self._engine = Engine(SQLiteStore(self.home / DB_NAME), self.now, rules, notify=True, zone=user_zone())
         return self._engine
 
     def plugins(self) -> Any:

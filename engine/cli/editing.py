@@ -60,7 +60,7 @@ def _report_text(ref: str, report: Report) -> str:
              f"{report.guards} guards, {report.invariants} invariants")  # fmt: skip
     if report.ok:
         lines.append(f"{ref}: ok: {scope}; every state reached and able to finish, every guard holds somewhere, "
-                     "every invariant holds")  # fmt: skip
+                     "every invariant holds, `can` and `record` agree")  # fmt: skip
     else:
         count = len(report.findings)
         lines.append(f"{ref}: {count} finding{'' if count == 1 else 's'} ({scope})")

@@ -132,7 +132,8 @@ def cli() -> None:
     """Follow up after a job interview: persistent, never pushy.
 
     Every command answers as of --now (or TACTFUL_NOW); data lives in --home (or
-    TACTFUL_HOME, else your user data folder).
+    TACTFUL_HOME, else your user data folder). Your time zone, for times without an offset and
+    times shown, is an IANA zone: TACTFUL_TZ, else TZ, else the system's.
     """
 
 
@@ -162,7 +163,10 @@ def add(ctx: Context, company: str, rules: str | None, **facts: Any) -> None:
 @common
 def record(ctx: Context, app_id: str, event: str, at: str | None, **params: Any) -> None:
     """Record what happened: thank_you_sent, called, note_sent, emailed, offer, rejected,
-    accepted, declined, withdrawn, news."""
+    accepted, declined, withdrawn, news.
+
+    Each advised action names the event that records it ('show': "done: record EVENT"; JSON:
+    "record"). An event on a channel 'tactful can' says no to is recorded with a warning."""
     engine = ctx.engine()
     moment = parse_moment(at, "--at") if at else None
     done = engine.record(parse_id(app_id), event, at=moment, **params)
@@ -187,7 +191,8 @@ def _print_app(ctx: Context, app_id: int, headline: str = "") -> None:
 @json_flag
 @common
 def show(ctx: Context, app_id: str, graph: bool) -> None:
-    """An application's facts, state, history and what comes next."""
+    """An application's facts, state, history and what comes next, each with the event that
+    records it. Times are in your zone: TACTFUL_TZ, else TZ, else the system's."""
     if graph:
         from .authoring import show_graph
 
@@ -216,18 +221,20 @@ def list_(ctx: Context) -> None:
 @json_flag
 @common
 def agenda(ctx: Context) -> None:
-    """What is due now and coming up, across applications, soonest first."""
-    from .output import iso, local, table
+    """What is due now and coming up, across applications, soonest first, each with the event
+    that records it."""
+    from .output import done_by, iso, local, table
 
     now = ctx.now()
     items = ctx.engine().agenda(now)
     if ctx.as_json:
         docs = [{"id": app.id, "company": app.company, "action": a.action, "due": iso(a.due), "reason": a.reason,
-                 "overdue": a.due <= now} for app, a in items]  # fmt: skip
+                 "overdue": a.due <= now, "record": a.record} for app, a in items]  # fmt: skip
         return ctx.emit(docs, str)
     tz = user_zone()
     rows = [
-        ("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, a.action, a.reason) for app, a in items
+        ("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, a.action, a.reason + done_by(a))
+        for app, a in items
     ]
     ctx.emit(None, lambda: table(("", "due", "id", "company", "action", "why"), rows) if rows else "Nothing to do.")
 

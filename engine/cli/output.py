@@ -26,7 +26,12 @@ def local(moment: datetime | None, tz: tzinfo) -> str:
 
 def advised_doc(item: Advised) -> dict[str, Any]:
     return {"action": item.action, "due": iso(item.due), "from": iso(item.start), "reason": item.reason,
-            "optional": item.optional, "rule": item.rule.short}  # fmt: skip
+            "optional": item.optional, "rule": item.rule.short, "record": item.record}  # fmt: skip
+
+
+def done_by(item: Advised) -> str:
+    """How to mark ``item`` done, for people: the event that records it, if any."""
+    return f" (done: record {item.record})" if item.record else ""
 
 
 def entry_doc(entry: LogEntry) -> dict[str, Any]:
@@ -52,7 +57,8 @@ def app_doc(
         doc.update(next_action=first and first.action, next_due=first and iso(first.due))
         return doc
     doc.update(
-        describe=Namespace(rs, app, now).render(rs.states[app.state].describe), final=rs.states[app.state].final,
+        describe=Namespace(rs, app, now, viewer=engine.zone).render(rs.states[app.state].describe),
+        final=rs.states[app.state].final,
         entered=iso(app.entered), rules=app.rules, rules_hash=app.rules_hash,
         facts=dict(app.facts), next=[advised_doc(a) for a in next_items],
         history=[entry_doc(e) for e in engine.history(app.id or 0)],
@@ -87,7 +93,8 @@ def show_text(engine: Engine, app: Application, items: Sequence[Advised], tz: tz
              f"  {facts}", f"  rules: {app.rules}"]  # fmt: skip
     if items:
         lines += ["", "What comes next:"]
-        lines += [f"  {local(a.due, tz)}  {a.action}{' (optional)' if a.optional else ''}: {a.reason}" for a in items]
+        lines += [f"  {local(a.due, tz)}  {a.action}{' (optional)' if a.optional else ''}: {a.reason}{done_by(a)}"
+                  for a in items]  # fmt: skip
     lines += ["", "History:"]
     for entry in engine.history(app.id or 0):
         change = f"{entry.source} -> {entry.target}" if entry.source != entry.target else entry.target

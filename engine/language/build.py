@@ -30,6 +30,7 @@ from .build_actions import (
     build_policies,
     build_templates,
     check_channels,
+    check_records,
 )
 from .build_facts import build_derived, build_facts, build_settings
 from .build_reader import Reader
@@ -118,6 +119,7 @@ def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
     derived = build_derived(reader, node["derived"])
     actions = build_actions(reader, node["actions"])
     events = build_events(reader, node["events"], fact_names)
+    check_records(reader, node["actions"], actions, events)
     states = build_states(reader, node["states"], node["everywhere"], actions, events)
     policies = build_policies(reader, node["policies"], actions)
     check_channels(reader, node["events"], events, policies)

@@ -31,7 +31,7 @@ from .ruleset import (
 )  # fmt: skip
 from .yamltree import YMap, YSeq
 
-ACTION_KEYS = ("channels", "contact", "describe", "instead")
+ACTION_KEYS = ("channels", "contact", "describe", "instead", "record")
 SUBSTITUTE_KEYS = ("when", "use")  # each required
 EVENT_KEYS = ("params", "require", "refuse", "warn", "set", "describe", "channel")
 #: An event's checks, by kind: the condition's key and the sentence's key (both required).
@@ -66,8 +66,18 @@ def build_actions(reader: Reader, node: YMap) -> dict[str, Action]:
             reader.text(spec.get("describe"), spec.where("describe"), reader.base),
             instead,
             node.key_locs[name],
+            str(spec["record"]) if spec.get("record") is not None else None,
         )
     return result
+
+
+def check_records(reader: Reader, node: YMap, actions: Mapping[str, Action], events: Mapping[str, EventSpec]) -> None:
+    """Report actions (the ``actions`` section is ``node``) whose ``record`` names no event."""
+    for action in actions.values():
+        if action.record is not None and action.record not in events:
+            spec = node.get(action.name)
+            where = spec.where("record") if isinstance(spec, YMap) else action.where
+            reader.error(where, reader.unknown("event", action.record, events))
 
 
 def _substitutes(reader: Reader, spec: YMap, actions: YMap) -> list[Substitute]:

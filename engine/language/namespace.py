@@ -64,7 +64,8 @@ EMPTY_PORTFOLIO = Portfolio()
 class Namespace(Mapping[str, Any]):
     """Every name an expression may read, for ``app`` as of ``now``."""
 
-    __slots__ = ("rs", "app", "facts", "now", "at", "params", "portfolio", "extra", "tz", "_sources", "_cache", "_busy")
+    __slots__ = ("rs", "app", "facts", "now", "at", "params", "portfolio", "extra", "tz", "viewer", "_sources",
+                 "_cache", "_busy")  # fmt: skip
 
     def __init__(
         self,
@@ -77,7 +78,9 @@ class Namespace(Mapping[str, Any]):
         params: Mapping[str, Any] | None = None,
         portfolio: Portfolio = EMPTY_PORTFOLIO,
         extra: Mapping[str, Callable[[Namespace], Any]] | None = None,
+        viewer: tzinfo | None = None,
     ) -> None:
+        """``viewer`` is the zone sentences show times in (the user's); default the interviewer's."""
         self.rs = rs
         self.app = app
         self.facts = app.facts if facts is None else facts
@@ -87,6 +90,7 @@ class Namespace(Mapping[str, Any]):
         self.params = params or {}
         self.portfolio = portfolio
         self.extra = extra or {}
+        self.viewer = viewer or self.tz
         self._sources = _sources(rs)
         self._cache: dict[str, Any] = {}
         self._busy: set[str] = set()
@@ -154,10 +158,15 @@ class Namespace(Mapping[str, Any]):
         return string.Formatter().vformat(text.source, (), values)
 
     def show(self, value: Any) -> str:
+        """A value as a sentence gives it: a moment in the viewer's zone (a date alone when
+        it is the start of contact hours and both zones agree), a duration in words."""
         if value is None:
-            return "(unknown)"
+            return "not known yet"
         if isinstance(value, datetime):
             local = value.astimezone(self.tz)
+            seen = value.astimezone(self.viewer)
+            if seen.replace(tzinfo=None) != local.replace(tzinfo=None):
+                return seen.strftime("%Y-%m-%d %H:%M")
             at_start = local.time() == self.rs.calendar.start
             return local.date().isoformat() if at_start else local.strftime("%Y-%m-%d %H:%M")
         if isinstance(value, timedelta):

@@ -38,7 +38,7 @@ BUILTIN_NAMES = frozenset({"now", "at", "entered", "state", "company"})
 #: Invariants may also ask `can` about every channel: ``can_call``, ``can_linkedin_invite``…
 CAN_PREFIX = "can_"
 #: Extra names in policy rules.
-POLICY_NAMES = frozenset({"due", "next_due", "contact_time", "next_contact_time"})
+POLICY_NAMES = frozenset({"due", "next_due", "contact_time", "next_contact_time", "holiday"})
 #: Extra names in message templates: the action drafted and the channel it is written for.
 TEMPLATE_NAMES = frozenset({"action", "channel"})
 FACT_TYPES = ("str", "int", "bool", "date", "datetime")
@@ -102,6 +102,7 @@ class Action(NamedTuple):
     describe: Text
     instead: tuple[Substitute, ...]
     where: Location
+    record: str | None = None  # the event that records having done it (None: nothing to record)
 
 
 class Check(NamedTuple):

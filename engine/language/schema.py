@@ -87,8 +87,10 @@ def _settings() -> dict[str, Any]:
     kinds.update({
         "max_calls": {"type": "integer", "minimum": 1, "maximum": MAX_CALLS,
                       "description": "inquiry calls; a callback does not count"},
-        "contact_days": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": f"^\\s*({days})\\s*$"},
-                         "description": "days on which the employer is contacted, like [mon, tue, wed, thu, fri]"},
+        "contact_days": {"type": ["array", "null"], "minItems": 1,
+                         "items": {"type": "string", "pattern": f"^\\s*({days})\\s*$"},
+                         "description": "days on which the employer is contacted, like [mon, tue, wed, thu, fri]; "
+                                        "null: the working days of the holidays country, else mon-fri"},
         "contact_hours": {"type": "string", "pattern": r"^\s*\d{2}:\d{2}(:\d{2})?\s*-\s*\d{2}:\d{2}(:\d{2})?\s*$",
                           "description": "hours in the interviewer's zone, like 09:00-17:00"},
         "holidays": {"type": ["string", "null"], "description": "a country code such as US or US-CA, or null"},
@@ -128,6 +130,7 @@ def _sections() -> dict[str, Any]:
     action = _object({
         "channels": {"type": "array", "items": _NAME}, "contact": {"type": "boolean"}, "describe": _TEXT,
         "instead": _list(_object({"when": _EXPR, "use": _NAME}, SUBSTITUTE_KEYS, SUBSTITUTE_KEYS)),
+        "record": {**_NAME, "description": "the event that records having done it"},
     }, ACTION_KEYS)  # fmt: skip
     event = _object({
         "params": {"type": "object", "additionalProperties": param},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..vocabulary.timecalc import Calendar, check_holiday_country, parse_days, parse_hours
+from ..vocabulary.timecalc import Calendar, check_holiday_country, parse_days, parse_hours, working_days
 from .durations import parse_duration
 
 #: The most calls a rule file may allow.
@@ -36,6 +36,11 @@ def _country(value: object) -> str | None:
     return value
 
 
+def _days(value: object) -> frozenset[int] | None:
+    """Contact days, or None: the working days of the ``holidays`` country, else Mon–Fri."""
+    return None if value is None else parse_days(value)
+
+
 #: Every setting, with the function that reads it.
 SETTINGS: dict[str, Callable[[object], Any]] = {
     "decision_window": _wait,
@@ -45,7 +50,7 @@ SETTINGS: dict[str, Callable[[object], Any]] = {
     "offer_consideration": _wait,
     "move_on_after": _wait,
     "thank_you_letter_within": _wait,
-    "contact_days": parse_days,
+    "contact_days": _days,
     "contact_hours": parse_hours,
     "holidays": _country,
 }
@@ -64,7 +69,10 @@ def parse_setting(key: str, value: object) -> Any:
 
 
 def calendar_from(settings: Mapping[str, Any]) -> Calendar:
-    """The contact calendar the settings describe (Mon–Fri, 09:00–17:00 unless set)."""
+    """The contact calendar the settings describe: 09:00–17:00 unless set; the contact days
+    given, else the working days of the ``holidays`` country, else Mon–Fri."""
     calendar = Calendar()
     start, end = settings.get("contact_hours") or (calendar.start, calendar.end)  # None: reported, not parsed
-    return Calendar(settings.get("contact_days") or calendar.days, start, end, settings.get("holidays"))
+    country = settings.get("holidays")
+    days = settings.get("contact_days") or (working_days(country) if country else calendar.days)
+    return Calendar(days, start, end, country)

@@ -8,7 +8,7 @@ whether a channel may be used. Every other module is a shell around this one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from ..errors import InputError, Refused, did_you_mean
@@ -97,8 +97,10 @@ def record(
     at: datetime,
     now: datetime,
     portfolio: Portfolio = EMPTY_PORTFOLIO,
+    viewer: tzinfo | None = None,
 ) -> Recorded:
-    """Record ``event`` at ``at`` on ``app`` (already caught up to ``now``).
+    """Record ``event`` at ``at`` on ``app`` (already caught up to ``now``); sentences show
+    times in ``viewer`` (the user's zone; default the interviewer's).
 
     Raises:
         InputError: for an unknown event or parameter, or a requirement the input misses.
@@ -106,11 +108,15 @@ def record(
     """
     spec = rs.events.get(event)
     if spec is None:
+        action = rs.actions.get(event)
+        if action is not None:
+            done = f"record it with '{action.record}'" if action.record else "it has no event to record"
+            raise InputError(f"'{event}' is an action, not an event: {done}")
         known = "; known: " + ", ".join(rs.events)
         raise InputError(f"unknown event '{event}'{did_you_mean(event, rs.events, known)}")
     probe = Namespace(rs, app, now, at=at, portfolio=portfolio)
     params = {**dict.fromkeys(spec.params), **check_params(rs, event, params, probe)}
-    ns = Namespace(rs, app, now, at=at, params=params, portfolio=portfolio)
+    ns = Namespace(rs, app, now, at=at, params=params, portfolio=portfolio, viewer=viewer)
     for check in spec.require:
         if not check.when(ns):
             raise InputError(ns.render(check.says))
@@ -121,8 +127,8 @@ def record(
     if event not in state.on:
         raise Refused(f"'{event}' does not apply while the application is {app.state.replace('_', ' ')}", state.where)
     facts = {**app.facts, **{name: _store(rs, name, expr(ns)) for name, expr in spec.sets}}
-    ns = Namespace(rs, app, now, facts=facts, at=at, params=params, portfolio=portfolio)
-    warnings = tuple(ns.render(w.says) for w in spec.warn if w.when(ns))
+    ns = Namespace(rs, app, now, facts=facts, at=at, params=params, portfolio=portfolio, viewer=viewer)
+    warned = [w for w in spec.warn if w.when(ns)]
     fired = fire(rs, app.state, event, ns)
     if fired is None:
         raise Refused(
@@ -132,7 +138,7 @@ def record(
     entered = at if target != app.state else app.entered
     new = with_timer(rs, app._replace(state=target, entered=entered, facts=facts), portfolio)
     entry = LogEntry("event", event, at, now, app.state, target, _json_params(params), snapshot(app))
-    return Recorded(new, (entry,), warnings)
+    return Recorded(new, (entry,), tuple(ns.render(w.says) for w in warned), tuple(w.where for w in warned))
 
 
 def check_params(rs: RuleSet, event: str, params: Mapping[str, Any], ns: Namespace) -> dict[str, Any]:
@@ -194,6 +200,16 @@ def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in params.items() if v is not None}
 
 
+def substitute(rs: RuleSet, name: str, ns: Namespace) -> str:
+    """The action done in place of action ``name`` for this application (its first
+    ``instead`` whose guard holds), or ``name`` itself."""
+    action = rs.actions.get(name)
+    for item in action.instead if action is not None else ():
+        if item.when(ns):
+            return item.use
+    return name
+
+
 def choose(branches: tuple[Branch, ...], ns: Namespace) -> Branch | None:
     """The first branch whose guard holds, without firing anything (for previews)."""
     for branch in branches:
@@ -202,10 +218,12 @@ def choose(branches: tuple[Branch, ...], ns: Namespace) -> Branch | None:
     return None
 
 
-def advise(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO) -> list[Advised]:
+def advise(
+    rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO, viewer: tzinfo | None = None
+) -> list[Advised]:
     """What comes next for ``app`` (caught up to ``now``): the current state's advice and
-    what each pending timer will lead to, soonest first."""
-    ns = Namespace(rs, app, now, portfolio=portfolio)
+    what each pending timer will lead to, soonest first. Reasons show times in ``viewer``."""
+    ns = Namespace(rs, app, now, portfolio=portfolio, viewer=viewer)
     state = rs.states[app.state]
     items = _advice_of(rs, state, ns)
     for timer in state.timers:
@@ -213,11 +231,11 @@ def advise(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = 
         if at is None or at <= now:
             continue
         later = app._replace(entered=at)
-        later_ns = Namespace(rs, later, at, portfolio=portfolio)
+        later_ns = Namespace(rs, later, at, portfolio=portfolio, viewer=viewer)
         branch = choose(timer.branches, later_ns)
         if branch is not None and branch.to is not None:
             later = later._replace(state=branch.to)
-            items += _advice_of(rs, rs.states[branch.to], Namespace(rs, later, at, portfolio=portfolio))
+            items += _advice_of(rs, rs.states[branch.to], Namespace(rs, later, at, portfolio=portfolio, viewer=viewer))
     unique = {(a.action, a.due): a for a in items}
     return sorted(unique.values(), key=lambda a: (a.due.timestamp(), a.action))
 
@@ -243,12 +261,12 @@ def _advised(rs: RuleSet, advice: Advice, ns: Namespace) -> Advised | None:
     due = advice.due(ns)
     if due is None:
         return None
-    action = rs.actions[advice.action]
-    for substitute in action.instead:
-        if substitute.when(ns):
-            action = rs.actions[substitute.use]
-            break
+    action = rs.actions[substitute(rs, advice.action, ns)]
+    reason = ns.render(action.describe)
     if action.contact and advice.shift:
-        due = rs.calendar.shift(due, advice.by(ns) if advice.by else None)
+        given, due = due, rs.calendar.shift(due, advice.by(ns) if advice.by else None)
+        skipped = rs.calendar.holidays_between(given, due) if due != given else []
+        if skipped:
+            reason += f" (moved: {'; '.join(skipped)})"
     start = advice.start(ns) if advice.start else None
-    return Advised(action.name, due, start or due, ns.render(action.describe), advice.optional, advice.where)
+    return Advised(action.name, due, start or due, reason, advice.optional, advice.where, action.record)

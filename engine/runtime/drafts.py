@@ -60,13 +60,14 @@ def render(
         if name is None:
             raise Refused(f"nothing to draft for #{app.id}: nothing advised now contacts anyone "
                           f"({app.state.replace('_', ' ')}); name an action to draft it anyway")  # fmt: skip
+    ns = Namespace(rs, app, now, portfolio=portfolio)
+    name = core.substitute(rs, name, ns)  # what is done in its place here (decide_offer: decline only)
     template = rs.templates.get(name)
     if template is None:
         have = ", ".join(sorted(rs.templates)) or "none"
         if name in rs.actions:
             raise Refused(f"'{name}' has no message to draft; drafts exist for: {have}")
         raise InputError(f"unknown action '{name}'; drafts exist for: {have}")
-    ns = Namespace(rs, app, now, portfolio=portfolio)
     parts = [rs.templates[n] for n in template.alternatives] or [template]
     return [_draft(rs, app, part, ns) for part in parts]
 

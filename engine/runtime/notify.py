@@ -29,6 +29,7 @@ TASKS = {
     "thank_you_letter": "send {company} a thank-you letter",
     "contact_first_choice": "tell {company} about your other offer",
     "withdraw": "withdraw from {company}",
+    "decline_offer": "decline the offer from {company}",
 }
 
 

@@ -9,22 +9,30 @@ timers fired up to it, until the answer is yes or no longer changes with time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime, tzinfo
 from typing import Any
 
 from ..errors import InputError
 from ..language.namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
 from ..language.ruleset import PolicyRule, RuleSet
-from ..vocabulary.records import Application, Verdict
-from .core import advise, catch_up
+from ..vocabulary.records import Application, Recorded, Verdict
+from .core import advise, catch_up, record
 
 #: How many "not yet, ask again at …" steps `can` follows before giving up.
 MAX_LOOKAHEAD = 12
 
 
-def judge(rs: RuleSet, app: Application, name: str, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO) -> Verdict:
-    """The verdict for channel (or action) ``name`` on ``app`` as of ``now``.
+def judge(
+    rs: RuleSet,
+    app: Application,
+    name: str,
+    now: datetime,
+    portfolio: Portfolio = EMPTY_PORTFOLIO,
+    viewer: tzinfo | None = None,
+) -> Verdict:
+    """The verdict for channel (or action) ``name`` on ``app`` as of ``now``; the reason shows
+    times in ``viewer`` (the user's zone; default the interviewer's).
 
     Raises:
         InputError: when ``name`` is neither a channel nor an action of the rule set.
@@ -33,14 +41,14 @@ def judge(rs: RuleSet, app: Application, name: str, now: datetime, portfolio: Po
     if channel is None:
         known = ", ".join(rs.policies)
         raise InputError(f"unknown channel or action '{name}'; channels: {known}")
-    first = _once(rs, app, channel, now, portfolio)
+    first = _once(rs, app, channel, now, portfolio, viewer)
     verdict, until, moment = first
     for _ in range(MAX_LOOKAHEAD):
         if verdict.allowed or until is None or until <= moment:
             break
         moment = until
         later, _ = catch_up(rs, app, moment, portfolio, preview=True)
-        verdict, until, _ = _once(rs, later, channel, moment, portfolio)
+        verdict, until, _ = _once(rs, later, channel, moment, portfolio, viewer)
     if first[0].allowed or not verdict.allowed:
         return first[0]
     day = moment.astimezone(first[0].allowed_from.tzinfo if first[0].allowed_from else moment.tzinfo).date().isoformat()
@@ -49,19 +57,28 @@ def judge(rs: RuleSet, app: Application, name: str, now: datetime, portfolio: Po
 
 
 def _once(
-    rs: RuleSet, app: Application, channel: str, now: datetime, portfolio: Portfolio
+    rs: RuleSet, app: Application, channel: str, now: datetime, portfolio: Portfolio, viewer: tzinfo | None
 ) -> tuple[Verdict, datetime | None, datetime]:
     policy = rs.policies[channel]
-    ns = Namespace(rs, app, now, portfolio=portfolio, extra=_policy_names(rs, app, channel, portfolio))
+    names = _policy_names(rs, app, channel, portfolio)
+    ns = Namespace(rs, app, now, portfolio=portfolio, extra=names, viewer=viewer)
     for rule in policy.rules:
         if rule.when(ns):
-            return _verdict(channel, rule, ns), (rule.until(ns) if rule.until else None), now
+            until = rule.until(ns) if rule.until else None
+            return _verdict(channel, rule, ns, until), until, now
     reason = f"nothing in the rules allows '{channel}' now"
     return Verdict(channel, False, reason, policy.where), None, now
 
 
-def _verdict(channel: str, rule: PolicyRule, ns: Namespace) -> Verdict:
-    return Verdict(channel, rule.allow, ns.render(rule.because), rule.where)
+def _verdict(channel: str, rule: PolicyRule, ns: Namespace, until: datetime | None) -> Verdict:
+    """The rule's verdict. A "not yet" on a holiday, until no later than the next contact
+    time, is caused by the holiday, and names it."""
+    reason = ns.render(rule.because)
+    calendar = ns.rs.calendar
+    holiday = calendar.holiday(ns.now.date()) if not rule.allow and until is not None else None
+    if holiday and until is not None and until <= calendar.forward(ns.now) and holiday not in reason:
+        reason = f"{reason}; {holiday}"
+    return Verdict(channel, rule.allow, reason, rule.where)
 
 
 def _policy_names(
@@ -84,4 +101,38 @@ def _policy_names(
     def next_contact_time(ns: Namespace) -> datetime:
         return rs.calendar.forward(ns.now)
 
-    return {"due": due, "next_due": next_due, "contact_time": contact_time, "next_contact_time": next_contact_time}
+    def holiday(ns: Namespace) -> str | None:
+        return rs.calendar.holiday(ns.now.date())
+
+    return {"due": due, "next_due": next_due, "contact_time": contact_time, "next_contact_time": next_contact_time,
+            "holiday": holiday}  # fmt: skip
+
+
+def record_heeding(
+    rs: RuleSet,
+    app: Application,
+    event: str,
+    params: Mapping[str, Any],
+    at: datetime,
+    now: datetime,
+    portfolio: Portfolio = EMPTY_PORTFOLIO,
+    viewer: tzinfo | None = None,
+    verdict: Verdict | None = None,
+) -> Recorded:
+    """Record ``event`` like :func:`tactful.runtime.core.record`, and keep `can` and `record`
+    in agreement: an event with a ``channel`` recorded while `can` says no to that channel
+    (``verdict``, judged at ``at`` unless given) draws a warning, the rule file's own or one
+    that gives `can`'s reason. So an event recorded without a warning is one `can` allowed.
+
+    Raises:
+        InputError, Refused: as :func:`tactful.runtime.core.record` does.
+    """
+    done = record(rs, app, event, params, at, now, portfolio, viewer)
+    channel = rs.events[event].channel
+    if channel is None or done.warnings:
+        return done
+    verdict = verdict or judge(rs, app, channel, at, portfolio, viewer)
+    if verdict.allowed:
+        return done
+    said = f"`can {channel}` said no at that moment: {verdict.reason}; it is recorded"
+    return done._replace(warnings=(said,), warned_by=(verdict.rule,) if verdict.rule else ())

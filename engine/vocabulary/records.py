@@ -56,6 +56,7 @@ class Advised(NamedTuple):
     reason: str
     optional: bool
     rule: Location
+    record: str | None = None  # the event that records having done it; None: nothing to record
 
 
 class Verdict(NamedTuple):
@@ -85,6 +86,7 @@ class Recorded(NamedTuple):
     app: Application
     entries: tuple[LogEntry, ...]
     warnings: tuple[str, ...] = ()
+    warned_by: tuple[Location, ...] = ()  # the rules behind the warnings, in their order
 
 
 class Other(NamedTuple):

@@ -57,13 +57,40 @@ def known_zone(name: str) -> tzinfo | None:
         return None
 
 
+def system_zone(localtime: str = "/etc/localtime") -> tzinfo | None:
+    """The system's time zone as an IANA zone, read from ``localtime`` (a link into the zone
+    database, or a copy of a zone file), or None when there is none."""
+    import os
+
+    target = os.path.realpath(localtime)
+    named = known_zone(target.rpartition("zoneinfo" + os.sep)[2]) if "zoneinfo" + os.sep in target else None
+    if named is not None:
+        return named
+    try:
+        with open(localtime, "rb") as data:
+            return ZoneInfo.from_file(data, key="localtime")
+    except (OSError, ValueError):
+        return None
+
+
 @lru_cache(maxsize=64)
-def _holiday_dates(country: str, year: int) -> frozenset[date]:
+def _holiday_names(country: str, year: int) -> dict[date, str]:
     import holidays
 
     code, _, subdivision = country.partition("-")
     days = holidays.country_holidays(code, subdiv=subdivision or None, years=year)
-    return frozenset(days.keys())
+    return dict(days.items())
+
+
+@lru_cache(maxsize=64)
+def working_days(country: str) -> frozenset[int]:
+    """The days of the week (0 is Monday) that are working days in ``country`` (``US``,
+    ``US-CA``): every day but the country's weekend (Friday and Saturday in Israel)."""
+    import holidays
+
+    code, _, subdivision = country.partition("-")
+    weekend = holidays.country_holidays(code, subdiv=subdivision or None).weekend
+    return frozenset(range(7)) - frozenset(weekend)
 
 
 def check_holiday_country(country: str) -> None:
@@ -93,7 +120,28 @@ class Calendar(NamedTuple):
     def is_contact_day(self, day: date) -> bool:
         if day.weekday() not in self.days:
             return False
-        return not (self.holidays and day in _holiday_dates(self.holidays, day.year))
+        return not (self.holidays and day in _holiday_names(self.holidays, day.year))
+
+    def holiday(self, day: date) -> str | None:
+        """``day`` named as the holiday it is, like "25 Dec is Christmas Day in US", or None."""
+        if not self.holidays:
+            return None
+        name = _holiday_names(self.holidays, day.year).get(day)
+        return f"{day.day} {day.strftime('%b')} is {name} in {self.holidays}" if name else None
+
+    def holidays_between(self, first: datetime, last: datetime) -> list[str]:
+        """The holidays (named as :meth:`holiday` does) on working days from ``first``'s day to
+        ``last``'s, in ``first``'s zone: what a shift between them stepped over."""
+        names = []
+        day, end = first.date(), last.astimezone(first.tzinfo).date()
+        step = timedelta(days=1 if end >= day else -1)
+        while True:
+            name = self.holiday(day) if day.weekday() in self.days else None
+            if name:
+                names.append(name)
+            if day == end or len(names) > 31:
+                return names
+            day += step
 
     def is_contact_time(self, moment: datetime) -> bool:
         return self.is_contact_day(moment.date()) and self.start <= moment.timetz().replace(tzinfo=None) < self.end
