@@ -50,9 +50,11 @@ def test_an_import_with_a_nested_value_names_its_row(tmp_path: Path) -> None:
     rows = [{"company": "Northwind", "interviewed": "2026-05-04"},
             {"company": "Contoso", "interviewed": "2026-05-04", "role": {"title": "Engineer"}}]  # fmt: skip
     path = tmp_path / "apps.json"
-    path.write_text(json.dumps(rows))
+    text = json.dumps(rows)
+    path.write_text(text)
     line = one_line(run(tmp_path, "import", str(path), now=NOW))
-    assert line == f"tactful: {path}: row 2: --role must be a single value, not {{'title': 'Engineer'}}"
+    col = text.index('{"company": "Contoso"') + 1  # a row is named by where it starts: line and column
+    assert line == f"tactful: {path}:1:{col}: --role must be a single value, not {{'title': 'Engineer'}}"
     assert doc(tmp_path, "list", now=NOW) == []
 
 
@@ -67,7 +69,7 @@ def test_csv_imports_take_a_byte_order_mark_and_name_a_row_too_long(tmp_path: Pa
     path = tmp_path / "apps.csv"
     path.write_text("\ufeffcompany,interviewed\nNorthwind,2026-05-04\nContoso,2026-05-04,extra\n", encoding="utf-8")
     line = one_line(run(tmp_path, "import", str(path), now=NOW))
-    assert line == f"tactful: {path}: row 2 has more values than the header has columns"
+    assert line == f"tactful: {path}:3: has more values than the header has columns"
     assert doc(tmp_path, "list", now=NOW) == []
     path.write_text("\ufeffcompany,interviewed\nNorthwind,2026-05-04\n", encoding="utf-8")
     ok(tmp_path, "import", str(path), now=NOW)
