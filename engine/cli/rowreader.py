@@ -75,7 +75,8 @@ def _csv_rows(text: IO[str], file: str) -> Iterator[ImportRow]:
         if len(values) > len(header):
             yield ImportRow(where, {}, "has more values than the header has columns")
             continue
-        yield _csv_row(where, renamed(dict(zip(header, values, strict=False)), fixes))
+        row = dict(zip(header, values, strict=False))
+        yield _csv_row(where, renamed(row, fixes) if fixes else row)
 
 
 def _csv_row(where: str, row: dict[str, Any]) -> ImportRow:

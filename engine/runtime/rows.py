@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..errors import InputError, closest, did_you_mean
-from ..language.ruleset import CORE_FACTS, RuleSet
+from ..language.ruleset import CORE_FACTS, PORTFOLIO_NAMES, RuleSet
 from ..vocabulary.records import Application, LogEntry
 from .facts import FIELDS
 
@@ -24,6 +24,8 @@ PLAIN_COLUMNS = ("company", *FIELDS, "rules")
 #: What an export adds so that an import restores the application as it was.
 RESTORE_COLUMNS = ("state", "entered", "next_due", "timer", "wake", "notified", "rules_hash", "facts", "history",
                    "rules_tree")  # fmt: skip
+#: The restoring columns that only make sense with a state.
+WITH_STATE = frozenset(RESTORE_COLUMNS) - {"state", "rules_hash", "rules_tree"}
 #: Every column an export writes and an import reads, in the order exports write them.
 COLUMNS = ("id", *PLAIN_COLUMNS, *RESTORE_COLUMNS)
 #: Columns holding a structure: nested in JSON, JSON text in a CSV cell.
@@ -209,11 +211,12 @@ def _timer(value: Any, count: int) -> int | None:
     return number
 
 
-def start_inputs(rs: RuleSet) -> tuple[tuple[str, ...], bool]:
-    """The facts a new application's first timer and advice can depend on under ``rs``
-    (every fact a state, action or derived expression names, plus those the engine reads
-    itself), and whether they depend on the company's name. Memoized on the rule set."""
-    found: tuple[tuple[str, ...], bool] | None = rs.memo.get("start_inputs")
+def start_inputs(rs: RuleSet) -> tuple[tuple[str, ...], bool, bool]:
+    """What a new application's first timer and advice can depend on under ``rs``: the facts
+    named by any state, action or derived expression (and those the engine reads itself),
+    whether the company's name is named, and whether the other applications are (through
+    which the rank counts). Memoized on the rule set."""
+    found: tuple[tuple[str, ...], bool, bool] | None = rs.memo.get("start_inputs")
     if found is None:
         names: set[str] = set()
         for state in rs.states.values():
@@ -223,8 +226,9 @@ def start_inputs(rs: RuleSet) -> tuple[tuple[str, ...], bool]:
                 names |= advice.due.names.union(*(e.names for e in (advice.start, advice.by, advice.when) if e))
         for action in rs.actions.values():
             names = names.union(*(s.when.names for s in action.instead))
-        everything = {*CORE_FACTS, *rs.facts, "company"}  # a derived name that is no expression: trust nothing
+        everything = {*CORE_FACTS, *rs.facts, "company", *PORTFOLIO_NAMES}  # a derived name that is no expression
         names = names.union(*(getattr(e, "names", everything) for e in rs.derived.values()))
-        facts = (names & {*CORE_FACTS, *rs.facts}) | {"interviewed", "timezone", "rank"}
-        found = rs.memo["start_inputs"] = (tuple(sorted(facts)), "company" in names)
+        facts = (names & {*CORE_FACTS, *rs.facts}) | {"interviewed", "timezone"}
+        found = (tuple(sorted(facts)), "company" in names, bool(names & PORTFOLIO_NAMES))
+        rs.memo["start_inputs"] = found
     return found

@@ -174,8 +174,9 @@ class RowMaker:
     def start(self, rs: RuleSet, company: str, given: dict[str, Any], ref: str) -> Application:
         """A new application, as :func:`core.start` and ``settle`` make it; worked out once
         for each set of the values its first timer and advice can depend on."""
-        names, by_company = rowdata.start_inputs(rs)
-        memo_key = (ref, rs.hash, company if by_company else None, *(given.get(n) for n in names))
+        names, by_company, by_others = rowdata.start_inputs(rs)
+        rank = given.get("rank") if by_others and self.portfolios(rs).others else None  # others' offers count by rank
+        memo_key = (ref, rs.hash, company if by_company else None, rank, *map(given.get, names))
         known = self._memo.get(memo_key)
         if known is not None:
             defaults = {n: s.default for n, s in rs.facts.items() if s.default is not None}
