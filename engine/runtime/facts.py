@@ -15,6 +15,9 @@ FIELDS = ("interviewed", "role", "interviewer", "email", "phone", "timezone", "d
           "no_calls", "email_invited", "rank")  # fmt: skip
 
 
+_FIELD_SET = frozenset(FIELDS)
+
+
 def option(name: str) -> str:
     """How the CLI spells a fact: ``decision_by`` is ``--decision-by``."""
     return "--" + name.replace("_", "-")
@@ -102,7 +105,7 @@ def normalize(raw: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
     """
     facts: dict[str, Any] = {}
     for name, value in raw.items():
-        if name not in FIELDS:
+        if name not in _FIELD_SET:
             known = "; known: " + ", ".join(FIELDS)
             raise InputError(f"unknown field '{name}'{did_you_mean(name, FIELDS, known)}")
         if value is None or value == "":

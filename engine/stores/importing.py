@@ -30,6 +30,7 @@ from .store import Change, Store
 IMPORT_CHUNK = 2000
 #: Problems reported at most; past these, a count.
 MAX_PROBLEMS = 1000
+_FIELDS = frozenset(FIELDS)
 #: How many distinct starts an import remembers (see :meth:`RowMaker.start`).
 START_MEMO = 100_000
 
@@ -101,12 +102,12 @@ def _write(bulk: Bulk, batch: Sequence[Prepared], update: bool, replacing: Repla
     seen: dict[object, str] = {}
     new, changes = [], []
     for row, old in zip(batch, bulk.matches([r.app for r in batch]), strict=True):
-        company, day = key(row.app)
-        twin = seen.get(key(row.app)) or (seen.get(row.app.id) if row.app.id else None)
+        same = key(row.app)
+        twin = seen.get(same) or (seen.get(row.app.id) if row.app.id else None)
         if twin is not None:
-            problems.add(f"{row.where}: {company} (interviewed {day}) is given twice, here and at {twin}; keep one")
+            problems.add(f"{row.where}: {same[0]} (interviewed {same[1]}) is given twice, here and at {twin}; keep one")
             continue
-        seen[key(row.app)] = row.where
+        seen[same] = row.where
         if row.app.id:
             seen[row.app.id] = row.where
         if old is None:
@@ -153,25 +154,23 @@ class RowMaker:
     def _make(self, row: rowdata.ImportRow) -> Prepared:
         values = row.values
         company = company_name(values.get("company"))
-        given = normalize({k: v for k, v in values.items() if k in FIELDS}, new=True)
+        given = normalize({k: v for k, v in values.items() if k in _FIELDS}, new=True)
         check_dates(given)
         number = rowdata.app_id(values.get("id"))
         rs, ref = self.rule_set(values)
         if not values.get("state"):
-            stray = [
-                c for c in rowdata.RESTORE_COLUMNS if c != "rules_tree" and values.get(c) not in (None, "", [], {})
-            ]
+            stray = [] if rowdata.WITH_STATE.isdisjoint(values) else [c for c in rowdata.WITH_STATE if values.get(c)]
             if stray:
-                raise InputError(f"{stray[0]} is only read with a state, as an export writes them together")
-            started = self.start(rs, company, given, ref)
+                raise InputError(f"{sorted(stray)[0]} is only read with a state, as an export writes them together")
+            started = self.start(rs, company, given, ref, number)
             entry = LogEntry("added", "added", self.now, self.now, "", rs.initial, {"company": company, **given})
-            return Prepared(row.where, started._replace(id=number), [entry], False)
+            return Prepared(row.where, started, [entry], False)
         app = rowdata.restored(rs, values, company, {**given, **rowdata.extra_facts(values.get("facts"))}, ref)
         if app.timer == -1:  # an export from before timers were exported: work it out
             app = self.settle(rs, core.with_timer(rs, app._replace(timer=None), self.portfolios(rs)))
         return Prepared(row.where, app._replace(id=number), rowdata.history(values.get("history")), True)
 
-    def start(self, rs: RuleSet, company: str, given: dict[str, Any], ref: str) -> Application:
+    def start(self, rs: RuleSet, company: str, given: dict[str, Any], ref: str, number: int | None) -> Application:
         """A new application, as :func:`core.start` and ``settle`` make it; worked out once
         for each set of the values its first timer and advice can depend on."""
         names, by_company, by_others = rowdata.start_inputs(rs)
@@ -179,13 +178,15 @@ class RowMaker:
         memo_key = (ref, rs.hash, company if by_company else None, rank, *map(given.get, names))
         known = self._memo.get(memo_key)
         if known is not None:
-            defaults = {n: s.default for n, s in rs.facts.items() if s.default is not None}
-            return known._replace(company=company, facts={**defaults, **given})
+            _, _, state, entered, facts, _, _, next_due, timer, _, wake, notified = known
+            facts = {**facts, **given}  # the rule set's defaults, then the row's own facts
+            return Application(number, company, state, entered, facts, ref, rs.hash, next_due, timer, 0, wake, notified)
         app, _ = core.start(rs, company, given, self.now, ref, self.portfolios(rs))
         app = self.settle(rs, app)
         if len(self._memo) < START_MEMO:
-            self._memo[memo_key] = app
-        return app
+            defaults = {n: s.default for n, s in rs.facts.items() if s.default is not None}
+            self._memo[memo_key] = app._replace(facts=defaults)
+        return app._replace(id=number)
 
     def rule_set(self, values: dict[str, Any] | Any) -> tuple[RuleSet, str]:
         """The rule set a row names and the reference it is stored under."""
