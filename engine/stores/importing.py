@@ -80,11 +80,8 @@ def write_import(store: Store, rows: Iterable[Prepared | str], *, update: bool, 
     """
     problems = Problems()
     with bulk_session(store) as bulk:
-        batch: list[Prepared] = []
+        batch: list[Prepared | str] = []
         for row in rows:
-            if isinstance(row, str):
-                problems.add(row)
-                continue
             batch.append(row)
             if len(batch) >= chunk:
                 _write(bulk, batch, update, replacing, problems)
@@ -95,13 +92,18 @@ def write_import(store: Store, rows: Iterable[Prepared | str], *, update: bool, 
     return bulk.ids
 
 
-def _write(bulk: Bulk, batch: Sequence[Prepared], update: bool, replacing: Replacing, problems: Problems) -> None:
-    """Check one chunk against the store and itself, and write what may be written."""
-    if not batch:
-        return
+def _write(bulk: Bulk, batch: Sequence[Prepared | str], update: bool, replacing: Replacing, problems: Problems) -> None:
+    """Check one chunk against the store and itself, and write what may be written; its
+    problems are reported in file order."""
+    rows = [r for r in batch if not isinstance(r, str)]
+    found = iter(bulk.matches([r.app for r in rows]) if rows else [])
     seen: dict[object, str] = {}
     new, changes = [], []
-    for row, old in zip(batch, bulk.matches([r.app for r in batch]), strict=True):
+    for row in batch:
+        if isinstance(row, str):
+            problems.add(row)
+            continue
+        old = next(found)
         same = key(row.app)
         twin = seen.get(same) or (seen.get(row.app.id) if row.app.id else None)
         if twin is not None:
