@@ -106,3 +106,11 @@ def test_an_import_from_standard_input_reports_lines_too(tmp_path: Path) -> None
         "tactful: -:3: --interviewed 'soon' is not a date; write it as YYYY-MM-DD, e.g. 2026-05-04"
     ]
     assert doc(tmp_path, "list", now=NOW) == []
+
+
+def test_an_import_that_is_not_utf8_says_so_once(tmp_path: Path) -> None:
+    path = tmp_path / "apps.csv"
+    path.write_bytes("company,interviewed\nCafé,2026-05-04\n".encode("latin-1"))
+    line = one_line(run(tmp_path, "import", str(path), now=NOW))
+    assert line == f"tactful: {path}: cannot be read as UTF-8 (invalid continuation byte); save it as UTF-8"
+    assert doc(tmp_path, "list", now=NOW) == []

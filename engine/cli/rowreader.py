@@ -45,7 +45,7 @@ def _closing(text: IO[str], rows: Iterator[ImportRow], file: str) -> Iterator[Im
     try:
         yield from rows
     except UnicodeDecodeError as err:
-        yield ImportRow(file, {}, f"cannot read {file}: {err}; save it as UTF-8")
+        yield ImportRow(file, {}, f"cannot be read as UTF-8 ({err.reason}); save it as UTF-8")
     finally:
         text.close()
 
