@@ -7,7 +7,7 @@ transaction of the store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
@@ -19,6 +19,8 @@ from .runtime import core
 from .runtime.facts import check_after_interview, check_dates, company_name, normalize
 from .runtime.notify import Notice, action_notice, newly_due, transition_notices
 from .runtime.policy import judge, record_heeding
+from .runtime.rows import ImportRow
+from .stores.importing import Prepared, RowMaker, write_import
 from .stores.pinning import keep, pin
 from .stores.store import Change, Store
 from .vocabulary.log import logger
@@ -276,6 +278,39 @@ class Engine:
         for app in stored:
             logger().info("application added", id=app.id, rules=app.rules, rules_hash=app.rules_hash, state=app.state)
         return stored
+
+    def import_rows(self, rows: Iterable[ImportRow], *, update: bool = False) -> list[int]:
+        """Add applications from rows (an export's, or `add`'s columns), all or none; their ids.
+
+        A row with a ``state`` is restored as exported (facts, state, timer, history, rule set);
+        one without starts afresh. Rows are read and written a chunk at a time, so memory stays
+        the same however many there are. New rows whose start depends on the same facts share
+        one computation of their first timer and advice.
+
+        Raises:
+            InputErrors: every bad row and every row already stored (unless ``update``, which
+                replaces it) or given twice, each with its ``where``; nothing is written.
+            RuleErrors: when a rule set named has problems.
+        """
+        now, portfolios = self.now(), self._portfolios()
+
+        def settle(rs: RuleSet, app: Application) -> Application:
+            return self._settle(rs, app, now, portfolios(rs), [])[0]
+
+        maker = RowMaker(self.rules, self.store, self.default_rules, now, portfolios, settle)
+
+        def replacing(old: Application, row: Prepared) -> Change:
+            if row.restores:
+                return Change(row.app._replace(id=old.id, version=old.version), row.entries, drop_from=0)
+            given = {k: v for k, v in row.entries[0].params.items() if k != "company"}
+            entry = LogEntry("edit", "edited", now, now, old.state, old.state, given, snapshot(old))
+            new = old._replace(facts={**old.facts, **given}, company=row.app.company)
+            rs = self.rules_for(new)
+            return Change(settle(rs, core.with_timer(rs, new, portfolios(rs))), [entry])
+
+        ids = write_import(self.store, map(maker.make, rows), update=update, replacing=replacing, kept=maker.kept)
+        logger().info("applications imported", count=len(ids), update=update)
+        return ids
 
     def record(self, app_id: int, event: str, *, at: datetime | None = None, **params: Any) -> Recorded:
         """Record what happened; returns the new record, history rows and warnings.

@@ -36,6 +36,14 @@ class InputError(TactfulError):
     """Bad input or usage: an unknown id, a malformed date, a missing option."""
 
 
+class InputErrors(InputError):
+    """Several problems in one input (an import's bad rows), each reported on a line of its own."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
 class RuleError(TactfulError):
     """One problem in a rule file, at a position."""
 

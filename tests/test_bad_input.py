@@ -4,9 +4,11 @@ no traceback, and nothing written."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
-from .clirun import doc, ok, run
+from .clirun import EXE, doc, ok, run
 
 NOW = "2026-05-06T10:00:00+00:00"
 
@@ -50,9 +52,11 @@ def test_an_import_with_a_nested_value_names_its_row(tmp_path: Path) -> None:
     rows = [{"company": "Northwind", "interviewed": "2026-05-04"},
             {"company": "Contoso", "interviewed": "2026-05-04", "role": {"title": "Engineer"}}]  # fmt: skip
     path = tmp_path / "apps.json"
-    path.write_text(json.dumps(rows))
+    text = json.dumps(rows)
+    path.write_text(text)
     line = one_line(run(tmp_path, "import", str(path), now=NOW))
-    assert line == f"tactful: {path}: row 2: --role must be a single value, not {{'title': 'Engineer'}}"
+    col = text.index('{"company": "Contoso"') + 1  # a row is named by where it starts: line and column
+    assert line == f"tactful: {path}:1:{col}: --role must be a single value, not {{'title': 'Engineer'}}"
     assert doc(tmp_path, "list", now=NOW) == []
 
 
@@ -67,7 +71,7 @@ def test_csv_imports_take_a_byte_order_mark_and_name_a_row_too_long(tmp_path: Pa
     path = tmp_path / "apps.csv"
     path.write_text("\ufeffcompany,interviewed\nNorthwind,2026-05-04\nContoso,2026-05-04,extra\n", encoding="utf-8")
     line = one_line(run(tmp_path, "import", str(path), now=NOW))
-    assert line == f"tactful: {path}: row 2 has more values than the header has columns"
+    assert line == f"tactful: {path}:3: has more values than the header has columns"
     assert doc(tmp_path, "list", now=NOW) == []
     path.write_text("\ufeffcompany,interviewed\nNorthwind,2026-05-04\n", encoding="utf-8")
     ok(tmp_path, "import", str(path), now=NOW)
@@ -76,3 +80,37 @@ def test_csv_imports_take_a_byte_order_mark_and_name_a_row_too_long(tmp_path: Pa
     assert one_line(run(tmp_path, "import", str(missing), now=NOW)) == (
         f"tactful: cannot read {missing}: No such file or directory"
     )
+
+
+def test_an_import_reads_a_stream_and_refuses_a_row_too_long(tmp_path: Path) -> None:
+    """A JSON row past the row limit is one line of refusal (not a hang or a full read); nothing is added."""
+    path = tmp_path / "huge.json"
+    with path.open("w", encoding="utf-8") as out:
+        out.write('[\n{"company": "Northwind", "interviewed": "2026-05-04"},\n{"company": "')
+        for _ in range(40):
+            out.write("x" * 50_000)
+        out.write('", "interviewed": "2026-05-04"}\n]\n')
+    line = one_line(run(tmp_path, "import", str(path), now=NOW))
+    assert line == f"tactful: {path}:3: a row longer than 1,000,000 characters; split it"
+    assert doc(tmp_path, "list", now=NOW) == []
+
+
+def test_an_import_from_standard_input_reports_lines_too(tmp_path: Path) -> None:
+    """`import -` reads CSV from standard input; its problems name the line as '-:LINE'."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env.update(TACTFUL_HOME=str(tmp_path), TACTFUL_NOW=NOW, TACTFUL_TZ="UTC")
+    done = subprocess.run([str(EXE), "import", "-"], input="company,interviewed\nNorthwind,2026-05-04\nBad,soon\n",
+                          capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "tactful: -:3: --interviewed 'soon' is not a date; write it as YYYY-MM-DD, e.g. 2026-05-04"
+    ]
+    assert doc(tmp_path, "list", now=NOW) == []
+
+
+def test_an_import_that_is_not_utf8_says_so_once(tmp_path: Path) -> None:
+    path = tmp_path / "apps.csv"
+    path.write_bytes("company,interviewed\nCafé,2026-05-04\n".encode("latin-1"))
+    line = one_line(run(tmp_path, "import", str(path), now=NOW))
+    assert line == f"tactful: {path}: cannot be read as UTF-8 (invalid continuation byte); save it as UTF-8"
+    assert doc(tmp_path, "list", now=NOW) == []

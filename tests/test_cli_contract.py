@@ -952,6 +952,95 @@ def test_import_of_a_missing_file_is_bad_input(t: Tactful) -> None:
     assert proc.stderr.strip() and "Traceback" not in proc.stderr
 
 
+def _a_search(t: Tactful) -> dict[str, str]:
+    """A home with applications in several states, one under a rule file of the user's own."""
+    (t.tmp / "mine.yaml").write_text("extends: default\nsettings:\n  grace: 1 day\n", encoding="utf-8")
+    apps = {"waiting": t.add("Northwind"), "own": t.add("Tiny Bakery", "--rules", "./mine.yaml", "--rank", "2")}
+    apps["called"] = t.add("Contoso", "--decision-by", "2026-05-11")
+    t.json("record", apps["called"], "called", "--outcome", "noncommittal", now="2026-05-14T10:00:00+00:00")
+    apps["rejected"] = t.add("Fabrikam", "--interviewer", "Mr. Chen")
+    t.json("record", apps["rejected"], "rejected", now="2026-05-15T10:00:00+00:00")
+    return apps
+
+
+LATER = "2026-05-20T12:00:00+00:00"
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_then_import_restores_each_application_in_a_fresh_home(t: Tactful, tmp_path: Path, fmt: str) -> None:
+    """State, facts, history, pinned rule set and due moments all come back; undo still works."""
+    apps = _a_search(t)
+    dump = t.run("export", "--format", fmt, now="2026-05-16T10:00:00+00:00")
+    assert dump.returncode == 0, dump.stderr
+    path = t.tmp / f"search.{fmt}"
+    path.write_text(dump.stdout, encoding="utf-8")
+    (t.tmp / "mine.yaml").write_text("extends: default\nsettings:\n  grace: 9 days\n", encoding="utf-8")
+    moved = Tactful(home=tmp_path / "moved", tmp=t.tmp)
+    moved.home.mkdir()
+    done = moved.json("import", str(path), now="2026-05-16T11:00:00+00:00")
+    assert done["imported"] == 4 and sorted(done["ids"]) == sorted(int(a) for a in apps.values())
+    for app in apps.values():
+        assert moved.show(app, LATER) == t.show(app, LATER), f"application {app} changed in the move"
+    assert moved.export() == t.export()
+    assert day_of(moved.show(apps["own"], LATER), "call") == "2026-05-19", "the kept rule set (1 day of grace) stands"
+    undone = moved.json("undo", apps["rejected"], now=LATER)
+    assert undone["state"] == "awaiting_decision", "the rejection is taken back"
+
+
+def test_import_refuses_rows_already_here_by_name_and_never_duplicates(nw: Tactful) -> None:
+    """Its own export, or a row with the same company and interview, is refused by name; nothing is written."""
+    t = nw
+    own = t.tmp / "own.json"
+    own.write_text(t.run("export", now=DAY0).stdout, encoding="utf-8")
+    again = t.tmp / "again.csv"
+    again.write_text(f"company,interviewed,rank\nNewco,{INTERVIEW},3\nNorthwind,{INTERVIEW},1\n", encoding="utf-8")
+    for path, line in ((own, f"{own}:2:1"), (again, f"{again}:3")):
+        proc = t.run("import", str(path), now=DAY0)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines() == [
+            f"tactful: {line}: #1 Northwind (interviewed {INTERVIEW}) is already here; leave the row out, "
+            "or import with --update to replace it"
+        ]
+        assert t.export() == t.baseline
+
+
+def test_import_update_replaces_what_is_here(nw: Tactful) -> None:
+    """With --update, a matching row replaces the application in place: no second copy, new facts kept, undoable."""
+    t = nw
+    path = t.tmp / "update.csv"
+    path.write_text(f"company,interviewed,decision_by\nNorthwind,{INTERVIEW},2026-05-11\nNewco,{INTERVIEW},\n")
+    done = t.json("import", str(path), "--update", now="2026-05-06T10:00:00+00:00")
+    assert done["imported"] == 2 and sorted(done["ids"]) == [1, 2]
+    listed = t.json("list", now="2026-05-06T10:00:00+00:00")
+    assert sorted(r["company"] for r in listed) == ["Newco", "Northwind"]
+    northwind = t.show("1", "2026-05-06T10:00:00+00:00")
+    assert northwind["state"] == "awaiting_decision", "an update of facts keeps the state and history"
+    assert day_of(northwind, "call") == "2026-05-14", "the first inquiry follows the new decision date"
+    assert [h["name"] for h in northwind["history"]] == ["added", "thank_you_sent", "edited"]
+    moved = t.tmp / "moved.json"
+    moved.write_text(t.run("export", now=DAY0).stdout, encoding="utf-8")
+    t.json("undo", "1", now="2026-05-06T11:00:00+00:00")
+    t.json("import", str(moved), "--update", now="2026-05-06T12:00:00+00:00")
+    assert [h["name"] for h in t.show("1", LATER)["history"]] == ["added", "thank_you_sent", "edited"]
+
+
+def test_import_reports_every_bad_row_with_its_line(nw: Tactful) -> None:
+    """Every bad row at once, one line each with FILE:LINE, a misspelt column named with the right one; exit 2."""
+    t = nw
+    path = t.tmp / "bad.csv"
+    path.write_text("company,interviewd,rnak\nA,2026-05-04,1\nB,2026-13-01,1\n,2026-05-04,1\nD,2026-05-04,first\n")
+    proc = t.run("import", str(path), now="2026-05-06T10:00:00+00:00")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"tactful: {path}:1: unknown column 'interviewd'; did you mean 'interviewed'?",
+        f"tactful: {path}:1: unknown column 'rnak'; did you mean 'rank'?",
+        f"tactful: {path}:3: --interviewed '2026-13-01' is not a date; write it as YYYY-MM-DD, e.g. 2026-05-04",
+        f"tactful: {path}:4: the company's name is required and cannot be blank",
+        f"tactful: {path}:5: --rank 'first' is not a rank; write 1 for your first choice, 2 for the next…",
+    ]
+    assert t.export() == t.baseline
+
+
 # --------------------------------------------------------------------------------------------
 # rules validate / rules show
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..errors import InputError, RuleErrors, TactfulError
+from ..errors import InputError, InputErrors, RuleErrors, TactfulError
 from ..vocabulary.text import excerpt, safe
 
 if TYPE_CHECKING:
@@ -272,6 +272,9 @@ def fail(error: TactfulError) -> None:
     if isinstance(error, RuleErrors):
         for item in error.errors:
             click.echo(_line(str(item)), err=True)
+    elif isinstance(error, InputErrors):
+        for problem in error.problems:
+            click.echo(_line(f"tactful: {problem}"), err=True)
     else:
         click.echo(_line(f"tactful: {error}"), err=True)
     sys.exit(error.exit_code)

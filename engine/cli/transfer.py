@@ -1,65 +1,50 @@
 """`tactful import` and `tactful export`: applications in and out as CSV or JSON.
 
-Columns are named like `add`'s options (``company``, ``interviewed``, ``decision_by``…);
-an export adds ``id``, ``state`` and ``history``. An import is all or nothing: every row is
-checked before any is added.
+An export writes every application as it is stored, one row each (see docs/data.md): `add`'s
+columns, then what restores it elsewhere (state, timer, history, the rule set it runs under).
+An import restores such rows, or starts rows of `add`'s columns afresh. It is all or nothing,
+reads the file as a stream, and reports every bad row with its line.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
-from ..errors import InputError
-from ..runtime.facts import FIELDS
+from ..runtime.rows import COLUMNS, NESTED, export_row
 from .context import Context, common, json_flag
-
-COLUMNS = ("company", *FIELDS, "rules")
 
 
 @click.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--update", is_flag=True,
+              help="Replace applications already here (same id, or same company and interview date).")  # fmt: skip
 @json_flag
 @common
-def import_(ctx: Context, file: str) -> None:
-    """Add applications from a CSV or JSON file (columns named like add's options)."""
-    rows = _read_rows(file)
-    try:
-        added = ctx.engine().add_many([{k: v for k, v in r.items() if k in COLUMNS} for r in rows])
-    except InputError as err:
-        raise InputError(f"{file}: {err}") from None
-    ctx.emit({"imported": len(added), "ids": [a.id for a in added]}, lambda: f"Imported {len(added)} applications.")
+def import_(ctx: Context, file: str, update: bool) -> None:
+    """Add applications from a CSV or JSON file: an export, or columns named like add's options."""
+    from .rowreader import read_rows
+
+    ids = ctx.engine().import_rows(read_rows(file), update=update)
+    ctx.emit({"imported": len(ids), "ids": ids}, lambda: f"Imported {len(ids)} applications.")
 
 
-def _read_rows(file: str) -> list[dict[str, Any]]:
-    try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")  # Excel's BOM
-    except OSError as err:
-        raise InputError(f"cannot read {file}: {err.strerror}") from None
-    except UnicodeDecodeError as err:
-        raise InputError(f"cannot read {file}: {err}; save it as UTF-8") from None
-    if file.endswith(".json") or text.lstrip().startswith("["):
-        try:
-            rows = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{file}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from None
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise InputError(f"{file}: a JSON import is a list of objects, one per application")
-    else:
-        rows = list(csv.DictReader(io.StringIO(text)))
-    for number, row in enumerate(rows, start=1):
-        if None in row:  # csv.DictReader keeps the values past the header under None
-            raise InputError(f"{file}: row {number} has more values than the header has columns")
-        unknown = sorted(set(row) - set(COLUMNS) - {"id", "state", "history"})
-        if unknown:
-            raise InputError(f"{file}: row {number}: unknown column '{unknown[0]}'; columns: {', '.join(COLUMNS)}")
-    return rows
+def _rows(ctx: Context) -> Iterator[dict[str, Any]]:
+    """Every application as an export row, by id; the first row under each rule set carries its copy."""
+    from ..stores.pinning import keep
+
+    engine, shown = ctx.engine(), set()
+    for app in engine.store.all():
+        tree = None
+        if app.rules_hash not in shown:
+            shown.add(app.rules_hash)
+            tree = engine.store.kept_rules(app.rules_hash) or keep(engine.rules_for(app))
+        yield export_row(app, engine.store.history(app.id or 0), tree)
 
 
 @click.command()
@@ -67,22 +52,15 @@ def _read_rows(file: str) -> list[dict[str, Any]]:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @common
 def export(ctx: Context, fmt: str) -> None:
-    """Print every application, with id, state and history, as CSV or JSON."""
-    from .output import entry_doc
-
-    engine, now = ctx.engine(), ctx.now()
-    rows = []
-    for app in engine.applications(now):
-        row: dict[str, Any] = {"id": app.id, "company": app.company}
-        row.update({f: app.facts.get(f) for f in FIELDS})
-        row.update(rules=app.rules, state=app.state, history=[entry_doc(e) for e in engine.history(app.id or 0)])
-        rows.append(row)
+    """Print every application as stored, with what restores it elsewhere, as CSV or JSON."""
+    out = sys.stdout
     if fmt == "json" or ctx.as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        out.write("[")
+        for number, row in enumerate(_rows(ctx)):
+            out.write(("," if number else "") + "\n" + json.dumps(row, ensure_ascii=False))
+        out.write("\n]\n")
         return
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["id", *COLUMNS, "state", "history"], lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "history": json.dumps(row["history"])})
-    click.echo(out.getvalue(), nl=False)
+    for row in _rows(ctx):
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if k in NESTED else v for k, v in row.items()})

@@ -15,6 +15,11 @@ FIELDS = ("interviewed", "role", "interviewer", "email", "phone", "timezone", "d
           "no_calls", "email_invited", "rank")  # fmt: skip
 
 
+_FIELD_SET = frozenset(FIELDS)
+_SINGLE = (str, int, float, date)  # dates and datetimes from Python callers
+_ZONES_SEEN: set[str] = set()
+
+
 def option(name: str) -> str:
     """How the CLI spells a fact: ``decision_by`` is ``--decision-by``."""
     return "--" + name.replace("_", "-")
@@ -61,11 +66,15 @@ def _rank(value: Any, name: str) -> int:
 
 
 def _timezone(value: Any, name: str) -> str:
+    text = str(value)
+    if text in _ZONES_SEEN:
+        return text
     try:
-        zone(str(value))
+        zone(text)
     except ValueError as err:
         raise InputError(f"{option(name)}: {err}") from None
-    return str(value)
+    _ZONES_SEEN.add(text)  # only real zone names: a few hundred at most
+    return text
 
 
 def _text(value: Any, name: str) -> str:
@@ -102,12 +111,12 @@ def normalize(raw: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
     """
     facts: dict[str, Any] = {}
     for name, value in raw.items():
-        if name not in FIELDS:
+        if name not in _FIELD_SET:
             known = "; known: " + ", ".join(FIELDS)
             raise InputError(f"unknown field '{name}'{did_you_mean(name, FIELDS, known)}")
         if value is None or value == "":
             continue
-        if not isinstance(value, str | int | float | date):  # dates and datetimes from Python callers
+        if not isinstance(value, _SINGLE):
             raise InputError(f"{option(name)} must be a single value, not {value!r}")
         facts[name] = _PARSERS.get(name, _text)(value, name)
     if new:

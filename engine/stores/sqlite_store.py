@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,11 @@ from typing import Any
 from ..errors import InputError
 from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, LogEntry
+from .bulk import key
 from .sqlite_outbox import OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .store import Change, Conflict
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS applications (
     id INTEGER PRIMARY KEY,
@@ -39,6 +41,7 @@ CREATE TABLE IF NOT EXISTS applications (
 );
 CREATE INDEX IF NOT EXISTS applications_wake ON applications (wake, id) WHERE wake IS NOT NULL;
 CREATE INDEX IF NOT EXISTS applications_state ON applications (state);
+CREATE INDEX IF NOT EXISTS applications_company ON applications (company);
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY,
     app_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
@@ -162,6 +165,12 @@ class SQLiteStore:
                 self.db.executemany(_INSERT_HISTORY, [_entry_row(ids[-1], e) for e in entries])
         return [app for app in map(self.get, ids) if app is not None]
 
+    @contextmanager
+    def bulk(self) -> Iterator[SQLiteBulk]:
+        """A bulk session for `import`: each chunk written as it comes, all in one transaction."""
+        with self.transaction():
+            yield SQLiteBulk(self)
+
     def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
         with self.transaction():
             self.db.executemany("INSERT OR IGNORE INTO rulesets (hash, ref, tree) VALUES (?, ?, ?)", kept)
@@ -227,3 +236,58 @@ class SQLiteStore:
     def remove(self, app_id: int) -> bool:
         with self.transaction():
             return self.db.execute("DELETE FROM applications WHERE id = ?", (app_id,)).rowcount == 1
+
+
+#: How many values one ``IN (...)`` list of a bulk session's look-ups holds.
+_IN_LIST = 500
+
+
+class SQLiteBulk:
+    """A :class:`~tactful.stores.bulk.Bulk` session inside one transaction of a :class:`SQLiteStore`.
+
+    New rows get ids counted on from the largest one stored (the transaction holds the write
+    lock), so a chunk is two ``executemany`` calls and nothing is read back.
+    """
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+        self.db = store.db
+        self.ids: list[int] = []
+        self._next_id = int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM applications").fetchone()[0])
+
+    def _select(self, column: str, values: Sequence[Any]) -> Iterator[Application]:
+        for start in range(0, len(values), _IN_LIST):
+            part = values[start : start + _IN_LIST]
+            marks = ", ".join("?" * len(part))
+            for row in self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE {column} IN ({marks})", part):
+                yield _row_to_app(row)
+
+    def matches(self, apps: Sequence[Application]) -> list[Application | None]:
+        by_id = {a.id: a for a in self._select("id", [a.id for a in apps if a.id])}
+        by_key = {key(a): a for a in self._select("company", [a.company for a in apps])}
+        return [(by_id.get(a.id) if a.id else None) or by_key.get(key(a)) for a in apps]
+
+    def add(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> None:
+        if not items:
+            return
+        rows, entries = [], []
+        for app, log in items:
+            number = app.id or self._next_id
+            self._next_id = max(self._next_id, number + 1)
+            rows.append((number, *_values(app)))
+            entries += [_entry_row(number, e) for e in log]
+            self.ids.append(number)
+        self.db.executemany(
+            "INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, "
+            "wake, notified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self.db.executemany(_INSERT_HISTORY, entries)
+
+    def replace(self, changes: Sequence[Change]) -> None:
+        if changes:
+            self.store.save(changes)
+        self.ids += [c.app.id or 0 for c in changes]
+
+    def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
+        self.store.keep_rules(kept)

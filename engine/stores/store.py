@@ -34,7 +34,11 @@ class Change(NamedTuple):
 
 
 class Store(Protocol):
-    """What the engine needs from storage. Every write is all or nothing."""
+    """What the engine needs from storage. Every write is all or nothing.
+
+    A store may also offer ``bulk()``, a bulk session for `import` that writes chunks as they
+    come (see :mod:`tactful.stores.bulk`); without one, `import` works through the methods here.
+    """
 
     @property
     def outbox(self) -> Outbox:

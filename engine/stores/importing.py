@@ -1,0 +1,220 @@
+"""Writes an import: rows checked against what is stored and against each other, written a
+chunk at a time through a bulk session, all or nothing.
+
+A row that matches a stored application (the same id, or the same company and interview
+date) is refused by name, or replaced with ``update``; a row given twice is refused. Every
+problem is collected, up to :data:`MAX_PROBLEMS`, and reported together: then nothing is
+written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from ..errors import InputError, InputErrors, RuleErrors
+from ..language.namespace import Portfolio
+from ..language.rulebook import RuleBook
+from ..language.ruleset import RuleSet
+from ..runtime import core
+from ..runtime import rows as rowdata
+from ..runtime.facts import FIELDS, check_dates, company_name, normalize
+from ..vocabulary.records import Application, LogEntry
+from .bulk import Bulk, bulk_session, key
+from .pinning import keep, pin
+from .store import Change, Store
+
+#: Rows written at a time: each chunk is looked up and written in a few statements.
+IMPORT_CHUNK = 2000
+#: Problems reported at most; past these, a count.
+MAX_PROBLEMS = 1000
+_FIELDS = frozenset(FIELDS)
+#: How many distinct starts an import remembers (see :meth:`RowMaker.start`).
+START_MEMO = 100_000
+
+
+class Prepared(NamedTuple):
+    """A row made into a record: where it is, the application and its history rows, and
+    whether it restores an exported application (else it starts afresh)."""
+
+    where: str
+    app: Application
+    entries: Sequence[LogEntry]
+    restores: bool
+
+
+class Problems:
+    """Every problem of an import, in file order, capped at :data:`MAX_PROBLEMS` lines."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.count = 0
+
+    def add(self, line: str) -> None:
+        self.count += 1
+        if self.count <= MAX_PROBLEMS:
+            self.lines.append(line)
+
+    def raise_any(self) -> None:
+        if self.count > MAX_PROBLEMS:
+            self.lines.append(f"… and {self.count - MAX_PROBLEMS} more problems; nothing was imported")
+        if self.count:
+            raise InputErrors(self.lines)
+
+
+Replacing = Callable[[Application, Prepared], Change]
+Kept = Callable[[], Sequence[tuple[str, str, str]]]
+
+
+def write_import(store: Store, rows: Iterable[Prepared | str], *, update: bool, replacing: Replacing, kept: Kept,
+                 chunk: int = IMPORT_CHUNK) -> list[int]:  # fmt: skip
+    """Write ``rows`` (a prepared row, or a problem's line) in one all-or-nothing session; the ids.
+
+    ``replacing`` makes the change that replaces a stored application with a row (with
+    ``update``); ``kept`` gives the rule sets to keep, asked once every row is read.
+
+    Raises:
+        InputErrors: every problem, each on its line; nothing is written.
+    """
+    problems = Problems()
+    with bulk_session(store) as bulk:
+        batch: list[Prepared | str] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= chunk:
+                _write(bulk, batch, update, replacing, problems)
+                batch = []
+        _write(bulk, batch, update, replacing, problems)
+        problems.raise_any()
+        bulk.keep_rules(kept())
+    return bulk.ids
+
+
+def _write(bulk: Bulk, batch: Sequence[Prepared | str], update: bool, replacing: Replacing, problems: Problems) -> None:
+    """Check one chunk against the store and itself, and write what may be written; its
+    problems are reported in file order."""
+    rows = [r for r in batch if not isinstance(r, str)]
+    found = iter(bulk.matches([r.app for r in rows]) if rows else [])
+    seen: dict[object, str] = {}
+    new, changes = [], []
+    for row in batch:
+        if isinstance(row, str):
+            problems.add(row)
+            continue
+        old = next(found)
+        same = key(row.app)
+        twin = seen.get(same) or (seen.get(row.app.id) if row.app.id else None)
+        if twin is not None:
+            problems.add(f"{row.where}: {same[0]} (interviewed {same[1]}) is given twice, here and at {twin}; keep one")
+            continue
+        seen[same] = row.where
+        if row.app.id:
+            seen[row.app.id] = row.where
+        if old is None:
+            new.append((row.app, row.entries))
+        elif update:
+            changes.append(replacing(old, row))
+        else:
+            problems.add(f"{row.where}: #{old.id} {old.company} (interviewed {old.facts.get('interviewed')}) is "
+                         "already here; leave the row out, or import with --update to replace it")  # fmt: skip
+    bulk.add(new)
+    bulk.replace(changes)
+
+
+class RowMaker:
+    """Makes import rows into records: checks each, finds its rule set (by name, or by the
+    hash an export gives, from the file, the row's copy or the store's), restores an
+    exported application or starts a new one.
+
+    ``settle`` gives a new or restored record its ``wake`` moment, as the engine does.
+    """
+
+    def __init__(self, rules: RuleBook, store: Store, default_rules: str, now: datetime,
+                 portfolios: Callable[[RuleSet], Portfolio],
+                 settle: Callable[[RuleSet, Application], Application]) -> None:  # fmt: skip
+        self.rules, self.store, self.default_rules, self.now = rules, store, default_rules, now
+        self.portfolios, self.settle = portfolios, settle
+        self._memo: dict[tuple[Any, ...], Application] = {}
+        self._found: dict[tuple[str, str], tuple[RuleSet, str]] = {}
+        self._kept: dict[str, tuple[str, str, str]] = {}
+
+    def kept(self) -> list[tuple[str, str, str]]:
+        """The rule sets the rows run under, to keep in the store (``(hash, reference, tree)``)."""
+        return list(self._kept.values())
+
+    def make(self, row: rowdata.ImportRow) -> Prepared | str:
+        """The row as a record, or the line that says what is wrong with it."""
+        if row.problem is not None:
+            return f"{row.where}: {row.problem}"
+        try:
+            return self._make(row)
+        except InputError as err:
+            return f"{row.where}: {err}"
+
+    def _make(self, row: rowdata.ImportRow) -> Prepared:
+        values = row.values
+        company = company_name(values.get("company"))
+        given = normalize({k: v for k, v in values.items() if k in _FIELDS}, new=True)
+        check_dates(given)
+        number = rowdata.app_id(values.get("id"))
+        rs, ref = self.rule_set(values)
+        if not values.get("state"):
+            stray = [] if rowdata.WITH_STATE.isdisjoint(values) else [c for c in rowdata.WITH_STATE if values.get(c)]
+            if stray:
+                raise InputError(f"{sorted(stray)[0]} is only read with a state, as an export writes them together")
+            started = self.start(rs, company, given, ref, number)
+            entry = LogEntry("added", "added", self.now, self.now, "", rs.initial, {"company": company, **given})
+            return Prepared(row.where, started, [entry], False)
+        app = rowdata.restored(rs, values, company, {**given, **rowdata.extra_facts(values.get("facts"))}, ref)
+        if app.timer == -1:  # an export from before timers were exported: work it out
+            app = self.settle(rs, core.with_timer(rs, app._replace(timer=None), self.portfolios(rs)))
+        return Prepared(row.where, app._replace(id=number), rowdata.history(values.get("history")), True)
+
+    def start(self, rs: RuleSet, company: str, given: dict[str, Any], ref: str, number: int | None) -> Application:
+        """A new application, as :func:`core.start` and ``settle`` make it; worked out once
+        for each set of the values its first timer and advice can depend on."""
+        names, by_company, by_others = rowdata.start_inputs(rs)
+        rank = given.get("rank") if by_others and self.portfolios(rs).others else None  # others' offers count by rank
+        memo_key = (ref, rs.hash, company if by_company else None, rank, *map(given.get, names))
+        known = self._memo.get(memo_key)
+        if known is not None:
+            _, _, state, entered, facts, _, _, next_due, timer, _, wake, notified = known
+            facts = {**facts, **given}  # the rule set's defaults, then the row's own facts
+            return Application(number, company, state, entered, facts, ref, rs.hash, next_due, timer, 0, wake, notified)
+        app, _ = core.start(rs, company, given, self.now, ref, self.portfolios(rs))
+        app = self.settle(rs, app)
+        if len(self._memo) < START_MEMO:
+            defaults = {n: s.default for n, s in rs.facts.items() if s.default is not None}
+            self._memo[memo_key] = app._replace(facts=defaults)
+        return app._replace(id=number)
+
+    def rule_set(self, values: dict[str, Any] | Any) -> tuple[RuleSet, str]:
+        """The rule set a row names and the reference it is stored under."""
+        name, wanted = str(values.get("rules") or self.default_rules), str(values.get("rules_hash") or "")
+        found = self._found.get((name, wanted))
+        if found is None:
+            found = self._found[(name, wanted)] = self._find(name, wanted, values.get("rules_tree"))
+            self._kept.setdefault(found[0].hash, (found[0].hash, found[1], keep(found[0])))
+        return found
+
+    def _find(self, name: str, wanted: str, tree: Any) -> tuple[RuleSet, str]:
+        if not wanted:
+            ref = self.rules.reference(name)
+            return self.rules.get(ref), ref
+        try:
+            ref = self.rules.reference(name)
+            current = self.rules.get(ref)
+            if current.hash == wanted:
+                return current, ref
+        except (InputError, RuleErrors):
+            pass
+        copy = json.dumps(tree, separators=(",", ":")) if isinstance(tree, dict) else self.store.kept_rules(wanted)
+        if copy is None:
+            raise InputError(f"rules '{name}' as of hash {wanted[:12]} are neither here nor in the file; "
+                             "export again (its first row under each rule set carries them in rules_tree)")  # fmt: skip
+        try:
+            return pin(copy, name, wanted, self.rules.functions), name
+        except (RuleErrors, ValueError, LookupError, TypeError, AttributeError):
+            raise InputError(f"rules_tree is not a rule set tactful kept for '{name}'; export it again") from None
