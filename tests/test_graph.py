@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tactful import load_rules
-from tactful.authoring.graph import dot, edges, mermaid
+from tactful.authoring.graph import dot, edges, layout, mermaid
 from tactful.language.loader import shipped_names
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,3 +118,57 @@ def test_show_graph_marks_where_an_application_stands(tmp_path):
     assert "    class awaiting_decision current\n" in text and "    class interviewed visited\n" in text
     proc = tactful(tmp_path, "show", "1", "--graph", "--json")
     assert proc.returncode == 2 and b"leave out --json" in proc.stderr
+
+
+def test_transitions_every_state_in_process_shares_are_drawn_once_from_a_group():
+    rs = load_rules("default")
+    drawn = layout(rs)
+    assert "interviewed" in drawn.group and "awaiting_final_reply" in drawn.group
+    assert not {"offer_received", "rejected"} & set(drawn.group), "a target of the group stays outside it"
+    assert {(e.target, e.labels) for e in drawn.shared} == {
+        ("offer_received", ("offer",)),
+        ("rejected", ("rejected",)),
+        ("withdrawn", ("withdrawn",)),
+    }
+    text = dot(rs)
+    assert text.count('-> "withdrawn"') == 3, "once from the group, once each from offer_received and rejected"
+    assert len(edges(rs)) - len(drawn.rest) == 3 * len(drawn.group)
+    assert 'subgraph cluster_in_process {\n        label="while in process";' in text
+    assert '__in_process -> "offer_received" [label="offer", ltail=cluster_in_process];' in text
+    assert (
+        '"awaiting_reply" -> "second_follow_up_due" [label="at second_inquiry [inquiries_left]", style=dashed];' in text
+    )
+    chart = mermaid(rs)
+    assert '    state "while in process" as in_process {\n        [*] --> interviewed\n' in chart
+    assert "    in_process --> withdrawn: withdrawn\n" in chart and "    [*] --> in_process\n" in chart
+    assert "interviewed --> withdrawn" not in chart
+
+
+def _triggers(source, target, labels):
+    """Each (source, target, trigger, guard) an edge's labels stand for."""
+    found = set()
+    for label in labels:
+        names, _, guard = label.partition(" [")
+        found |= {(source, target, name.strip(), guard) for name in names.split(",")}
+    return found
+
+
+@pytest.mark.parametrize("ref", RULE_SETS, ids=lambda r: Path(r).name)
+def test_the_grouped_layout_loses_no_transition(ref):
+    """Every transition is drawn once: as it is, or by the group for each of the group's states."""
+    rs = load_rules(ref)
+    drawn = layout(rs)
+    every = set().union(*(_triggers(e.source, e.target, e.labels) for e in edges(rs)))
+    shown = set().union(set(), *(_triggers(e.source, e.target, e.labels) for e in drawn.rest))
+    shown |= set().union(set(), *(_triggers(s, e.target, e.labels) for e in drawn.shared for s in drawn.group))
+    assert shown == every
+
+
+def test_a_rule_set_without_shared_transitions_is_drawn_flat(tmp_path):
+    path = tmp_path / "flat.yaml"
+    path.write_text(
+        "events:\n  go: {}\n  stop: {}\nstates:\n  a:\n    initial: true\n    on: {go: b}\n"
+        "  b:\n    on: {stop: c}\n  c: {final: true}\n"
+    )
+    rs = load_rules(str(path))
+    assert layout(rs).group == () and "cluster" not in dot(rs) and "in_process" not in mermaid(rs)
