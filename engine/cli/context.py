@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, time, tzinfo
+from datetime import datetime, tzinfo
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -52,23 +52,9 @@ def parse_moment(text: str, what: str, tz: tzinfo | None = None) -> datetime:
     Raises:
         InputError: naming ``what`` and the form expected.
     """
-    from ..vocabulary.timecalc import check_year
+    from ..vocabulary.timecalc import read_moment
 
-    text = text.strip()
-    try:
-        if len(text) == 10:
-            moment = datetime.combine(date.fromisoformat(text), time(9, 0))
-        else:
-            moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            f"{what} {excerpt(text)} is not a date or time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]"
-        ) from None
-    try:
-        check_year(moment.date(), what)
-    except ValueError as err:
-        raise InputError(str(err)) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz or user_zone())
+    return read_moment(text, what, tz or user_zone())
 
 
 def home_dir(home: str | None) -> Path:
@@ -101,19 +87,24 @@ class Context:
 
     def engine(self) -> Engine:
         if self._engine is None:
-            from ..engine import Engine
-            from ..language.rulebook import RuleBook
-            from ..stores.sqlite_store import SQLiteStore
-            from ..vocabulary.perms import private_dir
-
-            try:
-                private_dir(self.home)
-            except OSError as err:
-                raise InputError(f"cannot create the tactful home {self.home}: {err.strerror}") from None
-            rules = RuleBook(cache_dir=self.home / "cache", check_templates=False,  # drafts check their own
-                             **self.rule_options())  # fmt: skip
-            self._engine = Engine(SQLiteStore(self.home / DB_NAME), self.now, rules, notify=True, zone=user_zone())
+            self._engine = self.open_engine(self.now)
         return self._engine
+
+    def open_engine(self, clock: Callable[[], datetime]) -> Engine:
+        """A new engine over the home's store, with ``clock`` (`serve` opens one per thread)."""
+        from ..engine import Engine
+        from ..language.rulebook import RuleBook
+        from ..stores.sqlite_store import SQLiteStore
+
+        from ..vocabulary.perms import private_dir
+
+        try:
+            private_dir(self.home)
+        except OSError as err:
+            raise InputError(f"cannot create the tactful home {self.home}: {err.strerror}") from None
+        rules = RuleBook(cache_dir=self.home / "cache", check_templates=False,  # drafts check their own
+                         **self.rule_options())  # fmt: skip
+        return Engine(SQLiteStore(self.home / DB_NAME), clock, rules, notify=True, zone=user_zone())
 
     def plugins(self) -> Any:
         """The plugin manager, configured from the home's config.yaml (loaded on first use).

@@ -65,6 +65,7 @@ LAZY_COMMANDS = {
     "plan": ("plancmd", "plan"),
     "plugins": ("plugincmd", "plugins"),
     "rules": ("rulescmd", "rules"),
+    "serve": ("servecmd", "serve"),
 }
 
 
@@ -176,13 +177,14 @@ def record(ctx: Context, app_id: str, event: str, at: str | None, **params: Any)
 
 
 def _print_app(ctx: Context, app_id: int, headline: str = "") -> None:
-    from .output import app_doc, show_text
+    from .output import show_doc, show_text
 
     engine, now = ctx.engine(), ctx.now()
+    if ctx.as_json:
+        return ctx.emit(show_doc(engine, app_id, now), str)
     app = engine.get(app_id, now)
     items = engine.advise(app_id, now)
-    text = lambda: "\n".join(filter(None, [headline, show_text(engine, app, items, user_zone())]))  # noqa: E731
-    ctx.emit(app_doc(engine, app, now, items) if ctx.as_json else None, text)
+    ctx.emit(None, lambda: "\n".join(filter(None, [headline, show_text(engine, app, items, user_zone())])))
 
 
 @cli.command()
@@ -205,11 +207,11 @@ def show(ctx: Context, app_id: str, graph: bool) -> None:
 @common
 def list_(ctx: Context) -> None:
     """All applications."""
-    from .output import app_doc, local, table
+    from .output import list_doc, local, table
 
     engine, now = ctx.engine(), ctx.now()
     overview = list(engine.overview(now))
-    docs = [app_doc(engine, app, now, items, full=False) for app, items in overview]
+    docs = list_doc(engine, overview, now)
     tz = user_zone()
     rows = [(app.id, app.company, app.facts.get("role"), app.state, items[0].action if items else None,
              local(items[0].due if items else None, tz)) for app, items in overview]  # fmt: skip
@@ -223,14 +225,12 @@ def list_(ctx: Context) -> None:
 def agenda(ctx: Context) -> None:
     """What is due now and coming up, across applications, soonest first, each with the event
     that records it."""
-    from .output import done_by, iso, local, table
+    from .output import agenda_doc, done_by, local, table
 
     now = ctx.now()
     items = ctx.engine().agenda(now)
     if ctx.as_json:
-        docs = [{"id": app.id, "company": app.company, "action": a.action, "due": iso(a.due), "reason": a.reason,
-                 "overdue": a.due <= now, "record": a.record} for app, a in items]  # fmt: skip
-        return ctx.emit(docs, str)
+        return ctx.emit(agenda_doc(items, now), str)
     tz = user_zone()
     rows = [
         ("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, a.action, a.reason + done_by(a))
@@ -281,12 +281,12 @@ def tick(ctx: Context, batch: int | None) -> None:
     elif not count:
         click.echo("Nothing was due.")
     report = ctx.deliver()
-    _publish_schedule(ctx)
+    publish_schedule(ctx)
     for delivery, error in report.failed:
         warn(f"delivery to {delivery.plugin} failed ({error}); it will be retried, see 'tactful outbox'")
 
 
-def _publish_schedule(ctx: Context) -> None:
+def publish_schedule(ctx: Context) -> None:
     """Offer the whole schedule to plugins that keep feeds (the calendar), at every tick: an
     event recorded since the last one may have moved a date even when no timer fired. The
     schedule is worked out only when such a plugin is loaded."""

@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..errors import InputError
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 UTC = ZoneInfo("UTC")
@@ -22,6 +24,31 @@ UTC = ZoneInfo("UTC")
 YEARS = (1900, 2999)
 #: The longest time zone name accepted (IANA names are far shorter).
 MAX_ZONE_NAME = 64
+
+
+def read_moment(text: str, what: str, tz: tzinfo) -> datetime:
+    """A moment a person typed: an ISO date or date-time, in ``tz`` unless it has an offset.
+
+    A date alone means 09:00 that day.
+
+    Raises:
+        InputError: naming ``what`` and the form expected.
+    """
+    from .text import excerpt
+
+    text = text.strip()
+    try:
+        moment = datetime.combine(date.fromisoformat(text), time(9, 0)) if len(text) == 10 else None
+        moment = moment or datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"{what} {excerpt(text)} is not a date or time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]"
+        ) from None
+    try:
+        check_year(moment.date(), what)
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
 @lru_cache(maxsize=256)

@@ -1,0 +1,91 @@
+"""The board's model: a column per stage, a card per application, worked out from what the
+engine advises as of now. Nothing here renders HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from ..language.ruleset import RuleSet
+    from ..vocabulary.records import Advised, Application
+
+#: The columns, left to right: (key, title).
+COLUMNS = (
+    ("waiting", "Waiting"),
+    ("due", "Due now"),
+    ("reply", "Awaiting reply"),
+    ("offers", "Offers"),
+    ("closed", "Closed"),
+)
+#: States in which a contact was made and the answer is awaited.
+AWAITING_REPLY = frozenset({"awaiting_reply", "awaiting_final_reply", "callback_scheduled"})
+#: The event that records an advised action as done, when it needs nothing more than a click.
+ONE_CLICK = {"send_thank_you": "thank_you_sent", "send_note": "note_sent", "send_email": "emailed",
+             "thank_you_letter": "thank_you_sent"}  # fmt: skip
+
+
+class Card(NamedTuple):
+    """One application as the board shows it."""
+
+    id: int
+    company: str
+    role: str | None
+    state: str
+    action: str | None
+    due: str | None
+    due_at: datetime | None
+    overdue: bool
+    optional: bool
+    done_event: str | None
+
+
+class Column(NamedTuple):
+    key: str
+    title: str
+    cards: list[Card]
+
+
+def when(moment: datetime | None, tz: tzinfo) -> str | None:
+    """A moment in the user's zone, as people read it on a page."""
+    if moment is None:
+        return None
+    return moment.astimezone(tz).strftime("%a %d %b %Y, %H:%M")
+
+
+def stage(rs: RuleSet, app: Application, items: Sequence[Advised], now: datetime) -> str:
+    """The column an application belongs in."""
+    state = rs.states[app.state]
+    if app.state.startswith("offer"):
+        return "offers"
+    if state.final or app.state == "rejected":
+        return "closed"
+    if any(a.due <= now and not a.optional for a in items):
+        return "due"
+    return "reply" if app.state in AWAITING_REPLY else "waiting"
+
+
+def card(app: Application, items: Sequence[Advised], now: datetime, tz: tzinfo) -> Card:
+    first = next((a for a in items if not a.optional), items[0] if items else None)
+    return Card(
+        id=app.id or 0, company=app.company, role=app.facts.get("role"), state=app.state,
+        action=first.action if first else None, due=when(first.due, tz) if first else None,
+        due_at=first.due if first else None, overdue=bool(first and first.due < now),
+        optional=bool(first and first.optional), done_event=ONE_CLICK.get(first.action) if first else None,
+    )  # fmt: skip
+
+
+def columns(
+    overview: Iterable[tuple[Application, Sequence[Advised]]],
+    rules_for: Callable[[Application], RuleSet],
+    now: datetime,
+    tz: tzinfo,
+) -> list[Column]:
+    """The board: every application of ``overview`` on its column, soonest due first."""
+    board: dict[str, list[Card]] = {key: [] for key, _ in COLUMNS}
+    for app, items in overview:
+        board[stage(rules_for(app), app, items, now)].append(card(app, items, now, tz))
+    for cards in board.values():
+        cards.sort(key=lambda c: (c.due_at is None, c.due_at.timestamp() if c.due_at else 0.0, c.id))
+    return [Column(key, title, board[key]) for key, title in COLUMNS]

@@ -1,0 +1,195 @@
+"""The pages: the board, an application, the agenda and the rules, rendered on the server from
+Jinja2 templates with autoescaping. Forms post back here with the CSRF token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..errors import InputError, Refused, TactfulError
+from ..vocabulary.records import Application
+from .api import app_id_of, config_of, record_event
+from .board import columns, when
+from .config import WebConfig
+from .security import csrf_ok, foreign_origin
+from .views import application_view, rules_view
+
+_templates = Environment(loader=PackageLoader("tactful.web", "templates"), autoescape=True,
+                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+#: The facts the edit form offers, with their labels, in `add`'s order.
+FACT_FIELDS = (("company", "Company"), ("role", "Role"), ("interviewed", "Interview date (YYYY-MM-DD)"),
+               ("interviewer", "Interviewer"), ("email", "Interviewer's email"), ("phone", "Interviewer's phone"),
+               ("timezone", "Interviewer's time zone (IANA)"), ("decision_by", "Decision by (YYYY-MM-DD)"),
+               ("rank", "Rank (1 = first choice)"))  # fmt: skip
+FLAG_FIELDS = (("no_calls", "Asked not to be called"), ("email_invited", "Invited email"))
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    config = config_of(request)
+    page = _templates.get_template(name).render(csrf=config.csrf, calendar=config.calendar_feed is not None,
+                                                path=request.url.path, **context)  # fmt: skip
+    return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+async def board(request: Request) -> Response:
+    config = config_of(request)
+    engine, now = config.engine(), config.now()
+    cols = columns(engine.overview(now), engine.rules_for, now, config.tz)
+    return render(request, "board.html", title="Board", columns=cols, now=when(now, config.tz))
+
+
+async def application(request: Request, error: str | None = None, status: int = 200) -> Response:
+    config, app_id = config_of(request), app_id_of(request)
+    if app_id < 1 or config.engine().store.get(app_id) is None:
+        return not_found(request)
+    view = application_view(config, app_id)
+    return render(request, "application.html", status, title=view["app"].company, error=error,
+                  fact_fields=FACT_FIELDS, flag_fields=FLAG_FIELDS, **view)  # fmt: skip
+
+
+def _form_refused(request: Request, form: Any) -> Response | None:
+    """A 403 page for a form posted without our token or from another site."""
+    config = config_of(request)
+    if foreign_origin(request.headers, config) or not csrf_ok(form.get("csrf"), config):
+        return render(
+            request,
+            "error.html",
+            403,
+            title="Refused",
+            message="This form did not come from tactful's own page; reload the page and try again.",
+        )
+    return None
+
+
+def _back(form: Any, default: str) -> str:
+    """Where to go after a form: a path of this site, never another site."""
+    target = form.get("next")
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+async def _write(request: Request, change: Callable[[Any, int], None], done: str | None = None) -> Response:
+    """Apply a form's ``change`` to the application of the path, then go back (``done``, or the
+    form's ``next``, or the application's page); the page with the reason when it fails."""
+    form = await request.form()
+    refused = _form_refused(request, form)
+    if refused is not None:
+        return refused
+    app_id = app_id_of(request)
+    try:
+        change(form, app_id)
+    except TactfulError as err:
+        return await application(request, error=getattr(err, "reason", str(err)),
+                                 status=409 if isinstance(err, Refused) else 422)  # fmt: skip
+    return RedirectResponse(done or _back(form, f"/applications/{app_id}"), status_code=303)
+
+
+async def record(request: Request) -> Response:
+    def change(form: Any, app_id: int) -> None:
+        fields = {k: v for k, v in form.items() if isinstance(v, str) and v.strip() and k not in ("csrf", "next")}
+        if "event" not in fields:
+            raise InputError("choose what happened (an event) before recording it")
+        record_event(config_of(request), app_id, fields)
+
+    return await _write(request, change)
+
+
+async def edit(request: Request) -> Response:
+    def change(form: Any, app_id: int) -> None:
+        engine = config_of(request).engine()
+        facts = _changed_facts(engine.load(app_id), form)
+        if facts:
+            engine.edit(app_id, **facts)
+
+    return await _write(request, change, done=f"/applications/{app_id_of(request)}")
+
+
+def _changed_facts(app: Application, form: Any) -> dict[str, Any]:
+    """The facts the edit form changes: a field left as it was, or emptied, changes nothing."""
+    current = {"company": app.company, **app.facts}
+    facts: dict[str, Any] = {}
+    for name, _ in FACT_FIELDS:
+        value = form.get(name)
+        if isinstance(value, str) and value.strip() and value.strip() != str(current.get(name) or ""):
+            facts[name] = value.strip()
+    for name, _ in FLAG_FIELDS:
+        if form.get(name) in ("yes", "no") and (form.get(name) == "yes") != bool(current.get(name)):
+            facts[name] = form.get(name) == "yes"
+    return facts
+
+
+async def agenda(request: Request) -> Response:
+    config = config_of(request)
+    now = config.now()
+    items = [(app, item, when(item.due, config.tz), item.due <= now) for app, item in config.engine().agenda(now)]
+    feed = _feed_links(request, config)
+    return render(request, "agenda.html", title="Agenda", due=[i for i in items if i[3]],
+                  soon=[i for i in items if not i[3]], feed=feed, now=when(now, config.tz))  # fmt: skip
+
+
+def _feed_links(request: Request, config: WebConfig) -> dict[str, str] | None:
+    if config.calendar_feed is None:
+        return None
+    host = request.headers.get("host", "")
+    return {"http": f"http://{host}/calendar.ics", "webcal": f"webcal://{host}/calendar.ics"}
+
+
+async def rules_index(request: Request) -> Response:
+    from ..language.loader import shipped_names
+
+    return render(request, "rules_index.html", title="Rules", names=sorted(shipped_names()))
+
+
+async def rules(request: Request) -> Response:
+    from ..language.loader import shipped_names
+
+    name = request.path_params["name"]
+    if name not in shipped_names():
+        return not_found(request)
+    return render(request, "rules.html", **rules_view(config_of(request), name, None))
+
+
+async def app_rules(request: Request) -> Response:
+    config, app_id = config_of(request), app_id_of(request)
+    if app_id < 1 or config.engine().store.get(app_id) is None:
+        return not_found(request)
+    return render(request, "rules.html", **rules_view(config, None, app_id))
+
+
+async def calendar(request: Request) -> Response:
+    feed = config_of(request).calendar_feed
+    if feed is None or not feed.is_file():
+        return not_found(request)
+    return Response(feed.read_bytes(), media_type="text/calendar; charset=utf-8")
+
+
+def not_found(request: Request) -> HTMLResponse:
+    return render(request, "error.html", 404, title="Not found",
+                  message="There is nothing here. The board lists every application.")  # fmt: skip
+
+
+ROUTES = [
+    Route("/", board),
+    Route("/applications/{app_id}", application),
+    Route("/applications/{app_id}/events", record, methods=["POST"]),
+    Route("/applications/{app_id}/facts", edit, methods=["POST"]),
+    Route("/applications/{app_id}/rules", app_rules),
+    Route("/agenda", agenda),
+    Route("/rules", rules_index),
+    Route("/rules/{name}", rules),
+    Route("/calendar.ics", calendar),
+]

@@ -1,0 +1,53 @@
+"""Run the web app with uvicorn on a socket bound first, so that the URL printed is the one
+listening (``--port 0`` picks a free port) before the first request."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import Callable
+
+from ..errors import InputError
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host``:``port``.
+
+    Raises:
+        InputError: when the address cannot be had (in use, not this machine's).
+    """
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise InputError(f"--host {host!r} is not an address of this machine ({err.strerror})") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as err:
+        sock.close()
+        hint = "; choose another with --port (0 picks a free one)" if err.errno == 98 else ""
+        raise InputError(f"cannot listen on {host}:{port}: {err.strerror}{hint}") from None
+    sock.listen(128)
+    return sock
+
+
+def url_of(sock: socket.socket) -> tuple[str, int, str]:
+    """(host, port, URL) of a bound socket; an IPv6 address in brackets."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - naming it, not binding to it
+        shown = "127.0.0.1"
+    return host, port, f"http://{shown}:{port}/"
+
+
+def run(app: object, sock: socket.socket, on_started: Callable[[], None] = lambda: None) -> None:
+    """Serve ``app`` on ``sock`` until Ctrl-C (or SIGTERM); uvicorn finishes what is under way."""
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    on_started()
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly, then raises the Ctrl-C again
+        server.run(sockets=[sock])

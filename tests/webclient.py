@@ -1,0 +1,44 @@
+"""A search to look at through the web app: a real SQLite home filled through the engine, and
+the app that `tactful serve` would build for it, with a fixed clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tactful.cli.context import Context
+from tactful.web.config import WebConfig
+
+from .helpers import at
+
+NOW = "2026-05-05T12:00:00+00:00"
+TOKEN = "t" * 43
+
+
+def fill(home: Path, now: str = NOW) -> None:
+    """Northwind (#1) owes a thank-you; Tiny Bakery (#2) has its first inquiry call due; Contoso
+    (#3) made an offer; Fabrikam (#4) said no and got its letter."""
+    engine = Context(now, str(home)).engine()
+    engine.add("Northwind", interviewed="2026-05-04", role="Data analyst", interviewer="Ms. Rivera", rank="1")
+    engine.add("Tiny Bakery", interviewed="2026-04-20", rules="small-company", rank="2")
+    engine.record(2, "thank_you_sent", at=at("2026-04-20 18:00"))
+    engine.add("Contoso", interviewed="2026-04-27", role="Analyst")
+    engine.record(3, "offer", at=at("2026-05-04 15:00"), deadline="2026-05-11")
+    engine.add("Fabrikam", interviewed="2026-04-10")
+    engine.record(4, "rejected", at=at("2026-04-24 10:00"))
+    engine.record(4, "thank_you_sent", at=at("2026-04-24 12:00"))
+    engine.store.close()  # type: ignore[attr-defined]
+
+
+def config(home: Path, now: str = NOW, tz: str = "UTC", **changes: Any) -> WebConfig:
+    """The web app's settings for ``home``, as `serve` makes them, answering as of ``now``."""
+    from tactful.vocabulary.timecalc import zone
+
+    ctx = Context(now, str(home))
+    moment = ctx.now()
+    made = WebConfig(
+        open_engine=lambda: ctx.open_engine(lambda: moment), now=lambda: moment, tz=zone(tz), token=TOKEN,
+        hosts=frozenset({"testserver", "127.0.0.1", "localhost"}), origins=frozenset({"http://testserver"}),
+    )  # fmt: skip
+    return replace(made, **changes)
