@@ -81,6 +81,8 @@ def test_install_provides_tactful_packages_and_no_top_level_engine_plugins_or_ru
         assert where == (purelib / "tactful" / "__init__.py").resolve()
         assert (purelib / "tactful" / "rules" / "small-company.yaml").is_file()
         assert (purelib / "tactful" / "py.typed").is_file()
+        for asset in ("templates/board.html", "templates/application.html", "static/style.css", "static/tactful.js"):
+            assert (purelib / "tactful" / "web" / asset).is_file(), f"the board's {asset} is not in the wheel"
     else:
         assert where == (install.source / "engine" / "__init__.py").resolve()
         assert not (purelib / "tactful").exists()

@@ -64,3 +64,25 @@ def test_serve_on_a_port_in_use_is_one_line_and_exit_2(tmp_path):
         port = served.url.rsplit(":", 1)[1].strip("/")
         proc = run(home, "serve", "--port", port, now=NOW)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--port" in proc.stderr
+
+
+def test_demo_serve_opens_the_demos_search_in_the_browser(tmp_path):
+    """`demo --serve` tells the browser (here a script that notes the URL) to open the board."""
+    from .webserver import read_until, start
+
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
+    proc = start(tmp_path / "home", "demo", "--serve", now=None, env={"BROWSER": f"{browser} %s"})
+    lines: list[str] = []
+    url = read_until(proc, r"the board is at (http://\S+)", lines).group(1)
+    read_until(proc, r"API token", lines)
+    status, page = fetch(url)
+    api = json.loads(fetch(url + "api/applications")[1])
+    code, rest = stop(proc)
+    assert status == 200 and b"Northwind Traders" in page and b"Tiny Bakery" in page
+    assert [app["state"] for app in api] == ["accepted", "declined"]
+    assert opened.read_text().strip() == url
+    assert code == 0 and "stopped" in rest
+    assert not (tmp_path / "home").exists(), "the demo keeps to its throwaway folder"

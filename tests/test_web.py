@@ -324,3 +324,17 @@ def test_a_missing_page_is_404_without_a_traceback(filled):
             answer = web.get(path)
             assert answer.status_code == 404 and "Traceback" not in answer.text
         assert web.post("/").status_code == 405
+
+
+def test_every_asset_ships_with_tactful_and_nothing_comes_from_a_cdn():
+    from pathlib import Path
+
+    import tactful.web
+
+    folder = Path(tactful.web.__file__).parent
+    assets = [*folder.glob("templates/*.html"), *folder.glob("static/*")]
+    assert len(assets) >= 8
+    for path in assets:
+        text = path.read_text(encoding="utf-8")
+        outside = [u for u in re.findall(r"https?://[^\s\"'<>]+", text) if u != "http://www.w3.org/2000/svg"]
+        assert outside == [], f"{path.name} loads {outside}"

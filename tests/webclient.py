@@ -18,7 +18,8 @@ TOKEN = "t" * 43
 
 def fill(home: Path, now: str = NOW) -> None:
     """Northwind (#1) owes a thank-you; Tiny Bakery (#2) has its first inquiry call due; Contoso
-    (#3) made an offer; Fabrikam (#4) said no and got its letter."""
+    (#3) made an offer; Fabrikam (#4) said no and got its letter; Adatum (#5) is deciding; Litware
+    (#6) answered a first call noncommittally."""
     engine = Context(now, str(home)).engine()
     engine.add("Northwind", interviewed="2026-05-04", role="Data analyst", interviewer="Ms. Rivera", rank="1")
     engine.add("Tiny Bakery", interviewed="2026-04-20", rules="small-company", rank="2")
@@ -28,6 +29,11 @@ def fill(home: Path, now: str = NOW) -> None:
     engine.add("Fabrikam", interviewed="2026-04-10")
     engine.record(4, "rejected", at=at("2026-04-24 10:00"))
     engine.record(4, "thank_you_sent", at=at("2026-04-24 12:00"))
+    engine.add("Adatum", interviewed="2026-05-01", role="BI developer", timezone="Europe/Paris")
+    engine.record(5, "thank_you_sent", at=at("2026-05-01 17:00"))
+    engine.add("Litware", interviewed="2026-04-06", decision_by="2026-04-24", interviewer="Mr. Okafor")
+    engine.record(6, "thank_you_sent", at=at("2026-04-06 18:00"))
+    engine.record(6, "called", at=at("2026-05-01 10:00"), outcome="noncommittal")
     engine.store.close()  # type: ignore[attr-defined]
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import os
 import re
-import selectors
 import signal
 import subprocess
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,29 +23,35 @@ class Served(NamedTuple):
     stderr: list[str]
 
 
-def start(home: Path, *args: str, now: str | None, tz: str = "UTC") -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
-    env.update(TACTFUL_HOME=str(home), TACTFUL_TZ=tz, **({"TACTFUL_NOW": now} if now else {}))
-    return subprocess.Popen([str(EXE), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+def start(
+    home: Path, *args: str, now: str | None, tz: str = "UTC", env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """``tactful ARGS`` in the background with TACTFUL_HOME=home (and TACTFUL_NOW=now when given)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    base.update(TACTFUL_HOME=str(home), TACTFUL_TZ=tz, **({"TACTFUL_NOW": now} if now else {}), **(env or {}))
+    return subprocess.Popen([str(EXE), *args], env=base, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             stdin=subprocess.DEVNULL)  # fmt: skip
 
 
 def read_until(proc: subprocess.Popen[str], pattern: str, lines: list[str], timeout: float = 60) -> re.Match[str]:
     """Read ``proc``'s stderr line by line (into ``lines``) until one matches ``pattern``."""
     assert proc.stderr is not None
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stderr, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout  # a bound on waiting for the process, not the clock under test
-    while time.monotonic() < deadline:
-        if selector.select(timeout=1):
-            line = proc.stderr.readline()
-            if not line:
-                break
+    found: list[re.Match[str]] = []
+
+    def read() -> None:
+        for line in proc.stderr:  # type: ignore[union-attr]
             lines.append(line)
-            found = re.search(pattern, line)
-            if found:
-                return found
-    raise AssertionError(f"'tactful serve' never printed {pattern!r}; it said:\n{''.join(lines)}")
+            match = re.search(pattern, line)
+            if match:
+                found.append(match)
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)  # a bound on waiting for the process, not the clock under test
+    if not found:
+        raise AssertionError(f"'tactful serve' never printed {pattern!r}; it said:\n{''.join(lines)}")
+    return found[0]
 
 
 def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:

@@ -35,20 +35,34 @@ def _say(text: str) -> None:
 
 @click.command()
 @click.option("--keep", is_flag=True, help="Keep the throwaway folder and print where it is.")
+@click.option(
+    "--serve",
+    "serve_it",
+    is_flag=True,
+    help="Then open the demo's search in your browser (the board; needs the web extra) until Ctrl-C.",
+)
 @common
-def demo(ctx: Context, keep: bool) -> None:
+def demo(ctx: Context, keep: bool, serve_it: bool) -> None:
     """A guided run of a sample job search, in a throwaway folder."""
     import shutil
     import tempfile
 
     from ..engine import Engine
     from ..stores.sqlite_store import SQLiteStore
+    from .context import DB_NAME
+    from .servecmd import check_extra, start
 
+    if serve_it:
+        check_extra()
     folder = Path(tempfile.mkdtemp(prefix="tactful-demo-"))
     clock = _Clock(datetime(2026, 5, 4, 17, 0, tzinfo=UTC))
-    store = SQLiteStore(folder / "demo.sqlite3")
+    store = SQLiteStore(folder / DB_NAME)
     try:
         _story(Engine(store, clock), clock)
+        store.close()
+        if serve_it:
+            _say("\nThe demo's search, on the board as of the demo's last moment:")
+            start(Context(clock.now.isoformat(), str(folder)), "127.0.0.1", 0, open_browser=True)
     finally:
         store.close()
         if keep:

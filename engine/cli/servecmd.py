@@ -32,7 +32,7 @@ def serve(ctx: Context, host: str, port: int, open_browser: bool) -> None:
 
 def start(ctx: Context, host: str, port: int, open_browser: bool) -> None:
     """Serve ``ctx``'s home; `demo --serve` calls it for the demo's folder."""
-    _check_extra()
+    check_extra()
     from ..web.app import create_app
     from ..web.security import is_loopback, load_token
     from ..web.server import bind, run, url_of
@@ -59,7 +59,7 @@ def start(ctx: Context, host: str, port: int, open_browser: bool) -> None:
     click.echo("tactful: stopped", err=True)
 
 
-def _check_extra() -> None:
+def check_extra() -> None:
     try:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, MARGIN, AXIS = 760, 170, 40, 85
+WIDTH, HEIGHT, MARGIN, AXIS = 760, 190, 40, 95
 
 
 class Mark(NamedTuple):
@@ -33,21 +33,22 @@ def _range(marks: Sequence[Mark], now: datetime) -> tuple[datetime, float]:
     return start, (end - start).total_seconds()
 
 
+#: Where labels go, in turn, so that neighbours do not write over each other: (label y, date y).
+_ROWS = ((AXIS - 18, AXIS - 30), (AXIS + 26, AXIS + 38), (AXIS - 46, AXIS - 58), (AXIS + 54, AXIS + 66))
+
+
 def _mark(mark: Mark, number: int, x: float, tz: tzinfo) -> str:
-    above = number % 2 == 0
-    y_text = AXIS - 18 if above else AXIS + 28
+    y_text, y_date = _ROWS[number % len(_ROWS)]
+    anchor = "start" if x < WIDTH * 0.12 else "end" if x > WIDTH * 0.88 else "middle"
     moment = mark.at.astimezone(tz).strftime("%a %d %b %H:%M")
     kind = "done" if mark.past else ("timer" if mark.timer else "ahead")
-    shape = (
+    return (
         f'<circle cx="{x:.1f}" cy="{AXIS}" r="6" class="tl-{kind}"><title>{escape(mark.label)}, '
         f"{escape(moment)}</title></circle>"
-    )
-    text = (
-        f'<text x="{x:.1f}" y="{y_text}" text-anchor="middle" class="tl-label">{escape(mark.label)}</text>'
-        f'<text x="{x:.1f}" y="{y_text + (12 if not above else -12)}" text-anchor="middle" class="tl-date">'
+        f'<text x="{x:.1f}" y="{y_text}" text-anchor="{anchor}" class="tl-label">{escape(mark.label)}</text>'
+        f'<text x="{x:.1f}" y="{y_date}" text-anchor="{anchor}" class="tl-date">'
         f"{escape(mark.at.astimezone(tz).strftime('%d %b'))}</text>"
     )
-    return shape + text
 
 
 def merge(marks: Sequence[Mark], tz: tzinfo) -> list[Mark]:
