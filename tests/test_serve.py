@@ -86,3 +86,14 @@ def test_demo_serve_opens_the_demos_search_in_the_browser(tmp_path):
     assert opened.read_text().strip() == url
     assert code == 0 and "stopped" in rest
     assert not (tmp_path / "home").exists(), "the demo keeps to its throwaway folder"
+
+
+def test_serve_without_the_web_extra_says_how_to_get_it(tmp_path):
+    """A Starlette that cannot be imported stands for the extra not installed."""
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "starlette.py").write_text("raise ImportError('not installed')\n")
+    for args in (("serve",), ("demo", "--serve")):
+        proc = run(tmp_path / "home", *args, now=NOW, env={"PYTHONPATH": str(shim)})
+        assert proc.returncode == 2 and proc.stdout == ""
+        assert proc.stderr == "tactful: 'tactful serve' needs the web extra: pip install 'tactful[web]'\n"

@@ -282,6 +282,16 @@ def test_the_timeline_is_server_drawn_svg_with_today_marked(filled):
     assert "thank you sent" in svg and "call again" in svg
 
 
+def test_what_comes_next_marks_what_is_due_and_what_is_optional(filled):
+    with client(filled) as web:
+        page = web.get("/applications/6").text
+    upcoming = page[page.index('id="h-next"') : page.index('id="h-may"')]
+    note = upcoming[upcoming.index("<strong>send note</strong>") :].split("</li>")[0]
+    assert '<span class="badge badge-optional">optional</span>' in note and "due now" in note
+    call = upcoming[upcoming.index("<strong>call again</strong>") :].split("</li>")[0]
+    assert "optional" not in call and "due now" not in call and "Fri 08 May 2026, 10:00" in call
+
+
 def test_dates_are_in_the_users_zone(filled):
     with client(filled, tz="America/New_York") as web:
         board = web.get("/").text
