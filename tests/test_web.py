@@ -196,6 +196,7 @@ def test_nothing_echoes_unescaped_user_text(home):
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in board
     assert bad.status_code == 422 and "&lt;img src=x" in bad.text
     assert api_bad.status_code == 422 and api_bad.headers["content-type"] == "application/json"
+    assert api_bad.headers["x-content-type-options"] == "nosniff", "no browser reads the JSON as a page"
 
 
 def test_pages_forbid_inline_script_and_framing(filled):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import WebConfig
 
@@ -77,7 +77,8 @@ def _ip_literal(name: str) -> bool:
 
 class HostGuard:
     """Refuses (400) a request whose ``Host`` is not a name the server was bound as: a page
-    on another site that rebinds its DNS name to 127.0.0.1 still sends its own name."""
+    on another site that rebinds its DNS name to 127.0.0.1 still sends its own name. Every
+    answer says ``nosniff``, so that no browser reads a JSON error as a page."""
 
     def __init__(self, app: ASGIApp, config: WebConfig) -> None:
         self.app = app
@@ -90,7 +91,13 @@ class HostGuard:
             if not allowed:
                 response = PlainTextResponse("Bad request: this server answers only to its own address.\n", 400)
                 return await response(scope, receive, send)
-        await self.app(scope, receive, send)
+
+        async def send_nosniff(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]
+            await send(message)
+
+        await self.app(scope, receive, send_nosniff if scope["type"] == "http" else send)
 
 
 def foreign_origin(headers: Headers, config: WebConfig) -> bool:
