@@ -157,7 +157,7 @@ def test_shell_block_runs(block, tmp_path):
     script = without_install(block)
     if script.strip() == "python -m pytest":
         ci = (ROOT / ".ci" / "run").read_text()
-        assert 'pip install --quiet -e ".[test]"' in ci and "\npython -m pytest\n" in ci  # what CI runs
+        assert 'pip install --quiet -e ".[test,web,webtest]"' in ci and "\npython -m pytest\n" in ci  # what CI runs
         return
     done = shell(script, tmp_path)
     assert done.returncode == 0, f"{block.name} exited {done.returncode}:\n{done.stderr}"
