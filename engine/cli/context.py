@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..errors import InputError, InputErrors, RuleErrors, TactfulError
-from ..vocabulary.text import excerpt, safe
+from ..vocabulary.text import safe
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -95,7 +95,6 @@ class Context:
         from ..engine import Engine
         from ..language.rulebook import RuleBook
         from ..stores.sqlite_store import SQLiteStore
-
         from ..vocabulary.perms import private_dir
 
         try:
