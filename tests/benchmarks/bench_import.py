@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import random
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -125,20 +127,22 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
-def _table(db: sqlite3.Connection, sql: str, json_cols: tuple[int, ...]) -> list[tuple[Any, ...]]:
-    return [tuple(json.loads(v) if i in json_cols and v else v for i, v in enumerate(r)) for r in db.execute(sql)]
+def _rows(db: sqlite3.Connection, sql: str, json_cols: tuple[int, ...]) -> Iterator[tuple[Any, ...]]:
+    for r in db.execute(sql):
+        yield tuple(json.loads(v) if i in json_cols and v else v for i, v in enumerate(r))
 
 
 def compare(engine_db: Path, floor_db: Path) -> int:
-    """How many rows differ between the two stores (0: identical)."""
+    """How many rows differ between the two stores (0: identical), read side by side."""
     differ = 0
     for sql, cols in (("SELECT * FROM applications ORDER BY id", (4,)), ("SELECT * FROM history ORDER BY id", (8,))):
-        mine = _table(sqlite3.connect(engine_db), sql, cols)
-        theirs = _table(sqlite3.connect(floor_db), sql, cols)
-        bad = [(a, b) for a, b in zip(mine, theirs, strict=False) if a != b]
-        differ += len(bad) + abs(len(mine) - len(theirs))
-        if bad:
-            print(f"first difference:\n  engine {bad[0][0]}\n  floor  {bad[0][1]}", file=sys.stderr)
+        mine = _rows(sqlite3.connect(engine_db), sql, cols)
+        theirs = _rows(sqlite3.connect(floor_db), sql, cols)
+        for a, b in itertools.zip_longest(mine, theirs):
+            if a != b:
+                if not differ:
+                    print(f"first difference:\n  engine {a}\n  floor  {b}", file=sys.stderr)
+                differ += 1
     return differ
 
 
