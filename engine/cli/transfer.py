@@ -24,11 +24,18 @@ COLUMNS = ("company", *FIELDS, "rules")
 
 
 @click.command(name="import")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("file", metavar="PATH", type=click.Path(dir_okay=False, allow_dash=True))
 @json_flag
 @common
 def import_(ctx: Context, file: str) -> None:
-    """Add applications from a CSV or JSON file (columns named like add's options)."""
+    """Add applications from a CSV or JSON file.
+
+    Columns are named like add's options; every row is checked before any is added.
+
+    \b
+    tactful import applications.csv
+    tactful export | tactful --home ~/other import -
+    """
     rows = _read_rows(file)
     try:
         added = ctx.engine().add_many([{k: v for k, v in r.items() if k in COLUMNS} for r in rows])
@@ -67,7 +74,14 @@ def _read_rows(file: str) -> list[dict[str, Any]]:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @common
 def export(ctx: Context, fmt: str) -> None:
-    """Print every application, with id, state and history, as CSV or JSON."""
+    """Print every application as CSV or JSON.
+
+    With id, state and history; 'tactful import' reads it back.
+
+    \b
+    tactful export > applications.json
+    tactful export --format csv
+    """
     from .output import entry_doc
 
     engine, now = ctx.engine(), ctx.now()
