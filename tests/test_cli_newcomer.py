@@ -237,6 +237,10 @@ def test_every_command_help_has_an_example_and_names_its_environment_variables(t
     from tactful.cli.main import cli
 
     top = ok(tmp_path, "--help", now=MAY4).stdout
+    root = Path(__file__).resolve().parents[1]
+    read = {m for f in [*root.glob("engine/**/*.py"), *root.glob("plugins/*.py")]
+            for m in re.findall(r"(?<!_)TACTFUL_[A-Z_]+", f.read_text())} - {"TACTFUL_COMPLETE"}  # fmt: skip
+    assert read and not [name for name in read if name not in top], "an environment variable missing from --help"
     assert "..." not in top.split("Commands:")[1], "a summary is cut off mid-sentence"
     for name in sorted(set(cli.list_commands(None)) - {"calendar"}):  # type: ignore[arg-type]
         text = ok(tmp_path, name, "--help", now=MAY4).stdout
@@ -293,3 +297,26 @@ def test_ctrl_c_exits_130_and_changes_nothing(tmp_path: Path) -> None:
         os.close(leader)
         os.close(follower)
     assert [row["id"] for row in doc(tmp_path, "list", now=MAY4)] == [1]
+
+
+def test_caldav_warnings_take_the_json_log_and_its_debug_lines_do_not(monkeypatch, capsys) -> None:
+    import logging
+
+    import structlog
+
+    from tactful.vocabulary import log
+
+    monkeypatch.setenv("TACTFUL_LOG_FORMAT", "json")
+    caldav = logging.getLogger("caldav")
+    before = list(caldav.handlers), caldav.propagate
+    try:
+        log.configure_cli()
+        caldav.debug("PROPFIND https://sam:secret@dav.example.org/")
+        caldav.warning("the server said %s", "no")
+        [line] = capsys.readouterr().err.splitlines()
+        assert json.loads(line) | {"timestamp": None} == {"event": "the server said no", "library": "caldav",
+                                                           "level": "warning", "timestamp": None}  # fmt: skip
+    finally:
+        caldav.handlers[:], caldav.propagate = before
+        monkeypatch.setattr(log, "_pending", None)
+        structlog.reset_defaults()

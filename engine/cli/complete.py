@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from ..language.ruleset import RuleSet
 
-Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]
+Completer = Callable[[click.Context, click.Parameter, str], list["CompletionItem"]]
 
 
 def _home(ctx: click.Context) -> Path:
@@ -33,6 +34,8 @@ def _home(ctx: click.Context) -> Path:
 
 
 def _matching(names: Iterable[tuple[str, str | None]], incomplete: str) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
     return [CompletionItem(name, help=help_) for name, help_ in names if name.startswith(incomplete)]
 
 
@@ -102,6 +105,8 @@ def complete_channels(ctx: click.Context, incomplete: str) -> list[CompletionIte
 @_safely
 def complete_rules(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
     """The shipped rule set names, and the rule files (``*.yaml``) where the user is typing."""
+    from click.shell_completion import CompletionItem
+
     from ..language.loader import shipped_names
 
     folder, _, start = incomplete.rpartition("/")

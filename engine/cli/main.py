@@ -111,7 +111,21 @@ def _missing_plugin(command: str, plugin: str) -> str:
             "config.yaml in the tactful home (TACTFUL_HOME)")  # fmt: skip
 
 
-@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+#: The environment variables that are not an option's, for the top-level help.
+ENVIRONMENT = """\b
+Environment:
+  TACTFUL_HOME, TACTFUL_NOW   as --home and --now
+  TACTFUL_TZ                  your IANA time zone (default: the system's)
+  TACTFUL_LOG_LEVEL           debug, info, warning (default) or error
+  TACTFUL_LOG_FORMAT          console (default) or json
+  TACTFUL_TRACE_PLUGINS       1: log every plugin hook call
+  TACTFUL_SMTP_USERNAME, TACTFUL_SMTP_PASSWORD      the email plugin's login
+  TACTFUL_SMS_URLS                                  the sms plugin's Apprise URLs
+  TACTFUL_CALDAV_USERNAME, TACTFUL_CALDAV_PASSWORD  the calendar plugin's CalDAV login
+"""
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENVIRONMENT)
 @click.version_option(package_name="tactful")
 @global_options
 def cli(**_options: Any) -> None:

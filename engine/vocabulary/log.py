@@ -18,7 +18,9 @@ from typing import Any
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("console", "json")
 #: The standard-library loggers of the adapters' libraries, logged through tactful's pipeline.
-LIBRARY_LOGGERS = ("apprise", "caldav")
+#: Not Apprise's: its lines quote the service URLs, which hold the secrets; the sms plugin
+#: collects them, redacted, into the delivery's error, which is logged and shown.
+LIBRARY_LOGGERS = ("caldav",)
 _verbosity = 0
 _pending: Callable[[], None] | None = None
 
@@ -55,7 +57,8 @@ def configure_cli() -> None:
     """Arrange for log lines to go to stderr, filtered by ``TACTFUL_LOG_LEVEL`` (moved by
     ``-v``/``-q``), rendered as ``TACTFUL_LOG_FORMAT`` says: ``console`` (default; coloured only
     on a terminal, never when ``NO_COLOR`` is set) or ``json`` (one object a line, for cron and
-    systemd). The warnings of the libraries the adapters use (Apprise, caldav) take the same way.
+    systemd). caldav's warnings take the same way; Apprise's reach it redacted, through the sms
+    plugin's delivery errors.
 
     Raises:
         ValueError: for a level or a format that is not one of those known.
@@ -99,9 +102,9 @@ def _renderer(fmt: str) -> Any:
 
 
 def _forward_library_logs() -> None:
-    """Send the warnings of Apprise and caldav (standard ``logging``) through tactful's log.
+    """Send the warnings of the adapters' libraries (standard ``logging``) through tactful's log.
 
-    Only warnings and errors: their debug lines may hold the URLs that carry secrets.
+    Only warnings and errors: their debug lines may hold URLs and logins.
     """
     import logging
 
