@@ -216,7 +216,7 @@ GLOBAL_OPTIONS: dict[str, Callable[[], Callable[[F], F]]] = {
 #: Options that only set how much is logged; they never reach :class:`Context`.
 VERBOSITY_OPTIONS: dict[str, Callable[[], Callable[[F], F]]] = {
     "verbose": lambda: click.option("-v", "--verbose", count=True, help="Log more (-vv: debug)."),
-    "quiet": lambda: click.option("-q", "--quiet", count=True, help="Log errors only."),
+    "quiet": lambda: click.option("-q", "--quiet", count=True, help="Log less (by default: errors only)."),
 }
 JSON_OPTION = "as_json"
 
