@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..errors import InputError, Refused, TactfulError
-from ..vocabulary.text import excerpt, safe
+from ..vocabulary.text import excerpt
 from .complete import NamesHelp, complete_channels, complete_events, complete_ids, complete_rules
 from .context import Context, common, fail, global_options, json_flag, parse_moment, user_zone, warn
 
