@@ -210,7 +210,10 @@ def _suggest_at(engine: Any, number: int, event: str, params: dict[str, Any], re
     from ..runtime.hindsight import accepted_earlier
 
     stored = engine.load(number)
-    when = accepted_earlier(engine.rules_for(stored), stored, event, params, engine.now(), engine.portfolio(stored))
+    try:
+        when = accepted_earlier(engine.rules_for(stored), stored, event, params, engine.now(), engine.portfolio(stored))
+    except (ValueError, OverflowError):  # the hint is a courtesy: the refusal stands without it
+        return
     if when is None:
         return
     text = when.astimezone(user_zone()).strftime("%Y-%m-%dT%H:%M")

@@ -46,6 +46,6 @@ def _accepted(
     caught, _ = catch_up(rs, app, at, portfolio, preview=True)
     try:
         record(rs, caught, event, params, at, now, portfolio)
-    except TactfulError:
+    except (TactfulError, ValueError, OverflowError):  # refused, or a moment the rules cannot work with
         return False
     return True
