@@ -124,7 +124,8 @@ def test_a_tick_with_an_action_due_emails_the_job_seeker_once(tmp_path, inbox):
     assert "Thu 21 May 2026, 09:00 EDT" in received.body and "America/New_York" in received.body
     assert "Ms. Rivera" in received.body
     second = tactful(tmp_path, "tick", "--now", TICK)
-    assert second.returncode == 0 and second.stdout.strip() == "Nothing was due."
+    assert second.returncode == 0 and second.stdout == ""  # no change of state
+    assert second.stderr.strip().endswith("tactful: tick: nothing was due")
     assert len(handler.received) == 1
     assert set(delivery_keys(tmp_path).values()) == {"delivered"}
 

@@ -8,24 +8,33 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..errors import InputError, RuleError, RuleErrors, TactfulError
 from ..vocabulary.text import safe
-from .context import Context, common
+from .complete import complete_rules
+from .context import Context, common, json_flag
 
 FORMATS = ("mermaid", "dot", "svg", "png")
 
 
 @click.command(name="test")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=click.Path())
+@json_flag
 @common
 def test(ctx: Context, paths: tuple[str, ...]) -> None:
-    """Run scenario files (a folder: every *.yaml in it) with a fake clock.
+    """Run scenario files with a fake clock.
 
-    Prints PASS or FAIL per scenario, what differs for each failure, then 'N passed, N
-    failed'. Exit 0 when all pass, 1 when any fails, 2 for a malformed scenario file.
+    A folder means every *.yaml in it. Prints PASS or FAIL per scenario, what differs for
+    each failure, then 'N passed, N failed'. Exit 0 when all pass, 1 when any fails, 2 for a malformed scenario file.
+    With --json: {"ok", "passed", "failed", "scenarios": [{"file", "line", "name", "passed",
+    "mismatches"}]}, or {"ok": false, "problems": [...]} for a malformed file.
+
+    \b
+    tactful rules test rules/scenarios
+    tactful rules test my-scenarios.yaml --json
     """
     from ..authoring.scenariorun import describe, run, summary
     from ..authoring.scenarios import collect, read_scenarios
@@ -39,17 +48,45 @@ def test(ctx: Context, paths: tuple[str, ...]) -> None:
         except RuleErrors as err:
             errors += err.errors
     if errors:
-        raise RuleErrors(_unique(errors))
+        _malformed(ctx, RuleErrors(_unique(errors)))
     outcomes = []
     for scenario in scenarios:
         outcome = run(scenario, book)
         outcomes.append(outcome)
+        if ctx.as_json:
+            continue
         click.echo(safe(f"{'PASS' if outcome.passed else 'FAIL'} {scenario.where.short}: {scenario.name}"))
         for mismatch in outcome.mismatches:
             for line in describe(mismatch, scenario.zones[mismatch.step.app]):
                 click.echo(safe(f"  {line}"))
-    click.echo(summary(outcomes))
-    sys.exit(0 if all(o.passed for o in outcomes) else 1)
+    passed = sum(o.passed for o in outcomes)
+    doc = {"ok": passed == len(outcomes), "passed": passed, "failed": len(outcomes) - passed,
+           "scenarios": [_outcome_doc(o) for o in outcomes]}  # fmt: skip
+    ctx.emit(doc, lambda: summary(outcomes))
+    sys.exit(0 if doc["ok"] else 1)
+
+
+def _malformed(ctx: Context, errors: RuleErrors) -> None:
+    if ctx.as_json:
+        from .rulescmd import problem_docs
+
+        ctx.emit({"ok": False, "problems": problem_docs(errors, "")}, str)
+        sys.exit(2)
+    raise errors
+
+
+def _outcome_doc(outcome: Any) -> dict[str, Any]:
+    """A scenario's result: where it is, whether it passed, and each mismatch."""
+    where = outcome.scenario.where
+    mismatches = [{"what": m.what, "line": m.where.line, "step": m.step.number, "expected": list(m.expected),
+                   "got": list(m.got)} for m in outcome.mismatches]  # fmt: skip
+    return {
+        "file": where.path,
+        "line": where.line,
+        "name": outcome.scenario.name,
+        "passed": outcome.passed,
+        "mismatches": mismatches,
+    }
 
 
 def _unique(errors: list[RuleError]) -> list[RuleError]:
@@ -58,15 +95,23 @@ def _unique(errors: list[RuleError]) -> list[RuleError]:
 
 
 @click.command()
-@click.argument("ref", metavar="NAME|PATH")
+@click.argument("ref", metavar="NAME|PATH", shell_complete=complete_rules)
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="mermaid", show_default=True,
     help="Mermaid or Graphviz DOT text; svg and png need Graphviz's 'dot' program.",
 )  # fmt: skip
-@click.option("-o", "--output", help="Write to this file instead of standard output.")
+@click.option("-o", "--output", metavar="PATH", type=click.Path(dir_okay=False),
+              help="Write to this file instead of standard output.")  # fmt: skip
 @common
 def graph(ctx: Context, ref: str, fmt: str, output: str | None) -> None:
-    """Draw a rule set's state machine, with guards and timers on the edges."""
+    """Draw a rule set's state machine.
+
+    Guards and timers are on the edges.
+
+    \b
+    tactful rules graph default
+    tactful rules graph my-rules.yaml --format svg -o rules.svg
+    """
     from ..authoring import graph as diagrams
 
     rs = ctx.load_rules(ref)

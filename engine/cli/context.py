@@ -6,12 +6,13 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from ..errors import InputError, InputErrors, RuleErrors, TactfulError
 from ..vocabulary.text import safe
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 DB_NAME = "tactful.sqlite3"
+#: Words a date option takes besides YYYY-MM-DD: how many days before today they mean.
+DAY_WORDS = {"today": 0, "yesterday": 1}
 
 
 def user_zone() -> tzinfo:
@@ -69,7 +72,7 @@ def home_dir(home: str | None) -> Path:
 class Context:
     """Per-invocation state: options common to all commands, and the engine, made lazily."""
 
-    def __init__(self, now: str | None, home: str | None, as_json: bool = False) -> None:
+    def __init__(self, now: str | None = None, home: str | None = None, as_json: bool = False) -> None:
         self.now_text = now
         self.home = home_dir(home)
         self.as_json = as_json
@@ -84,6 +87,14 @@ class Context:
         if self._now is None:
             self._now = parse_moment(self.now_text, "--now") if self.now_text else datetime.now(user_zone())
         return self._now
+
+    def day(self, text: str | None) -> str | None:
+        """A date option's value, with ``today`` and ``yesterday`` (in the user's zone, as of
+        ``--now``) written out as YYYY-MM-DD; anything else as given, checked later."""
+        if text is None or text.strip().lower() not in DAY_WORDS:
+            return text
+        today = self.now().astimezone(user_zone()).date()
+        return (today - timedelta(days=DAY_WORDS[text.strip().lower()])).isoformat()
 
     def engine(self) -> Engine:
         if self._engine is None:
@@ -226,21 +237,75 @@ def _shared(home: Path) -> Any:
     return root.find_root().meta.get(f"tactful.plugins:{home}") if root is not None else None
 
 
+#: The options every command takes, before or after its name (``tactful --home DIR list`` and
+#: ``tactful list --home DIR`` are the same): parameter name -> a factory of its click option.
+#: Adding an option here gives it to the top-level group and to every command at once; the
+#: value reaches :class:`Context` under its parameter name.
+GLOBAL_OPTIONS: dict[str, Callable[[], Callable[[F], F]]] = {
+    "home": lambda: click.option(
+        "--home", envvar="TACTFUL_HOME", show_envvar=True, metavar="PATH",
+        help="Data folder (default: your user data folder).",
+    ),
+    "now": lambda: click.option(
+        "--now", "now", envvar="TACTFUL_NOW", show_envvar=True, metavar="DATETIME",
+        help="Answer as of this moment (ISO 8601; default: the clock).",
+    ),
+}  # fmt: skip
+#: Options that only set how much is logged; they never reach :class:`Context`.
+VERBOSITY_OPTIONS: dict[str, Callable[[], Callable[[F], F]]] = {
+    "verbose": lambda: click.option("-v", "--verbose", count=True, help="Log more (-vv: debug)."),
+    "quiet": lambda: click.option("-q", "--quiet", count=True, help="Log less (by default: errors only)."),
+}
+JSON_OPTION = "as_json"
+
+
+def _json_option() -> Callable[[F], F]:
+    return click.option("--json", JSON_OPTION, is_flag=True, help="Print one JSON document on stdout.")
+
+
+def global_options(func: F) -> F:
+    """Give the top-level group every global option (and ``--json``), so they may come first."""
+    for factory in reversed([*GLOBAL_OPTIONS.values(), *VERBOSITY_OPTIONS.values(), _json_option]):
+        func = factory()(func)
+    return func
+
+
+def inherited(name: str, value: Any) -> Any:
+    """``value`` of option ``name`` as given to this command, else as given before it on the
+    command line (``tactful --home DIR rules validate``), else from the environment or default."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.PROMPT):
+        return value
+    parent = ctx.parent
+    while parent is not None:
+        if parent.get_parameter_source(name) == ParameterSource.COMMANDLINE:
+            return parent.params[name]
+        parent = parent.parent
+    return value
+
+
 def common(func: F) -> F:
-    """Add ``--now`` and ``--home`` to a command and pass a :class:`Context` first."""
+    """Add the global options (``--now``, ``--home``, ``-v``, ``-q``) to a command and pass a
+    :class:`Context` first."""
 
-    @click.option("--home", envvar="TACTFUL_HOME", help="Data folder (default: your user data folder).")
-    @click.option("--now", "now", envvar="TACTFUL_NOW", help="Answer as of this moment (ISO 8601).")
     @wraps(func)
-    def wrapper(*args: Any, now: str | None, home: str | None, **kwargs: Any) -> Any:
-        as_json = bool(kwargs.pop("as_json", False))
-        return func(Context(now, home, as_json), *args, **kwargs)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {name: inherited(name, kwargs.pop(name)) for name in GLOBAL_OPTIONS}
+        verbosity = {name: inherited(name, kwargs.pop(name)) for name in VERBOSITY_OPTIONS}
+        from ..vocabulary.log import set_verbosity
 
+        set_verbosity(verbosity["verbose"] - verbosity["quiet"])
+        as_json = bool(inherited(JSON_OPTION, kwargs.pop(JSON_OPTION))) if JSON_OPTION in kwargs else False
+        return func(Context(as_json=as_json, **given), *args, **kwargs)
+
+    for factory in reversed([*GLOBAL_OPTIONS.values(), *VERBOSITY_OPTIONS.values()]):
+        wrapper = factory()(wrapper)
     return wrapper  # type: ignore[return-value]
 
 
 def json_flag(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")(func)
+    """Add ``--json``; it may also come before the command's name."""
+    return _json_option()(func)
 
 
 def warn(message: str) -> None:

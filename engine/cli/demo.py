@@ -16,9 +16,18 @@ if TYPE_CHECKING:
     from ..engine import Engine
 
 from ..errors import Refused
-from .context import Context, common
+from .context import DB_NAME, Context, common
 
 UTC = ZoneInfo("UTC")
+#: How the demo asks about each channel, of a company.
+QUESTIONS = {
+    "call": "call {company}",
+    "linkedin_invite": "send {company} a LinkedIn invitation",
+    "facebook_request": "send {company} a Facebook friend request",
+    "twitter_follow": "follow {company} on Twitter",
+}
+#: The moment the story ends; a kept demo home is best explored as of then.
+END = datetime(2026, 5, 15, 11, tzinfo=UTC)
 
 
 class _Clock:
@@ -34,7 +43,7 @@ def _say(text: str) -> None:
 
 
 @click.command()
-@click.option("--keep", is_flag=True, help="Keep the throwaway folder and print where it is.")
+@click.option("--keep", is_flag=True, help="Keep the folder, a tactful home, and print where it is.")
 @click.option(
     "--serve",
     "serve_it",
@@ -43,13 +52,21 @@ def _say(text: str) -> None:
 )
 @common
 def demo(ctx: Context, keep: bool, serve_it: bool) -> None:
-    """A guided run of a sample job search, in a throwaway folder."""
+    """A guided run of a sample job search, in a throwaway folder.
+
+    With --keep, the folder stays: a tactful home that every command opens. With --serve, the
+    board shows it in your browser.
+
+    \b
+    tactful demo
+    tactful demo --keep
+    tactful demo --serve
+    """
     import shutil
     import tempfile
 
     from ..engine import Engine
     from ..stores.sqlite_store import SQLiteStore
-    from .context import DB_NAME
     from .servecmd import check_extra, start
 
     if serve_it:
@@ -66,7 +83,10 @@ def demo(ctx: Context, keep: bool, serve_it: bool) -> None:
     finally:
         store.close()
         if keep:
-            _say(f"\nThe demo's data is in {folder}")
+            _say(
+                f"\nThe demo's data is in {folder}, a tactful home; explore it as of the story's end:\n"
+                f"   tactful --home {folder} --now {END.isoformat()} agenda"
+            )
         else:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -77,8 +97,9 @@ def _when(clock: _Clock, moment: datetime) -> None:
 
 
 def _next(engine: Engine, app_id: int) -> None:
+    company = engine.get(app_id).company
     for item in engine.advise(app_id):
-        _say(f"   next: {item.action} on {item.due:%a %d %b}: {item.reason}")
+        _say(f"   next for #{app_id} {company}: {item.action} on {item.due:%a %d %b}: {item.reason}")
 
 
 def _story(engine: Engine, clock: _Clock) -> None:
@@ -97,7 +118,7 @@ def _story(engine: Engine, clock: _Clock) -> None:
         verdict = e.check(dream_id, channel)
         since = f" (from {verdict.allowed_from:%a %d %b})" if verdict.allowed_from else ""
         _say(
-            f"May I {channel.replace('_', ' ')} Northwind? "
+            f"May I {QUESTIONS[channel].format(company='Northwind')}? "
             f"{'yes' if verdict.allowed else 'no'}: {verdict.reason}{since}"
         )
     _when(clock, datetime(2026, 5, 13, 10, tzinfo=UTC))
@@ -114,7 +135,7 @@ def _story(engine: Engine, clock: _Clock) -> None:
     e.record(dream_id, "called", outcome="noncommittal")
     _say("You call Northwind: a polite but noncommittal answer.")
     _next(e, dream_id)
-    _when(clock, datetime(2026, 5, 15, 11, tzinfo=UTC))
+    _when(clock, END)
     e.record(dream_id, "offer", deadline="2026-05-22")
     e.record(dream_id, "accepted")
     _say("Northwind makes an offer and you accept it.")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .complete import NamesHelp, complete_actions, complete_ids
 from .context import Context, common, json_flag
 
 if TYPE_CHECKING:
@@ -26,17 +27,23 @@ def draft_text(draft: Draft) -> str:
     return "\n".join([*head, draft.body])
 
 
-@click.command()
-@click.argument("app_id", metavar="ID")
-@click.argument("action", required=False)
+@click.command(cls=NamesHelp, names=(("Actions", "actions"),))
+@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("action", required=False, shell_complete=complete_actions)
 @json_flag
 @common
 def draft(ctx: Context, app_id: str, action: str | None) -> None:
-    """The message to send (or, for a call, what to say) for what is due, or for ACTION.
+    """The message to send, or what to say on a call.
+
+    For what is due, or for ACTION.
 
     Without ACTION: the first advised action that contacts someone and has a template.
     decide_offer gives two drafts, accept_offer and decline_offer (--json: a list).
     Exit 1 when there is nothing to draft; 2 for an unknown id or action.
+
+    \b
+    tactful draft 1
+    tactful draft 1 call_again --json
     """
     from .main import parse_id
 

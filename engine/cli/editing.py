@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import InputError, Location
+from .complete import complete_rules
 from .context import Context, common, json_flag
 
 if TYPE_CHECKING:
@@ -29,13 +30,20 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.argument("ref", metavar="NAME|PATH")
-@click.option("--max-records", type=click.IntRange(min=1), help="Explore at most this many records.")
+@click.argument("ref", metavar="NAME|PATH", shell_complete=complete_rules)
+@click.option("--max-records", type=click.IntRange(min=1), metavar="N", help="Explore at most this many records.")
 @json_flag
 @common
 def check(ctx: Context, ref: str, max_records: int | None) -> None:
-    """Explore what a rule set can do: every state reached, a way to a final state from each,
-    no guard false everywhere, every invariant holding. Exit 0 clean, 1 with findings."""
+    """Explore every path a rule set allows, and report what is wrong.
+
+    Every state reached, a way to a final state from each, no guard false everywhere, every
+    invariant holding. Exit 0 clean, 1 with findings.
+
+    \b
+    tactful rules check my-rules.yaml
+    tactful rules check default --max-records 5000
+    """
     from ..authoring.check import DEFAULT_LIMIT, check_rules
 
     report = check_rules(ctx.load_rules(ref), max_records or DEFAULT_LIMIT)
@@ -76,7 +84,14 @@ def _report_text(ref: str, report: Report) -> str:
               help="The rule set to build on: a shipped one or a rule file.")  # fmt: skip
 @common
 def new(ctx: Context, name: str, parent: str) -> None:
-    """Write a commented starter rule file: NAME.yaml here, or the file PATH. Never overwrites."""
+    """Write a commented starter rule file.
+
+    NAME.yaml here, or the file PATH; never over an existing one.
+
+    \b
+    tactful rules new my-rules
+    tactful rules new ./coach.yaml --extends small-company
+    """
     from ..authoring.ruleedit import starter
     from ..language.loader import SHIPPED_PREFIX, read_merged, resolve, shipped_dir
 
@@ -147,13 +162,19 @@ def _moved(where: Location | None, temp: str, target: Path) -> Location | None:
 
 
 @click.command(name="set")
-@click.argument("path")
+@click.argument("path", metavar="PATH", type=click.Path(dir_okay=False))
 @click.argument("key")
 @click.argument("value")
 @common
 def set_value(ctx: Context, path: str, key: str, value: str) -> None:
-    """Change one value of a rule file in place, e.g. settings.grace "2 days"; comments and
-    layout survive. Nothing is written unless the result is a valid rule set (exit 2)."""
+    """Change one value of a rule file in place.
+
+    Comments and layout survive. Nothing is written unless the result is a valid rule set
+    (exit 2).
+
+    \b
+    tactful rules set my-rules.yaml settings.grace "2 days"
+    """
     from ..authoring.ruleedit import NOT_SET, as_flow, parse_value
     from ..authoring.ruleedit import set_value as change
 
@@ -202,13 +223,19 @@ def _inherited(target: Path, key: str) -> Any:
 
 
 @click.command()
-@click.argument("a", metavar="A")
-@click.argument("b", metavar="B")
+@click.argument("a", metavar="A", shell_complete=complete_rules)
+@click.argument("b", metavar="B", shell_complete=complete_rules)
 @json_flag
 @common
 def diff(ctx: Context, a: str, b: str) -> None:
-    """What differs in effect between two rule sets (names or files), after 'extends'.
-    Exit 0 when they are the same, 1 when they differ."""
+    """What differs in effect between two rule sets.
+
+    Names or files, compared after 'extends'. Exit 0 when they are the same, 1 when they
+    differ.
+
+    \b
+    tactful rules diff default small-company
+    """
     from ..authoring.rulediff import differences
     from ..language.loader import read_merged
     from ..language.yamltree import plain
@@ -227,7 +254,13 @@ def diff(ctx: Context, a: str, b: str) -> None:
 @click.command()
 @common
 def schema(ctx: Context) -> None:
-    """Print the JSON Schema of a rule file (what rules/schema.json holds)."""
+    """Print the JSON Schema of a rule file.
+
+    What rules/schema.json holds, for editors that check YAML against a schema.
+
+    \b
+    tactful rules schema > rules.schema.json
+    """
     from ..language.schema import schema_text
 
     click.echo(schema_text(), nl=False)

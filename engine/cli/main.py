@@ -7,27 +7,27 @@ so the start-up of every command pays only for what it uses.
 from __future__ import annotations
 
 import gc
-import json
 import sys
 from importlib import import_module
 from typing import Any
 
 import click
 
-from ..errors import InputError, TactfulError
-from ..vocabulary.text import excerpt, safe
-from .context import Context, common, fail, json_flag, parse_moment, user_zone, warn
+from ..errors import InputError, Refused, TactfulError
+from ..vocabulary.text import excerpt
+from .complete import NamesHelp, complete_channels, complete_events, complete_ids, complete_rules
+from .context import Context, common, fail, global_options, json_flag, parse_moment, user_zone, warn
 
 FACT_OPTIONS = (
-    click.option("--role", help="The position you interviewed for."),
-    click.option("--interviewer", help="Who interviewed you (drafts address them by this name)."),
-    click.option("--email", help="The interviewer's email address."),
-    click.option("--phone", help="The interviewer's phone number."),
-    click.option("--timezone", help="The interviewer's IANA time zone, e.g. Europe/Paris (default UTC)."),
-    click.option("--decision-by", help="The decision date the interviewer gave (YYYY-MM-DD)."),
+    click.option("--role", metavar="TITLE", help="The position you interviewed for."),
+    click.option("--interviewer", metavar="NAME", help="Who interviewed you (drafts address them by this name)."),
+    click.option("--email", metavar="ADDRESS", help="The interviewer's email address."),
+    click.option("--phone", metavar="NUMBER", help="The interviewer's phone number."),
+    click.option("--timezone", metavar="ZONE", help="The interviewer's IANA time zone (default UTC)."),
+    click.option("--decision-by", metavar="DATE", help="The decision date the interviewer gave (YYYY-MM-DD)."),
     click.option("--no-calls/--calls-ok", default=None, help="The interviewer asked candidates not to call."),
     click.option("--email-invited/--email-not-invited", default=None, help="The interviewer invited email."),
-    click.option("--rank", help="Your preference: 1 for your first choice, 2 for the next…"),
+    click.option("--rank", metavar="N", help="Your preference: 1 for your first choice, 2 for the next…"),
 )
 
 
@@ -66,6 +66,7 @@ LAZY_COMMANDS = {
     "plugins": ("plugincmd", "plugins"),
     "rules": ("rulescmd", "rules"),
     "serve": ("servecmd", "serve"),
+    "tick": ("tickcmd", "tick"),
 }
 
 
@@ -103,7 +104,9 @@ class _Commands(click.Group):
         self.plugins_loaded = True
         import os
 
-        home = ctx.meta.get("tactful.home") or os.environ.get("TACTFUL_HOME")
+        given = click.get_current_context(silent=True)
+        before = given.find_root().params.get("home") if given else None
+        home = ctx.meta.get("tactful.home") or before or os.environ.get("TACTFUL_HOME")
         Context(None, home).plugins().hook.tactful_register_commands(cli=self)
 
 
@@ -127,53 +130,139 @@ def _missing_plugin(command: str, plugin: str) -> str:
             "config.yaml in the tactful home (TACTFUL_HOME)")  # fmt: skip
 
 
-@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+#: The environment variables that are not an option's, for the top-level help.
+ENVIRONMENT = """\b
+Environment:
+  TACTFUL_HOME, TACTFUL_NOW   as --home and --now
+  TACTFUL_TZ                  your IANA time zone (default: the system's)
+  TACTFUL_LOG_LEVEL           debug, info, warning (default) or error
+  TACTFUL_LOG_FORMAT          console (default) or json
+  TACTFUL_TRACE_PLUGINS       1: log every plugin hook call
+  TACTFUL_SMTP_USERNAME, TACTFUL_SMTP_PASSWORD      the email plugin's login
+  TACTFUL_SMS_URLS                                  the sms plugin's Apprise URLs
+  TACTFUL_CALDAV_USERNAME, TACTFUL_CALDAV_PASSWORD  the calendar plugin's CalDAV login
+"""
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENVIRONMENT)
 @click.version_option(package_name="tactful")
-def cli() -> None:
+@global_options
+def cli(**_options: Any) -> None:
     """Follow up after a job interview: persistent, never pushy.
 
     Every command answers as of --now (or TACTFUL_NOW); data lives in --home (or
-    TACTFUL_HOME, else your user data folder). Your time zone, for times without an offset and
-    times shown, is an IANA zone: TACTFUL_TZ, else TZ, else the system's.
+    TACTFUL_HOME, else your user data folder). These options, and --json, may come before
+    the command or after it. Your time zone, for times without an offset and times shown, is
+    an IANA zone: TACTFUL_TZ, else TZ, else the system's.
+
+    \b
+    tactful add Northwind --interviewed today --interviewer "Ms. Rivera"
+    tactful agenda
+    tactful --home ~/job-search list --json
     """
 
 
 @cli.command()
 @click.argument("company")
-@click.option("--interviewed", required=True, help="The interview date (YYYY-MM-DD).")
+@click.option(
+    "--interviewed", required=True, metavar="DATE", help="The interview date: YYYY-MM-DD, today or yesterday."
+)
 @fact_options
-@click.option("--rules", help="A shipped rule set (default, small-company) or a rule file.")
+@click.option("--rules", metavar="NAME|PATH", shell_complete=complete_rules,
+              help="A shipped rule set (default, small-company) or a rule file.")  # fmt: skip
 @json_flag
 @common
 def add(ctx: Context, company: str, rules: str | None, **facts: Any) -> None:
-    """Start tracking an application."""
-    app = ctx.engine().add(company, rules=rules, **facts)
+    """Start tracking an application.
+
+    Warns when the interview date is after today, or when an application with the same
+    company and interview date exists already.
+
+    \b
+    tactful add Northwind --interviewed today --interviewer "Ms. Rivera"
+    tactful add "Tiny Bakery" --interviewed 2026-05-04 --rules small-company --rank 2
+    """
+    facts["interviewed"] = ctx.day(facts["interviewed"])
+    engine = ctx.engine()
+    for message in _add_warnings(ctx, company, facts["interviewed"]):
+        warn(message)
+    app = engine.add(company, rules=rules, **facts)
     ctx.emit({"id": app.id}, lambda: f"Added #{app.id} {app.company}. 'tactful show {app.id}' says what comes next.")
 
 
-@cli.command()
-@click.argument("app_id", metavar="ID")
-@click.argument("event")
-@click.option("--at", help="When it happened (default: now).")
-@click.option("--outcome", help="How a call went: no_answer, voicemail, noncommittal, callback_requested.")
-@click.option("--callback-at", help="When the employer asked you to call back (their time zone unless given).")
-@click.option("--deadline", help="An offer's deadline (YYYY-MM-DD).")
-@click.option("--decision-by", help="A new decision date the interviewer gave (YYYY-MM-DD).")
+@cli.command(cls=NamesHelp, names=(("Events", "events"),))
+@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("event", shell_complete=complete_events)
+@click.option("--at", metavar="DATETIME", help="When it happened (default: now).")
+@click.option("--outcome", metavar="OUTCOME",
+              help="How a call went: no_answer, voicemail, noncommittal, callback_requested.")  # fmt: skip
+@click.option("--callback-at", metavar="DATETIME",
+              help="When the employer asked you to call back (their time zone unless given).")  # fmt: skip
+@click.option("--deadline", metavar="DATE", help="An offer's deadline (YYYY-MM-DD).")
+@click.option("--decision-by", metavar="DATE", help="A new decision date the interviewer gave (YYYY-MM-DD).")
 @click.option("--text", help="The news, for 'news'.")
 @json_flag
 @common
 def record(ctx: Context, app_id: str, event: str, at: str | None, **params: Any) -> None:
-    """Record what happened: thank_you_sent, called, note_sent, emailed, offer, rejected,
-    accepted, declined, withdrawn, news.
+    """Record what happened (an EVENT), now or --at when it did.
 
     Each advised action names the event that records it ('show': "done: record EVENT"; JSON:
-    "record"). An event on a channel 'tactful can' says no to is recorded with a warning."""
-    engine = ctx.engine()
+    "record"). An event on a channel 'tactful can' says no to is recorded with a warning.
+
+    \b
+    tactful record 1 thank_you_sent
+    tactful record 1 called --outcome noncommittal --at 2026-05-21T10:30
+    tactful record 1 news --text "Northwind opened an office in Lyon"
+    """
+    engine, number = ctx.engine(), parse_id(app_id)
     moment = parse_moment(at, "--at") if at else None
-    done = engine.record(parse_id(app_id), event, at=moment, **params)
+    try:
+        done = engine.record(number, event, at=moment, **params)
+    except Refused as refusal:
+        if moment is None:
+            _suggest_at(engine, number, event.replace("-", "_"), params, refusal)
+        raise
     for message in done.warnings:
         warn(message)
     _print_app(ctx, done.app.id or 0, headline=f"Recorded {event.replace('-', '_')}.")
+
+
+def _suggest_at(engine: Any, number: int, event: str, params: dict[str, Any], refusal: Refused) -> None:
+    """Refuse again with a hint when ``event`` would have been accepted at an earlier moment:
+    a late thank-you is recorded with ``--at``, the moment it was sent."""
+    from ..runtime.hindsight import accepted_earlier
+
+    stored = engine.load(number)
+    try:
+        when = accepted_earlier(engine.rules_for(stored), stored, event, params, engine.now(), engine.portfolio(stored))
+    except (ValueError, OverflowError):  # the hint is a courtesy: the refusal stands without it
+        return
+    if when is None:
+        return
+    text = when.astimezone(user_zone()).strftime("%Y-%m-%dT%H:%M")
+    raise Refused(f"{refusal.reason}; if it happened in time, say when: "
+                  f"'tactful record {number} {event} --at {text}'", refusal.rule) from None  # fmt: skip
+
+
+def _add_warnings(ctx: Context, company: str, interviewed: str) -> list[str]:
+    """What looks like a slip in a new application: an interview after today, a second
+    application with the same company and interview date."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(interviewed.strip())
+    except ValueError:
+        return []  # the engine says what is wrong with it
+    today = ctx.now().astimezone(user_zone()).date()
+    said = [f"the interview date {day} is after today ({today}); 'tactful edit ID --interviewed DATE' corrects it"
+            ] if day > today else []  # fmt: skip
+    name = company.strip().casefold()
+    for app in ctx.engine().store.all():
+        if app.company.casefold() == name and app.facts.get("interviewed") == day.isoformat():
+            said.append(f"#{app.id} {app.company}, interviewed {day}, is tracked already; "
+                        "'tactful remove ID' takes back a duplicate")  # fmt: skip
+            break
+    return said
 
 
 def _print_app(ctx: Context, app_id: int, headline: str = "") -> None:
@@ -188,13 +277,19 @@ def _print_app(ctx: Context, app_id: int, headline: str = "") -> None:
 
 
 @cli.command()
-@click.argument("app_id", metavar="ID")
+@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
 @click.option("--graph", is_flag=True, help="Draw its rule set's state machine (Mermaid), its state marked.")
 @json_flag
 @common
 def show(ctx: Context, app_id: str, graph: bool) -> None:
-    """An application's facts, state, history and what comes next, each with the event that
-    records it. Times are in your zone: TACTFUL_TZ, else TZ, else the system's."""
+    """An application's facts, state, history and next steps, each with the event that records
+    it. Times are in your zone: TACTFUL_TZ, else TZ, else the system's.
+
+    \b
+    tactful show 1
+    tactful show 1 --json
+    tactful show 1 --graph
+    """
     if graph:
         from .authoring import show_graph
 
@@ -206,7 +301,12 @@ def show(ctx: Context, app_id: str, graph: bool) -> None:
 @json_flag
 @common
 def list_(ctx: Context) -> None:
-    """All applications."""
+    """All applications, with what each does next.
+
+    \b
+    tactful list
+    tactful list --json
+    """
     from .output import list_doc, local, table
 
     engine, now = ctx.engine(), ctx.now()
@@ -223,9 +323,15 @@ def list_(ctx: Context) -> None:
 @json_flag
 @common
 def agenda(ctx: Context) -> None:
-    """What is due now and coming up, across applications, soonest first, each with the event
-    that records it."""
-    from .output import agenda_doc, done_by, local, table
+    """What is due now and next, soonest first, each with the event that records it.
+
+    Across applications; "now" marks what is due already.
+
+    \b
+    tactful agenda
+    tactful agenda --now 2026-05-21T09:00 --json
+    """
+    from .output import agenda_doc, done_by, local, optional_mark, table
 
     now = ctx.now()
     items = ctx.engine().agenda(now)
@@ -233,20 +339,24 @@ def agenda(ctx: Context) -> None:
         return ctx.emit(agenda_doc(items, now), str)
     tz = user_zone()
     rows = [
-        ("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, a.action, a.reason + done_by(a))
+        ("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, optional_mark(a), a.reason + done_by(a))
         for app, a in items
     ]
     ctx.emit(None, lambda: table(("", "due", "id", "company", "action", "why"), rows) if rows else "Nothing to do.")
 
 
-@cli.command()
-@click.argument("app_id", metavar="ID")
-@click.argument("action")
+@cli.command(cls=NamesHelp, names=(("Channels", "policies"), ("Actions", "actions")))
+@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("action", metavar="CHANNEL|ACTION", shell_complete=complete_channels)
 @json_flag
 @common
 def can(ctx: Context, app_id: str, action: str) -> None:
-    """May I do this now? A channel (call, email, note, linkedin_invite, facebook_request,
-    twitter_follow, accept_offer) or an action. Exit 0 yes, 1 no."""
+    """May I do this now? Exit 0 yes, 1 no, with the reason.
+
+    \b
+    tactful can 1 call
+    tactful can 1 linkedin_invite --json
+    """
     from .output import verdict_doc
 
     verdict = ctx.engine().check(parse_id(app_id), action)
@@ -256,82 +366,52 @@ def can(ctx: Context, app_id: str, action: str) -> None:
 
 
 @cli.command()
-@click.option("--batch", type=click.IntRange(min=1), help="Applications per transaction (default 20000).")
-@json_flag
-@common
-def tick(ctx: Context, batch: int | None) -> None:
-    """Fire every timer due by now, durably. Safe to run as often as you like."""
-    from ..engine import TICK_BATCH
-    from .output import fired_doc
-
-    engine = ctx.engine()
-    ctx.plugins()  # a broken config.yaml stops the tick before anything is written
-    count = 0
-    if ctx.as_json:
-        click.echo("[", nl=False)
-    for fired in engine.tick_each(batch or TICK_BATCH):  # streamed: memory is bounded by the batch
-        doc = fired_doc(fired)
-        if ctx.as_json:
-            click.echo(("," if count else "") + "\n  " + json.dumps(doc, ensure_ascii=False), nl=False)
-        else:
-            click.echo(safe(f"#{doc['id']} {doc['company']}: {doc['from']} -> {doc['to']}"))
-        count += 1
-    if ctx.as_json:
-        click.echo("\n]" if count else "]")
-    elif not count:
-        click.echo("Nothing was due.")
-    report = ctx.deliver()
-    publish_schedule(ctx)
-    for delivery, error in report.failed:
-        warn(f"delivery to {delivery.plugin} failed ({error}); it will be retried, see 'tactful outbox'")
-
-
-def publish_schedule(ctx: Context) -> None:
-    """Offer the whole schedule to plugins that keep feeds (the calendar), at every tick: an
-    event recorded since the last one may have moved a date even when no timer fired. The
-    schedule is worked out only when such a plugin is loaded."""
-    from ..vocabulary.log import logger
-
-    hook = ctx.plugins().hook.tactful_schedule
-    if not hook.get_hookimpls():
-        return
-    try:
-        hook(schedule=ctx.schedule(), now=ctx.now())
-    except Exception as err:  # noqa: BLE001 - a feed that fails must not fail the tick
-        logger().warning("schedule hook failed", error=f"{type(err).__name__}: {err}")
-
-
-@cli.command()
-@click.argument("app_id", metavar="ID")
+@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
 @click.option("--company", help="The company's name.")
-@click.option("--interviewed", help="The interview date (YYYY-MM-DD).")
+@click.option("--interviewed", metavar="DATE", help="The interview date: YYYY-MM-DD, today or yesterday.")
 @fact_options
-@click.option("--rules", help="Cannot change once started; shown for symmetry with add.")
 @json_flag
 @common
 def edit(ctx: Context, app_id: str, **facts: Any) -> None:
-    """Correct an application's facts."""
+    """Correct an application's facts; the due dates follow.
+
+    \b
+    tactful edit 1 --decision-by 2026-05-20
+    tactful edit 1 --interviewed yesterday --timezone Europe/Paris
+    """
+    facts["interviewed"] = ctx.day(facts["interviewed"])
     app = ctx.engine().edit(parse_id(app_id), **facts)
     _print_app(ctx, app.id or 0, headline="Updated.")
 
 
 @cli.command()
-@click.argument("app_id", metavar="ID")
+@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
 @json_flag
 @common
 def undo(ctx: Context, app_id: str) -> None:
-    """Take back the last recorded event (or edit)."""
+    """Take back the last recorded event (or edit).
+
+    \b
+    tactful undo 1
+    """
     app = ctx.engine().undo(parse_id(app_id))
     _print_app(ctx, app.id or 0, headline="Undone.")
 
 
 @cli.command()
-@click.argument("app_id", metavar="ID")
+@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
 @click.option("--yes", is_flag=True, help="Do not ask.")
 @json_flag
 @common
 def remove(ctx: Context, app_id: str, yes: bool) -> None:
-    """Delete an application and its history (asks unless --yes)."""
+    """Delete an application and its history.
+
+    Asks first, unless --yes.
+
+    \b
+    tactful remove 1
+    tactful remove 1 --yes
+    """
     from .output import app_doc
 
     engine, number = ctx.engine(), parse_id(app_id)
@@ -371,9 +451,10 @@ def _run() -> None:
     try:
         cli.main(standalone_mode=False, prog_name="tactful")
     except KeyboardInterrupt:
-        click.echo("tactful: interrupted", err=True)
-        sys.exit(130)
-    except click.exceptions.Abort:
+        _interrupted()
+    except click.exceptions.Abort as err:
+        if isinstance(err.__cause__ or err.__context__, KeyboardInterrupt):  # click's prompts turn Ctrl-C into Abort
+            _interrupted()
         click.echo("tactful: aborted; nothing was changed", err=True)
         sys.exit(1)
     except click.UsageError as err:
@@ -387,3 +468,9 @@ def _run() -> None:
         fail(err)
     except click.exceptions.Exit as err:
         sys.exit(err.exit_code)
+
+
+def _interrupted() -> None:
+    """Ctrl-C: one line, and the exit code shells expect after SIGINT (128 + 2)."""
+    click.echo("\ntactful: interrupted", err=True)
+    sys.exit(130)

@@ -14,10 +14,15 @@ from .context import Context, common, json_flag
 @json_flag
 @common
 def migrate(ctx: Context, dry_run: bool) -> None:
-    """Move applications onto the current version of their rule file, where it is safe.
+    """Move applications onto their rule file's current version.
 
-    Exit 0 when everything that needed it was migrated (or nothing needed it), 1 when some
-    application was refused (it keeps running under its old rules), 2 for bad input.
+    Only where it is safe. Exit 0 when everything that needed it was migrated (or nothing
+    needed it), 1 when some application was refused (it keeps running under its old
+    rules), 2 for bad input.
+
+    \b
+    tactful rules migrate --dry-run
+    tactful rules migrate
     """
     from ..authoring.migrate import apply, plan
 

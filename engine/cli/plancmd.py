@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import InputError
+from .complete import complete_ids, complete_rules
 from .context import Context, common, json_flag, user_zone
 
 if TYPE_CHECKING:
@@ -16,18 +17,32 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("app_id", metavar="[ID]", required=False)
-@click.option("--rules", help="For a hypothetical application: a shipped rule set or a rule file (default: default).")
-@click.option("--interviewed", help="Plan a hypothetical application interviewed on this date (YYYY-MM-DD).")
-@click.option("--timezone", help="Its interviewer's IANA time zone (default UTC).")
-@click.option("--decision-by", help="The decision date its interviewer gave (YYYY-MM-DD).")
+@click.argument("app_id", metavar="[ID]", required=False, shell_complete=complete_ids)
+@click.option(
+    "--rules",
+    metavar="NAME|PATH",
+    shell_complete=complete_rules,
+    help="For a hypothetical application: a shipped rule set or a rule file (default: default).",
+)
+@click.option("--interviewed", metavar="DATE",
+              help="Plan a hypothetical application interviewed then (YYYY-MM-DD, today, yesterday).")  # fmt: skip
+@click.option("--timezone", metavar="ZONE", help="Its interviewer's IANA time zone (default UTC).")
+@click.option("--decision-by", metavar="DATE", help="The decision date its interviewer gave (YYYY-MM-DD).")
 @click.option("--no-calls/--calls-ok", default=None, help="Its interviewer asked candidates not to call.")
 @click.option("--email-invited/--email-not-invited", default=None, help="Its interviewer invited email.")
 @json_flag
 @common
 def plan(ctx: Context, app_id: str | None, rules: str | None, **facts: Any) -> None:
-    """Every step ahead, with its date, if nobody answers: for application ID from now, or
-    for a hypothetical application from its interview (--interviewed, --rules)."""
+    """Every step ahead, with its date, if nobody answers.
+
+    For application ID from now, or for a hypothetical application from its interview
+    (--interviewed, --rules).
+
+    \b
+    tactful plan 1
+    tactful plan --interviewed 2026-05-04 --rules small-company
+    """
+    facts["interviewed"] = ctx.day(facts["interviewed"])
     given = {k: v for k, v in facts.items() if v is not None}
     if app_id is not None and (given or rules):
         raise InputError("give an application ID, or --interviewed DATE for a hypothetical one, not both")

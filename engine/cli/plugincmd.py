@@ -16,6 +16,10 @@ def plugins(ctx: Context) -> None:
 
     A plugin that is installed but not configured is listed as such, with the reason; when its
     section in config.yaml has mistakes, each is also a located line on stderr, and the exit is 2.
+
+    \b
+    tactful plugins
+    tactful plugins --json
     """
     from ..errors import RuleErrors
     from ..hooks.pluginmanager import describe
@@ -32,30 +36,53 @@ def plugins(ctx: Context) -> None:
 
 
 @click.group(invoke_without_command=True)
+@click.option("--all", "show_all", is_flag=True, help="The last deliveries, delivered ones included.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, metavar="N",
+              help="With --all: how many of the last deliveries.")  # fmt: skip
 @json_flag
 @common
-def outbox(ctx: Context) -> None:
-    """Deliveries waiting or failed, with their last error. 'outbox retry' tries again."""
+def outbox(ctx: Context, show_all: bool, limit: int) -> None:
+    """Deliveries waiting or failed: next attempt, last error. 'outbox retry' tries again.
+
+    \b
+    tactful outbox
+    tactful outbox --all --limit 50
+    tactful outbox retry 3
+    """
     if click.get_current_context().invoked_subcommand is not None:
         return
-    from .output import iso, table
+    from .context import user_zone
+    from .output import iso, local, table
 
-    items = ctx.engine().store.outbox.listing(("pending", "failed"))
+    store = ctx.engine().store.outbox
+    items = (
+        store.listing(("pending", "failed", "delivered"))[-limit:] if show_all else store.listing(("pending", "failed"))
+    )
     docs = [{"id": d.id, "plugin": d.plugin, "key": d.key, "status": d.status, "attempts": d.attempts,
              "next_attempt": iso(d.next_attempt), "last_error": d.last_error, "kind": d.notice.kind,
-             "app_id": d.notice.app_id, "company": d.notice.company} for d in items]  # fmt: skip
-    rows = [(d.id, d.plugin, d.status, d.attempts, d.notice.company, d.notice.action or d.notice.target,
-             d.last_error or "") for d in items]  # fmt: skip
-    ctx.emit(docs, lambda: table(("id", "plugin", "status", "tries", "company", "about", "last error"), rows)
-             if rows else "The outbox is empty: everything was delivered.")  # fmt: skip
+             "app_id": d.notice.app_id, "company": d.notice.company, "delivered_at": iso(d.delivered_at)}
+            for d in items]  # fmt: skip
+    tz = user_zone()
+    rows = [(d.id, d.plugin, d.status, d.attempts, local(d.delivered_at or d.next_attempt, tz), d.notice.company,
+             d.notice.action or d.notice.target, d.last_error or "") for d in items]  # fmt: skip
+    headers = ("id", "plugin", "status", "tries", "delivered / next try", "company", "about", "last error")
+    empty = "Nothing was delivered yet." if show_all else "The outbox is empty: everything was delivered."
+    ctx.emit(docs, lambda: table(headers, rows) if rows else empty)
 
 
 @outbox.command()
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=int, metavar="[ID]...")
 @json_flag
 @common
 def retry(ctx: Context, ids: tuple[int, ...]) -> None:
-    """Try every undelivered delivery (or the ones given) again, now, failed ones included."""
+    """Try every undelivered delivery (or the ones given) again, now.
+
+    Failed ones included.
+
+    \b
+    tactful outbox retry
+    tactful outbox retry 3 4
+    """
     outbox = ctx.engine().store.outbox
     known = {d.id for d in outbox.listing(("pending", "failed", "delivered"))}
     unknown = [str(i) for i in ids if i not in known]

@@ -92,7 +92,7 @@ def _feed(ctx: Context) -> Path | None:
     ctx.plugins()
     if ctx.config is None or "calendar" not in ctx.config:
         return None
-    from .main import publish_schedule
+    from .tickcmd import publish_schedule
 
     publish_schedule(ctx)
     section = ctx.config["calendar"] or {}

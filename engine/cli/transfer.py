@@ -21,13 +21,21 @@ from .context import Context, common, json_flag
 
 
 @click.command(name="import")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("file", metavar="PATH", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--update", is_flag=True,
               help="Replace applications already here (same id, or same company and interview date).")  # fmt: skip
 @json_flag
 @common
 def import_(ctx: Context, file: str, update: bool) -> None:
-    """Add applications from a CSV or JSON file: an export, or columns named like add's options."""
+    """Add applications from a CSV or JSON file: an export, or columns named like add's options.
+
+    Every row is checked before any is added; rows already here are refused by name unless
+    --update is given.
+
+    \b
+    tactful import applications.csv
+    tactful export | tactful --home ~/other import -
+    """
     from .rowreader import read_rows
 
     ids = ctx.engine().import_rows(read_rows(file), update=update)
@@ -52,7 +60,14 @@ def _rows(ctx: Context) -> Iterator[dict[str, Any]]:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @common
 def export(ctx: Context, fmt: str) -> None:
-    """Print every application as stored, with what restores it elsewhere, as CSV or JSON."""
+    """Print every application as stored, with what restores it elsewhere, as CSV or JSON.
+
+    'tactful import' reads it back into another home, as it was.
+
+    \b
+    tactful export > applications.json
+    tactful export --format csv
+    """
     out = sys.stdout
     if fmt == "json" or ctx.as_json:
         out.write("[")

@@ -1,0 +1,75 @@
+"""`tactful tick`: fire due timers durably, deliver notices, say what was done."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..vocabulary.text import safe
+from .context import Context, common, json_flag, warn
+
+
+@click.command()
+@click.option("--batch", type=click.IntRange(min=1), metavar="N", help="Applications per transaction (default 20000).")
+@click.option("--strict", is_flag=True, help="Exit 1 when a delivery failed (it is retried all the same).")
+@json_flag
+@common
+def tick(ctx: Context, batch: int | None, strict: bool) -> None:
+    """Fire every timer due by now, durably, and deliver notices. Safe to run often.
+
+    Prints each change of state (--json: a list of them), then one line on stderr: timers
+    fired, notices delivered and failed. --strict exits 1 when a delivery failed.
+
+    \b
+    tactful tick
+    tactful tick --json --strict
+    """
+    from ..engine import TICK_BATCH
+    from .output import fired_doc
+
+    engine = ctx.engine()
+    ctx.plugins()  # a broken config.yaml stops the tick before anything is written
+    count = 0
+    if ctx.as_json:
+        click.echo("[", nl=False)
+    for fired in engine.tick_each(batch or TICK_BATCH):  # streamed: memory is bounded by the batch
+        doc = fired_doc(fired)
+        if ctx.as_json:
+            click.echo(("," if count else "") + "\n  " + json.dumps(doc, ensure_ascii=False), nl=False)
+        else:
+            click.echo(safe(f"#{doc['id']} {doc['company']}: {doc['from']} -> {doc['to']}"))
+        count += 1
+    if ctx.as_json:
+        click.echo("\n]" if count else "]")
+    report = ctx.deliver()
+    publish_schedule(ctx)
+    for delivery, error in report.failed:
+        warn(f"delivery to {delivery.plugin} failed ({error}); it will be retried, see 'tactful outbox'")
+    click.echo(f"tactful: tick: {tick_summary(count, len(report.delivered), len(report.failed))}", err=True)
+    if strict and report.failed:
+        sys.exit(1)
+
+
+def tick_summary(fired: int, delivered: int, failed: int) -> str:
+    """``2 timers fired, 3 notices delivered, 1 failed``, or ``nothing was due``."""
+    if not (fired or delivered or failed):
+        return "nothing was due"
+    timers, notices = ("timer" if fired == 1 else "timers"), ("notice" if delivered == 1 else "notices")
+    return f"{fired} {timers} fired, {delivered} {notices} delivered, {failed} failed"
+
+
+def publish_schedule(ctx: Context) -> None:
+    """Offer the whole schedule to plugins that keep feeds (the calendar), at every tick: an
+    event recorded since the last one may have moved a date even when no timer fired. The
+    schedule is worked out only when such a plugin is loaded."""
+    from ..vocabulary.log import logger
+
+    hook = ctx.plugins().hook.tactful_schedule
+    if not hook.get_hookimpls():
+        return
+    try:
+        hook(schedule=ctx.schedule(), now=ctx.now())
+    except Exception as err:  # noqa: BLE001 - a feed that fails must not fail the tick
+        logger().warning("schedule hook failed", error=f"{type(err).__name__}: {err}")
