@@ -1,5 +1,5 @@
 """How records look to people: tables and sentences. The JSON documents are built in
-:mod:`tactful.documents`, shared with the web API, and re-exported here."""
+:mod:`tactful.views.documents`, shared with the web API, and re-exported here."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from ..documents import advised_doc, agenda_doc, app_doc, entry_doc, fired_doc, iso, list_doc, show_doc, verdict_doc
+from ..views.documents import (
+    advised_doc,
+    agenda_doc,
+    app_doc,
+    entry_doc,
+    fired_doc,
+    iso,
+    list_doc,
+    show_doc,
+    verdict_doc,
+)
 from ..vocabulary.text import safe
 
 if TYPE_CHECKING:

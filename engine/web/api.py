@@ -1,5 +1,5 @@
 """The JSON API: the CLI's ``--json`` documents over HTTP, built by the same functions
-(:mod:`tactful.documents`). Writes need the bearer token and no foreign ``Origin``."""
+(:mod:`tactful.views.documents`). Writes need the bearer token and no foreign ``Origin``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..documents import agenda_doc, list_doc, show_doc, verdict_doc
 from ..errors import InputError, Refused, TactfulError
+from ..views.documents import agenda_doc, list_doc, show_doc, verdict_doc
 from .config import WebConfig
 from .security import bearer_ok, foreign_origin
 

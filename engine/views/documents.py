@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .engine import Engine, Fired
-    from .vocabulary.records import Advised, Application, LogEntry, Verdict
+    from ..engine import Engine, Fired
+    from ..vocabulary.records import Advised, Application, LogEntry, Verdict
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -34,7 +34,7 @@ def app_doc(
 ) -> dict[str, Any]:
     """An application (caught up to ``now``, with what comes next) as `show --json` prints it
     (``full``) or as a `list` row."""
-    from .language.namespace import Namespace
+    from ..language.namespace import Namespace
 
     rs = engine.rules_for(app)
     doc: dict[str, Any] = {
