@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import json
 import os
 import re
 import shlex
@@ -68,7 +69,7 @@ def of(*langs: str) -> list[Any]:
 
 
 def test_every_block_says_its_language_and_has_a_runner():
-    runners = {"python", "sh", "cron", "ini", "yaml", "toml"} | NOT_CODE
+    runners = {"python", "sh", "cron", "ini", "yaml", "toml", "json", "csv"} | NOT_CODE
     assert [b.name for b in blocks() if b.lang not in runners] == []
 
 
@@ -218,6 +219,20 @@ def test_yaml_block_parses_and_a_config_section_loads(block, tmp_path):
 @pytest.mark.parametrize("block", of("toml"))
 def test_toml_block_parses(block):
     assert tomllib.loads(block.text)
+
+
+@pytest.mark.parametrize("block", of("json"))
+def test_json_block_parses(block):
+    assert json.loads(block.text)
+
+
+@pytest.mark.parametrize("block", of("csv"))
+def test_csv_block_imports_into_a_fresh_home(block, tmp_path):
+    (tmp_path / "rows.csv").write_text(block.text, encoding="utf-8")
+    done = subprocess.run([EXE, "--home", str(tmp_path / "home"), "--now", NOW, "import", str(tmp_path / "rows.csv")],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, f"{block.name} exited {done.returncode}:\n{done.stderr}"
+    assert re.match(r"Imported \d+ applications", done.stdout)
 
 
 def test_the_blocks_are_found_where_they_are():
