@@ -24,13 +24,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tactful import Engine, InputError, MemoryStore, Refused, RuleBook, load_rules
-from tactful.language.namespace import Portfolio
+from tactful.language.namespace import Namespace, Portfolio
 from tactful.language.ruleset import RuleSet
 from tactful.runtime import core
+from tactful.runtime.machine import fire_through_machine, unguarded
 from tactful.runtime.policy import judge
 from tactful.testing import FakeClock
 from tactful.vocabulary.records import Other
@@ -253,3 +255,20 @@ def test_never_two_accepted_offers(rules: str, count: int, steps: list[tuple[int
         for other in set(ids) - set(accepted):
             if accepted:
                 assert not engine.check(other, "accept_offer").allowed
+
+
+@pytest.mark.parametrize("ref", list(RULE_SETS))
+def test_the_lookup_that_spares_tick_the_machine_gives_the_machines_answer(ref: str) -> None:
+    """Every (state, trigger) answered by a lookup is answered the same by `transitions`, and
+    every trigger with a guard to weigh is left to the machine."""
+    rs = RULE_SETS[ref]
+    table = unguarded(rs)
+    moment = datetime(2026, 5, 21, 10, 0, tzinfo=zone("UTC"))
+    app, _ = core.start(rs, "Northwind", {"interviewed": "2026-05-04"}, moment, "test")
+    assert any(trigger.startswith("timer") for _, trigger in table)
+    for (state, trigger), answer in table.items():
+        ns = Namespace(rs, app._replace(state=state), moment)
+        assert fire_through_machine(rs, state, trigger, ns) == answer, (state, trigger)
+    for state in rs.states.values():
+        for trigger, branches in state.on.items():
+            assert ((state.name, trigger) in table) == (branches[0].when is None), (state.name, trigger)
