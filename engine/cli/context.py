@@ -176,7 +176,8 @@ class Context:
         """Deliver what the outbox holds for the plugins; returns the report."""
         from ..hooks.delivery import deliver
 
-        return deliver(self.engine().store.outbox, self.plugins(), self.now())
+        engine = self.engine()
+        return deliver(engine.store.outbox, self.plugins(), self.now(), drafts=engine.notice_draft)
 
     def emit(self, document: Any, human: Callable[[], str]) -> None:
         """Print ``document`` as JSON with ``--json``, else the human text."""

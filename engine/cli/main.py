@@ -178,14 +178,16 @@ def show(ctx: Context, app_id: str, graph: bool) -> None:
 
 
 @cli.command(name="list")
+@click.option("--limit", type=click.IntRange(min=1), help="At most N applications (default: all).")
+@click.option("--after", type=click.IntRange(min=0), default=0, help="Only applications with an id above ID.")
 @json_flag
 @common
-def list_(ctx: Context) -> None:
-    """All applications."""
+def list_(ctx: Context, limit: int | None, after: int) -> None:
+    """All applications, by id; --limit and --after give them a page at a time."""
     from .output import app_doc, local, table
 
     engine, now = ctx.engine(), ctx.now()
-    overview = list(engine.overview(now))
+    overview = list(engine.overview(now, after=after, limit=limit))
     docs = [app_doc(engine, app, now, items, full=False) for app, items in overview]
     tz = user_zone()
     rows = [(app.id, app.company, app.facts.get("role"), app.state, items[0].action if items else None,
@@ -195,14 +197,18 @@ def list_(ctx: Context) -> None:
 
 
 @cli.command()
+@click.option("--days", type=click.IntRange(min=0), default=14, show_default=True,
+              help="Show what comes due in the next N days, besides everything overdue.")  # fmt: skip
 @json_flag
 @common
-def agenda(ctx: Context) -> None:
-    """What is due now and coming up, across applications, soonest first."""
+def agenda(ctx: Context, days: int) -> None:
+    """What is due now and coming up in the next days, across applications, soonest first."""
+    from datetime import timedelta
+
     from .output import iso, local, table
 
     now = ctx.now()
-    items = ctx.engine().agenda(now)
+    items = ctx.engine().agenda(now, until=now + timedelta(days=days))
     if ctx.as_json:
         docs = [{"id": app.id, "company": app.company, "action": a.action, "due": iso(a.due), "reason": a.reason,
                  "overdue": a.due <= now} for app, a in items]  # fmt: skip
