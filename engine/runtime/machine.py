@@ -28,9 +28,12 @@ if TYPE_CHECKING:
     from ..language.namespace import Namespace
 
 
+_TRIGGERS = tuple(f"timer {index}" for index in range(32))
+
+
 def timer_trigger(index: int) -> str:
     """The trigger name of a state's timer number ``index``."""
-    return f"timer {index}"
+    return _TRIGGERS[index] if index < len(_TRIGGERS) else f"timer {index}"
 
 
 class Firing:

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from ..language.namespace import Portfolio
 from ..language.ruleset import RuleSet
 from ..vocabulary.records import Advised, Application, LogEntry
+from ..vocabulary.timecalc import iso
 from . import core
 
 #: What each action of the shipped rule sets asks of you, in a few words; email subjects and
@@ -64,8 +65,8 @@ class Notice(NamedTuple):
     def to_json(self) -> str:
         """The notice as a JSON object, its fields in order (what the outbox keeps)."""
         data = dict(zip(self._fields, self, strict=True))
-        data["at"] = self.at.isoformat()
-        data["due"] = self.due.isoformat() if self.due else None
+        data["at"] = iso(self.at)
+        data["due"] = iso(self.due) if self.due else None
         return json.dumps(data)
 
     @classmethod
@@ -91,7 +92,7 @@ def transition_notices(
     for entry in entries:
         if entry.source == entry.target or entry.kind not in ("event", "timer"):
             continue
-        key = f"{app.id}/transition/{entry.target}/{entry.at.isoformat()}"
+        key = f"{app.id}/transition/{entry.target}/{iso(entry.at)}"
         notices.append(Notice("transition", key, at=entry.at, source=entry.source, target=entry.target,
                               event=entry.name, **(base or _base(app))))  # fmt: skip
     return notices
@@ -101,7 +102,7 @@ def action_notice(
     app: Application, item: Advised, draft: str | None = None, base: dict[str, Any] | None = None
 ) -> Notice:
     """The notice that ``item`` is due; its key is stable for (application, action, due)."""
-    key = f"{app.id}/action/{item.action}/{item.due.isoformat()}"
+    key = f"{app.id}/action/{item.action}/{iso(item.due)}"
     return Notice("action_due", key, at=item.due, action=item.action, due=item.due, reason=item.reason,
                   draft=draft, **(base or _base(app)))  # fmt: skip
 

@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import InputError
 from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.timecalc import iso
 from .sqlite_outbox import OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .store import Change, Conflict
 
@@ -88,15 +89,15 @@ def _row_to_app(row: Sequence[Any]) -> Application:
 
 def _values(app: Application) -> tuple[Any, ...]:
     return (
-        app.company, app.state, app.entered.isoformat(), json.dumps(app.facts), app.rules, app.rules_hash,
-        _epoch(app.next_due), app.timer, _epoch(app.wake), app.notified.isoformat() if app.notified else None,
+        app.company, app.state, iso(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
+        _epoch(app.next_due), app.timer, _epoch(app.wake), iso(app.notified) if app.notified else None,
         _epoch(app.agenda),
     )  # fmt: skip
 
 
 def _entry_row(app_id: int, e: LogEntry) -> tuple[Any, ...]:
     return (
-        app_id, e.kind, e.name, e.at.isoformat(), e.recorded.isoformat(), e.source, e.target,
+        app_id, e.kind, e.name, iso(e.at), iso(e.recorded), e.source, e.target,
         json.dumps(e.params) if e.params else None, json.dumps(e.before) if e.before is not None else None,
     )  # fmt: skip
 
