@@ -56,7 +56,8 @@ class Engine:
         rules: finds rule sets by name or path (default: a fresh :class:`RuleBook`).
         default_rules: the rule set `add` uses when none is named.
         notify: write notices for plugins to the store's outbox with every change
-            (deliver them with :func:`tactful.hooks.delivery.deliver`).
+            (deliver them with :func:`tactful.hooks.delivery.deliver`, passing
+            ``drafts=engine.notice_draft`` to have due actions' drafts rendered then).
         """
         self.store = store
         self.clock = clock
