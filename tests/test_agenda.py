@@ -172,7 +172,8 @@ def test_list_pages_with_limit_and_after_and_lists_everything_by_default(home: P
     assert human.returncode == 0 and "Northwind" in human.stdout and "Contoso" not in human.stdout
 
 
-@pytest.mark.parametrize("args", [("list", "--limit", "0"), ("list", "--after", "-1"), ("agenda", "--days", "x")])
+@pytest.mark.parametrize("args", [("list", "--limit", "0"), ("list", "--after", "-1"), ("agenda", "--days", "x"),
+                                  ("agenda", "--days", "99999999"), ("list", "--limit", str(2**64))])  # fmt: skip
 def test_a_bad_page_or_window_is_one_line_and_exit_2(home: Path, args: tuple[str, ...]) -> None:
     done = run(home, *args, now="2026-05-12T10:00:00+00:00")
     assert done.returncode == 2 and done.stdout == "" and len(done.stderr.strip().splitlines()) == 1

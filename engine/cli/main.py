@@ -31,6 +31,10 @@ FACT_OPTIONS = (
 )
 
 
+#: The largest id or count the store can take (SQLite's integers are 64-bit).
+MAX_ID = 2**63 - 1
+
+
 def fact_options(func: Any) -> Any:
     for option in reversed(FACT_OPTIONS):
         func = option(func)
@@ -178,8 +182,8 @@ def show(ctx: Context, app_id: str, graph: bool) -> None:
 
 
 @cli.command(name="list")
-@click.option("--limit", type=click.IntRange(min=1), help="At most N applications (default: all).")
-@click.option("--after", type=click.IntRange(min=0), default=0, help="Only applications with an id above ID.")
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_ID), help="At most N applications (default: all).")
+@click.option("--after", type=click.IntRange(min=0, max=MAX_ID), default=0, help="Only ids above ID.")
 @json_flag
 @common
 def list_(ctx: Context, limit: int | None, after: int) -> None:
@@ -197,7 +201,7 @@ def list_(ctx: Context, limit: int | None, after: int) -> None:
 
 
 @cli.command()
-@click.option("--days", type=click.IntRange(min=0), default=14, show_default=True,
+@click.option("--days", type=click.IntRange(min=0, max=36500), default=14, show_default=True,
               help="Show what comes due in the next N days, besides everything overdue.")  # fmt: skip
 @json_flag
 @common
