@@ -7,6 +7,7 @@ transaction of the store.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
@@ -17,18 +18,22 @@ from .language.rulebook import RuleBook
 from .language.ruleset import ACCEPTED, MARKS, OFFER, RuleSet
 from .runtime import core
 from .runtime.facts import check_after_interview, check_dates, company_name, normalize
-from .runtime.notify import Notice, action_notice, newly_due, transition_notices
+from .runtime.notify import Notice, settle
 from .runtime.policy import judge, record_heeding
 from .runtime.rows import ImportRow
 from .stores.importing import Prepared, RowMaker, write_import
 from .stores.pinning import keep, pin
-from .stores.store import Change, Store
+from .stores.store import Change, Store, agenda_candidates, page
 from .vocabulary.log import logger
 from .vocabulary.records import Advised, Application, Draft, LogEntry, Other, Recorded, Verdict, restore, snapshot
 
 #: How many due applications `tick` loads and commits at a time: memory is bounded by it
 #: (about 70 MB), and fewer, larger commits make ticks over large stores much faster.
 TICK_BATCH = 20000
+
+
+#: Gives the portfolio shared by one pass over many applications, per rule set.
+Portfolios = Callable[[RuleSet], Portfolio]
 
 
 class Fired(NamedTuple):
@@ -53,7 +58,8 @@ class Engine:
         rules: finds rule sets by name or path (default: a fresh :class:`RuleBook`).
         default_rules: the rule set `add` uses when none is named.
         notify: write notices for plugins to the store's outbox with every change
-            (deliver them with :func:`tactful.hooks.delivery.deliver`).
+            (deliver them with :func:`tactful.hooks.delivery.deliver`, passing
+            ``drafts=engine.notice_draft`` to have due actions' drafts rendered then).
         zone: the user's own time zone, for times in reasons, refusals and warnings
             (default: each application's interviewer's zone).
         """
@@ -119,10 +125,12 @@ class Engine:
         for app, _, _ in self._walk(now or self.now()):
             yield app
 
-    def _walk(self, now: datetime) -> Iterator[tuple[Application, RuleSet, Portfolio]]:
-        """Every application as of ``now``, with its rule set and a portfolio shared by all."""
-        portfolios = self._portfolios()
-        for app in self.store.all():
+    def _walk(
+        self, now: datetime, apps: Iterable[Application] | None = None, portfolios: Portfolios | None = None
+    ) -> Iterator[tuple[Application, RuleSet, Portfolio]]:
+        """Every application (or ``apps``) as of ``now``, with its rule set and a portfolio shared by all."""
+        portfolios = portfolios or self._portfolios()
+        for app in self.store.all() if apps is None else apps:
             rs = self.rules_for(app)
             if app.next_due is not None and app.next_due <= now:
                 app = core.catch_up(rs, app, now, portfolios(rs), preview=True)[0]
@@ -134,16 +142,41 @@ class Engine:
         app = self.get(app_id, now)
         return core.advise(self.rules_for(app), app, now, self.portfolio(app), self.zone)
 
-    def overview(self, now: datetime | None = None) -> Iterator[tuple[Application, list[Advised]]]:
-        """Every application as of now with what comes next for it, in one pass over the store."""
+    def overview(
+        self, now: datetime | None = None, *, after: int = 0, limit: int | None = None
+    ) -> Iterator[tuple[Application, list[Advised]]]:
+        """Every application as of now with what comes next for it, in one pass over the store;
+        or one page of them: up to ``limit`` with an id above ``after``, by id."""
         now = now or self.now()
-        for app, rs, portfolio in self._walk(now):
+        apps = page(self.store, after, limit) if after or limit is not None else None
+        for app, rs, portfolio in self._walk(now, apps):
             yield app, core.advise(rs, app, now, portfolio, self.zone)
 
-    def agenda(self, now: datetime | None = None) -> list[tuple[Application, Advised]]:
-        """What is due and coming up across applications, soonest first."""
-        items = [(app, item) for app, advice in self.overview(now) for item in advice]
+    def agenda(self, now: datetime | None = None, until: datetime | None = None) -> list[tuple[Application, Advised]]:
+        """What is due and coming up across applications, soonest first; with ``until``, only
+        what is due by then (everything overdue, and what comes due until then), found through
+        the store's index of due moments, so that it costs what it shows."""
+        now = now or self.now()
+        portfolios = self._portfolios()
+        apps = None if until is None else self._due_by(until, portfolios)
+        items = [(app, item) for app, rs, portfolio in self._walk(now, apps, portfolios)
+                 for item in core.advise(rs, app, now, portfolio) if until is None or item.due <= until]  # fmt: skip
         return sorted(items, key=lambda pair: (pair[1].due.timestamp(), pair[0].id or 0))
+
+    def _due_by(self, until: datetime, portfolios: Portfolios) -> list[Application]:
+        """The applications that may have something due by ``until``: the store's index of due
+        moments, and, while another application stands at an offer or accepted one, every
+        pending application under that rule set (what it advises then follows the others)."""
+        found = {app.id: app for app in agenda_candidates(self.store, until)}
+        rule_sets = {rs.hash: rs for rs in map(self.rules_for, found.values())}
+        with contextlib.suppress(InputError, RuleErrors):  # a broken default file: no pending to add
+            default = self.rules.get(self.default_rules)
+            rule_sets.setdefault(default.hash, default)
+        for rs in rule_sets.values():
+            if portfolios(rs).others:
+                pending = [s.name for s in rs.states.values() if not s.final]
+                found.update((app.id, app) for app in self.store.in_states(pending) if app.id not in found)
+        return [found[k] for k in sorted(found, key=lambda k: k or 0)]
 
     def check(self, app_id: int, channel: str, now: datetime | None = None) -> Verdict:
         """May the job seeker use ``channel`` (or do that action) now on this application?"""
@@ -187,7 +220,25 @@ class Engine:
         except (InputError, Refused, RuleErrors) as err:
             logger().debug("no draft", id=app.id, action=action, reason=str(err).splitlines()[0])
             return None
-        return "\n\n---\n\n".join((f"Subject: {d.subject}\n\n" if d.subject else "") + d.body for d in made)
+        return drafts.plain_text(made)
+
+    def notice_draft(self, notice: Notice, now: datetime | None = None) -> str | None:
+        """The draft for an ``action_due`` notice, rendered when it is delivered (not when the
+        change was made, so a bad template never blocks a state change): the application as of
+        ``now``, or None when it is gone, the notice is of another kind, or the rule set has no
+        template for the action.
+
+        Raises:
+            RuleErrors: when the template fails, at its ``file:line:col``; the delivery fails
+                and is retried like any other.
+        """
+        from .runtime import drafts
+
+        stored = self.store.get(notice.app_id) if notice.kind == "action_due" else None
+        if stored is None or notice.action is None:
+            return None
+        rs = self.rules_for(stored)
+        return drafts.notice_text(rs, stored, now or self.now(), notice.action, self.portfolio(stored))
 
     def history(self, app_id: int) -> list[LogEntry]:
         self.load(app_id)
@@ -198,7 +249,7 @@ class Engine:
         rs = self.rules_for(app)
         return Portfolio(lambda: self._others(rs))
 
-    def _portfolios(self) -> Callable[[RuleSet], Portfolio]:
+    def _portfolios(self) -> Portfolios:
         """Portfolios for one pass over many applications: one per rule set, loaded once."""
         made: dict[str, Portfolio] = {}
 
@@ -222,23 +273,9 @@ class Engine:
 
     def _settle(self, rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio,
                 entries: Sequence[LogEntry], announce: bool = False) -> tuple[Application, list[Notice]]:  # fmt: skip
-        """The record with its ``wake`` moment, and the notices its change makes.
-
-        ``announce`` (tick) also announces the advised actions that became due.
-        """
-        if not self.notify:
-            return app, []
-        notices = transition_notices(app, entries)
-        items = core.advise(rs, app, now, portfolio)
-        if announce:
-            notices += [
-                action_notice(app, item, self.draft_text(app, item.action, now, rs, portfolio))
-                for item in newly_due(items, app.notified, now)
-            ]
-            app = app._replace(notified=now)
-        pending = [i.due for i in items if app.notified is None or i.due > app.notified]
-        wake = min([*pending, *([app.next_due] if app.next_due else [])], default=None)
-        return app._replace(wake=wake), notices
+        """The record with its ``wake`` and ``agenda`` moments, and the notices its change makes
+        (see :func:`tactful.runtime.notify.settle`)."""
+        return settle(rs, app, now, portfolio, entries, notify=self.notify, announce=announce)
 
     def add(self, company: str, *, rules: str | None = None, **facts: Any) -> Application:
         """Start tracking an application; facts as `tactful add` takes them.

@@ -258,8 +258,9 @@ def test_date_only_moments_are_9am_in_the_interviewers_zone(t: Tactful) -> None:
 def test_human_output_shows_times_in_the_users_zone(nw: Tactful) -> None:
     """Human agenda output shows a 09:00 UTC due as 11:00 with TACTFUL_TZ=Europe/Paris; nothing goes to stderr."""
     t = nw
-    paris = t.run("agenda", now="2026-05-06T10:00:00+00:00", extra_env={"TACTFUL_TZ": "Europe/Paris"})
-    utc = t.run("agenda", now="2026-05-06T10:00:00+00:00")
+    # the call is 15 days off: past the agenda's default window of 14 days
+    paris = t.run("agenda", "--days", "15", now="2026-05-06T10:00:00+00:00", extra_env={"TACTFUL_TZ": "Europe/Paris"})
+    utc = t.run("agenda", "--days", "15", now="2026-05-06T10:00:00+00:00")
     assert paris.returncode == 0 and utc.returncode == 0
     assert "2026-05-21 11:00" in paris.stdout, paris.stdout
     assert "2026-05-21 09:00" in utc.stdout, utc.stdout
@@ -280,7 +281,7 @@ def test_list_and_agenda_json_cover_all_applications_soonest_first(nw: Tactful) 
         "Northwind": "awaiting_decision",
         "Tiny Bakery": "awaiting_decision",
     }
-    items = t.json("agenda", now=now)
+    items = t.json("agenda", "--days", "15", now=now)  # Northwind's call is 15 days off
     assert isinstance(items, list) and len(items) >= 2
     assert all({"id", "company", "action", "due"} <= set(i) for i in items)
     dues = [instant(i["due"]) for i in items]

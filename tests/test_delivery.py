@@ -148,9 +148,47 @@ def test_an_action_due_notice_carries_its_draft(setup):
     engine.record(app.id, "thank_you_sent")
     clock.set(at("2026-05-21 10:00"))
     engine.tick()
-    deliver(engine.store.outbox, pm, clock())
+    deliver(engine.store.outbox, pm, clock(), drafts=engine.notice_draft)
     [notice] = [n for hook, n, _ in recorder.calls if hook == "tactful_action_due"]
     assert notice.action == "call" and "Rivera" in notice.draft and "Northwind" in notice.draft
+
+
+def test_the_outbox_keeps_notices_without_draft_text_and_delivery_renders_it(setup):
+    """Drafts are not rendered inside the state change: the tick writes the notice bare."""
+    engine, clock, pm, recorder = setup
+    app = engine.add("Northwind", interviewed="2026-05-04", interviewer="Ms. Rivera")
+    engine.record(app.id, "thank_you_sent")
+    clock.set(at("2026-05-21 10:00"))
+    engine.tick()
+    engine.store.outbox.expand({"action_due": ["recorder"]})
+    [waiting] = engine.store.outbox.listing(["pending"])
+    assert waiting.notice.action == "call" and waiting.notice.draft is None
+    deliver(engine.store.outbox, pm, clock(), drafts=engine.notice_draft)
+    [notice] = [n for hook, n, _ in recorder.calls if hook == "tactful_action_due"]
+    assert notice.draft == engine.draft_text(engine.get(app.id), "call", clock())
+
+
+def test_a_template_that_fails_at_delivery_fails_only_that_delivery(setup, tmp_path):
+    """Every timer fires; the bad template's delivery fails with its place, is retried, and
+    the other application's notice is delivered with its draft."""
+    engine, clock, pm, recorder = setup
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("extends: default\ntemplates:\n  call: |\n    Hello,\n    {{ company|attr('__class__') }}\n")
+    bad = engine.add("Bad Template Co", interviewed="2026-05-04", rules=str(broken))
+    good = engine.add("Northwind", interviewed="2026-05-04", interviewer="Ms. Rivera")
+    clock.set(at("2026-05-21 10:00"))
+    assert {(f.id, f.target) for f in engine.tick()} == {(bad.id, "follow_up_due"), (good.id, "follow_up_due")}
+    report = deliver(engine.store.outbox, pm, clock(), drafts=engine.notice_draft)
+    [(failed, error)] = report.failed
+    assert failed.notice.app_id == bad.id and error.startswith(f"the draft failed: {broken}:5:5: template 'call'")
+    [notice] = [n for hook, n, _ in recorder.calls if hook == "tactful_action_due"]
+    assert notice.app_id == good.id and "Rivera" in notice.draft
+    [pending] = engine.store.outbox.listing(["pending"])
+    assert pending.notice.app_id == bad.id and pending.attempts == 1 and "template 'call'" in pending.last_error
+    clock.advance(minutes=2)  # retried with backoff, like any failed delivery
+    again = deliver(engine.store.outbox, pm, clock(), drafts=engine.notice_draft)
+    assert again.delivered == [] and [d.notice.app_id for d, _ in again.failed] == [bad.id]
+    assert engine.store.outbox.listing(["pending"])[0].attempts == 2
 
 
 def test_retrying_an_unknown_delivery_is_bad_input(tmp_path):

@@ -368,8 +368,9 @@ def test_commands_other_than_draft_and_validate_do_not_import_jinja2(tmp_path: P
              "try:\n    main()\nfinally:\n    print('JINJA2', 'jinja2' in sys.modules, file=sys.stderr)\n")  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
     env.update(TACTFUL_HOME=str(tmp_path), TACTFUL_NOW="2026-05-04T17:00:00+00:00", TACTFUL_TZ="UTC")
+    # tick too: drafts are made at delivery, for the plugins that take due actions (none here)
     for args in (("add", "Northwind", "--interviewed", "2026-05-04"), ("agenda",), ("show", "1"), ("list",),
-                 ("draft", "1")):  # fmt: skip
+                 ("tick",), ("draft", "1")):  # fmt: skip
         done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env,
                               timeout=60, cwd=tmp_path)  # fmt: skip
         assert done.returncode == 0, done.stderr

@@ -155,6 +155,32 @@ def test_a_server_that_is_down_keeps_the_delivery_until_it_is_retried(tmp_path):
     assert json.loads(tactful(tmp_path, "outbox", "--json", "--now", TICK).stdout) == []
 
 
+def test_a_template_that_fails_at_delivery_fails_that_email_only_and_tick_says_so(tmp_path, inbox):
+    """Drafts are rendered at delivery: the bad template's timer still fires, its email fails
+    visibly (stderr, 'tactful outbox'), and the other application's email goes out with its draft."""
+    handler, server = inbox
+    write_config(tmp_path, f"email:\n  host: {HOST}\n  port: {server.port}\n  security: none\n  to: sam@example.org\n")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("extends: default\ntemplates:\n  call: |\n    Hello,\n    {{ company|attr('__class__') }}\n")
+    for company, rules in (("Bad Template Co", str(broken)), ("Northwind", "default")):
+        added = tactful(tmp_path, "add", company, "--interviewed", "2026-05-04", "--interviewer", "Ms. Rivera",
+                        "--timezone", "America/New_York", "--rules", rules, "--now", ADDED)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+    tick = tactful(tmp_path, "tick", "--json", "--now", TICK)
+    assert tick.returncode == 0, tick.stderr
+    assert {(f["company"], f["to"]) for f in json.loads(tick.stdout)} == {
+        ("Bad Template Co", "follow_up_due"), ("Northwind", "follow_up_due")
+    }  # fmt: skip
+    [warning] = [line for line in tick.stderr.splitlines() if line.startswith("tactful: warning:")]
+    assert warning.startswith("tactful: warning: delivery to email failed (the draft failed: ")
+    assert f"{broken}:5:5: template 'call' failed" in warning and "'tactful outbox'" in warning
+    [received] = handler.received
+    assert "Northwind" in received.message["Subject"] and "Ms. Rivera" in received.body
+    [pending] = json.loads(tactful(tmp_path, "outbox", "--json", "--now", TICK).stdout)
+    assert (pending["company"], pending["status"], pending["attempts"]) == ("Bad Template Co", "pending", 1)
+    assert "template 'call' failed" in pending["last_error"]
+
+
 @pytest.mark.parametrize("user_from", ["config", "environment"])
 def test_login_takes_the_password_from_the_environment_and_never_shows_it(tmp_path, user_from):
     handler = Inbox(require_login=True)

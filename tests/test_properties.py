@@ -24,13 +24,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tactful import Engine, InputError, MemoryStore, Refused, RuleBook, load_rules
-from tactful.language.namespace import Portfolio
+from tactful.language.namespace import Namespace, Portfolio
 from tactful.language.ruleset import RuleSet
 from tactful.runtime import core
+from tactful.runtime.machine import fire_through_machine, unguarded
 from tactful.runtime.policy import judge
 from tactful.testing import FakeClock
 from tactful.vocabulary.records import Other
@@ -253,3 +255,53 @@ def test_never_two_accepted_offers(rules: str, count: int, steps: list[tuple[int
         for other in set(ids) - set(accepted):
             if accepted:
                 assert not engine.check(other, "accept_offer").allowed
+
+
+@pytest.mark.parametrize("ref", list(RULE_SETS))
+def test_the_lookup_that_spares_tick_the_machine_gives_the_machines_answer(ref: str) -> None:
+    """Every (state, trigger) answered by a lookup is answered the same by `transitions`, and
+    every trigger with a guard to weigh is left to the machine."""
+    rs = RULE_SETS[ref]
+    table = unguarded(rs)
+    moment = datetime(2026, 5, 21, 10, 0, tzinfo=zone("UTC"))
+    app, _ = core.start(rs, "Northwind", {"interviewed": "2026-05-04"}, moment, "test")
+    assert any(trigger.startswith("timer") for _, trigger in table)
+    for (state, trigger), answer in table.items():
+        ns = Namespace(rs, app._replace(state=state), moment)
+        assert fire_through_machine(rs, state, trigger, ns) == answer, (state, trigger)
+    for state in rs.states.values():
+        for trigger, branches in state.on.items():
+            assert ((state.name, trigger) in table) == (branches[0].when is None), (state.name, trigger)
+
+
+@settings(ENGINE_SETTINGS, max_examples=60)
+@given(
+    rules=st.sampled_from(("default", "small-company")),
+    notify=st.booleans(),
+    steps=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=2), st.sampled_from(EVENTS), st.integers(0, 9 * 24 * 60)),
+        min_size=2,
+        max_size=14,
+    ),
+)
+def test_the_agenda_read_from_the_index_is_the_whole_agenda_cut_at_its_window(
+    rules: str, notify: bool, steps: list[tuple[int, str, int]]
+) -> None:
+    """Whatever happened (offers elsewhere, timers fired or not yet ticked), the agenda over a
+    window lists exactly what walking every application lists up to the window's end."""
+    clock = FakeClock(datetime(2026, 5, 4, 17, 0, tzinfo=zone("UTC")))
+    engine = Engine(MemoryStore(), clock, RULE_BOOK, notify=notify)
+    ids = [engine.add(f"Company {n}", interviewed="2026-05-04", rank=n + 1, rules=rules).id for n in range(3)]
+    for index, event, minutes in steps:
+        clock.advance(minutes=minutes)
+        if event == "tick":
+            engine.tick()
+        for name in ("offer", "accepted") if event == "offer!" else () if event == "tick" else (event,):
+            with contextlib.suppress(InputError, Refused):
+                engine.record(ids[index], name)
+        now = clock()
+        whole = [(app.id, item) for app, item in engine.agenda(now)]
+        for days in (0, 14):
+            until = now + timedelta(days=days)
+            cut = [(app_id, item) for app_id, item in whole if item.due <= until]
+            assert [(app.id, item) for app, item in engine.agenda(now, until=until)] == cut, days

@@ -1,6 +1,7 @@
 """Queries start light: once the rule cache is warm, show, list, agenda and `can` neither
 parse YAML nor import `transitions` (they preview timers without the state machine); a
-command that changes something fires through the machine."""
+command that changes something fires through the machine, save where the machine's answer
+is a lookup (a timer or event whose first branch has no guard)."""
 
 from __future__ import annotations
 
@@ -33,5 +34,7 @@ def test_queries_import_neither_the_state_machine_nor_the_yaml_parser(tmp_path: 
     weeks_later = "2026-06-01T10:00:00+00:00"  # the first-inquiry timer is due: queries catch up in memory
     for args in (("agenda",), ("show", "1"), ("list",), ("can", "1", "call"), ("show", "1", "--json")):
         assert loaded(tmp_path, *args, now=weeks_later) == [], args
-    assert loaded(tmp_path, "tick", now=weeks_later) == ["transitions"]
+    # the first-inquiry timer has one unguarded branch: the machine's answer is a lookup
+    assert loaded(tmp_path, "tick", now=weeks_later) == []
+    # a call weighs guards (the outcome, the calls left): through the machine
     assert loaded(tmp_path, "record", "1", "called", now=weeks_later) == ["transitions"]

@@ -208,10 +208,10 @@ class Context:
         not configured is skipped, with one warning."""
         from ..hooks.delivery import deliver
 
-        pm = self.plugins()
+        pm, engine = self.plugins(), self.engine()
         for name, aside in sorted(pm.unconfigured.items()):
             warn(f"plugin '{name}' is not configured ({aside.reason}); skipped: it gets no notices until it is")
-        return deliver(self.engine().store.outbox, pm, self.now())
+        return deliver(engine.store.outbox, pm, self.now(), drafts=engine.notice_draft)
 
     def emit(self, document: Any, human: Callable[[], str]) -> None:
         """Print ``document`` as JSON with ``--json``, else the human text."""

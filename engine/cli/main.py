@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from ..errors import InputError, Refused, TactfulError
+from ..views.documents import AGENDA_DAYS, MAX_AGENDA_DAYS
 from ..vocabulary.text import excerpt
 from .complete import NamesHelp, complete_channels, complete_events, complete_ids, complete_rules
 from .context import Context, common, fail, global_options, json_flag, parse_moment, user_zone, warn
@@ -298,19 +299,23 @@ def show(ctx: Context, app_id: str, graph: bool) -> None:
 
 
 @cli.command(name="list")
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_ID), help="At most N applications (default: all).")
+@click.option("--after", type=click.IntRange(min=0, max=MAX_ID), default=0, help="Only ids above ID.")
 @json_flag
 @common
-def list_(ctx: Context) -> None:
-    """All applications, with what each does next.
+def list_(ctx: Context, limit: int | None, after: int) -> None:
+    """All applications, by id, with what each does next; --limit and --after give them a page
+    at a time.
 
     \b
     tactful list
     tactful list --json
+    tactful list --limit 50 --after 120
     """
     from .output import list_doc, local, table
 
     engine, now = ctx.engine(), ctx.now()
-    overview = list(engine.overview(now))
+    overview = list(engine.overview(now, after=after, limit=limit))
     docs = list_doc(engine, overview, now)
     tz = user_zone()
     rows = [(app.id, app.company, app.facts.get("role"), app.state, items[0].action if items else None,
@@ -320,21 +325,26 @@ def list_(ctx: Context) -> None:
 
 
 @cli.command()
+@click.option("--days", type=click.IntRange(min=0, max=MAX_AGENDA_DAYS), default=AGENDA_DAYS, show_default=True,
+              help="Show what comes due in the next N days, besides everything overdue.")  # fmt: skip
 @json_flag
 @common
-def agenda(ctx: Context) -> None:
-    """What is due now and next, soonest first, each with the event that records it.
+def agenda(ctx: Context, days: int) -> None:
+    """What is due now and in the next days, soonest first, each with the event that records it.
 
-    Across applications; "now" marks what is due already.
+    Across applications; "now" marks what is due already. Everything overdue is shown, and
+    what comes due in the next --days (14 by default).
 
     \b
     tactful agenda
-    tactful agenda --now 2026-05-21T09:00 --json
+    tactful agenda --days 30 --now 2026-05-21T09:00 --json
     """
+    from datetime import timedelta
+
     from .output import agenda_doc, done_by, local, optional_mark, table
 
     now = ctx.now()
-    items = ctx.engine().agenda(now)
+    items = ctx.engine().agenda(now, until=now + timedelta(days=days))
     if ctx.as_json:
         return ctx.emit(agenda_doc(items, now), str)
     tz = user_zone()

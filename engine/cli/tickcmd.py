@@ -31,18 +31,18 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
 
     engine = ctx.engine()
     ctx.plugins()  # a broken config.yaml stops the tick before anything is written
-    count = 0
+    count, out = 0, sys.stdout  # written as it comes, flushed when the buffer fills (not per line, as click.echo)
     if ctx.as_json:
-        click.echo("[", nl=False)
+        out.write("[")
     for fired in engine.tick_each(batch or TICK_BATCH):  # streamed: memory is bounded by the batch
-        doc = fired_doc(fired)
         if ctx.as_json:
-            click.echo(("," if count else "") + "\n  " + json.dumps(doc, ensure_ascii=False), nl=False)
+            out.write(("," if count else "") + "\n  " + json.dumps(fired_doc(fired), ensure_ascii=False))
         else:
-            click.echo(safe(f"#{doc['id']} {doc['company']}: {doc['from']} -> {doc['to']}"))
+            out.write(safe(f"#{fired.id} {fired.company}: {fired.source} -> {fired.target}") + "\n")
         count += 1
     if ctx.as_json:
-        click.echo("\n]" if count else "]")
+        out.write("\n]\n" if count else "]\n")
+    out.flush()
     report = ctx.deliver()
     publish_schedule(ctx)
     for delivery, error in report.failed:

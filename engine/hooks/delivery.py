@@ -14,10 +14,13 @@ from typing import Any
 
 import pluggy
 
+from ..runtime.notify import Notice
 from ..stores.outbox import Delivery, Outbox
 from ..vocabulary.log import logger
 from .pluginmanager import DELIVERY_HOOKS, delivery_plugins, hook_for
 
+#: Renders an ``action_due`` notice's draft at delivery; None when there is none to render.
+Drafter = Callable[[Notice], str | None]
 #: How many deliveries one call attempts at most.
 DELIVERY_LIMIT = 1000
 
@@ -30,11 +33,20 @@ class Report:
     failed: list[tuple[Delivery, str]] = field(default_factory=list)
 
 
-def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int = DELIVERY_LIMIT) -> Report:
+def deliver(
+    outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int = DELIVERY_LIMIT, drafts: Drafter | None = None
+) -> Report:
     """Expand new notices for the plugins that take their kind, then attempt every delivery due
-    by ``now``. Deliveries of a plugin set aside as not configured wait, untried."""
+    by ``now``. Deliveries of a plugin set aside as not configured wait, untried.
+
+    ``drafts`` (e.g. :meth:`tactful.Engine.notice_draft`) renders the draft of an
+    ``action_due`` notice as it is delivered, once per notice however many plugins take it;
+    when it raises (a template that fails), that delivery fails with the error and is retried
+    like any other, and every other delivery goes on.
+    """
     outbox.expand(delivery_plugins(pm))
     callers: dict[tuple[str, str], Callable[..., Any] | None] = {}  # (plugin, kind) -> its hook, built once
+    drafted: dict[str, str | None] = {}  # notice key -> its draft, rendered once
     report = Report()
     waiting = set(getattr(pm, "unconfigured", ()))
     for delivery in outbox.due(now, limit):
@@ -45,7 +57,9 @@ def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int 
             hook = DELIVERY_HOOKS.get(delivery.notice.kind)
             callers[taker] = hook_for(pm, delivery.plugin, hook) if hook else None
         call = callers[taker]
-        error = _attempt(call, delivery) if call is not None else _untaken(pm, delivery)
+        delivery, error = _drafted(delivery, drafts, drafted) if call is not None else (delivery, None)
+        if error is None:
+            error = _attempt(call, delivery) if call is not None else _untaken(pm, delivery)
         outbox.finish(delivery, now, error)
         if error is None:
             report.delivered.append(delivery)
@@ -53,6 +67,19 @@ def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int 
             report.failed.append((delivery, error))
             logger().warning("delivery failed", plugin=delivery.plugin, key=delivery.key, error=error)
     return report
+
+
+def _drafted(delivery: Delivery, drafts: Drafter | None, drafted: dict[str, str | None]) -> tuple[Delivery, str | None]:
+    """The delivery with its notice's draft rendered, or the error that rendering gave."""
+    notice = delivery.notice
+    if drafts is None or notice.kind != "action_due" or notice.draft is not None:
+        return delivery, None
+    if notice.key not in drafted:
+        try:
+            drafted[notice.key] = drafts(notice)
+        except Exception as err:  # noqa: BLE001 - a bad template fails its delivery, not the others
+            return delivery, f"the draft failed: {str(err).splitlines()[0]}"
+    return delivery._replace(notice=notice._replace(draft=drafted[notice.key])), None
 
 
 def _attempt(call: Callable[..., Any], delivery: Delivery) -> str | None:

@@ -17,7 +17,7 @@ from ..language.ruleset import Advice, Branch, RuleSet, State
 from ..vocabulary.records import Advised, Application, LogEntry, Recorded, snapshot
 from ..vocabulary.text import excerpt
 from ..vocabulary.timecalc import check_year
-from .machine import fire, timer_trigger
+from .machine import fire, timer_trigger, unguarded
 
 #: A timer chain longer than this means the rules loop; catching up stops there.
 MAX_TIMER_STEPS = 64
@@ -74,8 +74,11 @@ def catch_up(
         if len(entries) >= MAX_TIMER_STEPS:
             break
         at = app.next_due
-        ns = Namespace(rs, app, at, portfolio=portfolio)
-        target = _timer_target(rs, app.state, app.timer, ns, preview)
+        known = unguarded(rs).get((app.state, timer_trigger(app.timer)))
+        if known is not None:  # the machine's answer whatever the application (and the preview's)
+            target = known[0]
+        else:
+            target = _timer_target(rs, app.state, app.timer, Namespace(rs, app, at, portfolio=portfolio), preview)
         entries.append(LogEntry("timer", "timer", at, now, app.state, target))
         app = with_timer(rs, app._replace(state=target, entered=at, next_due=None, timer=None, wake=None), portfolio)
     return app, entries

@@ -120,3 +120,22 @@ def _split(text: str, channel: str | None) -> tuple[str | None, str]:
         lines = lines[1:]
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return (None if channel in SPOKEN else subject), body
+
+
+def plain_text(drafts: Sequence[Draft]) -> str:
+    """Drafts as one plain text, each with its subject line first (for notifications)."""
+    return "\n\n---\n\n".join((f"Subject: {d.subject}\n\n" if d.subject else "") + d.body for d in drafts)
+
+
+def notice_text(rs: RuleSet, app: Application, now: datetime, action: str, portfolio: Portfolio) -> str | None:
+    """The plain text of ``action``'s draft for ``app`` (as stored) caught up to ``now``, or
+    None when the rule set has no template for it.
+
+    Raises:
+        RuleErrors: when the template fails, at its ``file:line:col``.
+    """
+    app = core.catch_up(rs, app, now, portfolio, preview=True)[0]
+    try:
+        return plain_text(render(rs, app, now, action, portfolio))
+    except (InputError, Refused):
+        return None

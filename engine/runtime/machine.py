@@ -7,10 +7,12 @@ event a light :class:`Firing` model carries the current state and the namespace,
 machine picks the first branch whose guard holds and sets the model's new state.
 
 Every change that is kept (an event recorded, a timer fired by `tick`, a migration) goes
-through the machine. Answers that are not kept (show, list, agenda, `can`, plans) preview
-timers with :func:`tactful.runtime.core.choose`, the same first-guard-that-holds rule, so that a
-query neither imports `transitions` nor builds a machine; a property test holds the two to
-the same result.
+through the machine, save where its answer is a lookup (:func:`unguarded`: the first branch
+has no guard), which `tick` at scale should not pay the machine's dispatch for. Answers
+that are not kept (show, list, agenda, `can`, plans) preview timers with
+:func:`tactful.runtime.core.choose`, the same first-guard-that-holds rule, so that a query
+neither imports `transitions` nor builds a machine; property tests hold all three to the
+same result.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ if TYPE_CHECKING:
     from ..language.namespace import Namespace
 
 
+_TRIGGERS = tuple(f"timer {index}" for index in range(32))
+
+
 def timer_trigger(index: int) -> str:
     """The trigger name of a state's timer number ``index``."""
-    return f"timer {index}"
+    return _TRIGGERS[index] if index < len(_TRIGGERS) else f"timer {index}"
 
 
 class Firing:
@@ -87,9 +92,38 @@ def _chosen(branch: Branch) -> Callable[[Any], None]:
 
 
 def fire(rs: RuleSet, state: str, trigger: str, ns: Namespace) -> tuple[str, Branch] | None:
-    """Fire ``trigger`` from ``state``; the new state and the branch taken, or None."""
+    """Fire ``trigger`` from ``state``; the new state and the branch taken, or None.
+
+    Where the machine's answer cannot depend on the application (the first branch has no
+    guard, as for most timers), it is looked up in :func:`unguarded`, worked out once per rule
+    set; anything with a guard to weigh goes through the machine.
+    """
+    known = unguarded(rs).get((state, trigger))
+    if known is not None:
+        return known
+    return fire_through_machine(rs, state, trigger, ns)
+
+
+def fire_through_machine(rs: RuleSet, state: str, trigger: str, ns: Namespace) -> tuple[str, Branch] | None:
+    """:func:`fire`, always through the ``transitions`` machine."""
     model = Firing(state, ns)
     machine_for(rs).events[trigger].trigger(model)
     if model.branch is None:
         return None
     return model.state, model.branch
+
+
+def unguarded(rs: RuleSet) -> dict[tuple[str, str], tuple[str, Branch]]:
+    """``(state, trigger) -> (new state, branch)`` for every trigger whose first branch has no
+    guard: the machine takes that branch whatever the application, so its answer is a lookup.
+    Built on first use and kept with the rule set; a property test holds it to the machine."""
+    table: dict[tuple[str, str], tuple[str, Branch]] | None = rs.memo.get("unguarded")
+    if table is None:
+        table = rs.memo["unguarded"] = {}
+        for state in rs.states.values():
+            triggers = [*state.on.items(), *((timer_trigger(i), t.branches) for i, t in enumerate(state.timers))]
+            for trigger, branches in triggers:
+                if branches and branches[0].when is None:
+                    first = branches[0]
+                    table[(state.name, trigger)] = (state.name if first.to is None else first.to, first)
+    return table

@@ -13,7 +13,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from ..language.namespace import Portfolio
+from ..language.ruleset import RuleSet
 from ..vocabulary.records import Advised, Application, LogEntry
+from ..vocabulary.timecalc import iso
+from . import core
 
 #: What each action of the shipped rule sets asks of you, in a few words; email subjects and
 #: calendar titles use it. Other actions read "ACTION: COMPANY".
@@ -60,10 +64,11 @@ class Notice(NamedTuple):
     facts: dict[str, Any] = {}
 
     def to_json(self) -> str:
-        data = self._asdict()
-        data["at"] = self.at.isoformat()
-        data["due"] = self.due.isoformat() if self.due else None
-        return json.dumps(data, sort_keys=True)
+        """The notice as a JSON object, its fields in order (what the outbox keeps)."""
+        data = dict(zip(self._fields, self, strict=True))
+        data["at"] = iso(self.at)
+        data["due"] = iso(self.due) if self.due else None
+        return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> Notice:
@@ -79,25 +84,55 @@ def _base(app: Application) -> dict[str, Any]:
             "facts": {k: v for k, v in app.facts.items() if k != "news"}}  # fmt: skip
 
 
-def transition_notices(app: Application, entries: Iterable[LogEntry]) -> list[Notice]:
-    """A notice for each entry that changed the state."""
+def transition_notices(
+    app: Application, entries: Iterable[LogEntry], base: dict[str, Any] | None = None
+) -> list[Notice]:
+    """A notice for each entry that changed the state (``base``: :func:`_base` of ``app``, when
+    the caller has it)."""
     notices = []
     for entry in entries:
         if entry.source == entry.target or entry.kind not in ("event", "timer"):
             continue
-        key = f"{app.id}/transition/{entry.target}/{entry.at.isoformat()}"
+        key = f"{app.id}/transition/{entry.target}/{iso(entry.at)}"
         notices.append(Notice("transition", key, at=entry.at, source=entry.source, target=entry.target,
-                              event=entry.name, **_base(app)))  # fmt: skip
+                              event=entry.name, **(base or _base(app))))  # fmt: skip
     return notices
 
 
-def action_notice(app: Application, item: Advised, draft: str | None = None) -> Notice:
+def action_notice(
+    app: Application, item: Advised, draft: str | None = None, base: dict[str, Any] | None = None
+) -> Notice:
     """The notice that ``item`` is due; its key is stable for (application, action, due)."""
-    key = f"{app.id}/action/{item.action}/{item.due.isoformat()}"
+    key = f"{app.id}/action/{item.action}/{iso(item.due)}"
     return Notice("action_due", key, at=item.due, action=item.action, due=item.due, reason=item.reason,
-                  draft=draft, **_base(app))  # fmt: skip
+                  draft=draft, **(base or _base(app)))  # fmt: skip
 
 
 def newly_due(items: Sequence[Advised], since: datetime | None, now: datetime) -> list[Advised]:
     """The advised items that became due after ``since`` and by ``now``."""
     return [i for i in items if i.due <= now and (since is None or i.due > since)]
+
+
+def settle(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio, entries: Sequence[LogEntry], *,
+           notify: bool, announce: bool = False) -> tuple[Application, list[Notice]]:  # fmt: skip
+    """``app`` with the moments its store indexes, and the notices its change makes.
+
+    ``agenda`` is the earliest moment anything advised or its timer is due (None: nothing
+    will ever be). With ``notify``, a notice per state change in ``entries``, and ``wake`` is
+    the next moment `tick` has work (a timer, or an action not yet announced); ``announce``
+    (tick) also announces the advised actions that became due. Drafts are not rendered here:
+    delivery renders them (:meth:`tactful.Engine.notice_draft`), so a template never blocks a
+    state change.
+    """
+    items = core.advise(rs, app, now, portfolio)
+    timer = [app.next_due] if app.next_due else []
+    agenda = min([*(i.due for i in items), *timer], default=None)
+    if not notify:
+        return app._replace(agenda=agenda), []
+    base = _base(app)
+    notices = transition_notices(app, entries, base)
+    if announce:
+        notices += [action_notice(app, item, base=base) for item in newly_due(items, app.notified, now)]
+        app = app._replace(notified=now)
+    pending = [i.due for i in items if app.notified is None or i.due > app.notified]
+    return app._replace(wake=min([*pending, *timer], default=None), agenda=agenda), notices

@@ -180,9 +180,8 @@ class RowMaker:
         memo_key = (ref, rs.hash, company if by_company else None, rank, *map(given.get, names))
         known = self._memo.get(memo_key)
         if known is not None:
-            _, _, state, entered, facts, _, _, next_due, timer, _, wake, notified = known
-            facts = {**facts, **given}  # the rule set's defaults, then the row's own facts
-            return Application(number, company, state, entered, facts, ref, rs.hash, next_due, timer, 0, wake, notified)
+            facts = {**known.facts, **given}  # the rule set's defaults, then the row's own facts
+            return known._replace(id=number, company=company, facts=facts, rules=ref, rules_hash=rs.hash, version=0)
         app, _ = core.start(rs, company, given, self.now, ref, self.portfolios(rs))
         app = self.settle(rs, app)
         if len(self._memo) < START_MEMO:

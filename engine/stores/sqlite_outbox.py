@@ -17,9 +17,12 @@ CREATE TABLE IF NOT EXISTS outbox (
     key TEXT NOT NULL UNIQUE,
     app_id INTEGER,
     payload TEXT NOT NULL,
-    expanded INTEGER NOT NULL DEFAULT 0
+    expanded INTEGER NOT NULL DEFAULT 0  -- unused since schema 4: see outbox_mark
 );
-CREATE INDEX IF NOT EXISTS outbox_new ON outbox (expanded) WHERE expanded = 0;
+CREATE TABLE IF NOT EXISTS outbox_mark (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    upto INTEGER NOT NULL  -- every notice with an id up to this one has its deliveries
+);
 CREATE TABLE IF NOT EXISTS deliveries (
     id INTEGER PRIMARY KEY,
     outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
@@ -32,6 +35,13 @@ CREATE TABLE IF NOT EXISTS deliveries (
     delivered_at TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt);
+"""
+#: Run after the schema (new or older): the expansion mark starts after the last notice that
+#: was expanded under schema 3's per-row flag.
+OUTBOX_MARK = """
+DROP INDEX IF EXISTS outbox_new;
+INSERT OR IGNORE INTO outbox_mark (one, upto) VALUES (1, coalesce(
+    (SELECT min(id) - 1 FROM outbox WHERE expanded = 0), (SELECT max(id) FROM outbox), 0));
 """
 _SELECT = (
     "SELECT d.id, d.plugin, d.key, o.payload, d.status, d.attempts, d.next_attempt, d.last_error, d.delivered_at "
@@ -76,12 +86,19 @@ class SQLiteOutbox:
         )
 
     def expand(self, takers: Mapping[str, Sequence[str]]) -> int:
+        """Notices are expanded in id order, up to a mark: moving the mark is all it costs when
+        no plugin takes any kind, and no notice is read back then."""
         with Transaction(self.db):
-            new = self.db.execute("SELECT id, key, payload FROM outbox WHERE expanded = 0").fetchall()
-            rows = [(number, plugin, f"{key}/{plugin}") for number, key, payload in new
-                    for plugin in takers.get(json.loads(payload)["kind"], ())]  # fmt: skip
-            self.db.executemany("INSERT OR IGNORE INTO deliveries (outbox_id, plugin, key) VALUES (?, ?, ?)", rows)
-            self.db.executemany("UPDATE outbox SET expanded = 1 WHERE id = ?", [(n,) for n, _, _ in new])
+            (upto,) = self.db.execute("SELECT upto FROM outbox_mark").fetchone()
+            (last,) = self.db.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()
+            rows: list[tuple[int, str, str]] = []
+            if last > upto and any(takers.values()):
+                new = self.db.execute("SELECT id, key, payload FROM outbox WHERE id > ? AND id <= ?", (upto, last))
+                rows = [(number, plugin, f"{key}/{plugin}") for number, key, payload in new
+                        for plugin in takers.get(json.loads(payload)["kind"], ())]  # fmt: skip
+                self.db.executemany("INSERT OR IGNORE INTO deliveries (outbox_id, plugin, key) VALUES (?, ?, ?)", rows)
+            if last > upto:
+                self.db.execute("UPDATE outbox_mark SET upto = ?", (last,))
         return len(rows)
 
     def due(self, now: datetime, limit: int) -> list[Delivery]:

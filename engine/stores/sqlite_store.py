@@ -19,8 +19,9 @@ from typing import Any
 from ..errors import InputError
 from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.timecalc import iso
 from .bulk import key
-from .sqlite_outbox import OUTBOX_SCHEMA, SQLiteOutbox, Transaction
+from .sqlite_outbox import OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .store import Change, Conflict
 
 SCHEMA_VERSION = 4
@@ -37,9 +38,11 @@ CREATE TABLE IF NOT EXISTS applications (
     timer INTEGER,
     version INTEGER NOT NULL DEFAULT 1,
     wake REAL,
-    notified TEXT
+    notified TEXT,
+    agenda REAL
 );
 CREATE INDEX IF NOT EXISTS applications_wake ON applications (wake, id) WHERE wake IS NOT NULL;
+CREATE INDEX IF NOT EXISTS applications_agenda ON applications (agenda) WHERE agenda IS NOT NULL;
 CREATE INDEX IF NOT EXISTS applications_state ON applications (state);
 CREATE INDEX IF NOT EXISTS applications_company ON applications (company);
 CREATE TABLE IF NOT EXISTS history (
@@ -61,10 +64,10 @@ CREATE TABLE IF NOT EXISTS rulesets (
     tree TEXT NOT NULL
 );
 """
-_COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified"
+_COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda"
 _UPDATE = (
     "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
-    "next_due = ?, timer = ?, wake = ?, notified = ?, version = version + 1 WHERE id = ? AND version = ?"
+    "next_due = ?, timer = ?, wake = ?, notified = ?, agenda = ?, version = version + 1 WHERE id = ? AND version = ?"
 )
 _INSERT_HISTORY = (
     "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
@@ -81,22 +84,23 @@ def _moment(seconds: float | None) -> datetime | None:
 
 
 def _row_to_app(row: Sequence[Any]) -> Application:
-    app_id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified = row
+    app_id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda = row
     return Application(app_id, company, state, datetime.fromisoformat(entered), json.loads(facts), rules,
                        rules_hash, _moment(next_due), timer, version, _moment(wake),
-                       datetime.fromisoformat(notified) if notified else None)  # fmt: skip
+                       datetime.fromisoformat(notified) if notified else None, _moment(agenda))  # fmt: skip
 
 
 def _values(app: Application) -> tuple[Any, ...]:
     return (
-        app.company, app.state, app.entered.isoformat(), json.dumps(app.facts), app.rules, app.rules_hash,
-        _epoch(app.next_due), app.timer, _epoch(app.wake), app.notified.isoformat() if app.notified else None,
+        app.company, app.state, iso(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
+        _epoch(app.next_due), app.timer, _epoch(app.wake), iso(app.notified) if app.notified else None,
+        _epoch(app.agenda),
     )  # fmt: skip
 
 
 def _entry_row(app_id: int, e: LogEntry) -> tuple[Any, ...]:
     return (
-        app_id, e.kind, e.name, e.at.isoformat(), e.recorded.isoformat(), e.source, e.target,
+        app_id, e.kind, e.name, iso(e.at), iso(e.recorded), e.source, e.target,
         json.dumps(e.params) if e.params else None, json.dumps(e.before) if e.before is not None else None,
     )  # fmt: skip
 
@@ -134,12 +138,19 @@ class SQLiteStore:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version >= SCHEMA_VERSION:
             return
-        script = SCHEMA + OUTBOX_SCHEMA
+        script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK
+        if version >= 1:
+            # The agenda index is worked out by the engine: until an older row is next saved
+            # it reads as "look at me" (0), and its wake moment as now, so that the first
+            # tick after the upgrade settles every row once.
+            script = (
+                "ALTER TABLE applications ADD COLUMN agenda REAL; UPDATE applications SET agenda = 0, wake = 0;"
+                + script
+            )
         if version == 1:
             script = (
                 "ALTER TABLE applications ADD COLUMN wake REAL; ALTER TABLE applications ADD COLUMN notified TEXT;"
-                "UPDATE applications SET wake = next_due; DROP INDEX IF EXISTS applications_due; DROP TABLE outbox;"
-                + script
+                "DROP INDEX IF EXISTS applications_due; DROP TABLE outbox;" + script
             )
         self.db.executescript(f"BEGIN IMMEDIATE;{script}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
 
@@ -158,7 +169,7 @@ class SQLiteStore:
             for app, entries in items:
                 cursor = self.db.execute(
                     "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, "
-                    "wake, notified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "wake, notified, agenda) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     _values(app),
                 )
                 ids.append(int(cursor.lastrowid or 0))
@@ -215,6 +226,16 @@ class SQLiteStore:
     def all(self) -> Iterator[Application]:
         for row in self.db.execute(f"SELECT {_COLUMNS} FROM applications ORDER BY id"):
             yield _row_to_app(row)
+
+    def agenda(self, until: datetime) -> list[Application]:
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM applications WHERE agenda <= ? ORDER BY id", (until.timestamp(),)
+        )
+        return [_row_to_app(r) for r in rows]
+
+    def page(self, after: int, limit: int) -> list[Application]:
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+        return [_row_to_app(r) for r in rows]
 
     def in_states(self, states: Collection[str]) -> list[Application]:
         marks = ", ".join("?" for _ in states)

@@ -8,6 +8,7 @@ can bring its own (PostgreSQL, say): load one, load the due ones, list, and save
 from __future__ import annotations
 
 import copy
+import itertools
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
@@ -91,6 +92,37 @@ class Store(Protocol):
         ...
 
 
+# -- optional store methods, with what any store falls back to ----------------------------
+#
+# A store may also have these methods, which make `agenda` and `list` cost what they show
+# rather than what is stored; a store without them (one written before, or one that keeps
+# only the Protocol) is served by walking :meth:`Store.all`, with the same answers.
+#
+# - ``agenda(until) -> list[Application]``: at least every application whose ``agenda``
+#   moment is by ``until`` (its earliest advised action or timer), in id order. A record
+#   saved with ``agenda`` None has nothing advised and no timer.
+# - ``page(after, limit) -> list[Application]``: up to ``limit`` applications with an id
+#   above ``after``, by id.
+
+
+def agenda_candidates(store: Store, until: datetime) -> list[Application]:
+    """The applications that may have something due by ``until``: the store's ``agenda``
+    method when it has one, else every application."""
+    method = getattr(store, "agenda", None)
+    if callable(method):
+        return list(method(until))
+    return list(store.all())
+
+
+def page(store: Store, after: int = 0, limit: int | None = None) -> list[Application]:
+    """Up to ``limit`` applications (all when None) with an id above ``after``, by id: the
+    store's ``page`` method when it has one, else a walk of :meth:`Store.all`."""
+    method = getattr(store, "page", None)
+    if limit is not None and callable(method):
+        return list(method(after, limit))
+    return list(itertools.islice((a for a in store.all() if (a.id or 0) > after), limit))
+
+
 class MemoryStore:
     """A store in a dict: for tests, demos and apps that persist elsewhere."""
 
@@ -159,6 +191,12 @@ class MemoryStore:
 
     def all(self) -> Iterator[Application]:
         return iter([self._apps[k] for k in sorted(self._apps)])
+
+    def agenda(self, until: datetime) -> list[Application]:
+        return [a for a in self.all() if a.agenda is not None and a.agenda <= until]
+
+    def page(self, after: int, limit: int) -> list[Application]:
+        return [self._apps[k] for k in sorted(k for k in self._apps if k > after)[:limit]]
 
     def in_states(self, states: Collection[str]) -> list[Application]:
         return [a for a in self.all() if a.state in states]

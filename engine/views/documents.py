@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from ..engine import Engine, Fired
     from ..vocabulary.records import Advised, Application, LogEntry, Verdict
 
+#: How many days ahead `agenda` looks by default (``--days``), and at most.
+AGENDA_DAYS, MAX_AGENDA_DAYS = 14, 36500
+
 
 def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()

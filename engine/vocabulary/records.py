@@ -16,7 +16,8 @@ class Application(NamedTuple):
     ``timer`` name the pending timer, derived from the rule set whenever the record changes.
     ``notified`` is the moment up to which due actions were announced to plugins, and
     ``wake`` the next moment `tick` has work for this application (a timer, or an action to
-    announce): what the store indexes.
+    announce), and ``agenda`` the earliest moment anything advised or a timer is due (what
+    `agenda` looks up over its window): what the store indexes.
     """
 
     id: int | None
@@ -31,6 +32,7 @@ class Application(NamedTuple):
     version: int = 0
     wake: datetime | None = None
     notified: datetime | None = None
+    agenda: datetime | None = None
 
 
 class LogEntry(NamedTuple):

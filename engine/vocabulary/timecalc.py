@@ -51,6 +51,23 @@ def read_moment(text: str, what: str, tz: tzinfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
+_ISO: dict[int, tuple[datetime, str]] = {}
+
+
+def iso(moment: datetime) -> str:
+    """``moment.isoformat()``, remembered for the last few moments by identity: one change
+    writes the same moment several times (its history row, its record, its notices' keys
+    and texts), and formatting an aware moment is not cheap."""
+    known = _ISO.get(id(moment))
+    if known is not None and known[0] is moment:
+        return known[1]
+    text = moment.isoformat()
+    if len(_ISO) >= 64:
+        _ISO.clear()
+    _ISO[id(moment)] = (moment, text)  # the moment is kept with it, so its id is not reused meanwhile
+    return text
+
+
 @lru_cache(maxsize=256)
 def zone(name: str) -> tzinfo:
     """The time zone called ``name`` (an IANA name such as ``Europe/Paris``).

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -11,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import InputError, Refused, TactfulError
-from ..views.documents import agenda_doc, list_doc, show_doc, verdict_doc
+from ..views.documents import AGENDA_DAYS, MAX_AGENDA_DAYS, agenda_doc, list_doc, show_doc, verdict_doc
 from .config import WebConfig
 from .security import bearer_ok, foreign_origin
 
@@ -58,10 +59,14 @@ async def application(request: Request) -> Response:
 
 
 async def agenda(request: Request) -> Response:
-    """`agenda --json`."""
+    """`agenda --json` (``?days=N`` is `--days N`: everything overdue and the next N days, 14
+    unless given)."""
     config = config_of(request)
+    text = request.query_params.get("days", str(AGENDA_DAYS))
+    if not text.isdigit() or int(text) > MAX_AGENDA_DAYS:
+        return _error(422, f"days={text[:20]!r} is not a number of days from 0 to {MAX_AGENDA_DAYS}")
     engine, now = config.engine(), config.now()
-    return JSONResponse(agenda_doc(engine.agenda(now), now))
+    return JSONResponse(agenda_doc(engine.agenda(now, until=now + timedelta(days=int(text))), now))
 
 
 async def can(request: Request) -> Response:

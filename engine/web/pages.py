@@ -4,6 +4,7 @@ Jinja2 templates with autoescaping. Forms post back here with the CSRF token."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -12,6 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import InputError, Refused, TactfulError
+from ..views.documents import AGENDA_DAYS
 from ..vocabulary.records import Application
 from .api import app_id_of, config_of, record_event
 from .board import columns, when
@@ -134,7 +136,8 @@ def _changed_facts(app: Application, form: Any) -> dict[str, Any]:
 async def agenda(request: Request) -> Response:
     config = config_of(request)
     now = config.now()
-    items = [(app, item, when(item.due, config.tz), item.due <= now) for app, item in config.engine().agenda(now)]
+    window = config.engine().agenda(now, until=now + timedelta(days=AGENDA_DAYS))  # as `tactful agenda`
+    items = [(app, item, when(item.due, config.tz), item.due <= now) for app, item in window]
     feed = _feed_links(request, config)
     return render(request, "agenda.html", title="Agenda", due=[i for i in items if i[3]],
                   soon=[i for i in items if not i[3]], feed=feed, now=when(now, config.tz))  # fmt: skip

@@ -1,86 +1,86 @@
-"""Benchmark `Engine.tick` on a big SQLite store against the floor of the same SQL work.
+"""Benchmark `tactful tick`, as the CLI runs it, on a big SQLite store against a plain-Python
+floor that writes exactly the same rows to the same kind of store.
 
 Not a pytest test: a script that prints figures. Run from the repository root:
 
-    python tests/benchmarks/bench_tick.py                      # 1,000,000 apps, 100,000 due, 5 runs
-    python tests/benchmarks/bench_tick.py --apps 20000 --due 2000 --runs 3
+    python tests/benchmarks/bench_tick.py                        # 1,000,000 apps, 100,000 due, 3 runs
+    python tests/benchmarks/bench_tick.py --apps 100000 --due 10000 --runs 3
     python tests/benchmarks/bench_tick.py --apps 200000 --due 20000 --runs 0 --profile
 
 How it works:
 
-* One application is added through the real engine and store (``Engine.add`` then
-  ``record(id, "thank_you_sent")``) in a scratch file, to learn what a real row and its
-  history look like. A prepared store (schema made by ``SQLiteStore``) then gets ``--apps``
-  copies, bulk-inserted in one transaction: ``--due`` of them have ``next_due`` before
-  ``NOW``, the rest far in the future or NULL; each gets the real history rows.
-* Each run copies the prepared file (a single file: the WAL is checkpointed away) and times
+* One application is added and thanked through the real CLI in a scratch home, to learn
+  what a real row, its history and its outbox look like; the same is ticked once at ``NOW``
+  to learn what the tick writes for it (the reason text of the action it announces). A
+  prepared store (schema made by ``SQLiteStore``) then gets ``--apps`` copies in one
+  transaction: ``--due`` of them with their timer due before ``NOW``, the rest far in the
+  future or with no timer; each with the real history rows and its transition notice in the
+  outbox, already expanded.
+* Each run copies the prepared file and measures, by CPU time (user + system):
 
-  - engine: ``Engine(SQLiteStore(copy), clock).tick()``, rule loading included;
-  - floor: on another copy, the same SQL in one transaction: one SELECT of the due rows
-    (the store's columns and order), ``json.loads`` of the facts, a dict lookup of
-    ``(state, "timer N") -> (dest, guard)``, the store's UPDATE and history INSERT per row,
-    one COMMIT.
+  - cli: ``tactful tick --home HOME --now NOW`` in a subprocess, exactly what a user runs
+    (notices on, the outbox written and expanded for the plugins configured: none), its
+    output to /dev/null; start-up and rule loading included (the rule cache warm, as
+    after any first command);
+  - floor: on another copy, in this process, the least Python that writes the same rows: one
+    SELECT of the due rows, per row ``json.loads`` of the facts, a dict lookup of the timer's
+    target, the contact moment of the call it makes due, the state UPDATE, the history
+    INSERT and the two outbox notices (the transition and the action now due) as JSON, then
+    the outbox's expansion mark, one COMMIT.
 
-  It checks the engine's result (nothing left due, one ``timer`` history row per due
-  application) and, on the first run, that the engine and the floor wrote identical tables.
-* Then: a tick with nothing due (the second tick of an engine), and the tracemalloc peak of
-  a tick at ``--due`` and at about a tenth of it (same file, an earlier ``now``).
+  After every run it checks that nothing is left due and one timer row was added per due
+  application, and that the two stores hold identical applications, history, outbox,
+  outbox_mark and deliveries tables.
+* The peak memory (max RSS) of the CLI tick at ``--due`` and at about a tenth of it.
 
-Progress goes to stderr, figures to stdout. Like an embedding app, the script configures
-structlog (tactful's log) to keep warnings and errors only, on stderr.
+Progress goes to stderr, figures to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import gc
-import io
 import json
 import os
-import pstats
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from tactful.engine import Engine
 from tactful.language.rulebook import RuleBook
-from tactful.runtime.machine import machine_for, timer_trigger
+from tactful.runtime.machine import timer_trigger, unguarded
 from tactful.stores.sqlite_store import _COLUMNS, _UPDATE, SQLiteStore
 
-#: The moment every timed tick runs at.
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-#: Due rows have next_due spread over the DUE_SPAN before NOW; an earlier clock at
-#: NOW - 0.9 * DUE_SPAN sees about a tenth of them due (the memory comparison).
-DUE_SPAN = timedelta(days=30)
-NOW_TENTH = NOW - DUE_SPAN * 0.9
-#: When the template application is added (its thank-you is recorded at the same moment).
-ADDED = datetime(2026, 4, 20, 10, 0, tzinfo=UTC)
+DUE_SPAN = timedelta(days=30)  # due rows have their timer over the DUE_SPAN before NOW
+NOW_TENTH = NOW - DUE_SPAN * 0.9  # an earlier clock sees about a tenth of them due
+ADDED = "2026-04-20T10:00:00+00:00"
 NULL_SHARE = 0.15  # of the applications not due: no pending timer at all
 ZONES = ("Europe/Paris", "America/New_York", "UTC", "Asia/Tokyo", "Europe/London", "America/Los_Angeles")
-
-#: The columns the rows built here and the floor's statements are written for.
+TABLES = ("applications", "history", "outbox", "outbox_mark", "deliveries")
 EXPECTED_COLUMNS = ("id", "company", "state", "entered", "facts", "rules", "rules_hash", "next_due", "timer", "version",
-                    "wake", "notified")  # fmt: skip
-UPDATE_SQL = _UPDATE  # the store's own statement
+                    "wake", "notified", "agenda")  # fmt: skip
 HISTORY_SQL = (
     "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+OUTBOX_SQL = "INSERT OR IGNORE INTO outbox (key, app_id, payload) VALUES (?, ?, ?)"
 DUE_SQL = f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? ORDER BY wake, id"
-#: The store's queries for the first batch and for the next ones (for EXPLAIN QUERY PLAN).
-FIRST_BATCH_SQL = f"{DUE_SQL} LIMIT ?"
-NEXT_BATCH_SQL = (
-    f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? AND (wake, id) > (?, ?) ORDER BY wake, id LIMIT ?"
+TACTFUL = Path(sys.executable).parent / "tactful"
+#: Runs the CLI and reports its own CPU seconds and peak memory on the last stderr line.
+PROBE = (
+    "import resource, sys\nfrom tactful.cli.main import main\nsys.argv = ['tactful', *sys.argv[1:]]\n"
+    "try:\n    main()\nfinally:\n    r = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "    print('PROBE', r.ru_utime + r.ru_stime, r.ru_maxrss, file=sys.stderr)\n"
 )
 
 
@@ -88,246 +88,210 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def quiet_library_logs() -> None:
-    """tactful logs through structlog, to whatever configuration the embedding app has; as
-    such an app, keep warnings and errors only, on stderr, so stdout holds just the figures."""
-    try:
-        import logging
-
-        import structlog
-    except ImportError:
-        return
-    structlog.configure(
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+def cli(home: Path, *args: str, now: datetime | str = NOW) -> tuple[float, float, int]:
+    """Run ``tactful ARGS`` in ``home``: CPU seconds, wall seconds, max RSS (KiB)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env.update(
+        TACTFUL_HOME=str(home), TACTFUL_TZ="UTC", TACTFUL_NOW=str(now if isinstance(now, str) else now.isoformat())
     )
-
-
-def clock_at(moment: datetime) -> Callable[[], datetime]:
-    return lambda: moment
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, env=env, check=False)  # fmt: skip
+    wall = time.perf_counter() - started
+    probe = done.stderr.strip().splitlines()[-1].split() if done.stderr.strip() else []
+    if done.returncode != 0 or not probe or probe[0] != "PROBE":
+        raise SystemExit(f"tactful {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+    return float(probe[1]), wall, int(probe[2])
 
 
 # -- building the prepared store -------------------------------------------------------
 
 
-def template(workdir: Path) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
-    """A real application row and its history rows, made by the real engine and store."""
-    path = workdir / "template.sqlite3"
-    store = SQLiteStore(path)
-    engine = Engine(store, clock_at(ADDED))
-    app = engine.add("Template Co", interviewed="2026-04-17", role="Engineer", timezone="Europe/Paris")
-    engine.record(app.id or 0, "thank_you_sent")
-    row = store.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE id = ?", (app.id,)).fetchone()
-    history = store.db.execute(
-        "SELECT kind, name, at, recorded, source, target, params, before FROM history WHERE app_id = ? ORDER BY id",
-        (app.id,),
-    ).fetchall()
-    store.close()
-    path.unlink()
-    return row, history
+def template(workdir: Path) -> dict[str, Any]:
+    """A real application row, its history and outbox, and what a tick at NOW writes for it."""
+    home = workdir / "template"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    cli(home, "add", "Template Co", "--interviewed", "2026-04-17", "--role", "Engineer", "--timezone",
+        "Europe/Paris", now=ADDED)  # fmt: skip
+    cli(home, "record", "1", "thank_you_sent", now=ADDED)
+    db = sqlite3.connect(home / "tactful.sqlite3")
+    made = {
+        "row": db.execute(f"SELECT {_COLUMNS} FROM applications").fetchone(),
+        "history": db.execute(
+            "SELECT kind, name, at, recorded, source, target, params, before FROM history"
+        ).fetchall(),
+        "outbox": db.execute("SELECT key, payload FROM outbox").fetchall(),
+    }
+    db.close()
+    cli(home, "tick", now=NOW)
+    db = sqlite3.connect(home / "tactful.sqlite3")
+    payloads = [json.loads(p) for (p,) in db.execute("SELECT payload FROM outbox WHERE key LIKE '%/action/%'")]
+    db.close()
+    [action] = payloads
+    made["action"], made["reason"] = action["action"], action["reason"]
+    shutil.rmtree(home)
+    return made
 
 
-def build(path: Path, apps: int, due: int, seed: int) -> dict[str, Any]:
-    """Make the prepared store at ``path``: ``apps`` applications, ``due`` of them due at NOW."""
-    row, history = template(path.parent)
-    _, _, state, entered, facts_text, rules, rules_hash, _, timer, version, _, _ = row
+def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> None:
+    """The prepared store at ``path``: ``apps`` applications, ``due`` of them due at NOW."""
+    _, _, state, entered, facts_text, rules, rules_hash, _, timer, version, _, notified, _ = made["row"]
     facts = json.loads(facts_text)
-    log(f"template row: state={state} timer={timer} version={version} facts={facts_text}")
-    log(f"template history: {[h[:2] for h in history]}")
-
-    store = SQLiteStore(path)  # the schema, exactly as the store makes it
-    store.close()
-
-    # A small pool of fact variants (interview day, zone), serialised the way the store does.
+    [(transition_key, transition_payload)] = made["outbox"]
+    SQLiteStore(path).close()  # the schema, exactly as the store makes it
     variants = []
     for day in range(20):
         for tz in ZONES:
             interviewed = (datetime(2026, 4, 1) + timedelta(days=day)).date().isoformat()
-            variant = {**facts, "interviewed": interviewed, "timezone": tz}
-            added = [json.loads(h[6]) if h[6] else None for h in history]
-            variants.append((json.dumps(variant), variant, added))
-
+            variants.append({**facts, "interviewed": interviewed, "timezone": tz})
+    texts = [json.dumps(v) for v in variants]
     rng = random.Random(seed)
     due_ids = set(rng.sample(range(1, apps + 1), due))
-    now_ts = NOW.timestamp()
-    span = int(DUE_SPAN.total_seconds())
+    now_ts, span = NOW.timestamp(), int(DUE_SPAN.total_seconds())
 
     def app_rows() -> Iterator[tuple[Any, ...]]:
         for app_id in range(1, apps + 1):
-            text = variants[app_id % len(variants)][0]
-            company = f"Company {app_id:07d}"
+            text, company = texts[app_id % len(texts)], f"Company {app_id:07d}"
             if app_id in due_ids:
-                due = now_ts - rng.randint(1, span)
-                yield (app_id, company, state, entered, text, rules, rules_hash, due, timer, version, due, None)
-            elif rng.random() < NULL_SHARE:  # a state without timers
-                yield (app_id, company, "follow_up_due", entered, text, rules, rules_hash, None, None, version,
-                       None, None)  # fmt: skip
+                at = now_ts - rng.randint(1, span)
+                yield app_id, company, state, entered, text, rules, rules_hash, at, timer, version, at, notified, at
+            elif rng.random() < NULL_SHARE:  # a state without timers or advice
+                yield (
+                    app_id,
+                    company,
+                    "moved_on",
+                    entered,
+                    text,
+                    rules,
+                    rules_hash,
+                    None,
+                    None,
+                    version,
+                    None,
+                    None,
+                    None,
+                )
             else:
-                later = now_ts + rng.randint(86_400, 60 * 86_400)
-                yield (app_id, company, state, entered, text, rules, rules_hash, later, timer, version, later, None)
+                at = now_ts + rng.randint(86_400, 60 * 86_400)
+                yield app_id, company, state, entered, text, rules, rules_hash, at, timer, version, at, notified, at
 
     def history_rows() -> Iterator[tuple[Any, ...]]:
         for app_id in range(1, apps + 1):
-            _, variant, added = variants[app_id % len(variants)]
-            for (kind, name, at, recorded, source, target, params, before), given in zip(history, added, strict=True):
-                if kind == "added" and given is not None:  # the 'added' row names the company and facts given
-                    given = {**given, "company": f"Company {app_id:07d}", "interviewed": variant["interviewed"],
-                             "timezone": variant["timezone"]}  # fmt: skip
-                    params = json.dumps(given)
-                yield app_id, kind, name, at, recorded, source, target, params, before
+            for row in made["history"]:
+                yield app_id, *row
+
+    def outbox_rows() -> Iterator[tuple[Any, ...]]:
+        for app_id in range(1, apps + 1):
+            payload = json.loads(transition_payload)
+            key = transition_key.replace("1/", f"{app_id}/", 1)
+            payload.update(app_id=app_id, key=key, company=f"Company {app_id:07d}")
+            yield key, app_id, json.dumps(payload), 0
 
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=OFF")  # bulk load only; the store puts WAL back on open
     db.execute("PRAGMA synchronous=OFF")
-    db.execute("PRAGMA cache_size=-500000")
-    started = time.perf_counter()
     db.execute("BEGIN")
-    db.executemany(f"INSERT INTO applications ({_COLUMNS}) VALUES ({', '.join('?' * 12)})", app_rows())
-    log(f"  applications inserted in {time.perf_counter() - started:.1f}s")
+    db.executemany(f"INSERT INTO applications ({_COLUMNS}) VALUES ({', '.join('?' * 13)})", app_rows())
     db.executemany(HISTORY_SQL, history_rows())
+    db.executemany("INSERT INTO outbox (key, app_id, payload, expanded) VALUES (?, ?, ?, ?)", outbox_rows())
+    db.execute("UPDATE outbox_mark SET upto = (SELECT max(id) FROM outbox)")
     db.execute("COMMIT")
-    log(f"  history inserted, committed in {time.perf_counter() - started:.1f}s")
     db.execute("PRAGMA journal_mode=WAL")
+    counted = db.execute("SELECT count(*) FROM applications WHERE wake <= ?", (now_ts,)).fetchone()[0]
     db.close()
-
-    check = sqlite3.connect(path)
-    counts = {
-        "apps": check.execute("SELECT count(*) FROM applications").fetchone()[0],
-        "history": check.execute("SELECT count(*) FROM history").fetchone()[0],
-        "due": check.execute("SELECT count(*) FROM applications WHERE wake <= ?", (now_ts,)).fetchone()[0],
-        "due_tenth": check.execute(
-            "SELECT count(*) FROM applications WHERE wake <= ?", (NOW_TENTH.timestamp(),)
-        ).fetchone()[0],
-        "plan_first": " / ".join(r[3] for r in check.execute(f"EXPLAIN QUERY PLAN {FIRST_BATCH_SQL}", (now_ts, 500))),
-        "plan_next": " / ".join(
-            r[3] for r in check.execute(f"EXPLAIN QUERY PLAN {NEXT_BATCH_SQL}", (now_ts, 0.0, 0, 500))
-        ),
-    }
-    check.close()
-    assert counts["apps"] == apps and counts["due"] == due, counts
-    return counts
+    assert counted == due, counted
 
 
-def fresh_copy(prepared: Path, target: Path) -> Path:
+def fresh_copy(prepared: Path, home: Path) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "tactful.sqlite3"
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(prepared, target)
-    os.sync()  # so write-back of the copy does not land inside the timed part
+    os.sync()  # so write-back of the copy does not land inside the measured part
     return target
 
 
-# -- the two measurements --------------------------------------------------------------
+# -- the floor -------------------------------------------------------------------------
 
 
-def engine_tick(path: Path, now: datetime) -> tuple[float, float, int]:
-    """Seconds of a real tick, milliseconds of the empty tick that follows, number fired."""
-    gc.collect()
-    started = time.perf_counter()
-    store = SQLiteStore(path)
-    engine = Engine(store, clock_at(now))
-    fired = engine.tick()
-    elapsed = time.perf_counter() - started
-    started = time.perf_counter()
-    again = engine.tick()
-    empty_ms = (time.perf_counter() - started) * 1000
-    assert again == [], again
-    store.close()
-    return elapsed, empty_ms, len(fired)
-
-
-def transitions_table() -> dict[tuple[str, str], tuple[str | None, Any]]:
-    """``(state, "timer N") -> (dest, guard)`` of the first branch of every timer (not timed)."""
+def floor_tick(path: Path, now: datetime, made: dict[str, Any]) -> tuple[float, float, int]:
+    """CPU and wall seconds of the least work that makes the same writes, and how many fired."""
     rs = RuleBook().get("default")
-    return {
-        (state.name, timer_trigger(index)): (timer.branches[0].to, timer.branches[0].when)
-        for state in rs.states.values()
-        for index, timer in enumerate(state.timers)
-    }
-
-
-def floor_tick(path: Path, now: datetime, table: dict[tuple[str, str], tuple[str | None, Any]]) -> tuple[float, int]:
-    """Seconds for the least work that makes the same writes: one SELECT, per-row UPDATE and INSERT."""
-    db = sqlite3.connect(path, isolation_level=None, timeout=30)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):  # as SQLiteStore
-        db.execute(f"PRAGMA {pragma}")
+    targets = {key: target for key, (target, _) in unguarded(rs).items()}  # (state, trigger) -> state
+    action, reason, shift = made["action"], made["reason"], rs.calendar.shift
     triggers = [timer_trigger(i) for i in range(16)]
-    gc.collect()
-    started = time.perf_counter()
+    zones: dict[str, ZoneInfo] = {}
+    db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "wal_autocheckpoint=20000"):
+        db.execute(f"PRAGMA {pragma}")  # as SQLiteStore
+    cpu, started = time.process_time(), time.perf_counter()
+    recorded, now_ts = now.isoformat(), now.timestamp()
     db.execute("BEGIN IMMEDIATE")
-    rows = db.execute(DUE_SQL, (now.timestamp(),)).fetchall()
-    recorded = now.isoformat()
-    execute = db.execute
-    for app_id, company, state, _entered, facts, rules, rules_hash, next_due, timer, version, _, _ in rows:
-        facts = json.loads(facts)
-        dest, guard = table[(state, triggers[timer])]
-        assert guard is None and dest is not None
-        at = datetime.fromtimestamp(next_due, UTC).isoformat()
-        values = (company, dest, at, json.dumps(facts), rules, rules_hash, None, None, None, None, app_id, version)
-        if execute(UPDATE_SQL, values).rowcount != 1:
-            raise RuntimeError(f"application {app_id} changed meanwhile")
-        execute(HISTORY_SQL, (app_id, "timer", "timer", at, recorded, state, dest, None, None))
+    rows = db.execute(DUE_SQL, (now_ts,)).fetchall()
+    updates, history, outbox = [], [], []
+    for app_id, company, state, _, facts_text, rules, rules_hash, next_due, timer, version, _, _, _ in rows:
+        facts = json.loads(facts_text)
+        target = targets[(state, triggers[timer])]
+        at = datetime.fromtimestamp(next_due, UTC)
+        at_text = at.isoformat()
+        tz_name = facts.get("timezone") or "UTC"
+        tz = zones.get(tz_name) or zones.setdefault(tz_name, ZoneInfo(tz_name))
+        due = shift(at.astimezone(tz), None)
+        due_ts = due.timestamp()
+        wake = None if due_ts <= now_ts else due_ts
+        updates.append((company, target, at_text, facts_text, rules, rules_hash, None, None, wake, recorded, due_ts,
+                        app_id, version))  # fmt: skip
+        history.append((app_id, "timer", "timer", at_text, recorded, state, target, None, None))
+        base = {"app_id": app_id, "company": company, "state": target}
+        common = {"interviewer": facts.get("interviewer"), "timezone": tz_name, "draft": None,
+                  "facts": {k: v for k, v in facts.items() if k != "news"}}  # fmt: skip
+        key = f"{app_id}/transition/{target}/{at_text}"
+        outbox.append((key, app_id, json.dumps({"kind": "transition", "key": key, **base, "at": at_text,
+                       "source": state, "target": target, "event": "timer", "action": None, "due": None,
+                       "reason": None, **common})))  # fmt: skip
+        if wake is None:
+            due_text = due.isoformat()
+            key = f"{app_id}/action/{action}/{due_text}"
+            outbox.append((key, app_id, json.dumps({"kind": "action_due", "key": key, **base, "at": due_text,
+                           "source": None, "target": None, "event": None, "action": action, "due": due_text,
+                           "reason": reason, **common})))  # fmt: skip
+    updates.sort(key=lambda row: row[-2])  # row order, as the store updates
+    if db.executemany(_UPDATE, updates).rowcount != len(updates):
+        raise RuntimeError("an application changed meanwhile")
+    db.executemany(HISTORY_SQL, history)
+    db.executemany(OUTBOX_SQL, outbox)
+    db.execute("UPDATE outbox_mark SET upto = (SELECT coalesce(max(id), 0) FROM outbox)")
     db.execute("COMMIT")
-    elapsed = time.perf_counter() - started
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - started
     db.close()
-    return elapsed, len(rows)
+    return cpu, wall, len(rows)
 
 
-def verify(path: Path, now: datetime, expected: int, timer_rows_before: int) -> None:
+# -- checks ----------------------------------------------------------------------------
+
+
+def verify(path: Path, now: datetime, expected: int) -> None:
     db = sqlite3.connect(path)
     left = db.execute("SELECT count(*) FROM applications WHERE wake <= ?", (now.timestamp(),)).fetchone()[0]
-    timers = db.execute("SELECT count(*) FROM history WHERE kind = 'timer'").fetchone()[0] - timer_rows_before
+    timers = db.execute("SELECT count(*) FROM history WHERE kind = 'timer' AND recorded = ?", (now.isoformat(),))
+    fired = timers.fetchone()[0]
     db.close()
-    if left != 0 or timers != expected:
-        raise SystemExit(f"WRONG: {left} applications still due, {timers} timer rows added (expected {expected})")
+    if left or fired != expected:
+        raise SystemExit(f"WRONG: {left} applications still due, {fired} timer rows added (expected {expected})")
 
 
-def same_tables(engine_db: Path, floor_db: Path) -> None:
-    """The engine and the floor wrote the same rows (so the floor does the same work)."""
-    db = sqlite3.connect(engine_db)
+def same_tables(cli_db: Path, floor_db: Path) -> None:
+    """The CLI and the floor wrote the same rows, so the floor does the same work."""
+    db = sqlite3.connect(cli_db)
     db.execute("ATTACH DATABASE ? AS f", (str(floor_db),))
-    for table in ("applications", "history"):
-        diff = db.execute(
-            f"SELECT count(*) FROM (SELECT * FROM main.{table} EXCEPT SELECT * FROM f.{table})"
-        ).fetchone()[0]
-        diff += db.execute(
-            f"SELECT count(*) FROM (SELECT * FROM f.{table} EXCEPT SELECT * FROM main.{table})"
-        ).fetchone()[0]
+    for table in TABLES:
+        diff = sum(db.execute(f"SELECT count(*) FROM (SELECT * FROM {a}.{table} EXCEPT SELECT * FROM {b}.{table})")
+                   .fetchone()[0] for a, b in (("main", "f"), ("f", "main")))  # fmt: skip
         if diff:
-            raise SystemExit(f"WRONG: engine and floor differ in {diff} rows of {table}")
+            raise SystemExit(f"WRONG: the CLI and the floor differ in {diff} rows of {table}")
     db.close()
-
-
-def memory_of_tick(path: Path, now: datetime) -> dict[str, float]:
-    """tracemalloc peak of one tick (rules loaded and machine built beforehand)."""
-    store = SQLiteStore(path)
-    engine = Engine(store, clock_at(now))
-    machine_for(engine.rules.get("default"))
-    gc.collect()
-    tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
-    fired = sum(1 for _ in engine.tick_each())  # streamed, as `tactful tick` does
-    current, peak = tracemalloc.get_traced_memory()
-    del engine
-    tracemalloc.stop()
-    store.close()
-    mib = 1024 * 1024
-    return {"fired": fired, "peak": (peak - base) / mib, "result": (current - base) / mib,
-            "work": (peak - current) / mib}  # fmt: skip
-
-
-def profile_tick(path: Path, now: datetime, top: int) -> None:
-    profiler = cProfile.Profile()
-    profiler.enable()
-    store = SQLiteStore(path)
-    fired = Engine(store, clock_at(now)).tick()
-    profiler.disable()
-    store.close()
-    for key in ("cumulative", "tottime"):
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.strip_dirs().sort_stats(key).print_stats(top)
-        print(f"\n== cProfile of one tick ({len(fired)} fired), top {top} by {key} ==")
-        print(out.getvalue().split("\n\n", 1)[-1].rstrip())
 
 
 # -- main ------------------------------------------------------------------------------
@@ -337,107 +301,93 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--apps", type=int, default=1_000_000, help="applications stored (default 1,000,000)")
     parser.add_argument("--due", type=int, default=100_000, help="applications due at NOW (default 100,000)")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs of engine and floor (default 5; 0: none)")
+    parser.add_argument("--runs", type=int, default=3, help="measured runs of the CLI and the floor (default 3)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="where the files go (default: a new temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (and reuse a prepared store)")
-    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc ticks")
-    parser.add_argument("--profile", action="store_true", help="also cProfile one engine tick")
-    parser.add_argument("--top", type=int, default=15, help="functions listed by --profile (default 15)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory ticks")
+    parser.add_argument("--profile", action="store_true", help="also cProfile one CLI tick (in this process)")
     args = parser.parse_args()
     if not 0 < args.due <= args.apps:
         parser.error("--due must be between 1 and --apps")
-
-    if [c.strip() for c in _COLUMNS.split(",")] != list(EXPECTED_COLUMNS):
-        raise SystemExit(
-            f"the store's columns are now {_COLUMNS!r}; this script builds rows and the floor's SQL for "
-            f"{', '.join(EXPECTED_COLUMNS)}: update build(), DUE_SQL and floor_tick() to the store's statements"
-        )
-    quiet_library_logs()
+    if tuple(c.strip() for c in _COLUMNS.split(",")) != EXPECTED_COLUMNS:
+        raise SystemExit(f"the store's columns are now {_COLUMNS!r}: update build() and floor_tick() to match")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tactful-bench-tick-"))
     workdir.mkdir(parents=True, exist_ok=True)
     prepared = workdir / f"prepared-{args.apps}-{args.due}-{args.seed}.sqlite3"
-    work = workdir / "work.sqlite3"
     try:
-        if args.keep and prepared.exists():
-            log(f"reusing {prepared}")
-            db = sqlite3.connect(prepared)
-            counts = {"due_tenth": db.execute("SELECT count(*) FROM applications WHERE wake <= ?",
-                                              (NOW_TENTH.timestamp(),)).fetchone()[0]}  # fmt: skip
-            db.close()
-        else:
+        made = template(workdir)
+        if not (args.keep and prepared.exists()):
             log(f"building {args.apps:,} applications ({args.due:,} due) in {prepared}")
             started = time.perf_counter()
-            counts = build(prepared, args.apps, args.due, args.seed)
-            log(f"built in {time.perf_counter() - started:.1f}s, {prepared.stat().st_size / 1e6:.0f} MB, {counts}")
-        db = sqlite3.connect(prepared)
-        timer_rows = db.execute("SELECT count(*) FROM history WHERE kind = 'timer'").fetchone()[0]
-        db.close()
-
-        started = time.perf_counter()
-        RuleBook().get("default")
-        rules_ms = (time.perf_counter() - started) * 1000
-        table = transitions_table()
-
-        engine_s: list[float] = []
-        empty_ms: list[float] = []
-        floor_s: list[float] = []
+            build(prepared, args.apps, args.due, args.seed, made)
+            log(f"built in {time.perf_counter() - started:.0f}s, {prepared.stat().st_size / 1e6:.0f} MB")
+        home, floor_home = workdir / "home", workdir / "floor"
+        fresh_copy(prepared, home)
+        cli(home, "tick", now="2000-01-01T00:00:00+00:00")  # warms the rule cache, as any first command does
+        runs: list[tuple[float, float, float, float]] = []
         for run in range(1, args.runs + 1):
-            elapsed, empty, fired = engine_tick(fresh_copy(prepared, work), NOW)
-            if fired != args.due:
-                raise SystemExit(f"WRONG: tick fired {fired}, expected {args.due}")
-            verify(work, NOW, args.due, timer_rows)
-            engine_s.append(elapsed)
-            empty_ms.append(empty)
-            floor_copy = fresh_copy(prepared, workdir / "floor.sqlite3")
-            elapsed, count = floor_tick(floor_copy, NOW, table)
-            assert count == args.due
-            floor_s.append(elapsed)
-            if run == 1:
-                same_tables(work, floor_copy)
-                log("engine and floor wrote identical applications and history tables")
-            log(f"run {run}/{args.runs}: engine {engine_s[-1]:.2f}s  floor {floor_s[-1]:.2f}s  "
-                f"empty tick {empty:.2f}ms")  # fmt: skip
-
+            fresh_copy(prepared, home)
+            cli_cpu, cli_wall, _ = cli(home, "tick")
+            verify(home / "tactful.sqlite3", NOW, args.due)
+            floor_cpu, floor_wall, fired = floor_tick(fresh_copy(prepared, floor_home), NOW, made)
+            assert fired == args.due, fired
+            same_tables(home / "tactful.sqlite3", floor_home / "tactful.sqlite3")
+            runs.append((cli_cpu, floor_cpu, cli_wall, floor_wall))
+            log(f"run {run}/{args.runs}: cli {cli_cpu:.2f}s CPU ({cli_wall:.2f}s wall), floor {floor_cpu:.2f}s CPU "
+                f"({floor_wall:.2f}s wall), ratio {cli_cpu / floor_cpu:.2f}; tables identical")  # fmt: skip
         memory = []
         if not args.no_memory:
-            for now, count in ((NOW, args.due), (NOW_TENTH, counts["due_tenth"])):
-                log(f"tracemalloc tick with {count:,} due")
-                memory.append(memory_of_tick(fresh_copy(prepared, work), now))
-
+            for now in (NOW_TENTH, NOW):
+                fresh_copy(prepared, home)
+                memory.append((now, cli(home, "tick", now=now)[2] / 1024))
         print(f"\ntactful tick benchmark: {args.apps:,} applications, {args.due:,} due, {args.runs} runs, "
               f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}")  # fmt: skip
-        print(f"rule set load (default, once per process, inside the engine figure): {rules_ms:.0f} ms")
-        load = os.getloadavg()[0]
-        if load > (os.cpu_count() or 1) / 2 + 0.5:  # this script itself keeps about one CPU busy
-            print(f"note: load average {load:.2f} on {os.cpu_count()} CPUs at the end; other work may have slowed runs")
-        if engine_s:
-            engine_med, floor_med = statistics.median(engine_s), statistics.median(floor_s)
-            print(f"engine tick  median {engine_med:8.3f} s   ({engine_med / args.due * 1e6:.1f} us/app)  "
-                  f"min {min(engine_s):.2f}  runs: {', '.join(f'{s:.2f}' for s in engine_s)}")  # fmt: skip
-            print(f"floor        median {floor_med:8.3f} s   ({floor_med / args.due * 1e6:.1f} us/app)  "
-                  f"min {min(floor_s):.2f}  runs: {', '.join(f'{s:.2f}' for s in floor_s)}")  # fmt: skip
-            ratio = engine_med / floor_med
-            print(f"ratio engine/floor: {ratio:.2f}  (target <= 1.5: {'met' if ratio <= 1.5 else 'NOT met'})")
-            print(f"ratio of the minimums: {min(engine_s) / min(floor_s):.2f}")
-            print(f"empty tick (second tick, nothing due) median {statistics.median(empty_ms):.2f} ms")
-            print("correctness: after each engine tick 0 applications due and "
-                  f"{args.due:,} 'timer' history rows added; engine and floor tables identical")  # fmt: skip
-        for item in memory:
-            print(f"tracemalloc tick with {item['fired']:>9,} due: peak {item['peak']:8.1f} MiB "
-                  f"(held after {item['result']:.1f} MiB, working set {item['work']:.1f} MiB)")  # fmt: skip
-
+        if runs:
+            ratios = [c / f for c, f, _, _ in runs]
+            cli_cpu, floor_cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+            print(f"cli tick   median {cli_cpu:7.2f} s CPU ({cli_cpu / args.due * 1e6:5.1f} us/app), "
+                  f"wall {statistics.median(r[2] for r in runs):.2f} s")  # fmt: skip
+            print(f"floor      median {floor_cpu:7.2f} s CPU ({floor_cpu / args.due * 1e6:5.1f} us/app), "
+                  f"wall {statistics.median(r[3] for r in runs):.2f} s")  # fmt: skip
+            ratio = statistics.median(ratios)
+            verdict = "met" if ratio <= 1.3 else "NOT met"
+            print(f"ratio cli/floor (CPU, median of runs): {ratio:.2f}  (goal <= 1.3: {verdict})"
+                  f"; runs: {', '.join(f'{r:.2f}' for r in ratios)}")  # fmt: skip
+            print("correctness: after each run nothing is due, one timer row per due application, and the CLI's and "
+                  f"the floor's {', '.join(TABLES)} tables identical")  # fmt: skip
+        for now, mib in memory:
+            print(f"peak memory (max RSS) of the CLI tick at {now:%Y-%m-%d}: {mib:6.0f} MiB")
         if args.profile:
-            log("cProfile of one engine tick")
-            profile_tick(fresh_copy(prepared, work), NOW, args.top)
+            fresh_copy(prepared, home)
+            profile(home)
+        load = os.getloadavg()[0]
+        if load > (os.cpu_count() or 1) / 2:
+            print(f"note: load average {load:.2f} on {os.cpu_count()} CPUs; CPU times are steadier than wall times")
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{work}{suffix}").unlink(missing_ok=True)
-                Path(f"{workdir / 'floor.sqlite3'}{suffix}").unlink(missing_ok=True)
+
+
+def profile(home: Path) -> None:
+    """cProfile of one CLI tick, in this process, output to /dev/null."""
+    import contextlib
+    import cProfile
+    import io
+    import pstats
+
+    from tactful.cli.main import cli as command
+
+    os.environ.update(TACTFUL_HOME=str(home), TACTFUL_NOW=NOW.isoformat(), TACTFUL_TZ="UTC")
+    profiler = cProfile.Profile()
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        profiler.runcall(command.main, ["tick"], standalone_mode=False)
+    for key in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(20)
+        print(f"\n== cProfile of one CLI tick, top 20 by {key} ==\n" + out.getvalue().split("\n\n", 1)[-1].rstrip())
 
 
 if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     main()
