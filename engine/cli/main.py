@@ -65,6 +65,7 @@ LAZY_COMMANDS = {
     "plan": ("plancmd", "plan"),
     "plugins": ("plugincmd", "plugins"),
     "rules": ("rulescmd", "rules"),
+    "worker": ("workercmd", "worker"),
 }
 
 
@@ -110,12 +111,17 @@ def _missing_plugin(command: str, plugin: str) -> str:
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tactful")
-def cli() -> None:
+@click.option("--database", metavar="URL", envvar="TACTFUL_DATABASE",
+              help="A PostgreSQL database (postgresql://USER@HOST:PORT/DB), not the home's SQLite file.")  # fmt: skip
+@click.pass_context
+def cli(click_ctx: click.Context, database: str | None) -> None:
     """Follow up after a job interview: persistent, never pushy.
 
     Every command answers as of --now (or TACTFUL_NOW); data lives in --home (or
-    TACTFUL_HOME, else your user data folder).
+    TACTFUL_HOME, else your user data folder), or in the database --database (or
+    TACTFUL_DATABASE) names.
     """
+    click_ctx.meta["tactful.database"] = database
 
 
 @cli.command()
@@ -238,24 +244,30 @@ def tick(ctx: Context, batch: int | None) -> None:
     """Fire every timer due by now, durably. Safe to run as often as you like."""
     from ..engine import TICK_BATCH
     from .output import fired_doc
+    from .workercmd import reconnecting
 
     engine = ctx.engine()
     ctx.plugins()  # a broken config.yaml stops the tick before anything is written
     count = 0
     if ctx.as_json:
         click.echo("[", nl=False)
-    for fired in engine.tick_each(batch or TICK_BATCH):  # streamed: memory is bounded by the batch
-        doc = fired_doc(fired)
-        if ctx.as_json:
-            click.echo(("," if count else "") + "\n  " + json.dumps(doc, ensure_ascii=False), nl=False)
-        else:
-            click.echo(safe(f"#{doc['id']} {doc['company']}: {doc['from']} -> {doc['to']}"))
-        count += 1
+
+    def fire() -> None:  # a dropped connection loses only its batch: tried again, it fires the rest
+        nonlocal count
+        for fired in engine.tick_each(batch or TICK_BATCH):  # streamed: memory is bounded by the batch
+            doc = fired_doc(fired)
+            if ctx.as_json:
+                click.echo(("," if count else "") + "\n  " + json.dumps(doc, ensure_ascii=False), nl=False)
+            else:
+                click.echo(safe(f"#{doc['id']} {doc['company']}: {doc['from']} -> {doc['to']}"))
+            count += 1
+
+    reconnecting(fire)
     if ctx.as_json:
         click.echo("\n]" if count else "]")
     elif not count:
         click.echo("Nothing was due.")
-    report = ctx.deliver()
+    report = reconnecting(ctx.deliver)
     _publish_schedule(ctx)
     for delivery, error in report.failed:
         warn(f"delivery to {delivery.plugin} failed ({error}); it will be retried, see 'tactful outbox'")

@@ -8,6 +8,7 @@ was committed long before and is never touched.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,11 +33,24 @@ class Report:
 
 def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int = DELIVERY_LIMIT) -> Report:
     """Expand new notices for the plugins that take their kind, then attempt every delivery due
-    by ``now``."""
+    by ``now`` that no other process is attempting (they are claimed: none is sent twice at once)."""
     outbox.expand(delivery_plugins(pm))
-    callers: dict[tuple[str, str], Callable[..., Any] | None] = {}  # (plugin, kind) -> its hook, built once
     report = Report()
-    for delivery in outbox.due(now, limit):
+    with claim(outbox, now, limit) as claimed:
+        _attempt_all(claimed, outbox, pm, now, report)
+    return report
+
+
+def claim(outbox: Outbox, now: datetime, limit: int) -> AbstractContextManager[list[Delivery]]:
+    """The outbox's claim, or for an outbox written before claims existed, its plain ``due``."""
+    claiming = getattr(outbox, "claim", None)
+    return claiming(now, limit) if claiming is not None else nullcontext(outbox.due(now, limit))
+
+
+def _attempt_all(claimed: list[Delivery], outbox: Outbox, pm: pluggy.PluginManager, now: datetime,
+                 report: Report) -> None:  # fmt: skip
+    callers: dict[tuple[str, str], Callable[..., Any] | None] = {}  # (plugin, kind) -> its hook, built once
+    for delivery in claimed:
         taker = (delivery.plugin, delivery.notice.kind)
         if taker not in callers:
             hook = DELIVERY_HOOKS.get(delivery.notice.kind)
@@ -49,7 +63,6 @@ def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int 
         else:
             report.failed.append((delivery, error))
             logger().warning("delivery failed", plugin=delivery.plugin, key=delivery.key, error=error)
-    return report
 
 
 def _attempt(call: Callable[..., Any], delivery: Delivery) -> str | None:

@@ -33,7 +33,7 @@ def start(
 ) -> tuple[Application, LogEntry]:
     """A new application in the rule set's initial state, entered at the interview."""
     stored = {**{n: s.default for n, s in rs.facts.items() if s.default is not None}, **facts}
-    probe = Application(None, company, rs.initial, now, stored, rules, rs.hash)
+    probe = Application(0, company, rs.initial, now, stored, rules, rs.hash)
     entered = Namespace(rs, probe, now).moment(stored["interviewed"]) or now
     app = with_timer(rs, probe._replace(entered=entered), portfolio)
     entry = LogEntry("added", "added", now, now, "", rs.initial, {"company": company, **facts})

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..vocabulary.records import Advised, Application, LogEntry
+from ..vocabulary.timecalc import stamp, unstamp
 
 #: What each action of the shipped rule sets asks of you, in a few words; email subjects and
 #: calendar titles use it. Other actions read "ACTION: COMPANY".
@@ -59,16 +60,17 @@ class Notice(NamedTuple):
     facts: dict[str, Any] = {}
 
     def to_json(self) -> str:
+        """The notice as JSON; times keep their IANA zone (see :func:`~tactful.vocabulary.timecalc.stamp`)."""
         data = self._asdict()
-        data["at"] = self.at.isoformat()
-        data["due"] = self.due.isoformat() if self.due else None
+        data["at"] = stamp(self.at)
+        data["due"] = stamp(self.due) if self.due else None
         return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Notice:
         data = json.loads(text)
-        data["at"] = datetime.fromisoformat(data["at"])
-        data["due"] = datetime.fromisoformat(data["due"]) if data["due"] else None
+        data["at"] = unstamp(data["at"])
+        data["due"] = unstamp(data["due"]) if data["due"] else None
         return cls(**data)
 
 

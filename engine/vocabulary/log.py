@@ -39,14 +39,14 @@ def logger() -> Any:
     return structlog.get_logger("tactful")
 
 
-def configure_cli() -> None:
-    """Arrange for log lines to go to stderr, filtered by ``TACTFUL_LOG_LEVEL``.
+def configure_cli(default: str = "warning") -> None:
+    """Arrange for log lines to go to stderr, filtered by ``TACTFUL_LOG_LEVEL`` (else ``default``).
 
     Raises:
         ValueError: for a level that is not one of debug, info, warning, error.
     """
     global _pending
-    level = os.environ.get("TACTFUL_LOG_LEVEL", "warning").lower()
+    level = os.environ.get("TACTFUL_LOG_LEVEL", default).lower()
     if level not in LEVELS:
         raise ValueError(f"TACTFUL_LOG_LEVEL {level!r} is not one of {', '.join(LEVELS)}")
 

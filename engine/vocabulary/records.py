@@ -17,9 +17,12 @@ class Application(NamedTuple):
     ``notified`` is the moment up to which due actions were announced to plugins, and
     ``wake`` the next moment `tick` has work for this application (a timer, or an action to
     announce): what the store indexes.
+
+    ``id`` is the store's number for it, always set on an application a store returned;
+    0 only on one not yet stored (what :meth:`Store.insert` receives).
     """
 
-    id: int | None
+    id: int
     company: str
     state: str
     entered: datetime
