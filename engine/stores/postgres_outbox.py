@@ -69,10 +69,11 @@ class PostgresOutbox:
     def add(self, notices: Sequence[Notice]) -> None:
         if not notices:
             return
-        with self._transaction() as conn, conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO outbox (key, app_id, payload) VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING",
-                [(n.key, n.app_id, n.to_json()) for n in notices],
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO outbox (key, app_id, payload) SELECT * FROM unnest(%b::text[], %b::bigint[], %b::text[]) "
+                "ON CONFLICT (key) DO NOTHING",
+                ([n.key for n in notices], [n.app_id for n in notices], [n.to_json() for n in notices]),
             )
 
     def expand(self, takers: Mapping[str, Sequence[str]]) -> int:

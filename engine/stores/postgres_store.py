@@ -51,14 +51,29 @@ CREATE TABLE rulesets (hash TEXT PRIMARY KEY, ref TEXT NOT NULL, tree TEXT NOT N
     + OUTBOX_SCHEMA,
 }
 _COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified"
+#: One statement updates a whole batch: the rows come as arrays, a column each, sent in
+#: binary (%b), which needs no escaping of the text in them.
 _UPDATE = (
-    "UPDATE applications SET company = %s, state = %s, entered = %s, facts = %s, rules = %s, rules_hash = %s, "
-    "next_due = %s, timer = %s, wake = %s, notified = %s, version = version + 1 WHERE id = %s AND version = %s"
+    "UPDATE applications AS a SET company = v.company, state = v.state, entered = v.entered, facts = v.facts, "
+    "rules = v.rules, rules_hash = v.rules_hash, next_due = v.next_due, timer = v.timer, wake = v.wake, "
+    "notified = v.notified, version = a.version + 1 "
+    "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::timestamptz[], "
+    "%b::int[], %b::timestamptz[], %b::text[], %b::bigint[], %b::int[]) "
+    "AS v(company, state, entered, facts, rules, rules_hash, next_due, timer, wake, notified, id, version) "
+    "WHERE a.id = v.id AND a.version = v.version"
 )
 _INSERT_HISTORY = (
     "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], "
+    "%b::text[], %b::text[])"
 )
+
+
+def columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """``rows`` as a list per column, for ``unnest``."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
 #: Keys every migration so that workers starting together migrate one after the other.
 _MIGRATION_LOCK = 73468231
 
@@ -171,8 +186,7 @@ class PostgresStore:
                 ).fetchone()
                 assert row is not None
                 stored.append(_row_to_app(row))
-                with conn.cursor() as cur:
-                    cur.executemany(_INSERT_HISTORY, [entry_row(stored[-1].id, e) for e in entries])
+                conn.execute(_INSERT_HISTORY, columns([entry_row(stored[-1].id, e) for e in entries], 9))
             conn.execute(f"NOTIFY {WAKE_CHANNEL}")
         return stored
 
@@ -194,17 +208,18 @@ class PostgresStore:
 
     def save(self, changes: Sequence[Change]) -> None:
         claimed = getattr(self._local, "conn", None) is not None
-        with self.transaction() as conn, conn.cursor() as cur:
-            ordered = sorted(changes, key=lambda c: c.app.id)  # one lock order: no deadlock between savers
-            cur.executemany(_UPDATE, [(*_values(c.app), c.app.id, c.app.version) for c in ordered])
-            if cur.rowcount != len(changes):
+        with self.transaction() as conn:
+            rows = [(*_values(c.app), c.app.id, c.app.version) for c in changes]
+            if conn.execute(_UPDATE, columns(rows, 12)).rowcount != len(changes):
                 raise Conflict("an application changed meanwhile; nothing was written, try again")
-            drops = [(c.app.id, c.drop_from) for c in changes if c.drop_from is not None]
-            if drops:
-                cur.executemany("DELETE FROM history WHERE app_id = %s AND id >= %s", drops)
-            rows = [entry_row(c.app.id, e) for c in changes for e in c.entries]
-            if rows:
-                cur.executemany(_INSERT_HISTORY, rows)
+            for change in changes:
+                if change.drop_from is not None:
+                    conn.execute(
+                        "DELETE FROM history WHERE app_id = %s AND id >= %s", (change.app.id, change.drop_from)
+                    )
+            entries = [entry_row(c.app.id, e) for c in changes for e in c.entries]
+            if entries:
+                conn.execute(_INSERT_HISTORY, columns(entries, 9))
             self.outbox.add([n for c in changes for n in c.outbox])
             if not claimed:
                 conn.execute(f"NOTIFY {WAKE_CHANNEL}")  # a worker may have work sooner now
