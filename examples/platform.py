@@ -28,8 +28,7 @@ from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from tactful import Engine, Store, open_store  # noqa: E402
-from tactful.hookspecs import hookimpl  # noqa: E402
-from tactful.runtime.notify import Notice  # noqa: E402
+from tactful.hookspecs import Notice, hookimpl  # noqa: E402
 from tactful.testing import FakeClock, deliver, get_plugin_manager  # noqa: E402
 
 #: Every application is interviewed on 4 May; by this moment its first inquiry is due.
