@@ -263,7 +263,9 @@ class Engine:
                 check_dates(given)
                 ref = self.rules.reference(str(row.get("rules") or self.default_rules))
             except InputError as err:
-                raise InputError(f"row {number}: {err}" if len(rows) > 1 else str(err)) from None
+                if len(rows) > 1:
+                    raise InputError(f"row {number}: {err}", cli=f"row {number}: {err.cli or err}") from None
+                raise
             rs = self.rules.get(ref)
             if rs.hash not in kept:
                 kept[rs.hash] = (rs.hash, ref, keep(rs))

@@ -33,7 +33,7 @@ def import_(ctx: Context, file: str) -> None:
     try:
         added = ctx.engine().add_many([{k: v for k, v in r.items() if k in COLUMNS} for r in rows])
     except InputError as err:
-        raise InputError(f"{file}: {err}") from None
+        raise InputError(f"{file}: {err.cli or err}") from None
     ctx.emit({"imported": len(added), "ids": [a.id for a in added]}, lambda: f"Imported {len(added)} applications.")
 
 
