@@ -26,7 +26,8 @@ _WHERE = {
     "RuleErrors": "errors", "TactfulError": "errors",
     "load_rules": "language.loader", "shipped_names": "language.loader",
     "RuleBook": "language.rulebook", "RuleSet": "language.ruleset",
-    "SQLiteStore": "stores.sqlite_store",
+    "SQLiteStore": "stores.sqlite_store", "PostgresStore": "stores.postgres_store", "open_store": "stores.opening",
+    "StoreUnavailable": "errors",
     "Change": "stores.store", "Conflict": "stores.store", "MemoryStore": "stores.store", "Store": "stores.store",
     "Advised": "vocabulary.records", "Application": "vocabulary.records", "Draft": "vocabulary.records",
     "LogEntry": "vocabulary.records", "Recorded": "vocabulary.records", "Verdict": "vocabulary.records",
@@ -35,7 +36,8 @@ _WHERE = {
 __all__ = [
     "Advised", "Application", "Change", "Conflict", "Draft", "Engine", "Fired", "InputError", "Location",
     "LogEntry", "MemoryStore", "Recorded", "Refused", "RuleBook", "RuleError", "RuleErrors", "RuleSet",
-    "SQLiteStore", "Store", "TactfulError", "Verdict", "load_rules", "shipped_names",
+    "PostgresStore", "SQLiteStore", "Store", "StoreUnavailable", "TactfulError", "Verdict", "load_rules",
+    "open_store", "shipped_names",
 ]  # fmt: skip
 
 
@@ -55,10 +57,12 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .engine import Engine, Fired
-    from .errors import InputError, Location, Refused, RuleError, RuleErrors, TactfulError
+    from .errors import InputError, Location, Refused, RuleError, RuleErrors, StoreUnavailable, TactfulError
     from .language.loader import load_rules, shipped_names
     from .language.rulebook import RuleBook
     from .language.ruleset import RuleSet
+    from .stores.opening import open_store
+    from .stores.postgres_store import PostgresStore
     from .stores.sqlite_store import SQLiteStore
     from .stores.store import Change, Conflict, MemoryStore, Store
     from .vocabulary.records import Advised, Application, Draft, LogEntry, Recorded, Verdict

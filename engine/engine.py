@@ -21,6 +21,7 @@ from .runtime.facts import check_after_interview, check_dates, company_name, nor
 from .runtime.notify import Notice, settle
 from .runtime.policy import judge, record_heeding
 from .runtime.rows import ImportRow
+from .stores.claims import claim_due, retrying
 from .stores.importing import Prepared, RowMaker, write_import
 from .stores.pinning import keep, pin
 from .stores.store import Change, Store, agenda_candidates, page
@@ -112,7 +113,8 @@ class Engine:
         """
         app = self.store.get(app_id)
         if app is None:
-            raise InputError(f"no application with id {app_id}; 'tactful list' shows them")
+            raise InputError(f"no application with id {app_id}; Engine.applications() lists them",
+                             cli=f"no application with id {app_id}; 'tactful list' shows them")  # fmt: skip
         return app
 
     def get(self, app_id: int, now: datetime | None = None) -> Application:
@@ -303,7 +305,9 @@ class Engine:
                 check_dates(given)
                 ref = self.rules.reference(str(row.get("rules") or self.default_rules))
             except InputError as err:
-                raise InputError(f"row {number}: {err}" if len(rows) > 1 else str(err)) from None
+                if len(rows) > 1:
+                    raise InputError(f"row {number}: {err}", cli=f"row {number}: {err.cli or err}") from None
+                raise
             rs = self.rules.get(ref)
             if rs.hash not in kept:
                 kept[rs.hash] = (rs.hash, ref, keep(rs))
@@ -352,14 +356,21 @@ class Engine:
     def record(self, app_id: int, event: str, *, at: datetime | None = None, **params: Any) -> Recorded:
         """Record what happened; returns the new record, history rows and warnings.
 
+        Another writer saving the same application meanwhile is met by trying again (see
+        :func:`retrying`).
+
         Raises:
             InputError: for an unknown application, event or option, or a time in the future.
             Refused: when the etiquette refuses the event; nothing is written.
         """
+        return retrying(lambda: self._record(app_id, event, at, params))
+
+    def _record(self, app_id: int, event: str, at: datetime | None, params: Mapping[str, Any]) -> Recorded:
         now = self.now()
         at = at or now
         if at > now:
-            raise InputError(f"--at {at.isoformat()} is in the future; record what has happened")
+            raise InputError(f"at={at.isoformat()} is in the future (after the clock's now); record what has happened",
+                             cli=f"--at {at.isoformat()} is in the future; record what has happened")  # fmt: skip
         stored = self.load(app_id)
         check_after_interview(stored.facts, at)
         rs = self.rules_for(stored)
@@ -380,15 +391,24 @@ class Engine:
         Raises:
             InputError: for an unknown application or a malformed fact.
         """
+        return retrying(lambda: self._edit(app_id, rules, company, facts))
+
+    def _edit(self, app_id: int, rules: str | None, company: str | None, facts: Mapping[str, Any]) -> Application:
         now = self.now()
         app = self.load(app_id)
         given = normalize(facts, new=False)
         if not given and not company and rules is None:
-            raise InputError("nothing to change; give the options to correct, e.g. --decision-by 2026-05-20")
+            raise InputError(
+                "nothing to change; give the facts to correct, e.g. decision_by='2026-05-20'",
+                cli="nothing to change; give the options to correct, e.g. --decision-by 2026-05-20",
+            )
         merged = {**app.facts, **given}
         check_dates(merged)
         if rules is not None:
-            raise InputError("--rules cannot change once an application has started; add it again instead")
+            raise InputError(
+                "rules cannot change once an application has started; add it again instead",
+                cli="--rules cannot change once an application has started; add it again instead",
+            )
         name = company_name(app.company if company is None else company)
         entry = LogEntry("edit", "edited", now, now, app.state, app.state, given, snapshot(app))
         edited = self.save_correction(self.rules_for(app), app._replace(facts=merged, company=name), now, entry)
@@ -401,6 +421,9 @@ class Engine:
         Raises:
             InputError: for an unknown application, or when there is nothing to take back.
         """
+        return retrying(lambda: self._undo(app_id))
+
+    def _undo(self, app_id: int) -> Application:
         app = self.load(app_id)
         last = next((e for e in reversed(self.store.history(app_id)) if e.before is not None), None)
         if last is None or last.id is None or last.before is None:
@@ -442,18 +465,23 @@ class Engine:
         count = 0
         cursor: tuple[datetime, int] | None = None
         portfolios = self._portfolios()
-        while due := self.store.due(now, batch, cursor):
-            changes, fired = [], []
-            for app in due:
-                rs = self.rules_for(app)
-                new, entries = core.catch_up(rs, app, now, portfolios(rs))
-                new, notices = self._settle(rs, new, now, portfolios(rs), entries, announce=True)
-                changes.append(Change(new, entries, outbox=notices))
-                fired += [Fired(app.id or 0, app.company, e.source, e.target, e.at) for e in entries]
-            self.store.save(changes)
+        while True:
+            # Claimed, worked out and saved in one transaction: another ticker gets other
+            # applications or waits, so each fires once; a crash here writes nothing.
+            with claim_due(self.store, now, batch, cursor) as due:
+                if not due:
+                    break
+                changes, fired = [], []
+                for app in due:
+                    rs = self.rules_for(app)
+                    new, entries = core.catch_up(rs, app, now, portfolios(rs))
+                    new, notices = self._settle(rs, new, now, portfolios(rs), entries, announce=True)
+                    changes.append(Change(new, entries, outbox=notices))
+                    fired += [Fired(app.id, app.company, e.source, e.target, e.at) for e in entries]
+                self.store.save(changes)
             count += len(fired)
             yield from fired
             last = due[-1]
-            cursor = (last.wake, last.id or 0) if last.wake else None
+            cursor = (last.wake, last.id) if last.wake else None
         if count:
             logger().info("timers fired", count=count, now=now.isoformat())

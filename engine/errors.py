@@ -33,7 +33,20 @@ class TactfulError(Exception):
 
 
 class InputError(TactfulError):
-    """Bad input or usage: an unknown id, a malformed date, a missing option."""
+    """Bad input or usage: an unknown id, a malformed date, a missing option.
+
+    The message speaks of the API (arguments, methods); ``cli``, when given, is the same
+    problem in the command line's terms (options, commands), which the CLI prints instead.
+    """
+
+    def __init__(self, message: str, *, cli: str | None = None) -> None:
+        super().__init__(message)
+        self.cli = cli
+
+
+class StoreUnavailable(InputError):
+    """The database could not be reached, or the connection dropped during a call; the call's
+    transaction did not commit, so nothing of it was written. Safe to try again."""
 
 
 class InputErrors(InputError):

@@ -46,3 +46,18 @@ def test_every_yaml_example_in_the_rule_reference_parses():
     assert len(blocks) >= 6
     for block in blocks:
         assert read_yaml(block, "docs/rules.md") is not None
+
+
+def test_the_readme_embedding_snippet_runs_as_written():
+    snippet = re.search(r"## Embedding\n\n```python\n(.*?)```", README, re.S)
+    assert snippet
+    scope: dict = {}
+    exec(compile(snippet.group(1), "README.md", "exec"), scope)  # noqa: S102 - our own README
+    drafts = scope["engine"].drafts(scope["app"].id)
+    assert drafts and drafts[0].action == "call" and scope["engine"].get(scope["app"].id).state == "follow_up_due"
+
+
+def test_the_readme_names_every_global_option():
+    for param in cli.params:
+        if param.name not in ("version", "help"):
+            assert f"--{param.name}" in README, param.name

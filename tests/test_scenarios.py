@@ -161,7 +161,7 @@ def test_an_unexpected_refusal_fails_and_an_expected_one_passes(tmp_path):
         (PASSING.replace("at: 2026-05-13 09:00", "at: soon"), 8, 13, "is not a moment"),
         (PASSING.replace("at: 2026-05-13 09:00", "wait: 3 dayz"), 8, 15, "is not a duration"),
         (PASSING.replace("rules: small-company", "rules: smal-company"), 1, 8, "no rule set named"),
-        (PASSING.replace("interviewed: 2026-05-04", "interviewed: May 4"), 2, 50, "--interviewed"),
+        (PASSING.replace("interviewed: 2026-05-04", "interviewed: May 4"), 2, 50, "interviewed 'May 4'"),
         (PASSING.replace("company: Tiny Bakery, ", ""), 2, 14, "needs its 'company'"),
         (PASSING.replace("- name: the first inquiry\n", "- name: x\n    nmae: y\n"), 5, 5, "did you mean 'name'?"),
         (PASSING + "      - record: called\n        with: {outcom: x}\n", 11, 16, "did you mean 'outcome'?"),

@@ -242,7 +242,7 @@ class _Reader(StepReader):
             check_dates(facts)
             return {"company": company, **facts}
         except InputError as err:
-            bad = next((k for k in merged if f"--{k.replace('_', '-')}" in str(err)), "")
+            bad = next((k for k in merged if f"--{k.replace('_', '-')}" in (err.cli or str(err))), "")
             self.error(own.where(bad) if bad in own else shared.where(bad) if bad in shared else where, str(err))
             return None
 

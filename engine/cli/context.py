@@ -69,12 +69,20 @@ def home_dir(home: str | None) -> Path:
     return Path(user_data_dir("tactful", appauthor=False))
 
 
+def database_option() -> str | None:
+    """The database the global ``--database`` option (or ``TACTFUL_DATABASE``) names, if any."""
+    click_ctx = click.get_current_context(silent=True)
+    given = click_ctx.find_root().meta.get("tactful.database") if click_ctx is not None else None
+    return given or os.environ.get("TACTFUL_DATABASE") or None
+
+
 class Context:
     """Per-invocation state: options common to all commands, and the engine, made lazily."""
 
     def __init__(self, now: str | None = None, home: str | None = None, as_json: bool = False) -> None:
         self.now_text = now
         self.home = home_dir(home)
+        self.database = database_option()
         self.as_json = as_json
         self._engine: Engine | None = None
         self._now: datetime | None = None
@@ -82,6 +90,12 @@ class Context:
         self._extensions: Any = None
         self._rule_options: dict[str, Any] | None = None
         self.config: Any = None
+
+    def refresh_now(self) -> None:
+        """Read the clock again at the next :meth:`now` (a long-running command's next pass);
+        a moment given with --now stays."""
+        if self.now_text is None:
+            self._now = None
 
     def now(self) -> datetime:
         if self._now is None:
@@ -105,7 +119,7 @@ class Context:
         """A new engine over the home's store, with ``clock`` (`serve` opens one per thread)."""
         from ..engine import Engine
         from ..language.rulebook import RuleBook
-        from ..stores.sqlite_store import SQLiteStore
+        from ..stores.opening import open_store
         from ..vocabulary.perms import private_dir
 
         try:
@@ -114,7 +128,8 @@ class Context:
             raise InputError(f"cannot create the tactful home {self.home}: {err.strerror}") from None
         rules = RuleBook(cache_dir=self.home / "cache", check_templates=False,  # drafts check their own
                          **self.rule_options())  # fmt: skip
-        return Engine(SQLiteStore(self.home / DB_NAME), clock, rules, notify=True, zone=user_zone())
+        store = open_store(self.database or self.home / DB_NAME)
+        return Engine(store, clock, rules, notify=True, zone=user_zone())
 
     def plugins(self) -> Any:
         """The plugin manager, configured from the home's config.yaml (loaded on first use).
@@ -331,5 +346,5 @@ def fail(error: TactfulError) -> None:
         for problem in error.problems:
             click.echo(_line(f"tactful: {problem}"), err=True)
     else:
-        click.echo(_line(f"tactful: {error}"), err=True)
+        click.echo(_line(f"tactful: {getattr(error, 'cli', None) or error}"), err=True)
     sys.exit(error.exit_code)

@@ -68,6 +68,7 @@ LAZY_COMMANDS = {
     "rules": ("rulescmd", "rules"),
     "serve": ("servecmd", "serve"),
     "tick": ("tickcmd", "tick"),
+    "worker": ("workercmd", "worker"),
 }
 
 
@@ -148,19 +149,24 @@ Environment:
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENVIRONMENT)
 @click.version_option(package_name="tactful")
 @global_options
-def cli(**_options: Any) -> None:
+@click.option("--database", metavar="URL", envvar="TACTFUL_DATABASE", show_envvar=True,
+              help="A PostgreSQL database (postgresql://USER@HOST:PORT/DB), not the home's SQLite file.")  # fmt: skip
+@click.pass_context
+def cli(click_ctx: click.Context, database: str | None, **_options: Any) -> None:
     """Follow up after a job interview: persistent, never pushy.
 
     Every command answers as of --now (or TACTFUL_NOW); data lives in --home (or
-    TACTFUL_HOME, else your user data folder). These options, and --json, may come before
-    the command or after it. Your time zone, for times without an offset and times shown, is
-    an IANA zone: TACTFUL_TZ, else TZ, else the system's.
+    TACTFUL_HOME, else your user data folder), or in the PostgreSQL database --database (or
+    TACTFUL_DATABASE) names, given before the command. --home, --now and --json may come
+    before the command or after it. Your time zone, for times without an offset and times
+    shown, is an IANA zone: TACTFUL_TZ, else TZ, else the system's.
 
     \b
     tactful add Northwind --interviewed today --interviewer "Ms. Rivera"
     tactful agenda
     tactful --home ~/job-search list --json
     """
+    click_ctx.meta["tactful.database"] = database
 
 
 @cli.command()

@@ -28,22 +28,28 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
     """
     from ..engine import TICK_BATCH
     from .output import fired_doc
+    from .workercmd import reconnecting
 
     engine = ctx.engine()
     ctx.plugins()  # a broken config.yaml stops the tick before anything is written
     count, out = 0, sys.stdout  # written as it comes, flushed when the buffer fills (not per line, as click.echo)
     if ctx.as_json:
         out.write("[")
-    for fired in engine.tick_each(batch or TICK_BATCH):  # streamed: memory is bounded by the batch
-        if ctx.as_json:
-            out.write(("," if count else "") + "\n  " + json.dumps(fired_doc(fired), ensure_ascii=False))
-        else:
-            out.write(safe(f"#{fired.id} {fired.company}: {fired.source} -> {fired.target}") + "\n")
-        count += 1
+
+    def fire() -> None:  # a dropped connection loses only its batch: tried again, it fires the rest
+        nonlocal count
+        for fired in engine.tick_each(batch or TICK_BATCH):  # streamed: memory is bounded by the batch
+            if ctx.as_json:
+                out.write(("," if count else "") + "\n  " + json.dumps(fired_doc(fired), ensure_ascii=False))
+            else:
+                out.write(safe(f"#{fired.id} {fired.company}: {fired.source} -> {fired.target}") + "\n")
+            count += 1
+
+    reconnecting(fire)
     if ctx.as_json:
         out.write("\n]\n" if count else "]\n")
     out.flush()
-    report = ctx.deliver()
+    report = reconnecting(ctx.deliver)
     publish_schedule(ctx)
     for delivery, error in report.failed:
         warn(f"delivery to {delivery.plugin} failed ({error}); it will be retried, see 'tactful outbox'")

@@ -8,6 +8,7 @@ was committed long before and is never touched.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,7 +38,8 @@ def deliver(
     outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int = DELIVERY_LIMIT, drafts: Drafter | None = None
 ) -> Report:
     """Expand new notices for the plugins that take their kind, then attempt every delivery due
-    by ``now``. Deliveries of a plugin set aside as not configured wait, untried.
+    by ``now`` that no other process is attempting (they are claimed: none is sent twice at
+    once). Deliveries of a plugin set aside as not configured wait, untried.
 
     ``drafts`` (e.g. :meth:`tactful.Engine.notice_draft`) renders the draft of an
     ``action_due`` notice as it is delivered, once per notice however many plugins take it;
@@ -45,11 +47,24 @@ def deliver(
     like any other, and every other delivery goes on.
     """
     outbox.expand(delivery_plugins(pm))
+    report = Report()
+    with claim(outbox, now, limit) as claimed:
+        _attempt_all(claimed, outbox, pm, now, report, drafts)
+    return report
+
+
+def claim(outbox: Outbox, now: datetime, limit: int) -> AbstractContextManager[list[Delivery]]:
+    """The outbox's claim, or for an outbox written before claims existed, its plain ``due``."""
+    claiming = getattr(outbox, "claim", None)
+    return claiming(now, limit) if claiming is not None else nullcontext(outbox.due(now, limit))
+
+
+def _attempt_all(claimed: list[Delivery], outbox: Outbox, pm: pluggy.PluginManager, now: datetime,
+                 report: Report, drafts: Drafter | None) -> None:  # fmt: skip
     callers: dict[tuple[str, str], Callable[..., Any] | None] = {}  # (plugin, kind) -> its hook, built once
     drafted: dict[str, str | None] = {}  # notice key -> its draft, rendered once
-    report = Report()
     waiting = set(getattr(pm, "unconfigured", ()))
-    for delivery in outbox.due(now, limit):
+    for delivery in claimed:
         if delivery.plugin in waiting:
             continue
         taker = (delivery.plugin, delivery.notice.kind)
@@ -66,7 +81,6 @@ def deliver(
         else:
             report.failed.append((delivery, error))
             logger().warning("delivery failed", plugin=delivery.plugin, key=delivery.key, error=error)
-    return report
 
 
 def _drafted(delivery: Delivery, drafts: Drafter | None, drafted: dict[str, str | None]) -> tuple[Delivery, str | None]:

@@ -17,6 +17,7 @@ from ..language.ruleset import Advice, Branch, RuleSet, State
 from ..vocabulary.records import Advised, Application, LogEntry, Recorded, snapshot
 from ..vocabulary.text import excerpt
 from ..vocabulary.timecalc import check_year
+from .facts import fact_error, option
 from .machine import fire, timer_trigger, unguarded
 
 #: A timer chain longer than this means the rules loop; catching up stops there.
@@ -33,7 +34,7 @@ def start(
 ) -> tuple[Application, LogEntry]:
     """A new application in the rule set's initial state, entered at the interview."""
     stored = {**{n: s.default for n, s in rs.facts.items() if s.default is not None}, **facts}
-    probe = Application(None, company, rs.initial, now, stored, rules, rs.hash)
+    probe = Application(0, company, rs.initial, now, stored, rules, rs.hash)
     entered = Namespace(rs, probe, now).moment(stored["interviewed"]) or now
     app = with_timer(rs, probe._replace(entered=entered), portfolio)
     entry = LogEntry("added", "added", now, now, "", rs.initial, {"company": company, **facts})
@@ -157,18 +158,18 @@ def check_params(rs: RuleSet, event: str, params: Mapping[str, Any], ns: Namespa
             continue
         param = spec.params.get(name)
         if param is None:
-            takes = ", ".join(f"--{p.replace('_', '-')}" for p in spec.params) or "no options"
-            raise InputError(f"'{event}' does not take --{name.replace('_', '-')}; it takes {takes}")
+            takes, options = ", ".join(spec.params) or "nothing", ", ".join(map(option, spec.params)) or "no options"
+            raise InputError(f"'{event}' does not take {name}; it takes {takes}",
+                             cli=f"'{event}' does not take {option(name)}; it takes {options}")  # fmt: skip
         if param.choices and isinstance(value, str):
             value = value.replace("-", "_")
         if param.choices and value not in param.choices:
-            raise InputError(f"--{name.replace('_', '-')} {value!r} is not one of: {', '.join(param.choices)}")
+            raise fact_error(name, f" {value!r} is not one of: {', '.join(param.choices)}")
         result[name] = _typed_param(param.type, value, name, ns)
     return result
 
 
 def _typed_param(kind: str, value: Any, name: str, ns: Namespace) -> Any:
-    option = "--" + name.replace("_", "-")
     if kind not in ("date", "datetime"):
         return value
     try:
@@ -176,11 +177,11 @@ def _typed_param(kind: str, value: Any, name: str, ns: Namespace) -> Any:
         moment = value if isinstance(value, date) else parse(str(value).strip())
     except ValueError:
         shape = "YYYY-MM-DD" if kind == "date" else "YYYY-MM-DDTHH:MM, with an offset or in the interviewer's zone"
-        raise InputError(f"{option} {excerpt(str(value))} is not a {kind}; write it as {shape}") from None
+        raise fact_error(name, f" {excerpt(str(value))} is not a {kind}; write it as {shape}") from None
     try:
-        check_year(moment.date() if isinstance(moment, datetime) else moment, option)
+        check_year(moment.date() if isinstance(moment, datetime) else moment, "")
     except ValueError as err:
-        raise InputError(str(err)) from None
+        raise fact_error(name, str(err)) from None
     if kind == "date":
         return ns.moment(moment.date() if isinstance(moment, datetime) else moment)
     if not isinstance(moment, datetime):

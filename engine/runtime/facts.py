@@ -25,6 +25,12 @@ def option(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def fact_error(name: str, rest: str) -> InputError:
+    """The error ``NAME REST`` about a fact: its name as the API spells it (``decision_by``),
+    and, for the CLI to print, as its option (``--decision-by``)."""
+    return InputError(f"{name}{rest}", cli=f"{option(name)}{rest}")
+
+
 def parse_date(value: Any, name: str) -> str:
     """An ISO date (``YYYY-MM-DD``) as text.
 
@@ -35,12 +41,13 @@ def parse_date(value: Any, name: str) -> str:
         day = value.date() if isinstance(value, datetime) else value
         day = day if isinstance(day, date) else date.fromisoformat(str(value).strip())
     except ValueError:
-        shown = excerpt(str(value))
-        raise InputError(f"{option(name)} {shown} is not a date; write it as YYYY-MM-DD, e.g. 2026-05-04") from None
+        raise fact_error(
+            name, f" {excerpt(str(value))} is not a date; write it as YYYY-MM-DD, e.g. 2026-05-04"
+        ) from None
     try:
-        check_year(day, option(name))
+        check_year(day, "")  # the message goes on after the name: " 2026-… is out of range; …"
     except ValueError as err:
-        raise InputError(str(err)) from None
+        raise fact_error(name, str(err)) from None
     return day.isoformat()
 
 
@@ -52,7 +59,7 @@ def _boolean(value: Any, name: str) -> bool:
         return True
     if text in ("false", "no", "0", "n", ""):
         return False
-    raise InputError(f"{option(name)} {value!r} is not yes or no")
+    raise fact_error(name, f" {value!r} is not yes or no")
 
 
 def _rank(value: Any, name: str) -> int:
@@ -61,7 +68,7 @@ def _rank(value: Any, name: str) -> int:
     except ValueError:
         rank = 0
     if rank < 1:
-        raise InputError(f"{option(name)} {value!r} is not a rank; write 1 for your first choice, 2 for the next…")
+        raise fact_error(name, f" {value!r} is not a rank; write 1 for your first choice, 2 for the next…")
     return rank
 
 
@@ -72,7 +79,7 @@ def _timezone(value: Any, name: str) -> str:
     try:
         zone(text)
     except ValueError as err:
-        raise InputError(f"{option(name)}: {err}") from None
+        raise fact_error(name, f": {err}") from None
     _ZONES_SEEN.add(text)  # only real zone names: a few hundred at most
     return text
 
@@ -80,7 +87,7 @@ def _timezone(value: Any, name: str) -> str:
 def _text(value: Any, name: str) -> str:
     text = str(value).strip()
     if name == "email" and text and "@" not in text:
-        raise InputError(f"{option(name)} {value!r} is not an email address")
+        raise fact_error(name, f" {value!r} is not an email address")
     return text
 
 
@@ -117,11 +124,11 @@ def normalize(raw: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
         if value is None or value == "":
             continue
         if not isinstance(value, _SINGLE):
-            raise InputError(f"{option(name)} must be a single value, not {value!r}")
+            raise fact_error(name, f" must be a single value, not {value!r}")
         facts[name] = _PARSERS.get(name, _text)(value, name)
     if new:
         if "interviewed" not in facts:
-            raise InputError("--interviewed is required: the date of the interview, YYYY-MM-DD")
+            raise fact_error("interviewed", " is required: the date of the interview, YYYY-MM-DD")
         facts.setdefault("timezone", "UTC")
     return facts
 
@@ -130,7 +137,7 @@ def check_dates(facts: Mapping[str, Any]) -> None:
     """Raise InputError when the decision date comes before the interview."""
     decision, interviewed = facts.get("decision_by"), facts.get("interviewed")
     if decision and interviewed and decision < interviewed:
-        raise InputError(f"--decision-by {decision} is before the interview on {interviewed}")
+        raise fact_error("decision_by", f" {decision} is before the interview on {interviewed}")
 
 
 def check_after_interview(facts: Mapping[str, Any], at: datetime) -> None:
@@ -138,5 +145,5 @@ def check_after_interview(facts: Mapping[str, Any], at: datetime) -> None:
     interviewed = facts.get("interviewed")
     day = at.astimezone(zone(facts.get("timezone") or "UTC")).date()
     if interviewed and day.isoformat() < interviewed:
-        raise InputError(f"--at {day.isoformat()} is before the interview on {interviewed}; "
-                         "record what happened since")  # fmt: skip
+        raise fact_error("at", f" {day.isoformat()} is before the interview on {interviewed}; "
+                                        "record what happened since")  # fmt: skip

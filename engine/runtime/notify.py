@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from ..language.namespace import Portfolio
 from ..language.ruleset import RuleSet
 from ..vocabulary.records import Advised, Application, LogEntry
-from ..vocabulary.timecalc import iso
+from ..vocabulary.timecalc import stamp, unstamp
 from . import core
 
 #: What each action of the shipped rule sets asks of you, in a few words; email subjects and
@@ -64,17 +64,18 @@ class Notice(NamedTuple):
     facts: dict[str, Any] = {}
 
     def to_json(self) -> str:
-        """The notice as a JSON object, its fields in order (what the outbox keeps)."""
+        """The notice as a JSON object, its fields in order (what the outbox keeps); times keep
+        their IANA zone (see :func:`~tactful.vocabulary.timecalc.stamp`)."""
         data = dict(zip(self._fields, self, strict=True))
-        data["at"] = iso(self.at)
-        data["due"] = iso(self.due) if self.due else None
+        data["at"] = stamp(self.at)
+        data["due"] = stamp(self.due) if self.due else None
         return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> Notice:
         data = json.loads(text)
-        data["at"] = datetime.fromisoformat(data["at"])
-        data["due"] = datetime.fromisoformat(data["due"]) if data["due"] else None
+        data["at"] = unstamp(data["at"])
+        data["due"] = unstamp(data["due"]) if data["due"] else None
         return cls(**data)
 
 

@@ -8,7 +8,9 @@ after the last attempt until someone retries it. Nothing is ever silently droppe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 
@@ -54,7 +56,13 @@ class Outbox(Protocol):
         ...
 
     def due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Pending deliveries whose next attempt is due by ``now``."""
+        """Pending deliveries whose next attempt is due by ``now`` (a look, not a claim)."""
+        ...
+
+    def claim(self, now: datetime, limit: int) -> AbstractContextManager[list[Delivery]]:
+        """Like :meth:`due`, but the deliveries are this caller's until the block ends: no other
+        thread or process is given them meanwhile, so none is attempted twice at once. One that
+        is not finished in the block (the process died) is given out again later."""
         ...
 
     def finish(self, delivery: Delivery, now: datetime, error: str | None) -> None:
@@ -78,12 +86,19 @@ class MemoryOutbox:
         self.notices: dict[str, Notice] = {}
         self.expanded: set[str] = set()
         self.deliveries: dict[int, Delivery] = {}
+        self._claimed: set[int] = set()
+        self._lock = threading.RLock()
 
     def add(self, notices: Sequence[Notice]) -> None:
-        for notice in notices:
-            self.notices.setdefault(notice.key, notice)
+        with self._lock:
+            for notice in notices:
+                self.notices.setdefault(notice.key, notice)
 
     def expand(self, takers: Mapping[str, Sequence[str]]) -> int:
+        with self._lock:
+            return self._expand(takers)
+
+    def _expand(self, takers: Mapping[str, Sequence[str]]) -> int:
         made = 0
         for key, notice in self.notices.items():
             if key in self.expanded:
@@ -96,8 +111,20 @@ class MemoryOutbox:
         return made
 
     def due(self, now: datetime, limit: int) -> list[Delivery]:
-        ready = [d for d in self.deliveries.values() if d.status == "pending" and (d.next_attempt or now) <= now]
+        with self._lock:
+            ready = [d for d in self.deliveries.values() if d.status == "pending" and (d.next_attempt or now) <= now]
         return ready[:limit]
+
+    @contextmanager
+    def claim(self, now: datetime, limit: int) -> Iterator[list[Delivery]]:
+        with self._lock:
+            mine = [d for d in self.due(now, len(self.deliveries)) if d.id not in self._claimed][:limit]
+            self._claimed.update(d.id for d in mine)
+        try:
+            yield mine
+        finally:
+            with self._lock:
+                self._claimed.difference_update(d.id for d in mine)
 
     def finish(self, delivery: Delivery, now: datetime, error: str | None) -> None:
         if error is None:
@@ -106,7 +133,8 @@ class MemoryOutbox:
             status, later = after_failure(delivery, now)
             done = delivery._replace(status=status, attempts=delivery.attempts + 1, next_attempt=later,
                            last_error=error)  # fmt: skip
-        self.deliveries[delivery.id] = done
+        with self._lock:
+            self.deliveries[delivery.id] = done
 
     def listing(self, statuses: Iterable[str]) -> list[Delivery]:
         wanted = set(statuses)

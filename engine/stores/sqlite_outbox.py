@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from ..runtime.notify import Notice
+from ..vocabulary.timecalc import stamp, unstamp
 from .outbox import Delivery, after_failure
 
 OUTBOX_SCHEMA = """
@@ -32,7 +37,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL,
     last_error TEXT,
-    delivered_at TEXT
+    delivered_at TEXT,
+    claimed_by TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt);
 """
@@ -43,6 +49,9 @@ DROP INDEX IF EXISTS outbox_new;
 INSERT OR IGNORE INTO outbox_mark (one, upto) VALUES (1, coalesce(
     (SELECT min(id) - 1 FROM outbox WHERE expanded = 0), (SELECT max(id) FROM outbox), 0));
 """
+#: Brings the deliveries of a store from before claims and delivery times (schema 2 and 3) up to date.
+OLD_DELIVERIES_MIGRATION = "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT; ALTER TABLE deliveries ADD COLUMN delivered_at TEXT;"
+_DUE = "d.status = 'pending' AND (d.next_attempt IS NULL OR d.next_attempt <= ?)"
 _SELECT = (
     "SELECT d.id, d.plugin, d.key, o.payload, d.status, d.attempts, d.next_attempt, d.last_error, d.delivered_at "
     "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id"
@@ -70,14 +79,42 @@ def _delivery(row: Sequence[Any]) -> Delivery:
     number, plugin, key, payload, status, attempts, next_attempt, error, delivered = row
     return Delivery(number, plugin, key, Notice.from_json(payload), status, attempts,
                     datetime.fromtimestamp(next_attempt, UTC) if next_attempt is not None else None, error,
-                    datetime.fromisoformat(delivered) if delivered else None)  # fmt: skip
+                    unstamp(delivered) if delivered else None)  # fmt: skip
+
+
+def claimant() -> str:
+    """Who claims deliveries: ``host:pid:thread`` (threads of one process claim apart too)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def _gone(who: str) -> bool:
+    """Whether the process that made claim ``who`` has ended (on this host; a claim from
+    another host is taken as alive)."""
+    host, _, pid = who.rsplit(":", 1)[0].rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class SQLiteOutbox:
-    """An :class:`~tactful.stores.outbox.Outbox` in the store's SQLite file."""
+    """An :class:`~tactful.stores.outbox.Outbox` in the store's SQLite file.
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+    A claim marks deliveries with the claiming thread (``host:pid:thread``); others leave
+    them alone until it finishes them or its process is gone.
+    """
+
+    def __init__(self, connection: Callable[[], sqlite3.Connection]) -> None:
+        self._connection = connection
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self._connection()
 
     def add(self, notices: Sequence[Notice]) -> None:
         self.db.executemany(
@@ -102,26 +139,42 @@ class SQLiteOutbox:
         return len(rows)
 
     def due(self, now: datetime, limit: int) -> list[Delivery]:
-        rows = self.db.execute(
-            f"{_SELECT} WHERE d.status = 'pending' AND (d.next_attempt IS NULL OR d.next_attempt <= ?) "
-            "ORDER BY d.id LIMIT ?",
-            (now.timestamp(), limit),
-        )
+        rows = self.db.execute(f"{_SELECT} WHERE {_DUE} ORDER BY d.id LIMIT ?", (now.timestamp(), limit))
         return [_delivery(r) for r in rows]
+
+    @contextmanager
+    def claim(self, now: datetime, limit: int) -> Iterator[list[Delivery]]:
+        me = claimant()
+        with Transaction(self.db):
+            sql = "SELECT DISTINCT claimed_by FROM deliveries WHERE claimed_by IS NOT NULL AND status = 'pending'"
+            holders = [w for (w,) in self.db.execute(sql)]
+            free = [me, *(w for w in holders if w != me and _gone(w))]
+            marks = ", ".join("?" for _ in free)
+            rows = self.db.execute(
+                f"{_SELECT} WHERE {_DUE} AND (d.claimed_by IS NULL OR d.claimed_by IN ({marks})) ORDER BY d.id LIMIT ?",
+                (now.timestamp(), *free, limit),
+            ).fetchall()
+            claimed = [_delivery(r) for r in rows]
+            self.db.executemany("UPDATE deliveries SET claimed_by = ? WHERE id = ?", [(me, d.id) for d in claimed])
+        try:
+            yield claimed
+        finally:
+            with Transaction(self.db):
+                self.db.execute("UPDATE deliveries SET claimed_by = NULL WHERE claimed_by = ?", (me,))
 
     def finish(self, delivery: Delivery, now: datetime, error: str | None) -> None:
         with Transaction(self.db):
             if error is None:
                 self.db.execute(
                     "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, "
-                    "last_error = NULL WHERE id = ?",
-                    (now.isoformat(), delivery.id),
+                    "last_error = NULL, claimed_by = NULL WHERE id = ?",
+                    (stamp(now), delivery.id),
                 )
                 return
             status, later = after_failure(delivery, now)
             self.db.execute(
-                "UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt = ?, last_error = ? "
-                "WHERE id = ?",
+                "UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt = ?, last_error = ?, "
+                "claimed_by = NULL WHERE id = ?",
                 (status, later.timestamp() if later else None, error[:1000], delivery.id),
             )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,12 +20,15 @@ from typing import Any
 from ..errors import InputError
 from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, LogEntry
-from ..vocabulary.timecalc import iso
+from ..vocabulary.timecalc import stamp, unstamp
 from .bulk import key
-from .sqlite_outbox import OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
+from .sqlite_outbox import OLD_DELIVERIES_MIGRATION, OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .store import Change, Conflict
 
 SCHEMA_VERSION = 4
+#: How long (ms) a tick waits for another process's batch before giving up: batches are
+#: serialized on SQLite, and one takes seconds at most.
+CLAIM_WAIT_MS = 600_000
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS applications (
     id INTEGER PRIMARY KEY,
@@ -85,34 +89,66 @@ def _moment(seconds: float | None) -> datetime | None:
 
 def _row_to_app(row: Sequence[Any]) -> Application:
     app_id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda = row
-    return Application(app_id, company, state, datetime.fromisoformat(entered), json.loads(facts), rules,
+    return Application(app_id, company, state, unstamp(entered), json.loads(facts), rules,
                        rules_hash, _moment(next_due), timer, version, _moment(wake),
-                       datetime.fromisoformat(notified) if notified else None, _moment(agenda))  # fmt: skip
+                       unstamp(notified) if notified else None, _moment(agenda))  # fmt: skip
+
+
+def _migration(version: int) -> str:
+    """The statements that bring a store of schema ``version`` (0: a new file) to this one."""
+    script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK
+    if version >= 1:
+        # The agenda index is worked out by the engine: until an older row is next saved it
+        # reads as "look at me" (0), and its wake moment as now, so that the first tick after
+        # the upgrade settles every row once.
+        script = "ALTER TABLE applications ADD COLUMN agenda REAL; UPDATE applications SET agenda = 0, wake = 0;" + script
+    if version == 1:
+        script = (
+            "ALTER TABLE applications ADD COLUMN wake REAL; ALTER TABLE applications ADD COLUMN notified TEXT;"
+            "DROP INDEX IF EXISTS applications_due; DROP TABLE outbox;" + script
+        )
+    elif version in (2, 3):
+        script = OLD_DELIVERIES_MIGRATION + script
+    return script
 
 
 def _values(app: Application) -> tuple[Any, ...]:
     return (
-        app.company, app.state, iso(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
-        _epoch(app.next_due), app.timer, _epoch(app.wake), iso(app.notified) if app.notified else None,
+        app.company, app.state, stamp(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
+        _epoch(app.next_due), app.timer, _epoch(app.wake), stamp(app.notified) if app.notified else None,
         _epoch(app.agenda),
     )  # fmt: skip
 
 
-def _entry_row(app_id: int, e: LogEntry) -> tuple[Any, ...]:
+def entry_row(app_id: int, e: LogEntry) -> tuple[Any, ...]:
+    """An entry as the values of a history row (the PostgreSQL store's too), after ``app_id``."""
     return (
-        app_id, e.kind, e.name, iso(e.at), iso(e.recorded), e.source, e.target,
+        app_id, e.kind, e.name, stamp(e.at), stamp(e.recorded), e.source, e.target,
         json.dumps(e.params) if e.params else None, json.dumps(e.before) if e.before is not None else None,
     )  # fmt: skip
 
 
+def history_entry(row: Sequence[Any]) -> LogEntry:
+    """A history row (``id, kind, name, at, recorded, source, target, params, before``) as an entry;
+    the PostgreSQL store's rows are the same."""
+    entry_id, kind, name, at, rec, source, target, params, before = row
+    return LogEntry(kind, name, unstamp(at), unstamp(rec), source, target,
+                    json.loads(params) if params else {}, json.loads(before) if before else None, entry_id)  # fmt: skip
+
+
 class SQLiteStore:
-    """A :class:`~tactful.stores.store.Store` in one SQLite file, with its outbox."""
+    """A :class:`~tactful.stores.store.Store` in one SQLite file, with its outbox.
+
+    Safe to share between threads: each thread gets its own connection to the file. Writers
+    are serialized by SQLite's lock; a tick's batch holds it while it is worked out.
+    """
 
     def __init__(self, path: str | Path) -> None:
         """Open (or create) the store at ``path``.
 
         Raises:
-            InputError: when the file cannot be opened or is not an SQLite database.
+            InputError: when the file cannot be opened, is not an SQLite database, or was
+                written by a newer tactful.
         """
         self.path = Path(path)
         if str(path) != ":memory:":
@@ -120,42 +156,56 @@ class SQLiteStore:
                 private_file(self.path)  # before SQLite makes it world-readable; its WAL files follow its mode
             except OSError as err:
                 raise InputError(f"cannot create the store {self.path}: {err.strerror}") from None
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            # Checkpoint the WAL every ~80 MB rather than at each commit of a batch: tick
-            # commits often, and a checkpoint per commit made it several times slower.
-            self.db.execute("PRAGMA wal_autocheckpoint=20000")
             self._migrate()
         except sqlite3.DatabaseError as err:
+            self.close()
             raise InputError(f"cannot open the store {self.path}: {err}; it must be a tactful SQLite file "
                              "(move it away and tactful starts a new one)") from None  # fmt: skip
-        self.outbox = SQLiteOutbox(self.db)
+        self.outbox = SQLiteOutbox(lambda: self.db)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection to the file, opened on first use."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        with self._guard:
+            self._opened.append(db)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        # Checkpoint the WAL every ~80 MB rather than at each commit of a batch: tick
+        # commits often, and a checkpoint per commit made it several times slower.
+        db.execute("PRAGMA wal_autocheckpoint=20000")
+        return db
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version >= SCHEMA_VERSION:
-            return
-        script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK
-        if version >= 1:
-            # The agenda index is worked out by the engine: until an older row is next saved
-            # it reads as "look at me" (0), and its wake moment as now, so that the first
-            # tick after the upgrade settles every row once.
-            script = (
-                "ALTER TABLE applications ADD COLUMN agenda REAL; UPDATE applications SET agenda = 0, wake = 0;"
-                + script
-            )
-        if version == 1:
-            script = (
-                "ALTER TABLE applications ADD COLUMN wake REAL; ALTER TABLE applications ADD COLUMN notified TEXT;"
-                "DROP INDEX IF EXISTS applications_due; DROP TABLE outbox;" + script
-            )
-        self.db.executescript(f"BEGIN IMMEDIATE;{script}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise InputError(f"the store {self.path} was written by a newer tactful (schema {version}; this "
+                                 f"one knows up to {SCHEMA_VERSION}); upgrade tactful to use it")  # fmt: skip
+            if version == SCHEMA_VERSION:
+                return
+            for statement in filter(str.strip, _migration(version).split(";")):  # one transaction
+                self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
-        self.db.close()
+        """Close every thread's connection; use the store no more."""
+        with self._guard:
+            opened, self._opened = self._opened, []
+        for db in opened:
+            db.close()
+        self._local = threading.local()
 
     def transaction(self) -> Transaction:
         return Transaction(self.db)
@@ -173,7 +223,7 @@ class SQLiteStore:
                     _values(app),
                 )
                 ids.append(int(cursor.lastrowid or 0))
-                self.db.executemany(_INSERT_HISTORY, [_entry_row(ids[-1], e) for e in entries])
+                self.db.executemany(_INSERT_HISTORY, [entry_row(ids[-1], e) for e in entries])
         return [app for app in map(self.get, ids) if app is not None]
 
     @contextmanager
@@ -197,7 +247,7 @@ class SQLiteStore:
     def save(self, changes: Sequence[Change]) -> None:
         with self.transaction():
             # Updated in row order, the batch touches each table and index page once or so.
-            ordered = sorted(changes, key=lambda c: c.app.id or 0)
+            ordered = sorted(changes, key=lambda c: c.app.id)
             rows = [(*_values(c.app), c.app.id, c.app.version) for c in ordered]
             if self.db.executemany(_UPDATE, rows).rowcount != len(changes):
                 raise Conflict("an application changed meanwhile; nothing was written, try again")
@@ -206,8 +256,23 @@ class SQLiteStore:
                     self.db.execute(
                         "DELETE FROM history WHERE app_id = ? AND id >= ?", (change.app.id, change.drop_from)
                     )
-            self.db.executemany(_INSERT_HISTORY, [_entry_row(c.app.id or 0, e) for c in changes for e in c.entries])
+            self.db.executemany(_INSERT_HISTORY, [entry_row(c.app.id, e) for c in changes for e in c.entries])
             self.outbox.add([n for c in changes for n in c.outbox])
+
+    @contextmanager
+    def claim_due(
+        self, now: datetime, limit: int, after: tuple[datetime, int] | None = None
+    ) -> Iterator[list[Application]]:
+        """Like :meth:`due`, holding the store's write lock until the block ends: ticks in other
+        processes wait for this batch, and :meth:`save` inside the block joins its transaction."""
+        db = self.db
+        db.execute(f"PRAGMA busy_timeout={CLAIM_WAIT_MS}")
+        try:
+            with self.transaction():
+                db.execute("PRAGMA busy_timeout=30000")
+                yield self.due(now, limit, after)
+        finally:
+            db.execute("PRAGMA busy_timeout=30000")
 
     def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
         if after is None:
@@ -248,11 +313,7 @@ class SQLiteStore:
             "WHERE app_id = ? ORDER BY id",
             (app_id,),
         )
-        return [
-            LogEntry(kind, name, datetime.fromisoformat(at), datetime.fromisoformat(rec), source, target,
-                     json.loads(params) if params else {}, json.loads(before) if before else None, entry_id)
-            for entry_id, kind, name, at, rec, source, target, params, before in rows
-        ]  # fmt: skip
+        return [history_entry(row) for row in rows]
 
     def remove(self, app_id: int) -> bool:
         with self.transaction():

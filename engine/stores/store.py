@@ -11,6 +11,7 @@ import copy
 import itertools
 import threading
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
@@ -21,7 +22,8 @@ from .outbox import MemoryOutbox, Outbox
 
 
 class Conflict(InputError):
-    """The application changed since it was loaded; nothing was written."""
+    """The application changed since it was loaded; nothing was written. The engine retries
+    the operations that are safe to retry (recording, editing, undoing) by itself."""
 
 
 class Change(NamedTuple):
@@ -73,6 +75,16 @@ class Store(Protocol):
     def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
         """Up to ``limit`` applications whose ``wake`` moment has come by ``now``, ordered by
         (wake, id), starting after the ``after`` cursor."""
+        ...
+
+    def claim_due(
+        self, now: datetime, limit: int, after: tuple[datetime, int] | None = None
+    ) -> AbstractContextManager[list[Application]]:
+        """Like :meth:`due`, for a tick: the applications are this caller's until the block
+        ends, and a :meth:`save` inside the block commits with it, at its end. Another
+        caller's claim meanwhile gets other applications (PostgreSQL: ``FOR UPDATE SKIP
+        LOCKED``) or waits for the block to end (SQLite, memory), so each due application is
+        handled once. An error in the block, or the process dying, writes nothing."""
         ...
 
     def all(self) -> Iterator[Application]:
@@ -131,7 +143,8 @@ class MemoryStore:
         self._log: dict[int, list[LogEntry]] = {}
         self._next_id = 1
         self._next_entry = 1
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._claim = threading.local()  # the saves made inside this thread's claim, applied at its end
         self.outbox = MemoryOutbox()
         self._rules: dict[str, str] = {}
 
@@ -165,24 +178,48 @@ class MemoryStore:
         return self._apps.get(app_id)
 
     def save(self, changes: Sequence[Change]) -> None:
+        pending: list[Change] | None = getattr(self._claim, "pending", None)
         with self._lock:
-            for change in changes:
-                current = self._apps.get(change.app.id)  # type: ignore[arg-type]
-                if current is None or current.version != change.app.version:
-                    raise Conflict(f"application {change.app.id} changed meanwhile; nothing was written, try again")
-            for change in changes:
-                app_id = change.app.id
-                assert app_id is not None
-                self._apps[app_id] = change.app._replace(version=change.app.version + 1)
-                log = self._log[app_id]
-                if change.drop_from is not None:
-                    log[:] = [e for e in log if e.id is not None and e.id < change.drop_from]
-                log.extend(self._number(e) for e in change.entries)
-                self.outbox.add(change.outbox)
+            self._check(changes)
+            if pending is not None:
+                pending.extend(changes)
+            else:
+                self._apply(changes)
+
+    def _check(self, changes: Sequence[Change]) -> None:
+        for change in changes:
+            current = self._apps.get(change.app.id)
+            if current is None or current.version != change.app.version:
+                raise Conflict(f"application {change.app.id} changed meanwhile; nothing was written, try again")
+
+    def _apply(self, changes: Sequence[Change]) -> None:
+        for change in changes:
+            app_id = change.app.id
+            self._apps[app_id] = change.app._replace(version=change.app.version + 1)
+            log = self._log[app_id]
+            if change.drop_from is not None:
+                log[:] = [e for e in log if e.id is not None and e.id < change.drop_from]
+            log.extend(self._number(e) for e in change.entries)
+            self.outbox.add(change.outbox)
+
+    @contextmanager
+    def claim_due(
+        self, now: datetime, limit: int, after: tuple[datetime, int] | None = None
+    ) -> Iterator[list[Application]]:
+        with self._lock:
+            pending: list[Change] = []
+            self._claim.pending = pending
+            try:
+                yield self.due(now, limit, after)
+            finally:
+                self._claim.pending = None
+            self._apply(pending)
 
     def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
+        with self._lock:
+            apps = list(self._apps.values())
         due = sorted(
-            (a for a in self._apps.values() if a.wake is not None and a.wake <= now),
+            (a for a in apps if a.wake is not None and a.wake <= now),
             key=lambda a: (a.wake, a.id),
         )
         if after is not None:
@@ -190,7 +227,8 @@ class MemoryStore:
         return due[:limit]
 
     def all(self) -> Iterator[Application]:
-        return iter([self._apps[k] for k in sorted(self._apps)])
+        with self._lock:
+            return iter([self._apps[k] for k in sorted(self._apps)])
 
     def agenda(self, until: datetime) -> list[Application]:
         return [a for a in self.all() if a.agenda is not None and a.agenda <= until]
@@ -202,7 +240,8 @@ class MemoryStore:
         return [a for a in self.all() if a.state in states]
 
     def history(self, app_id: int) -> list[LogEntry]:
-        return copy.copy(self._log.get(app_id, []))
+        with self._lock:
+            return copy.copy(self._log.get(app_id, []))
 
     def remove(self, app_id: int) -> bool:
         with self._lock:

@@ -53,9 +53,9 @@ def set_verbosity(steps: int) -> None:
     _verbosity = steps
 
 
-def configure_cli() -> None:
-    """Arrange for log lines to go to stderr, filtered by ``TACTFUL_LOG_LEVEL`` (moved by
-    ``-v``/``-q``), rendered as ``TACTFUL_LOG_FORMAT`` says: ``console`` (default; coloured only
+def configure_cli(default: str = "warning") -> None:
+    """Arrange for log lines to go to stderr, filtered by ``TACTFUL_LOG_LEVEL`` (else
+    ``default``; moved by ``-v``/``-q``), rendered as ``TACTFUL_LOG_FORMAT`` says: ``console`` (default; coloured only
     on a terminal, never when ``NO_COLOR`` is set) or ``json`` (one object a line, for cron and
     systemd). caldav's warnings take the same way; Apprise's reach it redacted, through the sms
     plugin's delivery errors.
@@ -64,7 +64,7 @@ def configure_cli() -> None:
         ValueError: for a level or a format that is not one of those known.
     """
     global _pending
-    level = os.environ.get("TACTFUL_LOG_LEVEL", "warning").lower()
+    level = os.environ.get("TACTFUL_LOG_LEVEL", default).lower()
     if level not in LEVELS:
         raise ValueError(f"TACTFUL_LOG_LEVEL {level!r} is not one of {', '.join(LEVELS)}")
     fmt = os.environ.get("TACTFUL_LOG_FORMAT", "console").lower()

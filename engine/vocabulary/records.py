@@ -18,9 +18,12 @@ class Application(NamedTuple):
     ``wake`` the next moment `tick` has work for this application (a timer, or an action to
     announce), and ``agenda`` the earliest moment anything advised or a timer is due (what
     `agenda` looks up over its window): what the store indexes.
+
+    ``id`` is the store's number for it, always set on an application a store returned;
+    0 only on one not yet stored (what :meth:`Store.insert` receives).
     """
 
-    id: int | None
+    id: int
     company: str
     state: str
     entered: datetime

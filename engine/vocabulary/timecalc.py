@@ -274,3 +274,19 @@ def parse_days(value: object) -> frozenset[int]:
             raise ValueError(f"unknown day {item!r}{hint}")
         days.add(DAY_NAMES.index(name))
     return frozenset(days)
+
+
+def stamp(moment: datetime) -> str:
+    """``moment`` as text that keeps its zone: ISO 8601, followed by ``[Europe/Paris]`` (as in
+    RFC 9557) when the zone is an IANA one, so that a store gives back what it was given."""
+    text = moment.isoformat()
+    key = getattr(moment.tzinfo, "key", None)
+    return f"{text}[{key}]" if key else text
+
+
+def unstamp(text: str) -> datetime:
+    """The moment :func:`stamp` wrote (plain ISO 8601 text is read as it is)."""
+    if not text.endswith("]"):
+        return datetime.fromisoformat(text)
+    iso, _, key = text[:-1].partition("[")
+    return datetime.fromisoformat(iso).astimezone(zone(key))

@@ -1,0 +1,131 @@
+"""`tactful worker`: the long-running tick. It fires what is due and delivers notices, then
+sleeps until the earliest wake moment, woken early by a change (PostgreSQL's LISTEN/NOTIFY)
+or by polling (SQLite). Any number of workers share one database.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import StoreUnavailable
+from .context import Context, common
+
+T = TypeVar("T")
+#: Pauses (seconds) before each new try after a dropped connection; then the error stands.
+RECONNECT_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)
+#: The latest moment a store's wake index can hold: ``due`` by then gives the earliest wake.
+_FAR = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def reconnecting(operation: Callable[[], T], pauses: tuple[float, ...] = RECONNECT_PAUSES) -> T:
+    """``operation()``, tried again with growing pauses while the database is unreachable: each
+    try is whole transactions, so a try cut short left nothing half-written.
+
+    Raises:
+        StoreUnavailable: when the last try fails too.
+    """
+    from ..vocabulary.log import logger
+
+    for pause in (*pauses, None):
+        try:
+            return operation()
+        except StoreUnavailable as err:
+            if pause is None:
+                raise
+            logger().warning("database unavailable; trying again", error=str(err), pause=pause)
+            time.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+class _Stop(Exception):
+    """Raised in a sleeping worker by SIGTERM or SIGINT."""
+
+
+class _Signals:
+    """SIGTERM and SIGINT: during a batch, noted (the batch finishes); while asleep, waking."""
+
+    def __init__(self) -> None:
+        self.stop = False
+        self.sleeping = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.stop = True
+        if self.sleeping:
+            raise _Stop
+
+    @contextmanager
+    def asleep(self) -> Iterator[None]:
+        self.sleeping = True
+        try:
+            if not self.stop:
+                yield
+        except _Stop:
+            pass
+        finally:
+            self.sleeping = False
+
+
+@click.command()
+@click.option("--batch", type=click.IntRange(min=1), help="Applications per transaction (default 20000).")
+@click.option("--poll", type=click.FloatRange(min=0.05), default=5.0, show_default=True,
+              help="Longest sleep between passes, in seconds (SQLite has no change notices, so this is how soon "
+                   "a change made elsewhere is seen).")  # fmt: skip
+@common
+def worker(ctx: Context, batch: int | None, poll: float) -> None:
+    """Fire due timers and deliver notices until stopped (SIGTERM finishes the batch first).
+
+    Sleeps until the earliest wake moment; on PostgreSQL a change wakes it at once, on SQLite
+    it looks again every --poll seconds. Run as many as you like on one database. Logs its
+    progress at info level (TACTFUL_LOG_LEVEL).
+    """
+    from ..engine import TICK_BATCH
+    from ..vocabulary.log import configure_cli, logger
+
+    configure_cli(default="info")
+    signals = _Signals()
+    previous = {sig: signal.signal(sig, signals) for sig in (signal.SIGTERM, signal.SIGINT)}
+    engine = ctx.engine()
+    ctx.plugins()  # a broken config.yaml stops the worker before anything is written
+    logger().info("worker started", poll=poll)
+    passes = 0
+    try:
+        while not signals.stop:
+            ctx.refresh_now()
+            fired = reconnecting(lambda: sum(1 for _ in engine.tick_each(batch or TICK_BATCH)))
+            report = reconnecting(ctx.deliver)
+            passes += 1
+            logger().info("worker pass", fired=fired, delivered=len(report.delivered), failed=len(report.failed))
+            if signals.stop:
+                break
+            pause = _until_next_wake(ctx, poll)
+            with signals.asleep():
+                _sleep(engine.store, pause)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    logger().info("worker stopped", passes=passes)
+
+
+def _until_next_wake(ctx: Context, poll: float) -> float:
+    """Seconds until the earliest wake moment in the store, at most ``poll``."""
+    earliest = reconnecting(lambda: ctx.engine().store.due(_FAR, 1))
+    if not earliest or earliest[0].wake is None:
+        return poll
+    return max(0.0, min(poll, (earliest[0].wake - ctx.now()).total_seconds()))
+
+
+def _sleep(store: Any, seconds: float) -> None:
+    """Sleep ``seconds``, or until the store reports a change if it can (PostgreSQL)."""
+    wait = getattr(store, "wait", None)
+    if wait is None:
+        time.sleep(seconds)
+        return
+    reconnecting(lambda: wait(seconds))

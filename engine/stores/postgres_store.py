@@ -1,0 +1,290 @@
+"""The PostgreSQL store, for a platform: many applications, several workers, many threads.
+
+The schema is the SQLite store's, in PostgreSQL's types; it is versioned in
+``tactful_schema`` and migrated when a store opens (under an advisory lock, so workers that
+start together migrate once). Connections come from a pool, so one store serves many threads;
+a thread inside :meth:`PostgresStore.claim_due` keeps its connection, and its saves join that
+transaction. Due work is claimed with ``FOR UPDATE SKIP LOCKED``: workers on one database
+share it, and a worker that dies releases its batch untouched. Needs the ``postgres`` extra.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import errors as pgerrors
+from psycopg_pool import ConnectionPool
+
+from ..errors import InputError, StoreUnavailable
+from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.timecalc import stamp, unstamp
+from .postgres_outbox import OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox, one_line, redact
+from .sqlite_store import entry_row, history_entry
+from .store import Change, Conflict
+
+#: The schema this tactful writes; a database marked with a higher one is refused.
+SCHEMA_VERSION = 1
+#: Each version's steps, applied in order to a database marked with a lower one.
+MIGRATIONS = {
+    1: """
+CREATE TABLE applications (
+    id BIGSERIAL PRIMARY KEY, company TEXT NOT NULL, state TEXT NOT NULL, entered TEXT NOT NULL,
+    facts TEXT NOT NULL, rules TEXT NOT NULL, rules_hash TEXT NOT NULL, next_due TIMESTAMPTZ, timer INTEGER,
+    version INTEGER NOT NULL DEFAULT 1, wake TIMESTAMPTZ, notified TEXT
+);
+CREATE INDEX applications_wake ON applications (wake, id) WHERE wake IS NOT NULL;
+CREATE INDEX applications_state ON applications (state);
+CREATE TABLE history (
+    id BIGSERIAL PRIMARY KEY, app_id BIGINT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL, name TEXT NOT NULL, at TEXT NOT NULL, recorded TEXT NOT NULL, source TEXT NOT NULL,
+    target TEXT NOT NULL, params TEXT, before TEXT
+);
+CREATE INDEX history_app ON history (app_id, id);
+CREATE TABLE rulesets (hash TEXT PRIMARY KEY, ref TEXT NOT NULL, tree TEXT NOT NULL);
+"""
+    + OUTBOX_SCHEMA,
+}
+_COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified"
+#: One statement updates a whole batch: the rows come as arrays, a column each, sent in
+#: binary (%b), which needs no escaping of the text in them.
+_UPDATE = (
+    "UPDATE applications AS a SET company = v.company, state = v.state, entered = v.entered, facts = v.facts, "
+    "rules = v.rules, rules_hash = v.rules_hash, next_due = v.next_due, timer = v.timer, wake = v.wake, "
+    "notified = v.notified, version = a.version + 1 "
+    "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::timestamptz[], "
+    "%b::int[], %b::timestamptz[], %b::text[], %b::bigint[], %b::int[]) "
+    "AS v(company, state, entered, facts, rules, rules_hash, next_due, timer, wake, notified, id, version) "
+    "WHERE a.id = v.id AND a.version = v.version"
+)
+_INSERT_HISTORY = (
+    "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
+    "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], "
+    "%b::text[], %b::text[])"
+)
+
+
+def columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """``rows`` as a list per column, for ``unnest``."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
+#: Keys every migration so that workers starting together migrate one after the other.
+_MIGRATION_LOCK = 73468231
+
+
+def _row_to_app(row: Sequence[Any]) -> Application:
+    app_id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified = row
+    return Application(app_id, company, state, unstamp(entered), json.loads(facts), rules, rules_hash, next_due,
+                       timer, version, wake, unstamp(notified) if notified else None)  # fmt: skip
+
+
+def _values(app: Application) -> tuple[Any, ...]:
+    return (app.company, app.state, stamp(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
+            app.next_due, app.timer, app.wake, stamp(app.notified) if app.notified else None)  # fmt: skip
+
+
+def connect_error(url: str, err: Exception) -> InputError:
+    """The one line for a database that cannot be used, naming it without its password."""
+    reason = one_line(err)
+    if isinstance(err, pgerrors.InsufficientPrivilege):
+        return InputError(f"the database {redact(url)} refuses this user: {reason}; grant it CREATE and USAGE "
+                          "on the schema (or ask the database's owner)")  # fmt: skip
+    return StoreUnavailable(f"cannot use the database {redact(url)}: {reason}")
+
+
+class PostgresStore:
+    """A :class:`~tactful.stores.store.Store` in a PostgreSQL database, with its outbox."""
+
+    def __init__(self, url: str, max_connections: int = 10) -> None:
+        """Connect to ``url`` (``postgresql://user:password@host:port/database``), migrate its
+        schema, and open a pool of up to ``max_connections``.
+
+        Raises:
+            InputError: for a malformed URL, a database from a newer tactful, or missing rights.
+            StoreUnavailable: when the server cannot be reached.
+        """
+        self.url = url
+        try:
+            psycopg.conninfo.conninfo_to_dict(url)
+        except psycopg.ProgrammingError as err:
+            raise InputError(f"the database URL {redact(url)} is malformed ({one_line(err)}); write it as "
+                             "postgresql://USER:PASSWORD@HOST:PORT/DATABASE") from None  # fmt: skip
+        try:
+            with psycopg.connect(url, connect_timeout=10) as conn:
+                self._migrate(conn)
+        except psycopg.Error as err:
+            raise connect_error(url, err) from None
+        self.pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=False,
+                                   check=ConnectionPool.check_connection, kwargs={"connect_timeout": 10})  # fmt: skip
+        self.pool.open()
+        self._local = threading.local()
+        self._listener: psycopg.Connection[Any] | None = None
+        self.outbox = PostgresOutbox(self.transaction)
+
+    def _migrate(self, conn: psycopg.Connection[Any]) -> None:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            conn.execute("CREATE TABLE IF NOT EXISTS tactful_schema (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT max(version) FROM tactful_schema").fetchone()
+            version = int(row[0]) if row and row[0] is not None else 0
+            if version > SCHEMA_VERSION:
+                raise InputError(f"the database {redact(self.url)} was written by a newer tactful (schema {version}; "
+                                 f"this one knows up to {SCHEMA_VERSION}); upgrade tactful to use it")  # fmt: skip
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in filter(str.strip, MIGRATIONS[step].split(";")):
+                    conn.execute(statement)  # fixed text, no input
+                conn.execute("INSERT INTO tactful_schema (version) VALUES (%s)", (step,))
+
+    def close(self) -> None:
+        """Close the pool; use the store no more."""
+        if self._listener is not None:
+            self._listener.close()
+        self.pool.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        """This thread's connection in a transaction: committed at the end of the block, rolled
+        back on an error. Nested blocks join the outer one.
+
+        Raises:
+            StoreUnavailable: when the connection cannot be had or drops (nothing committed).
+        """
+        current: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
+        try:
+            with self.pool.connection() as conn:
+                self._local.conn = conn
+                try:
+                    yield conn
+                finally:
+                    self._local.conn = None
+        except (psycopg.OperationalError, psycopg.InterfaceError) as err:
+            raise StoreUnavailable(f"the connection to {redact(self.url)} failed: {one_line(err)}; "
+                                   "nothing of this change was written") from None  # fmt: skip
+        except psycopg.errors.InsufficientPrivilege as err:
+            raise connect_error(self.url, err) from None
+
+    def insert(
+        self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
+    ) -> list[Application]:
+        stored = []
+        with self.transaction() as conn:
+            self.keep_rules(kept_rules)
+            for app, entries in items:
+                row = conn.execute(
+                    f"INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, "
+                    f"wake, notified) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING {_COLUMNS}",
+                    _values(app),
+                ).fetchone()
+                assert row is not None
+                stored.append(_row_to_app(row))
+                conn.execute(_INSERT_HISTORY, columns([entry_row(stored[-1].id, e) for e in entries], 9))
+            conn.execute(f"NOTIFY {WAKE_CHANNEL}")
+        return stored
+
+    def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
+        if not kept:
+            return
+        with self.transaction() as conn, conn.cursor() as cur:
+            cur.executemany("INSERT INTO rulesets (hash, ref, tree) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", kept)
+
+    def kept_rules(self, rules_hash: str) -> str | None:
+        with self.transaction() as conn:
+            row = conn.execute("SELECT tree FROM rulesets WHERE hash = %s", (rules_hash,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def get(self, app_id: int) -> Application | None:
+        with self.transaction() as conn:
+            row = conn.execute(f"SELECT {_COLUMNS} FROM applications WHERE id = %s", (app_id,)).fetchone()
+        return None if row is None else _row_to_app(row)
+
+    def save(self, changes: Sequence[Change]) -> None:
+        claimed = getattr(self._local, "conn", None) is not None
+        with self.transaction() as conn:
+            rows = [(*_values(c.app), c.app.id, c.app.version) for c in changes]
+            if conn.execute(_UPDATE, columns(rows, 12)).rowcount != len(changes):
+                raise Conflict("an application changed meanwhile; nothing was written, try again")
+            for change in changes:
+                if change.drop_from is not None:
+                    conn.execute(
+                        "DELETE FROM history WHERE app_id = %s AND id >= %s", (change.app.id, change.drop_from)
+                    )
+            entries = [entry_row(c.app.id, e) for c in changes for e in c.entries]
+            if entries:
+                conn.execute(_INSERT_HISTORY, columns(entries, 9))
+            self.outbox.add([n for c in changes for n in c.outbox])
+            if not claimed:
+                conn.execute(f"NOTIFY {WAKE_CHANNEL}")  # a worker may have work sooner now
+
+    @contextmanager
+    def claim_due(
+        self, now: datetime, limit: int, after: tuple[datetime, int] | None = None
+    ) -> Iterator[list[Application]]:
+        with self.transaction():
+            yield self._due(now, limit, after, " FOR UPDATE SKIP LOCKED")
+
+    def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
+        return self._due(now, limit, after, "")
+
+    def _due(self, now: datetime, limit: int, after: tuple[datetime, int] | None, lock: str) -> list[Application]:
+        where, args = "wake <= %s", [now]
+        if after is not None:
+            where = f"{where} AND (wake, id) > (%s, %s)"
+            args = [now, after[0], after[1]]  # type: ignore[list-item]  # psycopg takes any values
+        with self.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM applications WHERE {where} ORDER BY wake, id LIMIT %s{lock}",
+                (*args, limit),
+            ).fetchall()
+        return [_row_to_app(r) for r in rows]
+
+    def all(self) -> Iterator[Application]:
+        last = 0
+        while True:  # a page at a time, by id: memory stays flat and no transaction stays open
+            with self.transaction() as conn:
+                rows = conn.execute(
+                    f"SELECT {_COLUMNS} FROM applications WHERE id > %s ORDER BY id LIMIT 1000", (last,)
+                ).fetchall()
+            if not rows:
+                return
+            yield from map(_row_to_app, rows)
+            last = rows[-1][0]
+
+    def in_states(self, states: Collection[str]) -> list[Application]:
+        with self.transaction() as conn:
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM applications WHERE state = ANY(%s)", (list(states),))
+            return [_row_to_app(r) for r in rows.fetchall()]
+
+    def history(self, app_id: int) -> list[LogEntry]:
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, kind, name, at, recorded, source, target, params, before FROM history "
+                "WHERE app_id = %s ORDER BY id",
+                (app_id,),
+            ).fetchall()
+        return [history_entry(row) for row in rows]
+
+    def remove(self, app_id: int) -> bool:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM applications WHERE id = %s", (app_id,)).rowcount == 1
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, returning early when another process changed the store since
+        the last call (``LISTEN``/``NOTIFY``): what ``tactful worker`` does between passes."""
+        try:
+            if self._listener is None:
+                self._listener = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+                self._listener.execute(f"LISTEN {WAKE_CHANNEL}")
+            for _ in self._listener.notifies(timeout=max(seconds, 0.0), stop_after=1):
+                break
+        except psycopg.OperationalError as err:
+            self._listener = None
+            raise StoreUnavailable(f"the connection to {redact(self.url)} failed: {one_line(err)}") from None

@@ -1,0 +1,144 @@
+"""Benchmark `tactful tick` workers on PostgreSQL: throughput with 1 and with 2 at once.
+
+Not a pytest test: a script that prints figures. Run from the repository root:
+
+    python tests/benchmarks/bench_workers.py                       # 1,000,000 stored, 100,000 due
+    python tests/benchmarks/bench_workers.py --apps 100000 --due 10000 --runs 3
+    TACTFUL_DATABASE=postgresql://… python tests/benchmarks/bench_workers.py   # a server of yours
+
+How it works: without TACTFUL_DATABASE it starts a throwaway cluster (tests/pgcluster.py).
+Two applications are added through the real engine and `PostgresStore` (one interviewed on
+4 May, due at the benchmark's now; one on 1 September, not due), and the template database
+gets ``--apps`` copies of them and their history rows by ``INSERT … SELECT`` (``--due`` of
+them due). Each run makes a fresh database from that template (``CREATE DATABASE … TEMPLATE``)
+and times the wall clock of ``tactful tick`` as the CLI runs it (notices on, outbox written),
+first alone, then two at once on another fresh copy. After each run it checks that nothing is
+left due and that each due application has exactly one ``timer`` history row (zero doubles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tactful import Engine, PostgresStore  # noqa: E402
+from tactful.testing import FakeClock  # noqa: E402
+from tests import pgcluster  # noqa: E402
+
+NOW = "2026-06-15T10:00:00+00:00"
+TACTFUL = Path(sys.executable).parent / "tactful"
+COLUMNS = "company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified"
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def build_template(server: str, apps: int, due: int) -> str:
+    """A database holding ``apps`` applications, ``due`` of them due at NOW; its name."""
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = server.rsplit("/", 1)[0] + f"/{name}"
+    store = PostgresStore(url)
+    engine = Engine(store, FakeClock(datetime(2026, 5, 4, 17, 0, tzinfo=UTC)), notify=True)
+    ready, later = engine.add_many([{"company": "Due", "interviewed": "2026-05-04"},
+                                    {"company": "Later", "interviewed": "2026-09-01"}])  # fmt: skip
+    store.close()
+    with psycopg.connect(url) as conn:
+        for model, count in ((ready.id, due), (later.id, apps - due)):
+            conn.execute(
+                f"INSERT INTO applications ({COLUMNS}) SELECT {COLUMNS} FROM applications, generate_series(1, %s) "
+                "WHERE id = %s",
+                (count - 1, model),
+            )
+        conn.execute(
+            "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
+            "SELECT a.id, h.kind, h.name, h.at, h.recorded, h.source, h.target, h.params, h.before "
+            "FROM applications a JOIN applications m ON m.company = a.company AND m.id IN (%s, %s) "
+            "JOIN history h ON h.app_id = m.id WHERE a.id <> m.id",
+            (ready.id, later.id),
+        )
+        conn.execute("ANALYZE")
+    with psycopg.connect(server, autocommit=True) as admin:  # a template must have no connections
+        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+    return name
+
+
+def copy_of(server: str, template: str) -> str:
+    name = f"run_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+def tick(url: str, workers: int, home: Path, batch: int) -> float:
+    """Seconds for ``workers`` `tactful tick` processes at once to finish on ``url``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env.update(TACTFUL_DATABASE=url, TACTFUL_NOW=NOW, TACTFUL_TZ="UTC", TACTFUL_HOME=str(home))
+    start = time.perf_counter()
+    command = [str(TACTFUL), "tick", "--json", "--batch", str(batch)]
+    procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for _ in range(workers)]  # fmt: skip
+    for proc in procs:
+        _, err = proc.communicate()
+        assert proc.returncode == 0, err.decode()[-2000:]
+    return time.perf_counter() - start
+
+
+def check(url: str, due: int) -> int:
+    """The number of doubles (timer rows beyond one per application); asserts all fired."""
+    with psycopg.connect(url) as conn:
+        rows, apps = conn.execute(
+            "SELECT count(*), count(DISTINCT app_id) FROM history WHERE kind = 'timer'"
+        ).fetchone()
+        left = conn.execute("SELECT count(*) FROM applications WHERE wake <= %s", (NOW,)).fetchone()[0]
+    assert apps == due and left == 0, (apps, due, left)
+    return int(rows - apps)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=20000, help="tick --batch: a worker claims this many at a time")
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        server = os.environ.get("TACTFUL_DATABASE") or stack.enter_context(pgcluster.cluster())
+        home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        say(f"building {args.apps} applications, {args.due} due …")
+        started = time.perf_counter()
+        template = build_template(server, args.apps, args.due)
+        say(f"built in {time.perf_counter() - started:.0f} s")
+        times: dict[int, list[float]] = {1: [], 2: []}
+        doubles = 0
+        for run in range(args.runs):
+            for workers in (1, 2):
+                url = copy_of(server, template)
+                times[workers].append(tick(url, workers, home, args.batch))
+                doubles += check(url, args.due)
+                say(f"run {run + 1}: {workers} worker(s) {times[workers][-1]:.1f} s")
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    print(f"PostgreSQL tick --batch {args.batch}, {args.apps} stored / {args.due} due, median of {args.runs} runs")
+    print(f"  1 worker : {one:.1f} s, {args.due / one:,.0f} applications/s")
+    print(f"  2 workers: {two:.1f} s, {args.due / two:,.0f} applications/s ({one / two:.2f}x of 1 worker)")
+    print(f"  doubles  : {doubles}")
+
+
+if __name__ == "__main__":
+    main()
