@@ -152,7 +152,7 @@ Environment:
 @click.option("--database", metavar="URL", envvar="TACTFUL_DATABASE", show_envvar=True,
               help="A PostgreSQL database (postgresql://USER@HOST:PORT/DB), not the home's SQLite file.")  # fmt: skip
 @click.pass_context
-def cli(click_ctx: click.Context, database: str | None, **_options: Any) -> None:
+def cli(click_ctx: click.Context, /, database: str | None, **_options: Any) -> None:
     """Follow up after a job interview: persistent, never pushy.
 
     Every command answers as of --now (or TACTFUL_NOW); data lives in --home (or

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from ..language.namespace import Portfolio
 from ..language.ruleset import RuleSet
 from ..vocabulary.records import Advised, Application, LogEntry
-from ..vocabulary.timecalc import stamp, unstamp
+from ..vocabulary.timecalc import iso, stamp, unstamp
 from . import core
 
 #: What each action of the shipped rule sets asks of you, in a few words; email subjects and

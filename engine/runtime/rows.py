@@ -190,12 +190,12 @@ def restored(rs: RuleSet, values: Mapping[str, Any], company: str, facts: dict[s
         entered = entered or (past[-1].at if past else None)
         if entered is None:
             raise InputError("entered is required with state: the time the application entered it")
-        return Application(None, company, state, entered, full, ref, rs.hash, None, -1)
+        return Application(0, company, state, entered, full, ref, rs.hash, None, -1)
     timer = _timer(values.get("timer"), len(rs.states[state].timers))
     next_due = moment(values.get("next_due"), "next_due")
     if (timer is None) != (next_due is None):
         raise InputError("next_due and timer go together: give both or neither")
-    return Application(None, company, state, entered, full, ref, rs.hash, next_due, timer, 0,
+    return Application(0, company, state, entered, full, ref, rs.hash, next_due, timer, 0,
                        moment(values.get("wake"), "wake"), moment(values.get("notified"), "notified"))  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from ..language.ruleset import RuleSet
 from ..runtime import core
 from ..runtime import rows as rowdata
 from ..runtime.facts import FIELDS, check_dates, company_name, normalize
+from ..runtime.notify import settle
 from ..vocabulary.records import Application, LogEntry
 from .bulk import Bulk, bulk_session, key
 from .pinning import keep, pin
@@ -170,7 +171,9 @@ class RowMaker:
         app = rowdata.restored(rs, values, company, {**given, **rowdata.extra_facts(values.get("facts"))}, ref)
         if app.timer == -1:  # an export from before timers were exported: work it out
             app = self.settle(rs, core.with_timer(rs, app._replace(timer=None), self.portfolios(rs)))
-        return Prepared(row.where, app._replace(id=number), rowdata.history(values.get("history")), True)
+        else:  # the agenda moment is the store's index, not part of an export: work it out
+            app = settle(rs, app, self.now, self.portfolios(rs), [], notify=False)[0]
+        return Prepared(row.where, app._replace(id=number or 0), rowdata.history(values.get("history")), True)
 
     def start(self, rs: RuleSet, company: str, given: dict[str, Any], ref: str, number: int | None) -> Application:
         """A new application, as :func:`core.start` and ``settle`` make it; worked out once
@@ -181,13 +184,15 @@ class RowMaker:
         known = self._memo.get(memo_key)
         if known is not None:
             facts = {**known.facts, **given}  # the rule set's defaults, then the row's own facts
-            return known._replace(id=number, company=company, facts=facts, rules=ref, rules_hash=rs.hash, version=0)
+            return known._replace(
+                id=number or 0, company=company, facts=facts, rules=ref, rules_hash=rs.hash, version=0
+            )
         app, _ = core.start(rs, company, given, self.now, ref, self.portfolios(rs))
         app = self.settle(rs, app)
         if len(self._memo) < START_MEMO:
             defaults = {n: s.default for n, s in rs.facts.items() if s.default is not None}
             self._memo[memo_key] = app._replace(facts=defaults)
-        return app._replace(id=number)
+        return app._replace(id=number or 0)
 
     def rule_set(self, values: dict[str, Any] | Any) -> tuple[RuleSet, str]:
         """The rule set a row names and the reference it is stored under."""

@@ -50,7 +50,9 @@ INSERT OR IGNORE INTO outbox_mark (one, upto) VALUES (1, coalesce(
     (SELECT min(id) - 1 FROM outbox WHERE expanded = 0), (SELECT max(id) FROM outbox), 0));
 """
 #: Brings the deliveries of a store from before claims and delivery times (schema 2 and 3) up to date.
-OLD_DELIVERIES_MIGRATION = "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT; ALTER TABLE deliveries ADD COLUMN delivered_at TEXT;"
+OLD_DELIVERIES_MIGRATION = (
+    "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT; ALTER TABLE deliveries ADD COLUMN delivered_at TEXT;"
+)
 _DUE = "d.status = 'pending' AND (d.next_attempt IS NULL OR d.next_attempt <= ?)"
 _SELECT = (
     "SELECT d.id, d.plugin, d.key, o.payload, d.status, d.attempts, d.next_attempt, d.last_error, d.delivered_at "

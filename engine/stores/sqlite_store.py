@@ -101,7 +101,9 @@ def _migration(version: int) -> str:
         # The agenda index is worked out by the engine: until an older row is next saved it
         # reads as "look at me" (0), and its wake moment as now, so that the first tick after
         # the upgrade settles every row once.
-        script = "ALTER TABLE applications ADD COLUMN agenda REAL; UPDATE applications SET agenda = 0, wake = 0;" + script
+        script = (
+            "ALTER TABLE applications ADD COLUMN agenda REAL; UPDATE applications SET agenda = 0, wake = 0;" + script
+        )
     if version == 1:
         script = (
             "ALTER TABLE applications ADD COLUMN wake REAL; ALTER TABLE applications ADD COLUMN notified TEXT;"
@@ -357,7 +359,7 @@ class SQLiteBulk:
             number = app.id or self._next_id
             self._next_id = max(self._next_id, number + 1)
             rows.append((number, *_values(app)))
-            entries += [_entry_row(number, e) for e in log]
+            entries += [entry_row(number, e) for e in log]
             self.ids.append(number)
         self.db.executemany(
             "INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, "
