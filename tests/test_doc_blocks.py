@@ -64,8 +64,26 @@ def blocks() -> list[Block]:
     return found
 
 
+#: The comment that marks a block a test cannot run here, with the reason, on the line just
+#: before its fence: ``<!-- not run: needs a PostgreSQL server; tests/test_database.py runs it -->``.
+NOT_RUN = re.compile(r"<!-- not run: (.+?) -->\s*$")
+
+
+def not_run(block: Block) -> str | None:
+    """Why ``block`` is not run, as its marker says, or None."""
+    lines = block.path.read_text(encoding="utf-8").splitlines()
+    before = lines[block.line - 2] if block.line >= 2 else ""
+    found = NOT_RUN.search(before)
+    return found.group(1) if found else None
+
+
 def of(*langs: str) -> list[Any]:
-    return [pytest.param(b, id=b.name) for b in blocks() if b.lang in langs]
+    params = []
+    for b in blocks():
+        if b.lang in langs:
+            reason = not_run(b)
+            params.append(pytest.param(b, id=b.name, marks=[pytest.mark.skip(reason=reason)] if reason else []))
+    return params
 
 
 def test_every_block_says_its_language_and_has_a_runner():

@@ -60,4 +60,4 @@ def test_the_readme_embedding_snippet_runs_as_written():
 def test_the_readme_names_every_global_option():
     for param in cli.params:
         if param.name not in ("version", "help"):
-            assert f"--{param.name}" in README, param.name
+            assert any(f"`{opt}" in README or f" {opt} " in README for opt in param.opts), param.opts

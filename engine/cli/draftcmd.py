@@ -33,9 +33,9 @@ def draft_text(draft: Draft) -> str:
 @json_flag
 @common
 def draft(ctx: Context, app_id: str, action: str | None) -> None:
-    """The message to send, or what to say on a call.
+    """The message to send, or a call's script.
 
-    For what is due, or for ACTION.
+    For what is due, or for ACTION: what to write, or what to say on a call.
 
     Without ACTION: the first advised action that contacts someone and has a template.
     decide_offer gives two drafts, accept_offer and decline_offer (--json: a list).

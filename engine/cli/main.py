@@ -108,7 +108,8 @@ class _Commands(click.Group):
 
         given = click.get_current_context(silent=True)
         before = given.find_root().params.get("home") if given else None
-        home = ctx.meta.get("tactful.home") or before or os.environ.get("TACTFUL_HOME")
+        after = ctx.meta.get("tactful.home") if ctx is not None else None
+        home = after or before or os.environ.get("TACTFUL_HOME")
         Context(None, home).plugins().hook.tactful_register_commands(cli=self)
 
 
@@ -191,9 +192,10 @@ def add(ctx: Context, company: str, rules: str | None, **facts: Any) -> None:
     """
     facts["interviewed"] = ctx.day(facts["interviewed"])
     engine = ctx.engine()
-    for message in _add_warnings(ctx, company, facts["interviewed"]):
-        warn(message)
+    slips = _add_warnings(ctx, company, facts["interviewed"])  # looked at before the add, said after it
     app = engine.add(company, rules=rules, **facts)
+    for message in slips:
+        warn(message)
     ctx.emit({"id": app.id}, lambda: f"Added #{app.id} {app.company}. 'tactful show {app.id}' says what comes next.")
 
 
@@ -289,8 +291,10 @@ def _print_app(ctx: Context, app_id: int, headline: str = "") -> None:
 @json_flag
 @common
 def show(ctx: Context, app_id: str, graph: bool) -> None:
-    """An application's facts, state, history and next steps, each with the event that records
-    it. Times are in your zone: TACTFUL_TZ, else TZ, else the system's.
+    """An application's facts, state, history and next steps.
+
+    Each step names the event that records it. Times are in your zone: TACTFUL_TZ, else TZ,
+    else the system's.
 
     \b
     tactful show 1
@@ -310,8 +314,9 @@ def show(ctx: Context, app_id: str, graph: bool) -> None:
 @json_flag
 @common
 def list_(ctx: Context, limit: int | None, after: int) -> None:
-    """All applications, by id, with what each does next; --limit and --after give them a page
-    at a time.
+    """All applications, by id, with what each does next.
+
+    --limit and --after give them a page at a time.
 
     \b
     tactful list
@@ -336,7 +341,9 @@ def list_(ctx: Context, limit: int | None, after: int) -> None:
 @json_flag
 @common
 def agenda(ctx: Context, days: int) -> None:
-    """What is due now and in the next days, soonest first, each with the event that records it.
+    """What is due now and in the next days, soonest first.
+
+    Each item names the event that records it.
 
     Across applications; "now" marks what is due already. Everything overdue is shown, and
     what comes due in the next --days (14 by default).

@@ -12,7 +12,9 @@ from .context import Context, common, fail, json_flag
 @json_flag
 @common
 def plugins(ctx: Context) -> None:
-    """The plugins loaded and the built-in adapters, with where they come from.
+    """The plugins loaded and the built-in adapters.
+
+    Each with where it comes from.
 
     A plugin that is installed but not configured is listed as such, with the reason; when its
     section in config.yaml has mistakes, each is also a located line on stderr, and the exit is 2.

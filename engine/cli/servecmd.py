@@ -25,8 +25,15 @@ from .context import Context, common, user_zone, warn
 @click.option("--open", "open_browser", is_flag=True, help="Open the board in your web browser.")
 @common
 def serve(ctx: Context, host: str, port: int, open_browser: bool) -> None:
-    """Serve the board at http://HOST:PORT/ until stopped (Ctrl-C): every application by
-    stage, what to do and when, may I, the drafts, and a JSON API equal to --json."""
+    """Serve the board, a web view of the search, until Ctrl-C.
+
+    At http://HOST:PORT/: every application by stage, what to do and when, may I, the drafts,
+    and a JSON API equal to --json.
+
+    \b
+    tactful serve
+    tactful serve --port 9000 --open
+    """
     start(ctx, host, port, open_browser)
 
 

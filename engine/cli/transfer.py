@@ -27,7 +27,9 @@ from .context import Context, common, json_flag
 @json_flag
 @common
 def import_(ctx: Context, file: str, update: bool) -> None:
-    """Add applications from a CSV or JSON file: an export, or columns named like add's options.
+    """Add applications from a CSV or JSON file.
+
+    The file is an export, or has columns named like add's options.
 
     Every row is checked before any is added; rows already here are refused by name unless
     --update is given.
@@ -60,7 +62,9 @@ def _rows(ctx: Context) -> Iterator[dict[str, Any]]:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @common
 def export(ctx: Context, fmt: str) -> None:
-    """Print every application as stored, with what restores it elsewhere, as CSV or JSON.
+    """Print every application as stored, as CSV or JSON.
+
+    Each row carries what restores it elsewhere.
 
     'tactful import' reads it back into another home, as it was.
 

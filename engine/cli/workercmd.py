@@ -80,11 +80,15 @@ class _Signals:
                    "a change made elsewhere is seen).")  # fmt: skip
 @common
 def worker(ctx: Context, batch: int | None, poll: float) -> None:
-    """Fire due timers and deliver notices until stopped (SIGTERM finishes the batch first).
+    """Fire due timers and deliver notices until stopped.
 
-    Sleeps until the earliest wake moment; on PostgreSQL a change wakes it at once, on SQLite
-    it looks again every --poll seconds. Run as many as you like on one database. Logs its
-    progress at info level (TACTFUL_LOG_LEVEL).
+    SIGTERM lets it finish the batch in hand first. Sleeps until the earliest wake moment; on
+    PostgreSQL a change wakes it at once, on SQLite it looks again every --poll seconds. Run as
+    many as you like on one database. Logs its progress at info level (TACTFUL_LOG_LEVEL).
+
+    \b
+    tactful worker
+    tactful --database postgresql://tactful@db/tactful worker --batch 5000
     """
     from ..engine import TICK_BATCH
     from ..vocabulary.log import configure_cli, logger

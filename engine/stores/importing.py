@@ -152,7 +152,7 @@ class RowMaker:
         try:
             return self._make(row)
         except InputError as err:
-            return f"{row.where}: {err}"
+            return f"{row.where}: {err.cli or err}"  # a row's columns are add's options
 
     def _make(self, row: rowdata.ImportRow) -> Prepared:
         values = row.values

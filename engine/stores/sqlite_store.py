@@ -198,8 +198,17 @@ class SQLiteStore:
             if version == SCHEMA_VERSION:
                 return
             for statement in filter(str.strip, _migration(version).split(";")):  # one transaction
-                self.db.execute(statement)
+                if not self._has_column(statement):
+                    self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _has_column(self, statement: str) -> bool:
+        """Whether ``statement`` adds a column its table has already (a store written between
+        two schema versions of one release)."""
+        words = statement.split()
+        if words[:2] != ["ALTER", "TABLE"] or words[3:5] != ["ADD", "COLUMN"]:
+            return False
+        return any(row[1] == words[5] for row in self.db.execute(f"PRAGMA table_info({words[2]})"))
 
     def close(self) -> None:
         """Close every thread's connection; use the store no more."""
@@ -363,7 +372,7 @@ class SQLiteBulk:
             self.ids.append(number)
         self.db.executemany(
             "INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, "
-            "wake, notified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "wake, notified, agenda) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         self.db.executemany(_INSERT_HISTORY, entries)
