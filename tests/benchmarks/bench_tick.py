@@ -59,6 +59,7 @@ from zoneinfo import ZoneInfo
 from tactful.language.rulebook import RuleBook
 from tactful.runtime.machine import timer_trigger, unguarded
 from tactful.stores.sqlite_store import _COLUMNS, _UPDATE, SQLiteStore
+from tactful.vocabulary.timecalc import stamp
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 DUE_SPAN = timedelta(days=30)  # due rows have their timer over the DUE_SPAN before NOW
@@ -252,8 +253,8 @@ def floor_tick(path: Path, now: datetime, made: dict[str, Any]) -> tuple[float, 
                        "source": state, "target": target, "event": "timer", "action": None, "due": None,
                        "reason": None, **common})))  # fmt: skip
         if wake is None:
-            due_text = due.isoformat()
-            key = f"{app_id}/action/{action}/{due_text}"
+            due_text = stamp(due)  # as the store keeps a moment: with its IANA zone
+            key = f"{app_id}/action/{action}/{due.isoformat()}"
             outbox.append((key, app_id, json.dumps({"kind": "action_due", "key": key, **base, "at": due_text,
                            "source": None, "target": None, "event": None, "action": action, "due": due_text,
                            "reason": reason, **common})))  # fmt: skip
