@@ -21,7 +21,7 @@ from .vocabulary.version import __version__ as __version__
 #: may move between releases; the modules ``tactful.hookspecs`` (plugin authors) and
 #: ``tactful.testing`` (tests of plugins and embedding apps) are public too.
 _WHERE = {
-    "Engine": "engine", "Fired": "engine",
+    "Engine": "engine", "Fired": "vocabulary.records",
     "InputError": "errors", "Location": "errors", "Refused": "errors", "RuleError": "errors",
     "RuleErrors": "errors", "TactfulError": "errors",
     "load_rules": "language.loader", "shipped_names": "language.loader",
@@ -56,7 +56,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .engine import Engine, Fired
+    from .engine import Engine
     from .errors import InputError, Location, Refused, RuleError, RuleErrors, StoreUnavailable, TactfulError
     from .language.loader import load_rules, shipped_names
     from .language.rulebook import RuleBook
@@ -65,4 +65,4 @@ if TYPE_CHECKING:
     from .stores.postgres_store import PostgresStore
     from .stores.sqlite_store import SQLiteStore
     from .stores.store import Change, Conflict, MemoryStore, Store
-    from .vocabulary.records import Advised, Application, Draft, LogEntry, Recorded, Verdict
+    from .vocabulary.records import Advised, Application, Draft, Fired, LogEntry, Recorded, Verdict

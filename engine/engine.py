@@ -10,41 +10,31 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
-from typing import Any, NamedTuple
+from typing import Any
 
-from .errors import InputError, RuleErrors
+from .errors import InputError, Refused, RuleErrors
 from .language.namespace import Portfolio
 from .language.rulebook import RuleBook
-from .language.ruleset import ACCEPTED, MARKS, OFFER, RuleSet
+from .language.ruleset import RuleSet
 from .runtime import core
-from .runtime.facts import check_after_interview, check_dates, company_name, normalize
+from .runtime.facts import check_after_interview, corrected
 from .runtime.notify import Notice, settle
 from .runtime.policy import judge, record_heeding
 from .runtime.rows import ImportRow
+from .stores.adding import start_rows
 from .stores.claims import claim_due, retrying
-from .stores.importing import Prepared, RowMaker, write_import
-from .stores.pinning import keep, pin
+from .stores.importing import RowMaker, replacer, write_import
+from .stores.pinning import Pinned
+from .stores.portfolios import Portfolios
 from .stores.store import Change, Store, agenda_candidates, page
 from .vocabulary.log import logger
-from .vocabulary.records import Advised, Application, Draft, LogEntry, Other, Recorded, Verdict, restore, snapshot
+from .vocabulary.records import Advised, Application, Draft, Fired, LogEntry, Recorded, Verdict, restore, snapshot
+
+__all__ = ["TICK_BATCH", "Engine", "Fired"]
 
 #: How many due applications `tick` loads and commits at a time: memory is bounded by it
 #: (about 70 MB), and fewer, larger commits make ticks over large stores much faster.
 TICK_BATCH = 20000
-
-
-#: Gives the portfolio shared by one pass over many applications, per rule set.
-Portfolios = Callable[[RuleSet], Portfolio]
-
-
-class Fired(NamedTuple):
-    """A transition `tick` made durable."""
-
-    id: int
-    company: str
-    source: str
-    target: str
-    at: datetime
 
 
 class Engine:
@@ -70,7 +60,7 @@ class Engine:
         self.default_rules = default_rules
         self.notify = notify
         self.zone = zone
-        self._pinned: dict[str, RuleSet] = {}
+        self._pinned = Pinned(self.rules, store)
 
     def now(self) -> datetime:
         """The clock's reading, which must carry a time zone."""
@@ -85,23 +75,7 @@ class Engine:
         When the file still has the same content this is the current rule set; otherwise the
         copy kept in the store under the application's hash (see `tactful rules migrate`).
         """
-        pinned = self._pinned.get(app.rules_hash)
-        if pinned is not None:
-            return pinned
-        try:
-            current = self.rules.get(app.rules)
-        except (RuleErrors, InputError):
-            current = None  # the file is broken or gone: applications in flight keep their copy
-        if current is not None and current.hash == app.rules_hash:
-            return current
-        kept = self.store.kept_rules(app.rules_hash)
-        if kept is None:
-            if current is None:
-                return self.rules.get(app.rules)  # raises the file's own error
-            return current  # no copy was kept (data from before copies were kept)
-        pinned = pin(kept, app.rules, app.rules_hash, self.rules.functions)
-        self._pinned[app.rules_hash] = pinned
-        return pinned
+        return self._pinned(app)
 
     # -- reading -------------------------------------------------------------------
 
@@ -169,16 +143,12 @@ class Engine:
         """The applications that may have something due by ``until``: the store's index of due
         moments, and, while another application stands at an offer or accepted one, every
         pending application under that rule set (what it advises then follows the others)."""
-        found = {app.id: app for app in agenda_candidates(self.store, until)}
-        rule_sets = {rs.hash: rs for rs in map(self.rules_for, found.values())}
+        found = agenda_candidates(self.store, until)
+        rule_sets = {rs.hash: rs for rs in map(self.rules_for, found)}
         with contextlib.suppress(InputError, RuleErrors):  # a broken default file: no pending to add
             default = self.rules.get(self.default_rules)
             rule_sets.setdefault(default.hash, default)
-        for rs in rule_sets.values():
-            if portfolios(rs).others:
-                pending = [s.name for s in rs.states.values() if not s.final]
-                found.update((app.id, app) for app in self.store.in_states(pending) if app.id not in found)
-        return [found[k] for k in sorted(found, key=lambda k: k or 0)]
+        return portfolios.with_pending(found, rule_sets.values())
 
     def check(self, app_id: int, channel: str, now: datetime | None = None) -> Verdict:
         """May the job seeker use ``channel`` (or do that action) now on this application?"""
@@ -203,22 +173,14 @@ class Engine:
         name = action.replace("-", "_") if action else None
         return drafts.render(self.rules_for(app), app, now, name, self.portfolio(app))
 
-    def draft_text(
-        self,
-        app: Application,
-        action: str,
-        now: datetime,
-        rs: RuleSet | None = None,
-        portfolio: Portfolio | None = None,
-    ) -> str | None:
+    def draft_text(self, app: Application, action: str, now: datetime, rs: RuleSet | None = None,
+                   portfolio: Portfolio | None = None) -> str | None:  # fmt: skip
         """The message for ``action`` as plain text (subject line first), or None when the
         rule set has no template for it or the template fails; for notifications."""
-        from .errors import Refused
         from .runtime import drafts
 
-        rs = rs or self.rules_for(app)
         try:
-            made = drafts.render(rs, app, now, action, portfolio or self.portfolio(app))
+            made = drafts.render(rs or self.rules_for(app), app, now, action, portfolio or self.portfolio(app))
         except (InputError, Refused, RuleErrors) as err:
             logger().debug("no draft", id=app.id, action=action, reason=str(err).splitlines()[0])
             return None
@@ -248,28 +210,11 @@ class Engine:
 
     def portfolio(self, app: Application) -> Portfolio:
         """The user's other applications, loaded only if a rule asks about them."""
-        rs = self.rules_for(app)
-        return Portfolio(lambda: self._others(rs))
+        return Portfolios(self.store, self.rules_for)(self.rules_for(app))
 
     def _portfolios(self) -> Portfolios:
         """Portfolios for one pass over many applications: one per rule set, loaded once."""
-        made: dict[str, Portfolio] = {}
-
-        def portfolio(rs: RuleSet) -> Portfolio:
-            if rs.hash not in made:
-                made[rs.hash] = Portfolio(lambda: self._others(rs))
-            return made[rs.hash]
-
-        return portfolio
-
-    def _others(self, rs: RuleSet) -> list[Other]:
-        marked = {s.name for s in rs.states.values() if s.marks & set(MARKS)}
-        others = []
-        for other in self.store.in_states(marked):
-            marks = self.rules_for(other).states[other.state].marks
-            others.append(Other(other.id or 0, other.company, other.facts.get("rank"), OFFER in marks,
-                                ACCEPTED in marks, other.entered, other.facts.get("offer_deadline")))  # fmt: skip
-        return others
+        return Portfolios(self.store, self.rules_for)
 
     # -- writing -------------------------------------------------------------------
 
@@ -278,6 +223,10 @@ class Engine:
         """The record with its ``wake`` and ``agenda`` moments, and the notices its change makes
         (see :func:`tactful.runtime.notify.settle`)."""
         return settle(rs, app, now, portfolio, entries, notify=self.notify, announce=announce)
+
+    def _settler(self, now: datetime, portfolios: Portfolios) -> Callable[[RuleSet, Application], Application]:
+        """Settles a new or restored record as of ``now``, with no history of its own."""
+        return lambda rs, app: self._settle(rs, app, now, portfolios(rs), [])[0]
 
     def add(self, company: str, *, rules: str | None = None, **facts: Any) -> Application:
         """Start tracking an application; facts as `tactful add` takes them.
@@ -296,26 +245,10 @@ class Engine:
                 a malformed fact; nothing is added.
             RuleErrors: when a rule set named has problems.
         """
-        now, started, kept, portfolios = self.now(), [], {}, self._portfolios()
-        for number, row in enumerate(rows, start=1):
-            facts = {k: v for k, v in row.items() if k not in ("company", "rules")}
-            try:
-                company = company_name(row.get("company"))
-                given = normalize(facts, new=True)
-                check_dates(given)
-                ref = self.rules.reference(str(row.get("rules") or self.default_rules))
-            except InputError as err:
-                if len(rows) > 1:
-                    raise InputError(f"row {number}: {err}", cli=f"row {number}: {err.cli or err}") from None
-                raise
-            rs = self.rules.get(ref)
-            if rs.hash not in kept:
-                kept[rs.hash] = (rs.hash, ref, keep(rs))
-            portfolio = portfolios(rs)
-            app, entry = core.start(rs, company, given, now, ref, portfolio)
-            app, _ = self._settle(rs, app, now, portfolio, [])
-            started.append((app, [entry]))
-        stored = self.store.insert(started, list(kept.values()))
+        now, portfolios = self.now(), self._portfolios()
+        settle = self._settler(now, portfolios)
+        started, kept = start_rows(rows, self.rules, self.default_rules, now, portfolios, settle)
+        stored = self.store.insert(started, kept)
         for app in stored:
             logger().info("application added", id=app.id, rules=app.rules, rules_hash=app.rules_hash, state=app.state)
         return stored
@@ -334,21 +267,9 @@ class Engine:
             RuleErrors: when a rule set named has problems.
         """
         now, portfolios = self.now(), self._portfolios()
-
-        def settle(rs: RuleSet, app: Application) -> Application:
-            return self._settle(rs, app, now, portfolios(rs), [])[0]
-
+        settle = self._settler(now, portfolios)
         maker = RowMaker(self.rules, self.store, self.default_rules, now, portfolios, settle)
-
-        def replacing(old: Application, row: Prepared) -> Change:
-            if row.restores:
-                return Change(row.app._replace(id=old.id, version=old.version), row.entries, drop_from=0)
-            given = {k: v for k, v in row.entries[0].params.items() if k != "company"}
-            entry = LogEntry("edit", "edited", now, now, old.state, old.state, given, snapshot(old))
-            new = old._replace(facts={**old.facts, **given}, company=row.app.company)
-            rs = self.rules_for(new)
-            return Change(settle(rs, core.with_timer(rs, new, portfolios(rs))), [entry])
-
+        replacing = replacer(now, self.rules_for, portfolios, settle)
         ids = write_import(self.store, map(maker.make, rows), update=update, replacing=replacing, kept=maker.kept)
         logger().info("applications imported", count=len(ids), update=update)
         return ids
@@ -396,22 +317,9 @@ class Engine:
     def _edit(self, app_id: int, rules: str | None, company: str | None, facts: Mapping[str, Any]) -> Application:
         now = self.now()
         app = self.load(app_id)
-        given = normalize(facts, new=False)
-        if not given and not company and rules is None:
-            raise InputError(
-                "nothing to change; give the facts to correct, e.g. decision_by='2026-05-20'",
-                cli="nothing to change; give the options to correct, e.g. --decision-by 2026-05-20",
-            )
-        merged = {**app.facts, **given}
-        check_dates(merged)
-        if rules is not None:
-            raise InputError(
-                "rules cannot change once an application has started; add it again instead",
-                cli="--rules cannot change once an application has started; add it again instead",
-            )
-        name = company_name(app.company if company is None else company)
+        new, given = corrected(app, facts, company, rules)
         entry = LogEntry("edit", "edited", now, now, app.state, app.state, given, snapshot(app))
-        edited = self.save_correction(self.rules_for(app), app._replace(facts=merged, company=name), now, entry)
+        edited = self.save_correction(self.rules_for(app), new, now, entry)
         logger().info("application edited", id=app_id, fields=sorted(given))
         return edited
 

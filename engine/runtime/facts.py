@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import InputError, did_you_mean
+from ..vocabulary.records import Application
 from ..vocabulary.text import excerpt
 from ..vocabulary.timecalc import check_year, zone
 
@@ -147,3 +148,25 @@ def check_after_interview(facts: Mapping[str, Any], at: datetime) -> None:
     if interviewed and day.isoformat() < interviewed:
         raise fact_error("at", f" {day.isoformat()} is before the interview on {interviewed}; "
                                         "record what happened since")  # fmt: skip
+
+
+def corrected(app: Application, facts: Mapping[str, Any], company: str | None,
+              rules: str | None) -> tuple[Application, dict[str, Any]]:  # fmt: skip
+    """``app`` with ``facts`` (and ``company``) corrected as `edit` takes them, and the facts given.
+
+    Raises:
+        InputError: when nothing is to change, a fact is malformed, the dates disagree, or
+            ``rules`` is given (a started application keeps its rule set).
+    """
+    given = normalize(facts, new=False)
+    if not given and not company and rules is None:
+        raise InputError(
+            "nothing to change; give the facts to correct, e.g. decision_by='2026-05-20'",
+            cli="nothing to change; give the options to correct, e.g. --decision-by 2026-05-20",
+        )
+    merged = {**app.facts, **given}
+    check_dates(merged)
+    if rules is not None:
+        raise InputError("rules cannot change once an application has started; add it again instead",
+                         cli="--rules cannot change once an application has started; add it again instead")  # fmt: skip
+    return app._replace(facts=merged, company=company_name(app.company if company is None else company)), given

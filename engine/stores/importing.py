@@ -22,7 +22,7 @@ from ..runtime import core
 from ..runtime import rows as rowdata
 from ..runtime.facts import FIELDS, check_dates, company_name, normalize
 from ..runtime.notify import settle
-from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.records import Application, LogEntry, snapshot
 from .bulk import Bulk, bulk_session, key
 from .pinning import keep, pin
 from .store import Change, Store
@@ -67,6 +67,25 @@ class Problems:
 
 Replacing = Callable[[Application, Prepared], Change]
 Kept = Callable[[], Sequence[tuple[str, str, str]]]
+Settle = Callable[[RuleSet, Application], Application]
+
+
+def replacer(now: datetime, rules_for: Callable[[Application], RuleSet],
+             portfolios: Callable[[RuleSet], Portfolio], settle: Settle) -> Replacing:  # fmt: skip
+    """The change that replaces a stored application with a row, for ``update``: an
+    exported row restores the record as exported, a new one corrects the stored record's
+    facts (with an ``edit`` history row, as `edit` writes) and works out its timer again."""
+
+    def replacing(old: Application, row: Prepared) -> Change:
+        if row.restores:
+            return Change(row.app._replace(id=old.id, version=old.version), row.entries, drop_from=0)
+        given = {k: v for k, v in row.entries[0].params.items() if k != "company"}
+        entry = LogEntry("edit", "edited", now, now, old.state, old.state, given, snapshot(old))
+        new = old._replace(facts={**old.facts, **given}, company=row.app.company)
+        rs = rules_for(new)
+        return Change(settle(rs, core.with_timer(rs, new, portfolios(rs))), [entry])
+
+    return replacing
 
 
 def write_import(store: Store, rows: Iterable[Prepared | str], *, update: bool, replacing: Replacing, kept: Kept,
@@ -133,8 +152,7 @@ class RowMaker:
     """
 
     def __init__(self, rules: RuleBook, store: Store, default_rules: str, now: datetime,
-                 portfolios: Callable[[RuleSet], Portfolio],
-                 settle: Callable[[RuleSet, Application], Application]) -> None:  # fmt: skip
+                 portfolios: Callable[[RuleSet], Portfolio], settle: Settle) -> None:  # fmt: skip
         self.rules, self.store, self.default_rules, self.now = rules, store, default_rules, now
         self.portfolios, self.settle = portfolios, settle
         self._memo: dict[tuple[Any, ...], Application] = {}

@@ -12,7 +12,11 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..errors import InputError, RuleErrors
+from ..language.rulebook import RuleBook
 from ..language.ruleset import RuleSet
+from ..vocabulary.records import Application
+from .store import Store
 
 
 def keep(rules: RuleSet) -> str:
@@ -29,3 +33,31 @@ def pin(kept: str, ref: str, rules_hash: str, functions: Mapping[str, Callable[.
 
     tree = decode_tree(json.loads(kept))
     return build(tree, name=ref, files=(f"{ref} (as kept, {rules_hash})",), functions=functions, rules_hash=rules_hash)
+
+
+class Pinned:
+    """Finds the rule set each application runs under: the one it started with, whatever its
+    file says now. When the file still has the same content that is the current rule set;
+    otherwise the copy kept in the store under the application's hash, compiled once."""
+
+    def __init__(self, rules: RuleBook, store: Store) -> None:
+        self._rules, self._store = rules, store
+        self._compiled: dict[str, RuleSet] = {}
+
+    def __call__(self, app: Application) -> RuleSet:
+        pinned = self._compiled.get(app.rules_hash)
+        if pinned is not None:
+            return pinned
+        try:
+            current = self._rules.get(app.rules)
+        except (RuleErrors, InputError):
+            current = None  # the file is broken or gone: applications in flight keep their copy
+        if current is not None and current.hash == app.rules_hash:
+            return current
+        kept = self._store.kept_rules(app.rules_hash)
+        if kept is None:
+            if current is None:
+                return self._rules.get(app.rules)  # raises the file's own error
+            return current  # no copy was kept (data from before copies were kept)
+        pinned = self._compiled[app.rules_hash] = pin(kept, app.rules, app.rules_hash, self._rules.functions)
+        return pinned

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..engine import Engine, Fired
-    from ..vocabulary.records import Advised, Application, LogEntry, Verdict
+    from ..engine import Engine
+    from ..vocabulary.records import Advised, Application, Fired, LogEntry, Verdict
 
 #: How many days ahead `agenda` looks by default (``--days``), and at most.
 AGENDA_DAYS, MAX_AGENDA_DAYS = 14, 36500

@@ -118,3 +118,13 @@ def restore(app: Application, snapshot: Mapping[str, Any]) -> Application:
     return app._replace(state=snapshot["state"], entered=datetime.fromisoformat(snapshot["entered"]),
                         facts=snapshot["facts"], company=snapshot.get("company", app.company),
                         rules_hash=snapshot.get("rules_hash", app.rules_hash))  # fmt: skip
+
+
+class Fired(NamedTuple):
+    """A transition `tick` made durable."""
+
+    id: int
+    company: str
+    source: str
+    target: str
+    at: datetime
