@@ -188,11 +188,9 @@ class RowMaker:
         known = self._memo.get(memo_key)
         if known is not None:
             facts = {**known.facts, **given}  # the rule set's defaults, then the row's own facts
-            # made afresh rather than by _replace, which takes a sixth of an import's time
-            return Application(id=number or 0, company=company, state=known.state, entered=known.entered,
-                               facts=facts, rules=ref, rules_hash=rs.hash, next_due=known.next_due,
-                               timer=known.timer, version=0, wake=known.wake, notified=known.notified,
-                               agenda=known.agenda)  # fmt: skip
+            # made afresh rather than by _replace, which took a sixth of an import's time
+            return Application(number or 0, company, known.state, known.entered, facts, ref, rs.hash,
+                               known.next_due, known.timer, 0, known.wake, known.notified, known.agenda)  # fmt: skip
         app, _ = core.start(rs, company, given, self.now, ref, self.portfolios(rs))
         app = self.settle(rs, app)
         if len(self._memo) < START_MEMO:
