@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -58,6 +58,7 @@ def _csv_rows(text: IO[str], file: str) -> Iterator[ImportRow]:
         yield ImportRow(f"{file}:1", {}, f"not valid CSV: {err}")
         return
     fixes = unknown_columns(header)
+    nested = [n for n in NESTED if n in header or any(fix == n for fix, _ in fixes.values())]
     for _, problem in fixes.values():
         yield ImportRow(f"{file}:1", {}, problem)
     line = records.line_num
@@ -76,12 +77,13 @@ def _csv_rows(text: IO[str], file: str) -> Iterator[ImportRow]:
             yield ImportRow(where, {}, "has more values than the header has columns")
             continue
         row = dict(zip(header, values, strict=False))
-        yield _csv_row(where, renamed(row, fixes) if fixes else row)
+        yield _csv_row(where, renamed(row, fixes) if fixes else row, nested)
 
 
-def _csv_row(where: str, row: dict[str, Any]) -> ImportRow:
-    """A CSV row with its nested columns (history, facts, rules_tree) decoded from JSON text."""
-    for name in NESTED:
+def _csv_row(where: str, row: dict[str, Any], nested: Sequence[str]) -> ImportRow:
+    """A CSV row with its ``nested`` columns (history, facts, rules_tree: those the header
+    has) decoded from JSON text."""
+    for name in nested:
         cell = row.get(name)
         if cell:
             try:

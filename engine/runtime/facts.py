@@ -16,7 +16,6 @@ FIELDS = ("interviewed", "role", "interviewer", "email", "phone", "timezone", "d
           "no_calls", "email_invited", "rank")  # fmt: skip
 
 
-_FIELD_SET = frozenset(FIELDS)
 _SINGLE = (str, int, float, date)  # dates and datetimes from Python callers
 _ZONES_SEEN: set[str] = set()
 
@@ -108,10 +107,30 @@ def company_name(value: Any) -> str:
 
 _PARSERS = {"interviewed": parse_date, "decision_by": parse_date, "no_calls": _boolean,
             "email_invited": _boolean, "rank": _rank, "timezone": _timezone}  # fmt: skip
+#: Each fact's check, by name (text for those without one of their own).
+_CHECKS = {name: _PARSERS.get(name, _text) for name in FIELDS}
+#: Dates already checked (as given, as stored); an import meets the same few hundred again and again.
+_DATES_SEEN: dict[str, str] = {}
+_DATES_KEPT = 10_000
 
 
-def normalize(raw: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
-    """Check and convert user-given facts; unset (None or empty) ones are dropped.
+def _date(value: Any, name: str) -> str:
+    if value.__class__ is str:
+        known = _DATES_SEEN.get(value)
+        if known is None:
+            known = parse_date(value, name)
+            if len(_DATES_SEEN) < _DATES_KEPT:
+                _DATES_SEEN[value] = known
+        return known
+    return parse_date(value, name)
+
+
+_CHECKS.update(interviewed=_date, decision_by=_date)
+
+
+def normalize(raw: Mapping[str, Any], *, new: bool, others: bool = False) -> dict[str, Any]:
+    """Check and convert user-given facts; unset (None or empty) ones are dropped. With
+    ``others``, names that are no fact are passed over (an import row's other columns).
 
     Raises:
         InputError: for an unknown fact, a malformed value, a missing interview date, or a
@@ -119,14 +138,17 @@ def normalize(raw: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
     """
     facts: dict[str, Any] = {}
     for name, value in raw.items():
-        if name not in _FIELD_SET:
+        check = _CHECKS.get(name)
+        if check is None:
+            if others:
+                continue
             known = "; known: " + ", ".join(FIELDS)
             raise InputError(f"unknown field '{name}'{did_you_mean(name, FIELDS, known)}")
         if value is None or value == "":
             continue
-        if not isinstance(value, _SINGLE):
+        if value.__class__ is not str and not isinstance(value, _SINGLE):
             raise fact_error(name, f" must be a single value, not {value!r}")
-        facts[name] = _PARSERS.get(name, _text)(value, name)
+        facts[name] = check(value, name)
     if new:
         if "interviewed" not in facts:
             raise fact_error("interviewed", " is required: the date of the interview, YYYY-MM-DD")

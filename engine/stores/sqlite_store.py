@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, LogEntry
 from ..vocabulary.timecalc import stamp, unstamp
 from .bulk import key
+from .moments import Moments
 from .sqlite_outbox import OLD_DELIVERIES_MIGRATION, OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .store import Change, Conflict
 
@@ -29,6 +30,8 @@ SCHEMA_VERSION = 4
 #: How long (ms) a tick waits for another process's batch before giving up: batches are
 #: serialized on SQLite, and one takes seconds at most.
 CLAIM_WAIT_MS = 600_000
+#: The page cache (KiB) of a bulk session.
+BULK_CACHE_KIB = 64 * 1024
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS applications (
     id INTEGER PRIMARY KEY,
@@ -114,18 +117,21 @@ def _migration(version: int) -> str:
     return script
 
 
-def _values(app: Application) -> tuple[Any, ...]:
+def _values(app: Application, text: Callable[[datetime], str] = stamp,
+            seconds: Callable[[datetime | None], float | None] = _epoch) -> tuple[Any, ...]:  # fmt: skip
+    """An application as the values of its row, after the id; ``text`` and ``seconds`` write
+    its moments (a bulk session's remember them: see :class:`~tactful.stores.moments.Moments`)."""
     return (
-        app.company, app.state, stamp(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
-        _epoch(app.next_due), app.timer, _epoch(app.wake), stamp(app.notified) if app.notified else None,
-        _epoch(app.agenda),
+        app.company, app.state, text(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
+        seconds(app.next_due), app.timer, seconds(app.wake), text(app.notified) if app.notified else None,
+        seconds(app.agenda),
     )  # fmt: skip
 
 
-def entry_row(app_id: int, e: LogEntry) -> tuple[Any, ...]:
+def entry_row(app_id: int, e: LogEntry, text: Callable[[datetime], str] = stamp) -> tuple[Any, ...]:
     """An entry as the values of a history row (the PostgreSQL store's too), after ``app_id``."""
     return (
-        app_id, e.kind, e.name, stamp(e.at), stamp(e.recorded), e.source, e.target,
+        app_id, e.kind, e.name, text(e.at), text(e.recorded), e.source, e.target,
         json.dumps(e.params) if e.params else None, json.dumps(e.before) if e.before is not None else None,
     )  # fmt: skip
 
@@ -239,9 +245,16 @@ class SQLiteStore:
 
     @contextmanager
     def bulk(self) -> Iterator[SQLiteBulk]:
-        """A bulk session for `import`: each chunk written as it comes, all in one transaction."""
-        with self.transaction():
-            yield SQLiteBulk(self)
+        """A bulk session for `import`: each chunk written as it comes, all in one transaction,
+        with a page cache that holds it (SQLite's default 2 MB spills pages to the WAL and
+        reads them back chunk after chunk)."""
+        before = self.db.execute("PRAGMA cache_size").fetchone()[0]
+        self.db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        try:
+            with self.transaction():
+                yield SQLiteBulk(self)
+        finally:
+            self.db.execute(f"PRAGMA cache_size={before}")
 
     def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
         with self.transaction():
@@ -339,7 +352,8 @@ class SQLiteBulk:
     """A :class:`~tactful.stores.bulk.Bulk` session inside one transaction of a :class:`SQLiteStore`.
 
     New rows get ids counted on from the largest one stored (the transaction holds the write
-    lock), so a chunk is two ``executemany`` calls and nothing is read back.
+    lock), so a chunk is two ``executemany`` calls and nothing is read back. The moments the
+    rows share are written out once (:class:`~tactful.stores.moments.Moments`).
     """
 
     def __init__(self, store: SQLiteStore) -> None:
@@ -347,6 +361,7 @@ class SQLiteBulk:
         self.db = store.db
         self.ids: list[int] = []
         self._next_id = int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM applications").fetchone()[0])
+        self._moments = Moments()
 
     def _select(self, column: str, values: Sequence[Any]) -> Iterator[Application]:
         for start in range(0, len(values), _IN_LIST):
@@ -363,12 +378,12 @@ class SQLiteBulk:
     def add(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> None:
         if not items:
             return
-        rows, entries = [], []
+        rows, entries, moments = [], [], self._moments
         for app, log in items:
             number = app.id or self._next_id
             self._next_id = max(self._next_id, number + 1)
-            rows.append((number, *_values(app)))
-            entries += [entry_row(number, e) for e in log]
+            rows.append((number, *_values(app, moments.text, moments.seconds)))
+            entries += [entry_row(number, e, moments.text) for e in log]
             self.ids.append(number)
         self.db.executemany(
             "INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, "
