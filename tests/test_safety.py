@@ -82,6 +82,44 @@ def test_extends_from_a_file_names_only_rule_files(tmp_path):
     assert any("'notes.txt' is not a rule file" in e for e in errors_of(path))
 
 
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("/proc/self/environ", "is not inside the rule file's folder"),
+        ("/dev/zero", "is not inside the rule file's folder"),
+        ("/etc/passwd", "is not inside the rule file's folder"),
+        ("~/base.yaml", "is not inside the rule file's folder"),
+        ("../base.yaml", "uses '..'"),
+        ("inner/../../base.yaml", "uses '..'"),
+        ("escape.yaml", "leads outside the rule file's folder"),
+    ],
+)
+def test_extends_outside_the_rule_files_folder_is_refused(tmp_path, ref, message):
+    (tmp_path / "base.yaml").write_text("extends: default\nsettings:\n  max_calls: 1\n")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / "escape.yaml").symlink_to(tmp_path / "base.yaml")
+    path = write(folder, f"extends: {ref}\n")
+    found = errors_of(path)
+    assert len(found) == 1 and found[0].startswith(f"{path}:1:10: ") and message in found[0], found
+
+
+def test_extends_reads_a_rule_file_inside_its_folder_and_a_shipped_set(tmp_path):
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "base.yaml").write_text("extends: small-company\nsettings:\n  max_calls: 1\n")
+    path = write(tmp_path, "extends: parts/base.yaml\n")
+    assert load_rules(str(path)).settings["max_calls"] == 1
+
+
+def test_extends_outside_the_folder_is_refused_by_the_cli_too(tmp_path):
+    (tmp_path / "base.yaml").write_text("extends: default\n")
+    (tmp_path / "shared").mkdir()
+    path = write(tmp_path / "shared", "extends: ../base.yaml\n")
+    done = run(tmp_path / "home", "rules", "validate", str(path), now=NOW)
+    assert done.returncode == 2 and done.stderr.startswith(f"{path}:1:10: "), done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "home").exists()
+
+
 # -- 2. bounded cost -----------------------------------------------------------------------
 
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
