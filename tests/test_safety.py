@@ -11,14 +11,17 @@ import resource
 import sqlite3
 import stat
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tactful import RuleErrors, load_rules
+from tactful import Engine, MemoryStore, RuleErrors, load_rules
+from tactful.testing import FakeClock
 
 from .clirun import EXE, ok, run
+from .helpers import at
 
 NOW = "2026-05-06T10:00:00+00:00"
 
@@ -189,6 +192,10 @@ def test_sandbox_escapes_and_template_bombs_are_refused_at_load(tmp_path, templa
     assert any(e.startswith(f"{path}:3:") and message in e for e in found), found
 
 
+#: Ten billion turns of a loop that writes nothing, so only the render's own clock stops it.
+LONG_LOOP = "{% for i in 'x' * 100000 %}{% for j in 'x' * 100000 %}{% endfor %}{% endfor %}"
+
+
 @pytest.mark.parametrize(
     ("template", "message"),
     [
@@ -200,8 +207,24 @@ def test_sandbox_escapes_and_template_bombs_are_refused_at_load(tmp_path, templa
             "'~' would make a text of more than 100,000",
         ),
         ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "it calls itself without end"),
+        ("{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}", "it calls itself without end"),
+        (LONG_LOOP, "it took more than 1 second to render"),
+        ("{% set a = 'a' * 50000 %}{% set b = [a, a, a] %}{{ b }}", "it makes a value of more than 100,000"),
+        ("{{ ('a' * 50000)|replace('a', 'bbb') }}", "'replace' would make a text of more than 100,000"),
+        ("{{ ('a' * 1000).join('b' * 1000) }}", "'join' would make a text of more than 100,000"),
+        ("{% set l = [1] %}{% for i in l %}{{ l.append(i) }}{% endfor %}", "attribute 'append' of 'list'"),
     ],
-    ids=["computed-width", "join-chain", "recursive-macro"],
+    ids=[
+        "computed-width",
+        "join-chain",
+        "recursive-macro",
+        "recursive-loop",
+        "long-loop",
+        "nested-list",
+        "replace",
+        "str-join",
+        "append",
+    ],
 )
 def test_a_template_that_grows_at_run_time_fails_its_draft_with_a_located_error(tmp_path, template, message):
     path = write(tmp_path, f'extends: default\ntemplates:\n  call: "{template}"\n')
@@ -212,6 +235,36 @@ def test_a_template_that_grows_at_run_time_fails_its_draft_with_a_located_error(
     assert time.monotonic() - started < 30
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith(f"{path}:3:") and message in done.stderr, done.stderr
+
+
+def test_the_render_time_limit_holds_in_worker_threads_at_once(tmp_path):
+    """An embedding app (or the web server) drafts in its own threads: no signal reaches them,
+    so the sandbox's own hooks stop each runaway render at its limit, and a good draft beside it
+    is untouched."""
+    path = write(tmp_path, f'extends: default\ntemplates:\n  call: "{LONG_LOOP}"\n')
+    engine = Engine(MemoryStore(), FakeClock(at("2026-05-04 17:00")))
+    slow = engine.add("Acme", interviewed="2026-05-04", rules=str(path))
+    good = engine.add("Globex", interviewed="2026-05-04")
+    outcome: dict[str, object] = {}
+
+    def draft(name: str, app_id: int) -> None:
+        started = time.monotonic()
+        try:
+            outcome[name] = engine.drafts(app_id, "call")[0].body
+        except RuleErrors as err:
+            outcome[name] = str(err.errors[0])
+        outcome[name + " seconds"] = time.monotonic() - started
+
+    workers = [threading.Thread(target=draft, args=(f"slow{n}", slow.id)) for n in range(2)]
+    workers.append(threading.Thread(target=draft, args=("good", good.id)))
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    for name in ("slow0", "slow1"):
+        assert str(outcome[name]).startswith(f"{path}:3:") and "took more than 1 second" in str(outcome[name])
+        assert 0.9 < float(str(outcome[name + " seconds"])) < 5, outcome
+    assert "Globex" in str(outcome["good"]), outcome
 
 
 # -- 3. types checked at load --------------------------------------------------------------
