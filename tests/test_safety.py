@@ -13,11 +13,12 @@ import stat
 import subprocess
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tactful import Engine, MemoryStore, RuleErrors, load_rules
+from tactful import Engine, MemoryStore, RuleBook, RuleError, RuleErrors, load_rules
 from tactful.testing import FakeClock
 
 from .clirun import EXE, ok, run
@@ -291,6 +292,79 @@ def test_a_derived_names_kind_carries_into_its_uses(tmp_path):
         tmp_path, "extends: default\nderived:\n  label: company + ' (' + role + ')'\n  when: interviewed + label\n"
     )
     assert any(e.startswith(f"{path}:4:9: ") and "cannot add a moment and text" in e for e in errors_of(path))
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        (
+            "events:\n  called:\n    refuse:\n      - when: callback_at > outcome\n        because: never\n",
+            "5:15: cannot compare a moment with text",
+        ),
+        (
+            "events:\n  called:\n    require:\n      - that: decision_by + outcome\n        says: never\n",
+            "5:15: cannot add a moment and text",
+        ),
+        (
+            "events:\n  thank_you_sent:\n    set: {last_contact: company}\n",
+            "4:25: 'last_contact' is a moment; this gives text",
+        ),
+        (
+            "states:\n  interviewed:\n    on:\n      called: [{to: interviewed, when: callback_at + outcome}]\n",
+            "5:40: cannot add a moment and text",
+        ),
+        (
+            "policies:\n  call:\n    - deny: next_due + company\n      because: never\n",
+            "4:13: cannot add a moment and text",
+        ),
+        (
+            "policies:\n  call:\n    - deny: holiday > due\n      because: never\n",
+            "4:13: cannot compare text with true/false",
+        ),
+        ("invariants:\n  - holds: can_call + 1\n    says: never\n", "3:12: cannot add true/false and a number"),
+    ],
+    ids=["param-compare", "param-add", "set-kind", "branch-param", "policy-name", "policy-holiday", "can"],
+)
+def test_event_parameters_policy_names_and_set_are_typed_at_load(tmp_path, section, message):
+    path = write(tmp_path, "extends: default\n" + section)
+    found = errors_of(path)
+    assert any(e.startswith(f"{path}:{message.split(' ')[0]} ") and message.split(" ", 1)[1] in e for e in found), found
+
+
+def weekdays_after(moment: datetime | None, days: int) -> datetime | None:
+    """A plugin's function, with the annotations a rule file is checked against."""
+    return None if moment is None else moment + timedelta(days=days)
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("weekdays_after(interviewed)", "3:18: 'weekdays_after' takes 2 arguments, not 1"),
+        ("weekdays_after(interviewed, 1, 2)", "3:18: 'weekdays_after' takes 2 arguments, not 3"),
+        ("weekdays_after(company, 3)", "3:33: argument 1 of 'weekdays_after' is a moment, not text"),
+        ("weekdays_after(interviewed, grace)", "3:46: argument 2 of 'weekdays_after' is a number, not a duration"),
+        ("weekdays_after(interviewed, 3) + company", "3:18: cannot add a moment and text"),
+        ("company < weekdays_after(interviewed, 3)", "3:18: cannot compare text with a moment"),
+    ],
+)
+def test_plugin_functions_are_checked_against_their_annotations_at_load(tmp_path, expression, message):
+    path = write(tmp_path, f"extends: default\nderived:\n  first_inquiry: {expression}\n")
+    with pytest.raises(RuleErrors) as caught:
+        load_rules(str(path), functions={"weekdays_after": weekdays_after})
+    where, text = message.split(" ", 1)
+    assert any(str(e).startswith(f"{path}:{where} ") and text in str(e) for e in caught.value.errors), caught.value
+
+
+def test_a_plugin_function_without_annotations_is_accepted_and_its_failure_is_located(tmp_path):
+    path = write(tmp_path, "extends: default\nderived:\n  first_inquiry: broken(interviewed) + 1 day\n")
+    assert load_rules(str(path), functions={"broken": lambda moment: moment.no_such_thing})
+    engine = Engine(MemoryStore(), FakeClock(at("2026-05-04 17:00")),
+                    RuleBook(functions={"broken": lambda moment: moment.no_such_thing}))  # fmt: skip
+    with pytest.raises(RuleError) as caught:
+        engine.add("Acme", interviewed="2026-05-04", rules=str(path))
+        engine.agenda(at("2026-05-20 09:00"))
+    assert str(caught.value).startswith(f"{path}:3:18: 'broken(interviewed) + 1 day' could not be evaluated: ")
+    assert "no_such_thing" in str(caught.value)
 
 
 # -- 5. no traceback: bad input is exit 2, a defect exit 70 ------------------------------

@@ -8,13 +8,15 @@ through it, so :func:`tactful.language.build.build` can raise them all together.
 
 from __future__ import annotations
 
+import contextlib
 import string
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from ..errors import Location, Problems
 from .expr import Expression, ExpressionError, compile_expression
-from .ruleset import Text
+from .exprtypes import MOMENT, TEXT
+from .ruleset import Param, Text
 from .yamltree import YMap, YSeq
 
 
@@ -29,6 +31,17 @@ class Reader(Problems):
         self.base: set[str] = set()
         #: The kind of each name whose kind is known (see :mod:`tactful.language.exprtypes`).
         self.kinds: dict[str, str] = {}
+
+    @contextlib.contextmanager
+    def kinds_with(self, extra: Mapping[str, str]) -> Iterator[None]:
+        """Within the block, expressions also know the kinds ``extra`` gives (an event's
+        parameters, the ``can_`` names of invariants), over the rule set's own."""
+        saved = self.kinds
+        self.kinds = {**saved, **extra}
+        try:
+            yield
+        finally:
+            self.kinds = saved
 
     def section(self, node: YMap, key: str, kind: type = YMap) -> Any:
         """``node[key]`` when it is a ``kind`` (a mapping or a list), else an empty one."""
@@ -111,3 +124,8 @@ class Reader(Problems):
             self.error(node.where(key), f"'{key}' must be true or false")
             return default
         return value
+
+
+def param_kinds(params: Mapping[str, Param]) -> dict[str, str]:
+    """The kind of each of an event's parameters, as its declaration gives it."""
+    return {name: TEXT if param.type == "str" else MOMENT for name, param in params.items()}
