@@ -392,6 +392,56 @@ def test_extreme_input_is_one_line_and_exit_2(tmp_path, args):
     assert ok(tmp_path, "list", "--json", now=NOW).stdout.strip() == "[]"
 
 
+def test_an_edit_to_an_extreme_date_is_refused_and_changes_nothing(tmp_path):
+    ok(tmp_path, "add", "Acme", "--interviewed", "2026-05-04", now=NOW)
+    before = ok(tmp_path, "show", "1", "--json", now=NOW).stdout
+    done = run(tmp_path, "edit", "1", "--decision-by", "9999-12-31", now=NOW)
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "--decision-by" in done.stderr
+    assert ok(tmp_path, "show", "1", "--json", now=NOW).stdout == before
+
+
+def _measured(home: Path, *args: str) -> tuple[int, str, float, int]:
+    """``tactful ARGS``: its exit code, its stderr, the CPU seconds and the most memory (KiB) it took."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env.update(TACTFUL_HOME=str(home), TACTFUL_NOW=NOW, TACTFUL_TZ="UTC")
+    proc = subprocess.Popen([str(EXE), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True)  # fmt: skip
+    assert proc.stderr is not None
+    with proc.stderr:
+        err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, err, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+PAYLOADS = {
+    "proc-environ": ("extends: default\ntemplates:\n  call: {file: /proc/self/environ}\n", "3:16", "not inside"),
+    "alias-bomb": (ALIAS_BOMB, "", "once its aliases are expanded"),
+    "12-MB-file": ("description: '" + "x" * (12 * 1024 * 1024) + "'\n", "1:1", "larger than 1024 KiB"),
+    "deep-nesting": ("a: " + "[" * 20_000 + "]" * 20_000 + "\n", "1:", "nested more than 64 levels"),
+    "template-bomb": ("extends: default\ntemplates:\n  call: \"{{ 'a' * 1000000000 }}\"\n", "3:", "too large"),
+    "date-plus-text": ("extends: default\nderived:\n  first_inquiry: interviewed + company\n", "3:18",
+                       "cannot add a moment and text"),
+    "contact-hours": ("extends: default\nsettings:\n  contact_hours: 9-5\n", "3:18", "not a span of hours"),
+    "extends-out": ("extends: /etc/passwd\n", "1:10", "not inside the rule file's folder"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", PAYLOADS)
+def test_each_payload_is_refused_by_the_cli_in_a_fresh_home_quickly_and_writing_nothing(tmp_path, name):
+    text, where, message = PAYLOADS[name]
+    path = write(tmp_path, text)
+    home = tmp_path / "home"
+    commands = [("rules", "validate", str(path)), ("add", "Acme", "--interviewed", "2026-05-04", "--rules", str(path))]
+    for args in commands[: 1 if name == "template-bomb" else 2]:  # templates are checked when drafted, not at add
+        code, err, seconds, kib = _measured(home, *args)
+        assert code == 2 and "Traceback" not in err and len(err.splitlines()) == 1, err
+        assert err.startswith(f"{path}:{where}") and message in err, err
+        assert seconds < 1.0 and kib < 100 * 1024, (seconds, kib)
+    assert ok(home, "list", "--json", now=NOW).stdout.strip() == "[]"  # nothing added on exit 2
+
+
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
