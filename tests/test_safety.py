@@ -331,6 +331,31 @@ def test_event_parameters_policy_names_and_set_are_typed_at_load(tmp_path, secti
     assert any(e.startswith(f"{path}:{message.split(' ')[0]} ") and message.split(" ", 1)[1] in e for e in found), found
 
 
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        (
+            "events:\n  called:\n    refuse:\n      - when: \"'voicemial' == outcome\"\n        because: no\n",
+            "5:15: outcome is never 'voicemial'; did you mean 'voicemail'?",
+        ),
+        (
+            "events:\n  called:\n    refuse:\n      - when: outcome in ('voicemial', 'no_answer')\n"
+            "        because: no\n",
+            "5:27: outcome is never 'voicemial'; did you mean 'voicemail'?",
+        ),
+        (
+            "states:\n  interviewed:\n    on:\n      called: [{to: interviewed, when: \"outcome != 'x'\"}]\n",
+            "5:51: outcome is never 'x'; it is one of callback_requested, no_answer, noncommittal, voicemail",
+        ),
+    ],
+    ids=["equal-reversed", "in", "branch"],
+)
+def test_a_text_compared_with_a_one_of_parameter_must_be_one_of_its_words(tmp_path, section, message):
+    path = write(tmp_path, "extends: default\n" + section)
+    where, text = message.split(" ", 1)
+    assert any(e.startswith(f"{path}:{where} ") and text in e for e in errors_of(path)), errors_of(path)
+
+
 def weekdays_after(moment: datetime | None, days: int) -> datetime | None:
     """A plugin's function, with the annotations a rule file is checked against."""
     return None if moment is None else moment + timedelta(days=days)

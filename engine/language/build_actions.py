@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from types import MappingProxyType
 
 from ..errors import Location, did_you_mean
-from .build_reader import Reader, param_kinds
+from .build_reader import Reader, param_choices, param_kinds
 from .expr import Expression
 from .exprtypes import ANY, BOOL, NONE, WORDS
 from .ruleset import (
@@ -106,7 +106,7 @@ def build_events(reader: Reader, node: YMap, facts: Collection[str]) -> dict[str
         reader.keys(spec, EVENT_KEYS, f"event '{name}'")
         params = _params(reader, spec)
         scope = reader.base | set(params)
-        with reader.kinds_with(param_kinds(params)):
+        with reader.kinds_with(param_kinds(params), param_choices(params)):
             result[name] = EventSpec(
                 name,
                 MappingProxyType(params),

@@ -118,21 +118,32 @@ def _word(kind: str) -> str:
     return WORDS.get(kind, kind)
 
 
-def infer(tree: ast.AST, kinds: Mapping[str, str], functions: Mapping[str, Callable[..., Any]] | None = None) -> str:
+def infer(
+    tree: ast.AST,
+    kinds: Mapping[str, str],
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+    choices: Mapping[str, frozenset[str]] | None = None,
+) -> str:
     """The kind of value ``tree`` (an ``ast.Expression``, before any rewrite) gives; the calls
-    of ``functions`` (a plugin's) are checked against what each declares.
+    of ``functions`` (a plugin's) are checked against what each declares, and a text compared
+    with a name that has ``choices`` (a ``one_of`` parameter) must be one of them.
 
     Raises:
         TypeMismatch: for an operation its operands' kinds cannot do, or a call its function
             does not take.
     """
-    return _Infer(kinds, functions or {}).kind(tree.body if isinstance(tree, ast.Expression) else tree)
+    body = tree.body if isinstance(tree, ast.Expression) else tree
+    return _Infer(kinds, functions or {}, choices or {}).kind(body)
 
 
 class _Infer:
-    def __init__(self, kinds: Mapping[str, str], functions: Mapping[str, Callable[..., Any]]) -> None:
+    def __init__(
+        self, kinds: Mapping[str, str], functions: Mapping[str, Callable[..., Any]],
+        choices: Mapping[str, frozenset[str]],
+    ) -> None:  # fmt: skip
         self.kinds = kinds
         self.functions = functions
+        self.choices = choices
         self.rules: dict[type, Callable[[ast.AST], str]] = {
             ast.Constant: self.constant, ast.Name: self.name, ast.BinOp: self.binop, ast.UnaryOp: self.unary,
             ast.Compare: self.compare, ast.BoolOp: self.boolop, ast.IfExp: self.ifexp, ast.Call: self.call,
@@ -177,15 +188,38 @@ class _Infer:
 
     def compare(self, node: ast.AST) -> str:
         assert isinstance(node, ast.Compare)
-        left = self.kind(node.left)
+        left, left_node = self.kind(node.left), node.left
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.kind(comparator)
             if isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE):
                 self._ordered(left, right, node)
             elif isinstance(op, ast.In | ast.NotIn) and right not in _CONTAINERS:
                 raise TypeMismatch(f"'in' needs a list or text on its right, not {_word(right)}", comparator.col_offset)
-            left = right
+            self._chosen(left_node, op, comparator)
+            left, left_node = right, comparator
         return BOOL
+
+    def _chosen(self, left: ast.AST, op: ast.cmpop, right: ast.AST) -> None:
+        """Refuse ``outcome == 'voicemial'``: a text a name with choices can never be. (Not
+        for ``state``: a file may remove a state its parent's guards still name.)"""
+        if isinstance(op, ast.Eq | ast.NotEq) and isinstance(right, ast.Name):
+            left, right = right, left
+        if not isinstance(left, ast.Name) or left.id not in self.choices:
+            return
+        if isinstance(op, ast.Eq | ast.NotEq):
+            written = [right]
+        elif isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.List | ast.Tuple | ast.Set):
+            written = list(right.elts)
+        else:
+            return
+        known = self.choices[left.id]
+        for item in written:
+            value = getattr(item, "value", None) if isinstance(item, ast.Constant) else None
+            if isinstance(value, str) and value not in known:
+                from ..errors import did_you_mean
+
+                hint = did_you_mean(value, known, f"; it is one of {', '.join(sorted(known))}")
+                raise TypeMismatch(f"{left.id} is never '{value}'{hint}", _col(item))
 
     def _ordered(self, left: str, right: str, node: ast.Compare) -> None:
         if ANY in (left, right) or NONE in (left, right):
@@ -219,6 +253,10 @@ class _Infer:
         for item in node.elts:
             self.kind(item)
         return LIST
+
+
+def _col(node: ast.AST) -> int:
+    return int(getattr(node, "col_offset", 0))
 
 
 def _check_call(name: str, signature: Signature, kinds: list[str], node: ast.Call) -> None:
