@@ -61,13 +61,21 @@ def test_rules_new_refuses_to_overwrite(tmp_path):
 
 
 def test_rules_new_takes_a_path_and_a_parent_file_relative_to_it(tmp_path):
+    (tmp_path / "sub").mkdir()
+    shutil.copy(ONE_CALL, tmp_path / "sub" / "base.yaml")
+    done = tactful(tmp_path, "rules", "new", "sub/tiny.yaml", "--extends", "sub/base.yaml")
+    assert done.returncode == 0, done.stderr
+    assert "\nextends: base.yaml\n" in (tmp_path / "sub" / "tiny.yaml").read_text()
+    assert load_rules(str(tmp_path / "sub" / "tiny.yaml")).settings["max_calls"] == 1
+    assert tactful(tmp_path, "rules", "new", "x", "--extends", "nowhere").returncode == 2
+
+
+def test_rules_new_refuses_a_parent_outside_the_new_files_folder(tmp_path):
     shutil.copy(ONE_CALL, tmp_path / "base.yaml")
     (tmp_path / "sub").mkdir()
     done = tactful(tmp_path, "rules", "new", "sub/tiny.yaml", "--extends", "base.yaml")
-    assert done.returncode == 0, done.stderr
-    assert "\nextends: ../base.yaml\n" in (tmp_path / "sub" / "tiny.yaml").read_text()
-    assert load_rules(str(tmp_path / "sub" / "tiny.yaml")).settings["max_calls"] == 1
-    assert tactful(tmp_path, "rules", "new", "x", "--extends", "nowhere").returncode == 2
+    assert done.returncode == 2 and "--extends: base.yaml is not in" in done.stderr, done.stderr
+    assert not (tmp_path / "sub" / "tiny.yaml").exists()
 
 
 # -- set -------------------------------------------------------------------------------
@@ -127,9 +135,9 @@ def test_rules_set_writes_nothing_when_the_result_is_not_valid(tmp_path, key, va
 
 
 def test_rules_set_keeps_a_relative_extends_working(tmp_path):
-    shutil.copy(ONE_CALL, tmp_path / "base.yaml")
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "mine.yaml").write_text("extends: ../base.yaml\n")
+    shutil.copy(ONE_CALL, tmp_path / "sub" / "base.yaml")
+    (tmp_path / "sub" / "mine.yaml").write_text("extends: base.yaml\n")
     done = tactful(tmp_path, "rules", "set", "sub/mine.yaml", "settings.reply_wait", "5 days")
     assert done.returncode == 0, done.stderr
     rules = load_rules(str(tmp_path / "sub" / "mine.yaml"))

@@ -90,12 +90,14 @@ def read_scenarios(path: Path, book: RuleBook) -> list[Scenario]:
             of a rule set it names.
         InputError: when the file cannot be read.
     """
-    from ..language.yamltree import read_yaml
+    from ..language.yamltree import read_text_file, read_yaml
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read scenario file {path}: {err}") from None
+        text = read_text_file(path, str(path), "scenario file")  # regular files, 1 MiB at most
+    except OSError as err:
+        raise InputError(f"cannot read scenario file {path}: {err.strerror or err}") from None
+    except RuleError as err:
+        raise RuleErrors([err]) from None
     try:
         tree = read_yaml(text, str(path))
     except RuleError as err:
@@ -109,14 +111,15 @@ def read_scenarios(path: Path, book: RuleBook) -> list[Scenario]:
 
 def rules_reference(ref: str, base: Path) -> str:
     """How a scenario's ``rules`` is looked up: a shipped name as is, a path made absolute
-    (relative to the scenario file's folder).
+    (relative to the scenario file's folder). A scenario file is the author's own test, named
+    on the command line like a rule file, so its ``rules`` may name a file in another folder.
 
     Raises:
         InputError: when ``ref`` names nothing.
     """
-    path, _ = resolve(ref, base)
-    if path == shipped_dir() / f"{ref}.yaml":
+    if "/" not in ref and not ref.endswith((".yaml", ".yml")) and (shipped_dir() / f"{ref}.yaml").is_file():
         return ref
+    path, _ = resolve(ref if "/" not in ref and not ref.endswith((".yaml", ".yml")) else str(base / ref))
     return str(path.resolve())
 
 

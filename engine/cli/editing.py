@@ -102,6 +102,9 @@ def new(ctx: Context, name: str, parent: str) -> None:
         raise InputError(f"cannot write {target}: there is no folder {target.parent}")
     parent_file, shown = resolve(parent)
     extends = parent if shown.startswith(SHIPPED_PREFIX) else _relative(parent_file, target.parent)
+    if extends.startswith("../"):  # a rule file reaches only its own folder (docs/rules.md)
+        raise InputError(f"--extends: {parent} is not in {target.parent.resolve()}; a rule file extends a shipped "
+                         "rule set or a .yaml file in its own folder, so write the new file beside it")  # fmt: skip
     tree, _ = read_merged(parent)
     schema = shipped_dir() / "schema.json"
     text = starter(target.stem, extends, tree.get("settings") or {}, str(target),

@@ -85,6 +85,7 @@ def name_kinds(settings: Mapping[str, Any], facts: YMap) -> dict[str, str]:
     kinds.update(dict.fromkeys(("now", "at", "entered"), MOMENT), state=TEXT, company=TEXT)
     kinds.update({name: BOOL if name in ("other_accepted", "competing_offer") else
                   TEXT if name.endswith("_company") else MOMENT for name in PORTFOLIO_NAMES})  # fmt: skip
+    kinds.update(due=BOOL, next_due=MOMENT, contact_time=BOOL, next_contact_time=MOMENT, holiday=TEXT)  # in policies
     kinds.update({name: SETTING_KINDS.get(name, DURATION) for name in settings})
     for name, spec in facts.items():
         kind = spec.get("type") if isinstance(spec, YMap) else None

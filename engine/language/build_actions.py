@@ -12,8 +12,9 @@ from collections.abc import Collection, Mapping
 from types import MappingProxyType
 
 from ..errors import Location, did_you_mean
-from .build_reader import Reader
+from .build_reader import Reader, param_choices, param_kinds
 from .expr import Expression
+from .exprtypes import ANY, BOOL, NONE, WORDS
 from .ruleset import (
     CAN_PREFIX,
     CORE_FACTS,
@@ -105,16 +106,17 @@ def build_events(reader: Reader, node: YMap, facts: Collection[str]) -> dict[str
         reader.keys(spec, EVENT_KEYS, f"event '{name}'")
         params = _params(reader, spec)
         scope = reader.base | set(params)
-        result[name] = EventSpec(
-            name,
-            MappingProxyType(params),
-            _checks(reader, spec, "require", scope),
-            _checks(reader, spec, "refuse", scope),
-            _checks(reader, spec, "warn", scope),
-            _assignments(reader, spec, scope, facts),
-            node.key_locs[name],
-            str(spec["channel"]) if spec.get("channel") is not None else None,
-        )
+        with reader.kinds_with(param_kinds(params), param_choices(params)):
+            result[name] = EventSpec(
+                name,
+                MappingProxyType(params),
+                _checks(reader, spec, "require", scope),
+                _checks(reader, spec, "refuse", scope),
+                _checks(reader, spec, "warn", scope),
+                _assignments(reader, spec, scope, facts),
+                node.key_locs[name],
+                str(spec["channel"]) if spec.get("channel") is not None else None,
+            )
     return result
 
 
@@ -159,7 +161,11 @@ def _assignments(
             reader.error(node.key_locs[name], f"'set' changes facts; '{name}' is not a fact")
             continue
         compiled = reader.expr(source, node.where(name), scope)
-        if compiled:
+        declared = reader.kinds.get(name, ANY)
+        if compiled and compiled.kind not in (ANY, NONE, declared) and declared != ANY:
+            reader.error(node.where(name), f"'{name}' is {WORDS.get(declared, declared)}; this gives "
+                                           f"{WORDS.get(compiled.kind, compiled.kind)}")  # fmt: skip
+        elif compiled:
             result.append((name, compiled))
     return tuple(result)
 
@@ -215,7 +221,8 @@ def build_invariants(reader: Reader, items: YSeq, policies: Mapping[str, Policy]
         paths = item.get("paths", "all")
         if paths not in INVARIANT_PATHS:
             reader.error(item.where("paths"), "'paths' is 'all' (every explored path) or 'heeded' (see docs)")
-        holds = reader.expr(item["holds"], item.where("holds"), scope)
+        with reader.kinds_with(dict.fromkeys(scope - reader.base, BOOL)):
+            holds = reader.expr(item["holds"], item.where("holds"), scope)
         says = reader.text(item["says"], item.where("says"), scope)
         name = str(item.get("name") or f"invariant {numbers[id(item)]}")
         if holds:

@@ -8,13 +8,15 @@ through it, so :func:`tactful.language.build.build` can raise them all together.
 
 from __future__ import annotations
 
+import contextlib
 import string
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from ..errors import Location, Problems
 from .expr import Expression, ExpressionError, compile_expression
-from .ruleset import Text
+from .exprtypes import MOMENT, TEXT
+from .ruleset import Param, Text
 from .yamltree import YMap, YSeq
 
 
@@ -29,6 +31,23 @@ class Reader(Problems):
         self.base: set[str] = set()
         #: The kind of each name whose kind is known (see :mod:`tactful.language.exprtypes`).
         self.kinds: dict[str, str] = {}
+        #: The texts a name can be, for those that take only some (a ``one_of`` parameter).
+        self.choices: dict[str, frozenset[str]] = {}
+
+    @contextlib.contextmanager
+    def kinds_with(
+        self, extra: Mapping[str, str], choices: Mapping[str, frozenset[str]] | None = None
+    ) -> Iterator[None]:
+        """Within the block, expressions also know the kinds ``extra`` gives (an event's
+        parameters, the ``can_`` names of invariants), over the rule set's own, and the
+        ``choices`` of those that take only some texts."""
+        saved = self.kinds, self.choices
+        self.kinds = {**saved[0], **extra}
+        self.choices = {**{k: v for k, v in saved[1].items() if k not in extra}, **(choices or {})}
+        try:
+            yield
+        finally:
+            self.kinds, self.choices = saved
 
     def section(self, node: YMap, key: str, kind: type = YMap) -> Any:
         """``node[key]`` when it is a ``kind`` (a mapping or a list), else an empty one."""
@@ -78,7 +97,7 @@ class Reader(Problems):
     def expr(self, value: Any, where: Location, scope: Collection[str]) -> Expression | None:
         """The compiled expression, or None when it does not compile (reported)."""
         try:
-            return compile_expression(value, scope, self.functions, self.kinds)._replace(where=where)
+            return compile_expression(value, scope, self.functions, self.kinds, self.choices)._replace(where=where)
         except ExpressionError as err:
             self.error(Location(where.path, where.line, where.col + err.col), str(err))
             return None
@@ -111,3 +130,13 @@ class Reader(Problems):
             self.error(node.where(key), f"'{key}' must be true or false")
             return default
         return value
+
+
+def param_kinds(params: Mapping[str, Param]) -> dict[str, str]:
+    """The kind of each of an event's parameters, as its declaration gives it."""
+    return {name: TEXT if param.type == "str" else MOMENT for name, param in params.items()}
+
+
+def param_choices(params: Mapping[str, Param]) -> dict[str, frozenset[str]]:
+    """The words each ``one_of`` parameter of an event takes."""
+    return {name: frozenset(param.choices) for name, param in params.items() if param.choices}

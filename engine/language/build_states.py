@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import Location
-from .build_reader import Reader
+from .build_reader import Reader, param_choices, param_kinds
 from .ruleset import MARKS, Action, Advice, Branch, EventSpec, State, Timer
 from .yamltree import YMap, YSeq
 
@@ -79,7 +79,8 @@ def _transitions(
             reader.error(node.key_locs[event], reader.unknown("event", event, events))
             continue
         scope = reader.base | set(events[event].params)
-        result[event] = _branches(reader, target, node.where(event), states, scope)
+        with reader.kinds_with(param_kinds(events[event].params), param_choices(events[event].params)):
+            result[event] = _branches(reader, target, node.where(event), states, scope)
     return result
 
 

@@ -133,9 +133,9 @@ class Expression(NamedTuple):
             return eval(self.code, self.scope, namespace)  # noqa: S307 - the tree was checked
         except RuleError:
             raise
-        except (ArithmeticError, LookupError, NameError, TypeError, ValueError, RecursionError) as err:
+        except Exception as err:  # noqa: BLE001 - a plugin's function may fail any way; the rule file is to blame
             shown = self.source if len(self.source) <= 60 else self.source[:60] + "…"
-            raise RuleError(self.where, f"'{shown}' could not be evaluated: {err}") from None
+            raise RuleError(self.where, f"'{shown}' could not be evaluated: {err or type(err).__name__}") from None
 
 
 class _Rewrite(ast.NodeTransformer):
@@ -238,8 +238,10 @@ def compile_expression(
     known: Collection[str],
     functions: Mapping[str, Callable[..., Any]] | None = None,
     kinds: Mapping[str, str] | None = None,
+    choices: Mapping[str, frozenset[str]] | None = None,
 ) -> Expression:
-    """Check and compile ``source`` once; with ``kinds`` (each name's kind), check its types.
+    """Check and compile ``source`` once; with ``kinds`` (each name's kind), check its types,
+    and with ``choices``, the texts compared with a name that takes only those.
 
     Raises:
         ExpressionError: for syntax, a forbidden construct, an unknown name or function,
@@ -266,7 +268,7 @@ def compile_expression(
     _check_nesting(tree)
     names, rewrite = _check(tree, known, functions)
     try:
-        kind = infer(tree, kinds) if kinds is not None else ANY
+        kind = infer(tree, kinds, functions, choices) if kinds is not None else ANY
     except TypeMismatch as err:
         raise ExpressionError(str(err), err.col) from None
     code = compile(_Rewrite().visit(tree) if rewrite else tree, "<rule expression>", "eval")

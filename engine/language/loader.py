@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Location, RuleError, did_you_mean
+from ..vocabulary.text import excerpt
 from .ruleset import RuleSet
 from .templates import attach as attach_templates
+from .templates import confined
 from .yamltree import YMap, read_text_file, read_yaml
 
 #: Sections whose entries are named things a child file may replace or remove.
@@ -38,23 +40,39 @@ def shipped_names() -> list[str]:
 def resolve(ref: str, base: Path | None = None) -> tuple[Path, str]:
     """The file a rule set reference names, and how to show it in messages.
 
+    ``base`` is the folder of the rule file whose ``extends`` this is: such a reference is a
+    shipped name or a ``.yaml`` file inside that folder (:func:`confined_parent`).
+
     Raises:
         InputError: when neither a shipped rule set nor a file has that name.
+        RuleError: (with ``base``) for a path that leaves the folder, at ``FILE:1:1``.
     """
     if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
         shipped = shipped_dir() / f"{ref}.yaml"
         if shipped.is_file():
             return shipped, f"{SHIPPED_PREFIX}{ref}.yaml"
-    path = Path(ref).expanduser()
-    if base is not None and not path.is_absolute():
-        path = base / path
-    if path.is_file():
-        if base is not None and path.suffix not in (".yaml", ".yml"):  # named by a shared file: rule files only
-            raise InputError(f"'{ref}' is not a rule file; 'extends' names a shipped rule set or a .yaml file")
-        return path, str(path if base is None else path)
+    path: Path | None = Path(ref).expanduser()
+    if base is not None:  # a bare name that is not a shipped rule set is no file
+        path = confined_parent(ref, base, Location(ref, 1, 1)) if _is_path(ref) else None
+    if path is not None and path.is_file():
+        return path, str(path)
     names = shipped_names()
     hint = did_you_mean(ref, names) if "/" not in ref and "\\" not in ref else ""
     raise InputError(f"no rule set named '{ref}': not a shipped one ({', '.join(names)}) and no such file{hint}")
+
+
+def confined_parent(ref: str, folder: Path, where: Location) -> Path:
+    """The rule file an ``extends`` in ``folder`` names: a ``.yaml`` file inside that folder,
+    symbolic links resolved; never an absolute path, ``~``, ``..``, a device or ``/proc``.
+
+    Raises:
+        RuleError: at ``where``, for a path outside the folder or a file that is no rule file.
+    """
+    path = confined(ref, folder, where, "rule file", "base.yaml")
+    if path.suffix not in (".yaml", ".yml"):
+        raise RuleError(where, f"{excerpt(ref)} is not a rule file; 'extends' names a shipped rule set "
+                               "or a .yaml file in this rule file's folder")  # fmt: skip
+    return path
 
 
 def read_merged(ref: str, base: Path | None = None) -> tuple[YMap, list[Path]]:
@@ -85,11 +103,18 @@ def _read(ref: str, base: Path | None, chain: list[Path]) -> tuple[YMap, list[Pa
         return tree, own
     if not isinstance(parent_ref, str):
         raise RuleError(tree.where("extends"), "'extends' takes the name of a rule set or a path")
+    if _is_path(parent_ref):
+        confined_parent(parent_ref, path.parent, tree.where("extends"))
     try:
         parent, files = _read(parent_ref, path.parent, [*chain, path.resolve()])
     except InputError as err:
         raise RuleError(tree.where("extends"), f"'extends': {err}") from None
     return merge(parent, tree), [*own, *files]
+
+
+def _is_path(ref: str) -> bool:
+    """Whether an ``extends`` names a file rather than a shipped rule set."""
+    return any(mark in ref for mark in "/\\.~")
 
 
 def merge(base: YMap, override: YMap) -> YMap:

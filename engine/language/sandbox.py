@@ -24,7 +24,7 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Location, RuleError, RuleErrors, did_you_mean
-from .bounded import MAX_TEMPLATE_VALUE, BoundedEnvironment, bounded_filter
+from .bounded import MAX_TEMPLATE_VALUE, BoundedEnvironment, bounded_filter, check_size
 from .durations import format_duration
 from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, TEMPLATE_NAMES, RuleSet, Template
 
@@ -57,7 +57,7 @@ def _finalize(context: Any, value: Any) -> Any:
         return day(value)
     if isinstance(value, timedelta):
         return format_duration(value)
-    return value
+    return check_size(value)  # before it is written out: a list may hold one long text many times
 
 
 @functools.cache
@@ -72,7 +72,7 @@ def environment() -> SandboxedEnvironment:
     env.globals.clear()
     env.filters.update(date=day, time=clock)
     env.filters.pop("format", None)  # its widths hide inside the text; '~' joins text
-    env.filters = {name: bounded_filter(function) for name, function in env.filters.items()}
+    env.filters = {name: bounded_filter(function, name) for name, function in env.filters.items()}
     return env
 
 

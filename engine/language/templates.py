@@ -90,8 +90,11 @@ def _read_file(entry: YMap, path: Path, shown: str) -> Path:
     return real
 
 
-def confined(ref: str, folder: Path, where: Location) -> Path:
+def confined(ref: str, folder: Path, where: Location, what: str = "template file",
+             example: str = "templates/call.txt") -> Path:  # fmt: skip
     """The file ``ref`` names inside ``folder``: a rule file reaches only its own folder.
+
+    ``what`` says in messages which file it is (a template file, a rule file to extend).
 
     Raises:
         RuleError: for an absolute path, a ``~`` or ``..`` in it, or a path that leaves
@@ -100,14 +103,14 @@ def confined(ref: str, folder: Path, where: Location) -> Path:
     shown = excerpt(ref)
     given = PurePosixPath(ref.replace("\\", "/"))
     if given.is_absolute() or ref.startswith("~") or PureWindowsPath(ref).drive:
-        raise RuleError(where, f"the template file {shown} is not inside the rule file's folder; "
-                               "write a path relative to it, like templates/call.txt")  # fmt: skip
+        raise RuleError(where, f"the {what} {shown} is not inside the rule file's folder; "
+                               f"write a path relative to it, like {example}")  # fmt: skip
     if ".." in given.parts:
-        raise RuleError(where, f"the template file {shown} uses '..'; a rule file reaches only its own folder")
+        raise RuleError(where, f"the {what} {shown} uses '..'; a rule file reaches only its own folder")
     base = folder.resolve()
     real = (base / given).resolve()
     if not real.is_relative_to(base):
-        raise RuleError(where, f"the template file {shown} leads outside the rule file's folder (a symbolic link)")
+        raise RuleError(where, f"the {what} {shown} leads outside the rule file's folder (a symbolic link)")
     return real
 
 

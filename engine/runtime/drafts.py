@@ -99,13 +99,14 @@ def render_text(template: Template, compiled: jinja2.Template, values: Mapping[s
     try:
         return render_bounded(compiled.generate(values))
     except (jinja2.TemplateError, ArithmeticError, AttributeError, LookupError, TypeError, ValueError,
-            RecursionError) as err:  # fmt: skip
+            RecursionError, MemoryError) as err:  # fmt: skip
         line, tb = 1, err.__traceback__
         while tb is not None:
             if tb.tb_frame.f_code.co_filename == "<template>":
                 line = tb.tb_lineno
             tb = tb.tb_next
-        reason = "it calls itself without end" if isinstance(err, RecursionError) else err
+        reason = ("it calls itself without end" if isinstance(err, RecursionError) else
+                  "it needs more memory than there is" if isinstance(err, MemoryError) else err)  # fmt: skip
         problem = RuleError(locate(template, line), f"template '{template.name}' failed: {reason}")
         raise RuleErrors([problem]) from None
 
