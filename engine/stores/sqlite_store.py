@@ -1,9 +1,9 @@
 """The embedded store: one SQLite file in the user's data folder.
 
-Applications live in one table with their facts as JSON and the next moment `tick` has work
-for them (UTC seconds) in an indexed column, so finding due work costs what is due, not what
-is stored. An application's change, its history rows and its outbox notices are written in
-one transaction; a killed process leaves the file as it was before or after a whole batch.
+Applications live in one table, facts as JSON, the next moment `tick` has work for them (UTC
+seconds) in an indexed column: finding due work costs what is due, not what is stored. A change,
+its history rows and its outbox notices are written in one transaction; a killed process leaves
+the file as it was before or after a whole batch.
 """
 
 from __future__ import annotations
