@@ -1,9 +1,7 @@
 """The embedded store: one SQLite file in the user's data folder.
 
-Applications live in one table, facts as JSON, the next moment `tick` has work for them (UTC
-seconds) in an indexed column: finding due work costs what is due, not what is stored. A change,
-its history rows and its outbox notices are written in one transaction; a killed process leaves
-the file as it was before or after a whole batch.
+One table of applications (facts as JSON, the next moment `tick` has work for them indexed, so
+due work costs what is due); a change, its history and its outbox notices in one transaction.
 """
 
 from __future__ import annotations
