@@ -11,6 +11,7 @@ import resource
 import sqlite3
 import stat
 import subprocess
+import sys
 import threading
 import time
 from datetime import datetime, timedelta
@@ -426,18 +427,25 @@ def test_an_edit_to_an_extreme_date_is_refused_and_changes_nothing(tmp_path):
     assert ok(tmp_path, "show", "1", "--json", now=NOW).stdout == before
 
 
+# Linux keeps a process's peak memory across exec, so a child forked from this (large) test
+# process would report the test's own peak. A small Python in between starts the CLI as its
+# child and reports that grandchild's CPU and peak, which start from nothing.
+_GAUGE = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+"""
+
+
 def _measured(home: Path, *args: str) -> tuple[int, str, float, int]:
     """``tactful ARGS``: its exit code, its stderr, the CPU seconds and the most memory (KiB) it took."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
     env.update(TACTFUL_HOME=str(home), TACTFUL_NOW=NOW, TACTFUL_TZ="UTC")
-    proc = subprocess.Popen([str(EXE), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, text=True)  # fmt: skip
-    assert proc.stderr is not None
-    with proc.stderr:
-        err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    done = subprocess.run([sys.executable, "-S", "-c", _GAUGE, str(EXE), *args], env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, check=True)  # fmt: skip
+    code, seconds, kib = done.stdout.split()
+    return int(code), done.stderr, float(seconds), int(kib)
 
 
 PAYLOADS = {
