@@ -9,7 +9,7 @@ import sqlite3
 import psycopg
 import pytest
 
-from tactful import Engine, InputError
+from tactful import Engine, InputError, SQLiteStore
 from tactful.stores.postgres_store import PostgresStore
 from tactful.testing import FakeClock, MemoryStore
 
@@ -87,3 +87,67 @@ def test_library_errors_speak_of_the_api_and_the_cli_of_its_commands(tmp_path):
     assert "tactful list" not in str(caught.value) and "Engine.applications()" in str(caught.value)
     line = one_line_exit_2(run(tmp_path, "show", "7", now=NOW))
     assert line == "tactful: no application with id 7; 'tactful list' shows them"
+
+
+def _added_in_new_york(store) -> int:
+    clock = FakeClock(at("2026-05-04 17:00"))
+    [app] = Engine(store, clock, notify=True).add_many([{"company": "Northwind", "interviewed": "2026-05-04",
+                                                         "timezone": "America/New_York"}])  # fmt: skip
+    return app.id
+
+
+def test_an_sqlite_store_from_before_zones_were_kept_gives_its_moments_the_applications_zone(tmp_path):
+    path = tmp_path / "tactful.sqlite3"
+    store = SQLiteStore(path)
+    app_id = _added_in_new_york(store)
+    expected = store.get(app_id)
+    store.close()
+    with sqlite3.connect(path) as db:  # as schema 4 left it: moments as UTC seconds, no zones
+        db.execute("ALTER TABLE applications DROP COLUMN zones")
+        db.execute("PRAGMA user_version = 4")
+    store = SQLiteStore(path)
+    try:
+        app = store.get(app_id)
+        assert app == expected and str(app.next_due.tzinfo) == str(app.wake.tzinfo) == "America/New_York"
+        assert str(app.agenda.tzinfo) == "America/New_York"
+    finally:
+        store.close()
+
+
+def test_a_postgresql_store_of_schema_1_gains_the_agenda_index_and_its_moments_their_zone(pg_url):
+    store = PostgresStore(pg_url)
+    app_id = _added_in_new_york(store)
+    expected = store.get(app_id)
+    store.close()
+    with psycopg.connect(pg_url) as db:  # as schema 1 left it: no agenda index, no zones
+        db.execute("DROP INDEX applications_agenda")
+        db.execute("ALTER TABLE applications DROP COLUMN agenda, DROP COLUMN zones")
+        db.execute("DELETE FROM tactful_schema WHERE version = 2")
+    store = PostgresStore(pg_url)
+    try:
+        app = store.get(app_id)
+        assert str(app.next_due.tzinfo) == "America/New_York" and app.next_due == expected.next_due
+        assert app.agenda is not None and app.agenda < expected.agenda  # "look at me" until a tick settles it
+        assert [a.id for a in store.agenda(at("2000-01-01 00:00"))] == [app_id]
+        engine = Engine(store, FakeClock(at("2026-05-05 10:00")), notify=True)
+        assert engine.tick() == []  # nothing is due yet, and the row gets its index back
+        assert store.get(app_id)._replace(version=0, notified=None) == expected._replace(version=0)
+        assert store.agenda(at("2000-01-01 00:00")) == []
+    finally:
+        store.close()
+
+
+def test_the_postgresql_agenda_and_pages_read_an_index_not_every_row(pg_url):
+    store = PostgresStore(pg_url)
+    try:
+        with store.transaction() as conn:
+            plans = [
+                " ".join(row[0] for row in conn.execute(f"EXPLAIN {sql}", args))
+                for sql, args in (
+                    ("SELECT id FROM applications WHERE agenda <= %s ORDER BY id", (at("2026-05-04 00:00"),)),
+                    ("SELECT id FROM applications WHERE id > %s ORDER BY id LIMIT %s", (10, 50)),
+                )
+            ]
+    finally:
+        store.close()
+    assert "applications_agenda" in plans[0] and "applications_pkey" in plans[1]

@@ -78,7 +78,7 @@ def floor(csv_path: Path, db_path: Path) -> None:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     app_sql = ("INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, "
-               "wake, notified, agenda) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")  # fmt: skip
+               "wake, notified, agenda, zones) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")  # fmt: skip
     hist_sql = ("INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")  # fmt: skip
     rules_hash = os.environ["BENCH_RULES_HASH"]
@@ -105,9 +105,10 @@ def floor(csv_path: Path, db_path: Path) -> None:
             wake = datetime.combine(_contact_day(day + timedelta(days=1)), nine, zone).timestamp()
             facts = {"calls_made": 0, "follow_ups": 0, "callback_invited": False, **given}
             # entered keeps its IANA zone, as the store writes it; the agenda moment is the thank-you's,
-            # the earliest thing advised, which is also when the application next wakes
+            # the earliest thing advised, which is also when the application next wakes; the zone of
+            # these moments is kept beside them
             apps.append((number, company, "interviewed", stamp(entered), json.dumps(facts), "default",
-                         rules_hash, next_due, 0, wake, None, wake))  # fmt: skip
+                         rules_hash, next_due, 0, wake, None, wake, tz))  # fmt: skip
             hist.append((number, "added", "added", now, now, "", "interviewed",
                          json.dumps({"company": company, **given}), None))  # fmt: skip
             if len(apps) >= CHUNK:
