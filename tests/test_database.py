@@ -222,6 +222,8 @@ def test_a_user_who_may_only_read_can_list_and_is_refused_a_change_in_one_line(t
         admin.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
     reader = pg_url.replace("postgresql://postgres@", "postgresql://reader@")
     assert [a["company"] for a in doc(tmp_path, "--database", reader, "list", now=NOW)] == ["Northwind"]
+    assert doc(tmp_path, "--database", reader, "show", "1", now=NOW)["company"] == "Northwind"
+    assert doc(tmp_path, "--database", reader, "agenda", now=NOW) is not None
     before = _counts(pg_url)
     line = one_line_exit_2(run(tmp_path, "--database", reader, "add", "Contoso", "--interviewed", "2026-05-04",
                                now=NOW))  # fmt: skip
