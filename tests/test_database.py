@@ -4,12 +4,13 @@ exit 2, with nothing written and no password shown."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import psycopg
 import pytest
 
-from tactful import Engine, InputError
+from tactful import Engine, InputError, SQLiteStore
 from tactful.stores.postgres_store import PostgresStore
 from tactful.testing import FakeClock, MemoryStore
 
@@ -87,3 +88,156 @@ def test_library_errors_speak_of_the_api_and_the_cli_of_its_commands(tmp_path):
     assert "tactful list" not in str(caught.value) and "Engine.applications()" in str(caught.value)
     line = one_line_exit_2(run(tmp_path, "show", "7", now=NOW))
     assert line == "tactful: no application with id 7; 'tactful list' shows them"
+
+
+def _added_in_new_york(store) -> int:
+    clock = FakeClock(at("2026-05-04 17:00"))
+    [app] = Engine(store, clock, notify=True).add_many([{"company": "Northwind", "interviewed": "2026-05-04",
+                                                         "timezone": "America/New_York"}])  # fmt: skip
+    return app.id
+
+
+def test_an_sqlite_store_from_before_zones_were_kept_gives_its_moments_the_applications_zone(tmp_path):
+    path = tmp_path / "tactful.sqlite3"
+    store = SQLiteStore(path)
+    app_id = _added_in_new_york(store)
+    expected = store.get(app_id)
+    store.close()
+    with sqlite3.connect(path) as db:  # as schema 4 left it: moments as UTC seconds, no zones
+        db.execute("ALTER TABLE applications DROP COLUMN zones")
+        db.execute("PRAGMA user_version = 4")
+    store = SQLiteStore(path)
+    try:
+        app = store.get(app_id)
+        assert app == expected and str(app.next_due.tzinfo) == str(app.wake.tzinfo) == "America/New_York"
+        assert str(app.agenda.tzinfo) == "America/New_York"
+    finally:
+        store.close()
+
+
+def test_a_postgresql_store_of_schema_1_gains_the_agenda_index_and_its_moments_their_zone(pg_url):
+    store = PostgresStore(pg_url)
+    app_id = _added_in_new_york(store)
+    expected = store.get(app_id)
+    store.close()
+    with psycopg.connect(pg_url) as db:  # as schema 1 left it: no agenda index, no zones
+        db.execute("DROP INDEX applications_agenda")
+        db.execute("ALTER TABLE applications DROP COLUMN agenda, DROP COLUMN zones")
+        db.execute("DELETE FROM tactful_schema WHERE version = 2")
+    store = PostgresStore(pg_url)
+    try:
+        app = store.get(app_id)
+        assert str(app.next_due.tzinfo) == "America/New_York" and app.next_due == expected.next_due
+        assert app.agenda is not None and app.agenda < expected.agenda  # "look at me" until a tick settles it
+        assert [a.id for a in store.agenda(at("2000-01-01 00:00"))] == [app_id]
+        engine = Engine(store, FakeClock(at("2026-05-05 10:00")), notify=True)
+        assert engine.tick() == []  # nothing is due yet, and the row gets its index back
+        assert store.get(app_id)._replace(version=0, notified=None) == expected._replace(version=0)
+        assert store.agenda(at("2000-01-01 00:00")) == []
+    finally:
+        store.close()
+
+
+def test_the_postgresql_agenda_and_pages_read_an_index_not_every_row(pg_url):
+    store = PostgresStore(pg_url)
+    try:
+        with store.transaction() as conn:
+            conn.execute("SET LOCAL enable_seqscan = off")  # the table is small: is there an index to use?
+            plans = [
+                " ".join(row[0] for row in conn.execute(f"EXPLAIN {sql}", args))
+                for sql, args in (
+                    ("SELECT id FROM applications WHERE agenda <= %s ORDER BY id", (at("2026-05-04 00:00"),)),
+                    ("SELECT id FROM applications WHERE id > %s ORDER BY id LIMIT %s", (10, 50)),
+                )
+            ]
+    finally:
+        store.close()
+    assert "applications_agenda" in plans[0] and "applications_pkey" in plans[1]
+
+
+# -- faults: a connection cut mid-command, a user without rights ---------------------------
+
+#: A trigger that cuts its own connection (pg_terminate_backend) when history row number
+#: CUT_AT is written: the sequence counts on through rollbacks, so the cut happens once.
+CUT = """
+CREATE SEQUENCE cut_counter;
+CREATE FUNCTION cut_connection() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF nextval('cut_counter') = {at} THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER cut_connection BEFORE INSERT ON history FOR EACH ROW EXECUTE FUNCTION cut_connection();
+"""
+
+
+def _cut_at(url: str, at: int) -> None:
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(CUT.format(at=at))  # type: ignore[arg-type]  # fixed text
+
+
+def _counts(url: str) -> tuple[int, int, int]:
+    with psycopg.connect(url) as db:
+        row = db.execute(
+            "SELECT (SELECT count(*) FROM applications), (SELECT count(*) FROM history), "
+            "(SELECT coalesce(sum(version), 0) FROM applications)"
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def test_a_connection_cut_mid_command_is_one_line_exit_2_and_writes_nothing(tmp_path, pg_url):
+    added = doc(tmp_path, "--database", pg_url, "add", "Northwind", "--interviewed", "2026-05-04", now=NOW)
+    _cut_at(pg_url, 1)  # the next history row written cuts the connection
+    before = _counts(pg_url)
+    line = one_line_exit_2(run(tmp_path, "--database", pg_url, "record", str(added["id"]), "news", "--text",
+                               "Opened an office in Lyon", now=NOW))  # fmt: skip
+    assert "connection" in line and "nothing of this change was written" in line, line
+    assert _counts(pg_url) == before
+    again = run(tmp_path, "--database", pg_url, "record", str(added["id"]), "news", "--text", "Lyon", now=NOW)
+    assert again.returncode == 0, again.stderr  # the cut was once: the same command now works
+
+
+def test_a_tick_cut_off_mid_batch_tries_again_and_fires_each_application_once(tmp_path, pg_url):
+    store = PostgresStore(pg_url)
+    try:
+        engine = Engine(store, FakeClock(at("2026-05-04 17:00")), notify=True)
+        ids = [a.id for a in engine.add_many([{"company": f"C{n}", "interviewed": "2026-05-04"} for n in range(30)])]
+    finally:
+        store.close()
+    _cut_at(pg_url, 11)  # the first history row of the tick's second batch of 10
+    done = run(tmp_path, "--database", pg_url, "tick", "--json", "--batch", "10", now="2026-06-15T10:00:00+00:00")
+    assert done.returncode == 0, done.stderr
+    assert "database unavailable; trying again" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(doc["id"] for doc in json.loads(done.stdout)) == ids
+    with psycopg.connect(pg_url) as db:
+        timers = db.execute("SELECT app_id, count(*) FROM history WHERE kind = 'timer' GROUP BY app_id").fetchall()
+        assert db.execute("SELECT last_value FROM cut_counter").fetchone()[0] > 11  # the cut did happen
+    assert sorted(timers) == [(i, 1) for i in ids]
+
+
+def test_a_user_who_may_only_read_can_list_and_is_refused_a_change_in_one_line(tmp_path, pg_url):
+    doc(tmp_path, "--database", pg_url, "add", "Northwind", "--interviewed", "2026-05-04", now=NOW)
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("CREATE ROLE reader LOGIN")
+        admin.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
+    reader = pg_url.replace("postgresql://postgres@", "postgresql://reader@")
+    assert [a["company"] for a in doc(tmp_path, "--database", reader, "list", now=NOW)] == ["Northwind"]
+    assert doc(tmp_path, "--database", reader, "show", "1", now=NOW)["company"] == "Northwind"
+    assert doc(tmp_path, "--database", reader, "agenda", now=NOW) is not None
+    before = _counts(pg_url)
+    line = one_line_exit_2(run(tmp_path, "--database", reader, "add", "Contoso", "--interviewed", "2026-05-04",
+                               now=NOW))  # fmt: skip
+    assert "refuses this user" in line and "permission denied" in line and "INSERT" in line, line
+    assert _counts(pg_url) == before
+
+
+def test_a_server_nothing_listens_on_is_one_line_exit_2_at_once(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens on it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql://me:s3cret@127.0.0.1:{port}/tactful"
+    for command in (("list",), ("tick",), ("worker", "--poll", "0.1")):
+        line = one_line_exit_2(run(tmp_path, "--database", url, *command, now=NOW))
+        assert f"cannot use the database postgresql://me:***@127.0.0.1:{port}/tactful" in line and "s3cret" not in line

@@ -33,6 +33,7 @@ import pytest
 from tactful.cli.context import DB_NAME
 from tactful.engine import Engine
 from tactful.stores.sqlite_store import SQLiteStore
+from tactful.vocabulary.timecalc import unstamp
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("kill")]
 
@@ -50,7 +51,7 @@ TEMPLATES = [
     ("default", "2026-05-08"),
     ("default", "2026-05-11"),
 ]
-APP_COLUMNS = "company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake"
+APP_COLUMNS = "company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, agenda, zones"
 HISTORY_COLUMNS = "kind, name, at, recorded, source, target, params, before"
 #: Where to kill each tick: (None, 0) as early as possible, else once that many more timer
 #: rows are committed plus a lag in seconds, so the kill lands anywhere in a later batch,
@@ -110,7 +111,7 @@ def big_store(tmp_path_factory: pytest.TempPathFactory) -> BigStore:
         copies = range(len(TEMPLATES) + 1, N_APPS + 1)
         db.execute("BEGIN IMMEDIATE")
         db.executemany(
-            f"INSERT INTO applications (id, {APP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO applications (id, {APP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((i, f"Company {i}", *templates[(i - 1) % len(TEMPLATES)][1:]) for i in copies),
         )
         db.executemany(
@@ -206,7 +207,7 @@ def assert_consistent(store: BigStore, db_path: Path) -> list[int]:
             moved.append(app_id)
             count, source, target, at = timers.get(app_id, (0, "", "", ""))
             assert (count, source, target) == (1, "awaiting_decision", "follow_up_due"), app_id
-            assert datetime.fromisoformat(at).timestamp() == store.due[app_id], app_id
+            assert unstamp(at).timestamp() == store.due[app_id], app_id
             assert (next_due, timer, version) == (None, None, store.version[app_id] + 1), app_id
         else:
             assert state == "awaiting_decision", (app_id, state)

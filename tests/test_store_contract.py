@@ -4,7 +4,7 @@ what an embedding app writing its own store must also do (see docs/embedding.md)
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -54,6 +54,56 @@ def test_times_come_back_with_their_iana_zone(store):
     [delivery] = store.outbox.listing(["pending"])
     assert delivery.notice.at == at("2026-05-21 09:00", PARIS) and str(delivery.notice.at.tzinfo) == PARIS
     assert str(delivery.notice.due.tzinfo) == PARIS
+
+
+def zoned(app: Application) -> list[tuple[datetime | None, str | None]]:
+    """Each indexed moment of ``app`` with the name of its zone: what must survive a store."""
+    return [(m, None if m is None else str(m.tzinfo)) for m in (app.next_due, app.wake, app.agenda)]
+
+
+def test_indexed_moments_come_back_in_the_zone_they_went_in_from_every_read(store):
+    india = timezone(timedelta(hours=5, minutes=30))  # a fixed offset stays a fixed offset
+    shared = new_app("shared")._replace(agenda=at("2026-05-21 09:00", PARIS))
+    mixed = new_app("mixed")._replace(wake=at("2026-05-20 09:00", "America/New_York"),
+                                      agenda=datetime(2026, 5, 19, 8, 0, tzinfo=india))  # fmt: skip
+    bare = new_app("bare", None)
+    stored = store.insert([(shared, []), (mixed, []), (bare, [])])
+    expected = [zoned(a) for a in (shared, mixed, bare)]
+    assert [zoned(a) for a in stored] == expected
+    assert expected[1] == [(at("2026-05-21 09:00", PARIS), PARIS), (at("2026-05-20 09:00", "America/New_York"),
+                           "America/New_York"), (datetime(2026, 5, 19, 8, 0, tzinfo=india), "UTC+05:30")]  # fmt: skip
+    now, ids = at("2026-06-01 00:00"), [a.id for a in stored]
+    reads = {
+        "get": [store.get(i) for i in ids],
+        "all": list(store.all()),
+        "in_states": sorted(store.in_states(["interviewed"]), key=lambda a: a.id),
+        "page": store.page(0, 10),
+        "agenda": store.agenda(now) + [store.get(ids[2])],
+    }
+    with store.claim_due(now, 10) as claimed:
+        reads["claim_due"] = sorted(claimed, key=lambda a: a.id) + [store.get(ids[2])]
+    reads["due"] = sorted(store.due(now, 10), key=lambda a: a.id) + [store.get(ids[2])]
+    for read, apps in reads.items():
+        assert [zoned(a) for a in apps] == expected, read
+    tokyo = at("2026-07-01 09:00", "Asia/Tokyo")
+    store.save([Change(stored[0]._replace(next_due=tokyo, wake=tokyo, agenda=None))])
+    assert zoned(store.get(ids[0])) == [(tokyo, "Asia/Tokyo"), (tokyo, "Asia/Tokyo"), (None, None)]
+
+
+def test_the_agenda_index_gives_what_is_due_by_a_moment_and_pages_go_by_id(store):
+    def app(company: str, agenda: str | None) -> Application:
+        return new_app(company)._replace(agenda=at(agenda, PARIS) if agenda else None)
+
+    made = store.insert([(app("overdue", "2026-05-01 09:00"), []), (app("finished", None), []),
+                         (app("on the day", "2026-05-15 09:00"), []), (app("later", "2026-05-15 09:01"), []),
+                         (app("soon", "2026-05-10 09:00"), [])])  # fmt: skip
+    ids = [a.id for a in made]
+    assert [a.company for a in store.agenda(at("2026-05-15 09:00", PARIS))] == ["overdue", "on the day", "soon"]
+    assert store.agenda(at("2026-04-01 00:00")) == []
+    assert [a.id for a in store.page(0, 2)] == ids[:2]
+    assert [a.id for a in store.page(ids[1], 2)] == ids[2:4]
+    assert [a.id for a in store.page(ids[3], 10)] == ids[4:] and store.page(ids[4], 10) == []
+    assert store.page(0, 10) == [store.get(i) for i in ids]
 
 
 def test_save_bumps_the_version_and_a_stale_save_writes_nothing(store):

@@ -12,7 +12,12 @@ from .context import Context, common, json_flag, warn
 
 
 @click.command()
-@click.option("--batch", type=click.IntRange(min=1), metavar="N", help="Applications per transaction (default 20000).")
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Applications per transaction (default 20000; 2000 on PostgreSQL, so that workers share them).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when a delivery failed (it is retried all the same).")
 @json_flag
 @common
@@ -27,6 +32,7 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
     tactful tick --json --strict
     """
     from ..engine import TICK_BATCH
+    from ..stores.claims import tick_batch
     from .output import fired_doc
     from .workercmd import reconnecting
 
@@ -38,7 +44,9 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
 
     def fire() -> None:  # a dropped connection loses only its batch: tried again, it fires the rest
         nonlocal count
-        for fired in engine.tick_each(batch or TICK_BATCH):  # streamed: memory is bounded by the batch
+        for fired in engine.tick_each(
+            batch or tick_batch(engine.store, TICK_BATCH)
+        ):  # streamed: memory is bounded by the batch
             if ctx.as_json:
                 out.write(("," if count else "") + "\n  " + json.dumps(fired_doc(fired), ensure_ascii=False))
             else:

@@ -5,6 +5,7 @@ or by polling (SQLite). Any number of workers share one database.
 
 from __future__ import annotations
 
+import random
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -19,15 +20,17 @@ from ..errors import StoreUnavailable
 from .context import Context, common
 
 T = TypeVar("T")
-#: Pauses (seconds) before each new try after a dropped connection; then the error stands.
+#: Pauses (seconds) before each new try after a dropped connection, each stretched or shrunk
+#: by up to half at random (so that workers cut off together do not all come back at once);
+#: after the last, the error stands.
 RECONNECT_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)
 #: The latest moment a store's wake index can hold: ``due`` by then gives the earliest wake.
 _FAR = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def reconnecting(operation: Callable[[], T], pauses: tuple[float, ...] = RECONNECT_PAUSES) -> T:
-    """``operation()``, tried again with growing pauses while the database is unreachable: each
-    try is whole transactions, so a try cut short left nothing half-written.
+    """``operation()``, tried again with growing, jittered pauses while the database is
+    unreachable: each try is whole transactions, so a try cut short left nothing half-written.
 
     Raises:
         StoreUnavailable: when the last try fails too.
@@ -40,7 +43,8 @@ def reconnecting(operation: Callable[[], T], pauses: tuple[float, ...] = RECONNE
         except StoreUnavailable as err:
             if pause is None:
                 raise
-            logger().warning("database unavailable; trying again", error=str(err), pause=pause)
+            pause *= 0.5 + random.random()  # noqa: S311 - jitter, not secrecy
+            logger().warning("database unavailable; trying again", error=str(err), pause=round(pause, 2))
             time.sleep(pause)
     raise AssertionError("unreachable")
 
@@ -74,7 +78,11 @@ class _Signals:
 
 
 @click.command()
-@click.option("--batch", type=click.IntRange(min=1), help="Applications per transaction (default 20000).")
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    help="Applications per transaction (default 20000; 2000 on PostgreSQL, so that workers share them).",
+)
 @click.option("--poll", type=click.FloatRange(min=0.05), default=5.0, show_default=True,
               help="Longest sleep between passes, in seconds (SQLite has no change notices, so this is how soon "
                    "a change made elsewhere is seen).")  # fmt: skip
@@ -91,6 +99,7 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
     tactful --database postgresql://tactful@db/tactful worker --batch 5000
     """
     from ..engine import TICK_BATCH
+    from ..stores.claims import tick_batch
     from ..vocabulary.log import configure_cli, logger
 
     configure_cli(default="info")
@@ -99,11 +108,11 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
     engine = ctx.engine()
     ctx.plugins()  # a broken config.yaml stops the worker before anything is written
     logger().info("worker started", poll=poll)
-    passes = 0
+    passes, size = 0, batch or tick_batch(engine.store, TICK_BATCH)
     try:
         while not signals.stop:
             ctx.refresh_now()
-            fired = reconnecting(lambda: sum(1 for _ in engine.tick_each(batch or TICK_BATCH)))
+            fired = reconnecting(lambda: sum(1 for _ in engine.tick_each(size)))
             report = reconnecting(ctx.deliver)
             passes += 1
             logger().info("worker pass", fired=fired, delivered=len(report.delivered), failed=len(report.failed))

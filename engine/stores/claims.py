@@ -40,6 +40,13 @@ def retrying(operation: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+def tick_batch(store: Store, default: int) -> int:
+    """How many due applications a tick over ``store`` claims at a time when not told: the
+    store's ``tick_batch`` (PostgreSQL's is small, so that workers share the due work), else
+    ``default``."""
+    return int(getattr(store, "tick_batch", default))
+
+
 def claim_due(store: Store, now: datetime, limit: int,
               after: tuple[datetime, int] | None) -> AbstractContextManager[list[Application]]:  # fmt: skip
     """The store's :meth:`~tactful.stores.store.Store.claim_due`, or for a store written before

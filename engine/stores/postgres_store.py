@@ -14,7 +14,7 @@ import json
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 import psycopg
@@ -23,13 +23,13 @@ from psycopg_pool import ConnectionPool
 
 from ..errors import InputError, StoreUnavailable
 from ..vocabulary.records import Application, LogEntry
-from ..vocabulary.timecalc import stamp, unstamp
+from ..vocabulary.timecalc import stamp, unstamp, zone_names, zones
 from .postgres_outbox import OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox, one_line, redact
 from .sqlite_store import entry_row, history_entry
 from .store import Change, Conflict
 
 #: The schema this tactful writes; a database marked with a higher one is refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Each version's steps, applied in order to a database marked with a lower one.
 MIGRATIONS = {
     1: """
@@ -49,17 +49,29 @@ CREATE INDEX history_app ON history (app_id, id);
 CREATE TABLE rulesets (hash TEXT PRIMARY KEY, ref TEXT NOT NULL, tree TEXT NOT NULL);
 """
     + OUTBOX_SCHEMA,
+    # The agenda index, and the zones of the indexed moments. An older row's agenda moment
+    # reads as "look at me" and its wake moment as due, until the first tick settles it; its
+    # moments are in the application's own zone, the one its ``entered`` keeps.
+    2: """
+ALTER TABLE applications ADD COLUMN agenda TIMESTAMPTZ;
+ALTER TABLE applications ADD COLUMN zones TEXT;
+UPDATE applications SET agenda = 'epoch', wake = 'epoch', zones = substring(entered from '\\[(.*)\\]$');
+CREATE INDEX applications_agenda ON applications (agenda) WHERE agenda IS NOT NULL
+""",
 }
-_COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified"
+_COLUMNS = (
+    "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones"
+)
 #: One statement updates a whole batch: the rows come as arrays, a column each, sent in
 #: binary (%b), which needs no escaping of the text in them.
 _UPDATE = (
     "UPDATE applications AS a SET company = v.company, state = v.state, entered = v.entered, facts = v.facts, "
     "rules = v.rules, rules_hash = v.rules_hash, next_due = v.next_due, timer = v.timer, wake = v.wake, "
-    "notified = v.notified, version = a.version + 1 "
+    "notified = v.notified, agenda = v.agenda, zones = v.zones, version = a.version + 1 "
     "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::timestamptz[], "
-    "%b::int[], %b::timestamptz[], %b::text[], %b::bigint[], %b::int[]) "
-    "AS v(company, state, entered, facts, rules, rules_hash, next_due, timer, wake, notified, id, version) "
+    "%b::int[], %b::timestamptz[], %b::text[], %b::timestamptz[], %b::text[], %b::bigint[], %b::int[]) "
+    "AS v(company, state, entered, facts, rules, rules_hash, next_due, timer, wake, notified, agenda, zones, id, "
+    "version) "
     "WHERE a.id = v.id AND a.version = v.version"
 )
 _INSERT_HISTORY = (
@@ -78,15 +90,22 @@ def columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
 _MIGRATION_LOCK = 73468231
 
 
+def _in(moment: datetime | None, tz: tzinfo) -> datetime | None:
+    return None if moment is None else moment.astimezone(tz)
+
+
 def _row_to_app(row: Sequence[Any]) -> Application:
-    app_id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified = row
-    return Application(app_id, company, state, unstamp(entered), json.loads(facts), rules, rules_hash, next_due,
-                       timer, version, wake, unstamp(notified) if notified else None)  # fmt: skip
+    app_id, company, state, entered, facts, rules, digest, next_due, timer, version, wake, notified, agenda, tz = row
+    due_tz, wake_tz, agenda_tz = zones(tz, 3)  # timestamptz keeps the instant; the zones are kept beside
+    return Application(app_id, company, state, unstamp(entered), json.loads(facts), rules, digest,
+                       _in(next_due, due_tz), timer, version, _in(wake, wake_tz),
+                       unstamp(notified) if notified else None, _in(agenda, agenda_tz))  # fmt: skip
 
 
 def _values(app: Application) -> tuple[Any, ...]:
     return (app.company, app.state, stamp(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
-            app.next_due, app.timer, app.wake, stamp(app.notified) if app.notified else None)  # fmt: skip
+            app.next_due, app.timer, app.wake, stamp(app.notified) if app.notified else None, app.agenda,
+            zone_names(app.next_due, app.wake, app.agenda))  # fmt: skip
 
 
 def connect_error(url: str, err: Exception) -> InputError:
@@ -94,12 +113,18 @@ def connect_error(url: str, err: Exception) -> InputError:
     reason = one_line(err)
     if isinstance(err, pgerrors.InsufficientPrivilege):
         return InputError(f"the database {redact(url)} refuses this user: {reason}; grant it CREATE and USAGE "
-                          "on the schema (or ask the database's owner)")  # fmt: skip
+                          "on the schema, and SELECT, INSERT, UPDATE, DELETE on its tables and USAGE on its "
+                          "sequences (or ask the database's owner)")  # fmt: skip
     return StoreUnavailable(f"cannot use the database {redact(url)}: {reason}")
 
 
 class PostgresStore:
     """A :class:`~tactful.stores.store.Store` in a PostgreSQL database, with its outbox."""
+
+    #: The batch `tactful tick` and `tactful worker` claim when not told (``--batch``): with
+    #: the engine's 20000, a due set of up to 20000 went to whichever worker claimed first,
+    #: and the others had nothing to do; 2000 shares it, and one worker is no slower for it.
+    tick_batch = 2000
 
     def __init__(self, url: str, max_connections: int = 10) -> None:
         """Connect to ``url`` (``postgresql://user:password@host:port/database``), migrate its
@@ -130,9 +155,12 @@ class PostgresStore:
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            conn.execute("CREATE TABLE IF NOT EXISTS tactful_schema (version INTEGER NOT NULL)")
-            row = conn.execute("SELECT max(version) FROM tactful_schema").fetchone()
-            version = int(row[0]) if row and row[0] is not None else 0
+            version = 0  # a store at this version needs no rights beyond reading: a read-only user can open it
+            if conn.execute("SELECT to_regclass('tactful_schema')").fetchone() == (None,):
+                conn.execute("CREATE TABLE tactful_schema (version INTEGER NOT NULL)")
+            else:
+                row = conn.execute("SELECT max(version) FROM tactful_schema").fetchone()
+                version = int(row[0]) if row and row[0] is not None else 0
             if version > SCHEMA_VERSION:
                 raise InputError(f"the database {redact(self.url)} was written by a newer tactful (schema {version}; "
                                  f"this one knows up to {SCHEMA_VERSION}); upgrade tactful to use it")  # fmt: skip
@@ -181,7 +209,8 @@ class PostgresStore:
             for app, entries in items:
                 row = conn.execute(
                     f"INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, "
-                    f"wake, notified) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING {_COLUMNS}",
+                    f"wake, notified, agenda, zones) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                    f"RETURNING {_COLUMNS}",
                     _values(app),
                 ).fetchone()
                 assert row is not None
@@ -210,7 +239,7 @@ class PostgresStore:
         claimed = getattr(self._local, "conn", None) is not None
         with self.transaction() as conn:
             rows = [(*_values(c.app), c.app.id, c.app.version) for c in changes]
-            if conn.execute(_UPDATE, columns(rows, 12)).rowcount != len(changes):
+            if conn.execute(_UPDATE, columns(rows, 14)).rowcount != len(changes):
                 raise Conflict("an application changed meanwhile; nothing was written, try again")
             for change in changes:
                 if change.drop_from is not None:
@@ -257,6 +286,20 @@ class PostgresStore:
                 return
             yield from map(_row_to_app, rows)
             last = rows[-1][0]
+
+    def agenda(self, until: datetime) -> list[Application]:
+        with self.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM applications WHERE agenda <= %s ORDER BY id", (until,)
+            ).fetchall()
+        return [_row_to_app(r) for r in rows]
+
+    def page(self, after: int, limit: int) -> list[Application]:
+        with self.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM applications WHERE id > %s ORDER BY id LIMIT %s", (after, limit)
+            ).fetchall()
+        return [_row_to_app(r) for r in rows]
 
     def in_states(self, states: Collection[str]) -> list[Application]:
         with self.transaction() as conn:

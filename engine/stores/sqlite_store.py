@@ -11,20 +11,20 @@ import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, LogEntry
-from ..vocabulary.timecalc import stamp, unstamp
+from ..vocabulary.timecalc import stamp, unstamp, zone_names, zones
 from .bulk import key
 from .moments import Moments
 from .sqlite_outbox import OLD_DELIVERIES_MIGRATION, OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .store import Change, Conflict
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: How long (ms) a tick waits for another process's batch before giving up: batches are
 #: serialized on SQLite, and one takes seconds at most.
 CLAIM_WAIT_MS = 600_000
@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS applications (
     version INTEGER NOT NULL DEFAULT 1,
     wake REAL,
     notified TEXT,
-    agenda REAL
+    agenda REAL,
+    zones TEXT
 );
 CREATE INDEX IF NOT EXISTS applications_wake ON applications (wake, id) WHERE wake IS NOT NULL;
 CREATE INDEX IF NOT EXISTS applications_agenda ON applications (agenda) WHERE agenda IS NOT NULL;
@@ -69,10 +70,18 @@ CREATE TABLE IF NOT EXISTS rulesets (
     tree TEXT NOT NULL
 );
 """
-_COLUMNS = "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda"
+_COLUMNS = (
+    "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones"
+)
+#: The IANA zone of ``entered`` (what :func:`stamp` writes in brackets), or NULL.
+ZONE_OF_ENTERED = (
+    "CASE WHEN entered LIKE '%]' "
+    "THEN substr(entered, instr(entered, '[') + 1, length(entered) - instr(entered, '[') - 1) END"
+)
 _UPDATE = (
     "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
-    "next_due = ?, timer = ?, wake = ?, notified = ?, agenda = ?, version = version + 1 WHERE id = ? AND version = ?"
+    "next_due = ?, timer = ?, wake = ?, notified = ?, agenda = ?, zones = ?, version = version + 1 "
+    "WHERE id = ? AND version = ?"
 )
 _INSERT_HISTORY = (
     "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
@@ -84,21 +93,28 @@ def _epoch(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
-def _moment(seconds: float | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+def _moment(seconds: float | None, tz: tzinfo = UTC) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, tz)
 
 
 def _row_to_app(row: Sequence[Any]) -> Application:
-    app_id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda = row
+    app_id, company, state, entered, facts, rules, digest, next_due, timer, version, wake, notified, agenda, tz = row
+    due_tz, wake_tz, agenda_tz = zones(tz, 3)  # the moments are indexed as UTC seconds, their zones kept beside
     return Application(app_id, company, state, unstamp(entered), json.loads(facts), rules,
-                       rules_hash, _moment(next_due), timer, version, _moment(wake),
-                       unstamp(notified) if notified else None, _moment(agenda))  # fmt: skip
+                       digest, _moment(next_due, due_tz), timer, version, _moment(wake, wake_tz),
+                       unstamp(notified) if notified else None, _moment(agenda, agenda_tz))  # fmt: skip
 
 
 def _migration(version: int) -> str:
     """The statements that bring a store of schema ``version`` (0: a new file) to this one."""
     script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK
     if version >= 1:
+        # Stores before 5 kept these moments as UTC: they are in the application's own zone.
+        script = (
+            f"ALTER TABLE applications ADD COLUMN zones TEXT; UPDATE applications SET zones = {ZONE_OF_ENTERED};"
+            + script
+        )
+    if 1 <= version < 4:
         # The agenda index is worked out by the engine: until an older row is next saved it
         # reads as "look at me" (0), and its wake moment as now, so that the first tick after
         # the upgrade settles every row once.
@@ -122,7 +138,7 @@ def _values(app: Application, text: Callable[[datetime], str] = stamp,
     return (
         app.company, app.state, text(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
         seconds(app.next_due), app.timer, seconds(app.wake), text(app.notified) if app.notified else None,
-        seconds(app.agenda),
+        seconds(app.agenda), zone_names(app.next_due, app.wake, app.agenda),
     )  # fmt: skip
 
 
@@ -234,7 +250,7 @@ class SQLiteStore:
             for app, entries in items:
                 cursor = self.db.execute(
                     "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, "
-                    "wake, notified, agenda) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "wake, notified, agenda, zones) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     _values(app),
                 )
                 ids.append(int(cursor.lastrowid or 0))
@@ -385,7 +401,7 @@ class SQLiteBulk:
             self.ids.append(number)
         self.db.executemany(
             "INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, "
-            "wake, notified, agenda) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "wake, notified, agenda, zones) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         self.db.executemany(_INSERT_HISTORY, entries)

@@ -20,7 +20,10 @@ FORMATS = ("console", "json")
 #: The standard-library loggers of the adapters' libraries, logged through tactful's pipeline.
 #: Not Apprise's: its lines quote the service URLs, which hold the secrets; the sms plugin
 #: collects them, redacted, into the delivery's error, which is logged and shown.
-LIBRARY_LOGGERS = ("caldav",)
+LIBRARY_LOGGERS = ("caldav", "psycopg")
+#: Libraries whose warnings come to tactful's log as info: psycopg's pool says "discarding
+#: closed connection" when one drops, which tactful reports itself, in its own words.
+QUIET_LIBRARIES = ("psycopg",)
 _verbosity = 0
 _pending: Callable[[], None] | None = None
 
@@ -57,7 +60,7 @@ def configure_cli(default: str = "warning") -> None:
     """Arrange for log lines to go to stderr, filtered by ``TACTFUL_LOG_LEVEL`` (else
     ``default``; moved by ``-v``/``-q``), rendered as ``TACTFUL_LOG_FORMAT`` says: ``console`` (default; coloured only
     on a terminal, never when ``NO_COLOR`` is set) or ``json`` (one object a line, for cron and
-    systemd). caldav's warnings take the same way; Apprise's reach it redacted, through the sms
+    systemd). caldav's warnings take the same way (psycopg's as info); Apprise's reach it redacted, through the sms
     plugin's delivery errors.
 
     Raises:
@@ -110,7 +113,9 @@ def _forward_library_logs() -> None:
 
     class Forward(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            logger().log(record.levelno, record.getMessage(), library=record.name)
+            quiet = record.name.split(".")[0] in QUIET_LIBRARIES
+            level = min(record.levelno, logging.INFO) if quiet else record.levelno
+            logger().log(level, record.getMessage(), library=record.name)
 
     for name in LIBRARY_LOGGERS:
         library = logging.getLogger(name)

@@ -290,3 +290,37 @@ def unstamp(text: str) -> datetime:
         return datetime.fromisoformat(text)
     iso, _, key = text[:-1].partition("[")
     return datetime.fromisoformat(iso).astimezone(zone(key))
+
+
+def zone_name(moment: datetime | None) -> str:
+    """The name of ``moment``'s zone as :func:`zones` reads it back: an IANA name, else its
+    fixed offset (``+0200``); empty for None."""
+    if moment is None:
+        return ""
+    key = getattr(moment.tzinfo, "key", None)
+    return key if isinstance(key, str) else moment.strftime("%z")
+
+
+def zone_names(*moments: datetime | None) -> str:
+    """The zones of ``moments``, as one text a store keeps beside them (their instants go in an
+    indexed column of their own): one name when they share it, else a name each, ``|`` apart."""
+    names = [zone_name(m) for m in moments]
+    shared = {n for n in names if n}
+    return shared.pop() if len(shared) == 1 else "|".join(names) if shared else ""
+
+
+@lru_cache(maxsize=512)
+def zones(text: str | None, count: int) -> tuple[tzinfo, ...]:
+    """The ``count`` zones :func:`zone_names` wrote as ``text``; UTC for a moment stored with
+    none (a row written before stores kept zones, or an unknown name)."""
+    names = (text or "").split("|")
+    return tuple(_zone_back(names[n] if len(names) == count else names[0]) for n in range(count))
+
+
+def _zone_back(name: str) -> tzinfo:
+    if name[:1] in ("+", "-"):
+        return datetime.strptime(name, "%z").tzinfo or UTC
+    try:
+        return zone(name) if name else UTC
+    except ValueError:
+        return UTC

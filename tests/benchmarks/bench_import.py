@@ -82,7 +82,7 @@ def floor(csv_path: Path, db_path: Path) -> None:
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")  # the page cache the store's bulk session takes
     app_sql = ("INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, "
-               "wake, notified, agenda) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")  # fmt: skip
+               "wake, notified, agenda, zones) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")  # fmt: skip
     hist_sql = ("INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")  # fmt: skip
     rules_hash = os.environ["BENCH_RULES_HASH"]
@@ -109,9 +109,10 @@ def floor(csv_path: Path, db_path: Path) -> None:
             wake = datetime.combine(_contact_day(day + timedelta(days=1)), nine, zone).timestamp()
             facts = {"calls_made": 0, "follow_ups": 0, "callback_invited": False, **given}
             # entered keeps its IANA zone, as the store writes it; the agenda moment is the thank-you's,
-            # the earliest thing advised, which is also when the application next wakes
+            # the earliest thing advised, which is also when the application next wakes; the zone of
+            # these moments is kept beside them
             apps.append((number, company, "interviewed", stamp(entered), json.dumps(facts), "default",
-                         rules_hash, next_due, 0, wake, None, wake))  # fmt: skip
+                         rules_hash, next_due, 0, wake, None, wake, tz))  # fmt: skip
             hist.append((number, "added", "added", now, now, "", "interviewed",
                          json.dumps({"company": company, **given}), None))  # fmt: skip
             if len(apps) >= CHUNK:

@@ -69,7 +69,7 @@ NULL_SHARE = 0.15  # of the applications not due: no pending timer at all
 ZONES = ("Europe/Paris", "America/New_York", "UTC", "Asia/Tokyo", "Europe/London", "America/Los_Angeles")
 TABLES = ("applications", "history", "outbox", "outbox_mark", "deliveries")
 EXPECTED_COLUMNS = ("id", "company", "state", "entered", "facts", "rules", "rules_hash", "next_due", "timer", "version",
-                    "wake", "notified", "agenda")  # fmt: skip
+                    "wake", "notified", "agenda", "zones")  # fmt: skip
 HISTORY_SQL = (
     "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -137,7 +137,7 @@ def template(workdir: Path) -> dict[str, Any]:
 
 def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> None:
     """The prepared store at ``path``: ``apps`` applications, ``due`` of them due at NOW."""
-    _, _, state, entered, facts_text, rules, rules_hash, _, timer, version, _, notified, _ = made["row"]
+    _, _, state, entered, facts_text, rules, rules_hash, _, timer, version, _, notified, _, _ = made["row"]
     facts = json.loads(facts_text)
     [(transition_key, transition_payload)] = made["outbox"]
     SQLiteStore(path).close()  # the schema, exactly as the store makes it
@@ -147,16 +147,17 @@ def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> N
             interviewed = (datetime(2026, 4, 1) + timedelta(days=day)).date().isoformat()
             variants.append({**facts, "interviewed": interviewed, "timezone": tz})
     texts = [json.dumps(v) for v in variants]
+    tzs = [v["timezone"] for v in variants]  # the zone the store keeps beside a row's moments
     rng = random.Random(seed)
     due_ids = set(rng.sample(range(1, apps + 1), due))
     now_ts, span = NOW.timestamp(), int(DUE_SPAN.total_seconds())
 
     def app_rows() -> Iterator[tuple[Any, ...]]:
         for app_id in range(1, apps + 1):
-            text, company = texts[app_id % len(texts)], f"Company {app_id:07d}"
+            text, tz, company = texts[app_id % len(texts)], tzs[app_id % len(texts)], f"Company {app_id:07d}"
             if app_id in due_ids:
                 at = now_ts - rng.randint(1, span)
-                yield app_id, company, state, entered, text, rules, rules_hash, at, timer, version, at, notified, at
+                yield app_id, company, state, entered, text, rules, rules_hash, at, timer, version, at, notified, at, tz
             elif rng.random() < NULL_SHARE:  # a state without timers or advice
                 yield (
                     app_id,
@@ -172,10 +173,11 @@ def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> N
                     None,
                     None,
                     None,
+                    "",
                 )
             else:
                 at = now_ts + rng.randint(86_400, 60 * 86_400)
-                yield app_id, company, state, entered, text, rules, rules_hash, at, timer, version, at, notified, at
+                yield app_id, company, state, entered, text, rules, rules_hash, at, timer, version, at, notified, at, tz
 
     def history_rows() -> Iterator[tuple[Any, ...]]:
         for app_id in range(1, apps + 1):
@@ -193,7 +195,7 @@ def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> N
     db.execute("PRAGMA journal_mode=OFF")  # bulk load only; the store puts WAL back on open
     db.execute("PRAGMA synchronous=OFF")
     db.execute("BEGIN")
-    db.executemany(f"INSERT INTO applications ({_COLUMNS}) VALUES ({', '.join('?' * 13)})", app_rows())
+    db.executemany(f"INSERT INTO applications ({_COLUMNS}) VALUES ({', '.join('?' * 14)})", app_rows())
     db.executemany(HISTORY_SQL, history_rows())
     db.executemany("INSERT INTO outbox (key, app_id, payload, expanded) VALUES (?, ?, ?, ?)", outbox_rows())
     db.execute("UPDATE outbox_mark SET upto = (SELECT max(id) FROM outbox)")
@@ -232,23 +234,23 @@ def floor_tick(path: Path, now: datetime, made: dict[str, Any]) -> tuple[float, 
     db.execute("BEGIN IMMEDIATE")
     rows = db.execute(DUE_SQL, (now_ts,)).fetchall()
     updates, history, outbox = [], [], []
-    for app_id, company, state, _, facts_text, rules, rules_hash, next_due, timer, version, _, _, _ in rows:
+    for app_id, company, state, _, facts_text, rules, rules_hash, next_due, timer, version, _, _, _, kept in rows:
         facts = json.loads(facts_text)
         target = targets[(state, triggers[timer])]
-        at = datetime.fromtimestamp(next_due, UTC)
-        at_text = at.isoformat()
         tz_name = facts.get("timezone") or "UTC"
         tz = zones.get(tz_name) or zones.setdefault(tz_name, ZoneInfo(tz_name))
+        at = datetime.fromtimestamp(next_due, zones.get(kept) or zones.setdefault(kept, ZoneInfo(kept)))
+        at_text, at_key = stamp(at), at.isoformat()  # the timer's moment in the zone the store kept
         due = shift(at.astimezone(tz), None)
         due_ts = due.timestamp()
         wake = None if due_ts <= now_ts else due_ts
         updates.append((company, target, at_text, facts_text, rules, rules_hash, None, None, wake, recorded, due_ts,
-                        app_id, version))  # fmt: skip
+                        tz_name, app_id, version))  # fmt: skip
         history.append((app_id, "timer", "timer", at_text, recorded, state, target, None, None))
         base = {"app_id": app_id, "company": company, "state": target}
         common = {"interviewer": facts.get("interviewer"), "timezone": tz_name, "draft": None,
                   "facts": {k: v for k, v in facts.items() if k != "news"}}  # fmt: skip
-        key = f"{app_id}/transition/{target}/{at_text}"
+        key = f"{app_id}/transition/{target}/{at_key}"
         outbox.append((key, app_id, json.dumps({"kind": "transition", "key": key, **base, "at": at_text,
                        "source": state, "target": target, "event": "timer", "action": None, "due": None,
                        "reason": None, **common})))  # fmt: skip

@@ -11,15 +11,20 @@ Two applications are added through the real engine and `PostgresStore` (one inte
 4 May, due at the benchmark's now; one on 1 September, not due), and the template database
 gets ``--apps`` copies of them and their history rows by ``INSERT … SELECT`` (``--due`` of
 them due). Each run makes a fresh database from that template (``CREATE DATABASE … TEMPLATE``)
-and times the wall clock of ``tactful tick`` as the CLI runs it (notices on, outbox written),
-first alone, then two at once on another fresh copy. After each run it checks that nothing is
-left due and that each due application has exactly one ``timer`` history row (zero doubles).
+and times the wall clock of ``tactful tick`` as the CLI runs it (notices on, outbox written,
+its default batch unless ``--batch``), alone and two at once on another fresh copy (which goes
+first alternates between runs), with the CPU seconds the tick processes used. After each run
+it checks that nothing is left due and that each due application has exactly one ``timer``
+history row (zero doubles). The server shares the machine's CPUs with the ticks: on a
+machine with few of them, two workers cannot be twice as fast as one.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,7 +46,7 @@ from tests import pgcluster  # noqa: E402
 
 NOW = "2026-06-15T10:00:00+00:00"
 TACTFUL = Path(sys.executable).parent / "tactful"
-COLUMNS = "company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified"
+COLUMNS = "company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones"
 
 
 def say(text: str) -> None:
@@ -86,18 +91,48 @@ def copy_of(server: str, template: str) -> str:
     return server.rsplit("/", 1)[0] + f"/{name}"
 
 
-def tick(url: str, workers: int, home: Path, batch: int) -> float:
-    """Seconds for ``workers`` `tactful tick` processes at once to finish on ``url``."""
+def _ticks(pid: int) -> tuple[int, int]:
+    """A process's own CPU ticks (user + system) and those of its children it reaped."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def server_cpu(server: str) -> float | None:
+    """CPU seconds the PostgreSQL server has used so far (its postmaster, the backends it
+    reaped, the live ones), when it runs on this machine; else None."""
+    try:
+        with psycopg.connect(server) as conn:
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+            status = Path(f"/proc/{backend}/status").read_text()
+        postmaster = int(status.split("PPid:")[1].split()[0])
+        own, reaped = _ticks(postmaster)
+        live = 0
+        for child in Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                live += _ticks(int(child))[0]
+        return (own + reaped + live) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def tick(url: str, workers: int, home: Path, batch: int | None) -> tuple[float, float]:
+    """Wall seconds for ``workers`` `tactful tick` processes at once to finish on ``url``, and
+    the CPU seconds they used together."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
     env.update(TACTFUL_DATABASE=url, TACTFUL_NOW=NOW, TACTFUL_TZ="UTC", TACTFUL_HOME=str(home))
-    start = time.perf_counter()
-    command = [str(TACTFUL), "tick", "--json", "--batch", str(batch)]
+    start, cpu = time.perf_counter(), children_cpu()
+    command = [str(TACTFUL), "tick", "--json", *(["--batch", str(batch)] if batch else [])]
     procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
              for _ in range(workers)]  # fmt: skip
     for proc in procs:
         _, err = proc.communicate()
         assert proc.returncode == 0, err.decode()[-2000:]
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
 def check(url: str, due: int) -> int:
@@ -116,7 +151,9 @@ def main() -> None:
     parser.add_argument("--apps", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=20000, help="tick --batch: a worker claims this many at a time")
+    parser.add_argument(
+        "--batch", type=int, help="tick --batch: a worker claims this many at a time (default: the CLI's)"
+    )
     args = parser.parse_args()
     with ExitStack() as stack:
         server = os.environ.get("TACTFUL_DATABASE") or stack.enter_context(pgcluster.cluster())
@@ -126,17 +163,31 @@ def main() -> None:
         template = build_template(server, args.apps, args.due)
         say(f"built in {time.perf_counter() - started:.0f} s")
         times: dict[int, list[float]] = {1: [], 2: []}
+        cpus: dict[int, list[float]] = {1: [], 2: []}
+        servers: dict[int, list[float]] = {1: [], 2: []}
         doubles = 0
         for run in range(args.runs):
-            for workers in (1, 2):
+            for workers in (1, 2) if run % 2 == 0 else (2, 1):
                 url = copy_of(server, template)
-                times[workers].append(tick(url, workers, home, args.batch))
+                served = server_cpu(server)
+                wall, cpu = tick(url, workers, home, args.batch)
+                served_now = server_cpu(server)
+                times[workers].append(wall)
+                cpus[workers].append(cpu)
+                if served is not None and served_now is not None:
+                    servers[workers].append(served_now - served)
                 doubles += check(url, args.due)
-                say(f"run {run + 1}: {workers} worker(s) {times[workers][-1]:.1f} s")
+                say(f"run {run + 1}: {workers} worker(s) {wall:.1f} s wall, ticks {cpu:.1f} s CPU, server "
+                    f"{servers[workers][-1] if servers[workers] else float('nan'):.1f} s CPU")  # fmt: skip
     one, two = statistics.median(times[1]), statistics.median(times[2])
-    print(f"PostgreSQL tick --batch {args.batch}, {args.apps} stored / {args.due} due, median of {args.runs} runs")
-    print(f"  1 worker : {one:.1f} s, {args.due / one:,.0f} applications/s")
-    print(f"  2 workers: {two:.1f} s, {args.due / two:,.0f} applications/s ({one / two:.2f}x of 1 worker)")
+    batch = f"--batch {args.batch}" if args.batch else "(default batch)"
+    print(f"PostgreSQL tick {batch}, {args.apps:,} stored / {args.due:,} due, median of {args.runs} runs, "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")  # fmt: skip
+    for workers, wall in ((1, one), (2, two)):
+        cpu = statistics.median(cpus[workers])
+        served = f", server's {statistics.median(servers[workers]):.1f} s" if servers[workers] else ""
+        print(f"  {workers} worker{'s' if workers > 1 else ' '}: {wall:.1f} s, {args.due / wall:,.0f} applications/s "
+              f"({one / wall:.2f}x of 1 worker; CPU: the ticks' {cpu:.1f} s{served})")  # fmt: skip
     print(f"  doubles  : {doubles}")
 
 
