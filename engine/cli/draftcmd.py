@@ -8,6 +8,7 @@ import click
 
 from .complete import NamesHelp, complete_actions, complete_ids
 from .context import Context, common, json_flag
+from .types import ID
 
 if TYPE_CHECKING:
     from ..vocabulary.records import Draft
@@ -28,11 +29,11 @@ def draft_text(draft: Draft) -> str:
 
 
 @click.command(cls=NamesHelp, names=(("Actions", "actions"),))
-@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("app_id", type=ID, shell_complete=complete_ids)
 @click.argument("action", required=False, shell_complete=complete_actions)
 @json_flag
 @common
-def draft(ctx: Context, app_id: str, action: str | None) -> None:
+def draft(ctx: Context, app_id: int, action: str | None) -> None:
     """The message to send, or a call's script.
 
     For what is due, or for ACTION: what to write, or what to say on a call.
@@ -45,8 +46,6 @@ def draft(ctx: Context, app_id: str, action: str | None) -> None:
     tactful draft 1
     tactful draft 1 call_again --json
     """
-    from .main import parse_id
-
-    drafts = ctx.engine().drafts(parse_id(app_id), action)
+    drafts = ctx.engine().drafts(app_id, action)
     docs = [draft_doc(d) for d in drafts]
     ctx.emit(docs[0] if len(docs) == 1 else docs, lambda: "\n\n".join(draft_text(d) for d in drafts))

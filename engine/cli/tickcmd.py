@@ -9,10 +9,11 @@ import click
 
 from ..vocabulary.text import safe
 from .context import Context, common, json_flag, warn
+from .types import Count
 
 
 @click.command()
-@click.option("--batch", type=click.IntRange(min=1), metavar="N", help="Applications per transaction (default 20000).")
+@click.option("--batch", type=Count(), help="Applications per transaction (default 20000).")
 @click.option("--strict", is_flag=True, help="Exit 1 when a delivery failed (it is retried all the same).")
 @json_flag
 @common

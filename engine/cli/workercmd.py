@@ -17,6 +17,7 @@ import click
 
 from ..errors import StoreUnavailable
 from .context import Context, common
+from .types import Count
 
 T = TypeVar("T")
 #: Pauses (seconds) before each new try after a dropped connection; then the error stands.
@@ -74,8 +75,8 @@ class _Signals:
 
 
 @click.command()
-@click.option("--batch", type=click.IntRange(min=1), help="Applications per transaction (default 20000).")
-@click.option("--poll", type=click.FloatRange(min=0.05), default=5.0, show_default=True,
+@click.option("--batch", type=Count(), help="Applications per transaction (default 20000).")
+@click.option("--poll", type=click.FloatRange(min=0.05), metavar="SECONDS", default=5.0, show_default=True,
               help="Longest sleep between passes, in seconds (SQLite has no change notices, so this is how soon "
                    "a change made elsewhere is seen).")  # fmt: skip
 @common
