@@ -258,7 +258,8 @@ def send(text: str, urls: Sequence[str]) -> None:
 
 @contextmanager
 def _apprise_log() -> Iterator[list[str]]:
-    """Collect what Apprise warns about meanwhile (it never reaches the terminal this way)."""
+    """Collect what Apprise warns about meanwhile, for a failed delivery's reason (its log lines
+    reach the log too, redacted: see :func:`tactful.vocabulary.log.redact`)."""
     said: list[str] = []
 
     class Collect(logging.Handler):
