@@ -26,7 +26,7 @@ from .calendar_feed import write_feed
 FEED_PATHS = ("/", "/calendar.ics")
 
 
-@click.group(name="calendar")
+@click.group(name="calendar", short_help="The calendar feed of what is due: write it, or serve it.")
 def calendar() -> None:
     """The calendar feed of what is due: rebuild it, or serve it on 127.0.0.1.
 
@@ -38,7 +38,7 @@ def calendar() -> None:
     """
 
 
-@calendar.command()
+@calendar.command(short_help="Rebuild the feed now (and push it to CalDAV).")
 @json_flag
 @common
 def write(ctx: Context) -> None:
@@ -65,7 +65,7 @@ def write(ctx: Context) -> None:
     ctx.emit(doc, lambda: text)
 
 
-@calendar.command()
+@calendar.command(short_help="Serve the feed on 127.0.0.1 until Ctrl-C.")
 @click.option("--host", metavar="ADDRESS", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=Count(min=0, max=65535, meaning="a port"),
               metavar="PORT", help="The port to listen on; 0 picks a free one.")  # fmt: skip

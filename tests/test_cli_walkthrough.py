@@ -1,8 +1,10 @@
-"""What a decided application may still be drafted, and telling your first choice of a
-competing offer by phone when the interviewer asked for no calls."""
+"""Points of a newcomer's first hour checked from a fresh home: what a decided application may
+still be drafted, telling your first choice of a competing offer by phone under --no-calls,
+help summaries that end where their sentence does, the demo's answers said once."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .clirun import ok, run
@@ -34,3 +36,20 @@ def test_telling_the_first_choice_by_phone_is_no_inquiry_call_under_no_calls(tmp
     assert again.returncode == 1 and "asked candidates not to call" in again.stdout
     inquiry = ok(tmp_path, "record", "1", "called", "--outcome", "noncommittal", now="2026-05-13T13:00:00+00:00")
     assert "the interviewer asked not to be called" in inquiry.stderr  # an inquiry still warns
+
+
+def test_every_command_summary_is_whole_and_the_plugin_commands_have_examples(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("calendar:\n")
+    for group in ((), ("rules",), ("outbox",), ("calendar",)):
+        listed = ok(tmp_path, *group, "--help", now=ADDED).stdout.partition("Commands:")[2]
+        summaries = [line for line in listed.splitlines() if re.match(r"^  [a-z]", line)]
+        assert summaries and not [line for line in summaries if line.endswith("...")], (group, summaries)
+    for command in ("write", "serve"):
+        text = ok(tmp_path, "calendar", command, "--help", now=ADDED).stdout
+        assert re.search(rf"^  tactful calendar {command}\b", text, re.M), text
+
+
+def test_the_demo_says_when_a_call_is_allowed_once(tmp_path: Path) -> None:
+    said = ok(tmp_path, "demo", now=ADDED).stdout
+    [line] = [line for line in said.splitlines() if line.startswith("May I call Northwind?")]
+    assert line == "May I call Northwind? no: it is too early to call; the next call is due from 2026-05-21"
