@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from ..vocabulary.log import add_secrets, library_levels
 from .calendar_feed import UID_SUFFIX, content, parse_events, to_calendar
 
 if TYPE_CHECKING:
@@ -49,10 +50,12 @@ def push(target: CalDAVTarget, events: Sequence[icalendar.Event]) -> PushReport:
     """
     from caldav.davclient import DAVClient
 
+    library_levels()  # caldav sets its logger's level as it is imported: tactful's -v/-q decide
     report = PushReport()
     wanted = {str(e["UID"]): e for e in events}
-    with DAVClient(url=target.url, username=os.environ.get(USERNAME_VARIABLE),
-                          password=os.environ.get(PASSWORD_VARIABLE)) as client:  # fmt: skip
+    username, password = os.environ.get(USERNAME_VARIABLE), os.environ.get(PASSWORD_VARIABLE)
+    _keep_out_of_logs(username, password)
+    with DAVClient(url=target.url, username=username, password=password) as client:
         calendar = _calendar(cast(Any, client).principal(), target.calendar)  # caldav leaves it untyped
         stored = dict(_stored_events(calendar))
         for name, event in wanted.items():
@@ -97,6 +100,16 @@ def _save(calendar: Any, found: Any, text: str) -> None:
 
 def _text(data: Any) -> str:
     return data.decode() if isinstance(data, bytes) else str(data)
+
+
+def _keep_out_of_logs(username: str | None, password: str | None) -> None:
+    """Hand the password, and the Basic credentials made of it, to the log's redaction: the
+    caldav library's debug lines may quote a request's headers."""
+    from base64 import b64encode
+
+    if password:
+        basic = b64encode(f"{username or ''}:{password}".encode()).decode()
+        add_secrets(password, basic)
 
 
 def brief_error(err: Exception) -> str:

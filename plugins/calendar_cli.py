@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import click
 
 from ..cli.context import Context, common, json_flag
+from ..cli.types import Count
 from ..vocabulary.log import logger
 from . import calendar_config as adapter
 from .calendar_caldav import brief_error, push
@@ -25,17 +26,28 @@ from .calendar_feed import write_feed
 FEED_PATHS = ("/", "/calendar.ics")
 
 
-@click.group(name="calendar")
+@click.group(name="calendar", short_help="The calendar feed of what is due: write it, or serve it.")
 def calendar() -> None:
-    """The calendar feed of what is due: 'write' rebuilds it now, 'serve' serves it on
-    127.0.0.1 for calendar apps that subscribe by URL."""
+    """The calendar feed of what is due: rebuild it, or serve it on 127.0.0.1.
+
+    'write' rebuilds it now, 'serve' serves it for calendar apps that subscribe by URL.
+
+    \b
+    tactful calendar write
+    tactful calendar serve --port 8765
+    """
 
 
-@calendar.command()
+@calendar.command(short_help="Rebuild the feed now (and push it to CalDAV).")
 @json_flag
 @common
 def write(ctx: Context) -> None:
-    """Rebuild the feed from the store now (and push it to CalDAV when configured)."""
+    """Rebuild the feed from the store now (and push it to CalDAV when configured).
+
+    \b
+    tactful calendar write
+    tactful calendar write --json
+    """
     settings = _settings(ctx)
     events = write_feed(settings.file, ctx.schedule(), ctx.now())
     doc: dict[str, Any] = {"file": str(settings.file), "events": len(events), "caldav": None}
@@ -53,16 +65,20 @@ def write(ctx: Context) -> None:
     ctx.emit(doc, lambda: text)
 
 
-@calendar.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
-              help="The port to listen on; 0 picks a free one.")  # fmt: skip
+@calendar.command(short_help="Serve the feed on 127.0.0.1 until Ctrl-C.")
+@click.option("--host", metavar="ADDRESS", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=Count(min=0, max=65535, meaning="a port"),
+              metavar="PORT", help="The port to listen on; 0 picks a free one.")  # fmt: skip
 @common
 def serve(ctx: Context, host: str, port: int) -> None:
     """Serve the feed at http://HOST:PORT/calendar.ics until stopped (Ctrl-C).
 
     The feed is rebuilt from the store first; after that each request reads the file that
     'tactful tick' keeps up to date.
+
+    \b
+    tactful calendar serve
+    tactful calendar serve --port 0
     """
     settings = _settings(ctx)
     write_feed(settings.file, ctx.schedule(), ctx.now())

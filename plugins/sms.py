@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..errors import Location, Problems, RuleError, RuleErrors
 from ..hookspecs import hookimpl
 from ..language.yamltree import YMap
-from ..vocabulary.log import logger
+from ..vocabulary.log import add_secrets, logger
 from ..vocabulary.timecalc import known_zone
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ def tactful_configure(config: Mapping[str, Any]) -> None:
     their shape; Apprise itself is asked about them only when sending, and by :func:`check`."""
     global _urls
     _urls = configured_urls(config, os.environ.get(URLS_VARIABLE, ""))
+    add_secrets(*secret_parts([url.url for url in _urls]))  # Apprise's own log lines quote them
 
 
 @hookimpl
@@ -257,7 +258,8 @@ def send(text: str, urls: Sequence[str]) -> None:
 
 @contextmanager
 def _apprise_log() -> Iterator[list[str]]:
-    """Collect what Apprise warns about meanwhile (it never reaches the terminal this way)."""
+    """Collect what Apprise warns about meanwhile, for a failed delivery's reason (its log lines
+    reach the log too, redacted: see :func:`tactful.vocabulary.log.redact`)."""
     said: list[str] = []
 
     class Collect(logging.Handler):
@@ -275,11 +277,19 @@ def _apprise_log() -> Iterator[list[str]]:
 
 def redact(text: str, urls: Sequence[str]) -> str:
     """``text`` with every part of every URL (user, password, host, path, query) replaced by ``***``."""
-    parts: set[str] = set()
-    for url in urls:
-        rest = url.partition("://")[2] or url
-        parts.update(p for p in re.split(r"[/:@?&=#,+;\s]+", rest) if len(p) >= 3)
-        parts.add(rest)
-    for part in sorted(parts, key=len, reverse=True):
+    for part in sorted(secret_parts(urls), key=len, reverse=True):
         text = text.replace(part, "***")
     return text
+
+
+def secret_parts(urls: Sequence[str]) -> set[str]:
+    """Every part of ``urls`` that may be a secret or lead to one: each URL whole, its
+    ``service://``, what follows it, and each piece of that of 3 characters or more (an Apprise
+    URL holds its tokens anywhere: ``slack://TOKEN_A/TOKEN_B/TOKEN_C``)."""
+    parts: set[str] = set()
+    for url in urls:
+        scheme, sep, rest = url.partition("://")
+        rest = rest or url
+        parts.update(p for p in re.split(r"[/:@?&=#,+;\s]+", rest) if len(p) >= 3)
+        parts.update({url, rest} | ({f"{scheme}{sep}"} if sep else set()))
+    return parts

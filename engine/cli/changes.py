@@ -11,23 +11,24 @@ import click
 from ..errors import InputError, Refused
 from .complete import NamesHelp, complete_events, complete_ids
 from .context import Context, common, json_flag, parse_moment, user_zone, warn
-from .main import fact_options, parse_id, print_app
+from .main import fact_options, print_app
+from .types import DATE, DATETIME, DAY, ID
 
 
 @click.command(cls=NamesHelp, names=(("Events", "events"),))
-@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("app_id", type=ID, shell_complete=complete_ids)
 @click.argument("event", shell_complete=complete_events)
-@click.option("--at", metavar="DATETIME", help="When it happened (default: now).")
+@click.option("--at", type=DATETIME, help="When it happened (default: now).")
 @click.option("--outcome", metavar="OUTCOME",
               help="How a call went: no_answer, voicemail, noncommittal, callback_requested.")  # fmt: skip
-@click.option("--callback-at", metavar="DATETIME",
+@click.option("--callback-at", type=DATETIME,
               help="When the employer asked you to call back (their time zone unless given).")  # fmt: skip
-@click.option("--deadline", metavar="DATE", help="An offer's deadline (YYYY-MM-DD).")
-@click.option("--decision-by", metavar="DATE", help="A new decision date the interviewer gave (YYYY-MM-DD).")
-@click.option("--text", help="The news, for 'news'.")
+@click.option("--deadline", type=DATE, help="An offer's deadline (YYYY-MM-DD).")
+@click.option("--decision-by", type=DATE, help="A new decision date the interviewer gave (YYYY-MM-DD).")
+@click.option("--text", metavar="NEWS", help="The news, for 'news'.")
 @json_flag
 @common
-def record(ctx: Context, app_id: str, event: str, at: str | None, **params: Any) -> None:
+def record(ctx: Context, app_id: int, event: str, at: str | None, **params: Any) -> None:
     """Record what happened (an EVENT), now or --at when it did.
 
     Each advised action names the event that records it ('show': "done: record EVENT"; JSON:
@@ -38,7 +39,7 @@ def record(ctx: Context, app_id: str, event: str, at: str | None, **params: Any)
     tactful record 1 called --outcome noncommittal --at 2026-05-21T10:30
     tactful record 1 news --text "Northwind opened an office in Lyon"
     """
-    engine, number = ctx.engine(), parse_id(app_id)
+    engine, number = ctx.engine(), app_id
     moment = parse_moment(at, "--at") if at else None
     try:
         done = engine.record(number, event, at=moment, **params)
@@ -69,13 +70,13 @@ def _suggest_at(engine: Any, number: int, event: str, params: dict[str, Any], re
 
 
 @click.command()
-@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
-@click.option("--company", help="The company's name.")
-@click.option("--interviewed", metavar="DATE", help="The interview date: YYYY-MM-DD, today or yesterday.")
+@click.argument("app_id", type=ID, shell_complete=complete_ids)
+@click.option("--company", metavar="NAME", help="The company's name.")
+@click.option("--interviewed", type=DAY, help="The interview date: YYYY-MM-DD, today or yesterday.")
 @fact_options
 @json_flag
 @common
-def edit(ctx: Context, app_id: str, **facts: Any) -> None:
+def edit(ctx: Context, app_id: int, **facts: Any) -> None:
     """Correct an application's facts; the due dates follow.
 
     \b
@@ -83,30 +84,30 @@ def edit(ctx: Context, app_id: str, **facts: Any) -> None:
     tactful edit 1 --interviewed yesterday --timezone Europe/Paris
     """
     facts["interviewed"] = ctx.day(facts["interviewed"])
-    app = ctx.engine().edit(parse_id(app_id), **facts)
+    app = ctx.engine().edit(app_id, **facts)
     print_app(ctx, app.id or 0, headline="Updated.")
 
 
 @click.command()
-@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("app_id", type=ID, shell_complete=complete_ids)
 @json_flag
 @common
-def undo(ctx: Context, app_id: str) -> None:
+def undo(ctx: Context, app_id: int) -> None:
     """Take back the last recorded event (or edit).
 
     \b
     tactful undo 1
     """
-    app = ctx.engine().undo(parse_id(app_id))
+    app = ctx.engine().undo(app_id)
     print_app(ctx, app.id or 0, headline="Undone.")
 
 
 @click.command()
-@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("app_id", type=ID, shell_complete=complete_ids)
 @click.option("--yes", is_flag=True, help="Do not ask.")
 @json_flag
 @common
-def remove(ctx: Context, app_id: str, yes: bool) -> None:
+def remove(ctx: Context, app_id: int, yes: bool) -> None:
     """Delete an application and its history.
 
     Asks first, unless --yes.
@@ -117,7 +118,7 @@ def remove(ctx: Context, app_id: str, yes: bool) -> None:
     """
     from .output import app_doc
 
-    engine, number = ctx.engine(), parse_id(app_id)
+    engine, number = ctx.engine(), app_id
     app = engine.get(number, ctx.now())
     doc = app_doc(engine, app, ctx.now(), engine.advise(number, ctx.now()))
     if not yes:

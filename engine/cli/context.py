@@ -16,6 +16,7 @@ from click.core import ParameterSource
 
 from ..errors import InputError, InputErrors, RuleErrors, TactfulError
 from ..vocabulary.text import safe
+from .types import DATETIME, DAY_WORDS, Folder
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 DB_NAME = "tactful.sqlite3"
-#: Words a date option takes besides YYYY-MM-DD: how many days before today they mean.
-DAY_WORDS = {"today": 0, "yesterday": 1}
 
 
 def user_zone() -> tzinfo:
@@ -258,18 +257,23 @@ def _shared(home: Path) -> Any:
 #: value reaches :class:`Context` under its parameter name.
 GLOBAL_OPTIONS: dict[str, Callable[[], Callable[[F], F]]] = {
     "home": lambda: click.option(
-        "--home", envvar="TACTFUL_HOME", show_envvar=True, metavar="PATH",
+        "--home", envvar="TACTFUL_HOME", show_envvar=True, type=Folder(),
         help="Data folder (default: your user data folder).",
     ),
     "now": lambda: click.option(
-        "--now", "now", envvar="TACTFUL_NOW", show_envvar=True, metavar="DATETIME",
+        "--now", "now", envvar="TACTFUL_NOW", show_envvar=True, type=DATETIME,
         help="Answer as of this moment (ISO 8601; default: the clock).",
     ),
 }  # fmt: skip
 #: Options that only set how much is logged; they never reach :class:`Context`.
 VERBOSITY_OPTIONS: dict[str, Callable[[], Callable[[F], F]]] = {
-    "verbose": lambda: click.option("-v", "--verbose", count=True, help="Log more (-vv: debug)."),
-    "quiet": lambda: click.option("-q", "--quiet", count=True, help="Log less (by default: errors only)."),
+    "verbose": lambda: click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        help="Log more than TACTFUL_LOG_LEVEL (default warning) says: -v info, -vv debug.",
+    ),
+    "quiet": lambda: click.option("-q", "--quiet", count=True, help="Log less: -q errors only."),
 }
 JSON_OPTION = "as_json"
 
@@ -331,7 +335,7 @@ def warn(message: str) -> None:
 MAX_LINE = 400
 
 
-def _line(text: str) -> str:
+def error_line(text: str) -> str:
     """One error line, escaped, cut to :data:`MAX_LINE` characters."""
     shown = safe(text)
     return shown if len(shown) <= MAX_LINE else shown[: MAX_LINE - 1] + "…"
@@ -341,10 +345,10 @@ def fail(error: TactfulError) -> None:
     """Print a user's error, one line each, and exit with its code."""
     if isinstance(error, RuleErrors):
         for item in error.errors:
-            click.echo(_line(str(item)), err=True)
+            click.echo(error_line(str(item)), err=True)
     elif isinstance(error, InputErrors):
         for problem in error.problems:
-            click.echo(_line(f"tactful: {problem}"), err=True)
+            click.echo(error_line(f"tactful: {problem}"), err=True)
     else:
-        click.echo(_line(f"tactful: {getattr(error, 'cli', None) or error}"), err=True)
+        click.echo(error_line(f"tactful: {getattr(error, 'cli', None) or error}"), err=True)
     sys.exit(error.exit_code)

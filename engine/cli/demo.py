@@ -116,7 +116,8 @@ def _story(engine: Engine, clock: _Clock) -> None:
     _when(clock, datetime(2026, 5, 6, 10, tzinfo=UTC))
     for channel in ("call", "linkedin_invite", "facebook_request", "twitter_follow"):
         verdict = e.check(dream_id, channel)
-        since = f" (from {verdict.allowed_from:%a %d %b})" if verdict.allowed_from else ""
+        said = verdict.allowed_from is not None and verdict.allowed_from.date().isoformat() in verdict.reason
+        since = f" (from {verdict.allowed_from:%a %d %b})" if verdict.allowed_from and not said else ""
         _say(
             f"May I {QUESTIONS[channel].format(company='Northwind')}? "
             f"{'yes' if verdict.allowed else 'no'}: {verdict.reason}{since}"

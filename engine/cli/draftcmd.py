@@ -8,6 +8,7 @@ import click
 
 from .complete import NamesHelp, complete_actions, complete_ids
 from .context import Context, common, json_flag
+from .types import ID
 
 if TYPE_CHECKING:
     from ..vocabulary.records import Draft
@@ -28,11 +29,11 @@ def draft_text(draft: Draft) -> str:
 
 
 @click.command(cls=NamesHelp, names=(("Actions", "actions"),))
-@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("app_id", type=ID, shell_complete=complete_ids)
 @click.argument("action", required=False, shell_complete=complete_actions)
 @json_flag
 @common
-def draft(ctx: Context, app_id: str, action: str | None) -> None:
+def draft(ctx: Context, app_id: int, action: str | None) -> None:
     """The message to send, or a call's script.
 
     For what is due, or for ACTION: what to write, or what to say on a call.
@@ -45,8 +46,39 @@ def draft(ctx: Context, app_id: str, action: str | None) -> None:
     tactful draft 1
     tactful draft 1 call_again --json
     """
-    from .main import parse_id
-
-    drafts = ctx.engine().drafts(parse_id(app_id), action)
+    if action is not None:
+        _refuse_when_decided(ctx, app_id, action.replace("-", "_"))
+    drafts = ctx.engine().drafts(app_id, action)
     docs = [draft_doc(d) for d in drafts]
     ctx.emit(docs[0] if len(docs) == 1 else docs, lambda: "\n\n".join(draft_text(d) for d in drafts))
+
+
+def _refuse_when_decided(ctx: Context, app_id: int, name: str) -> None:
+    """Refuse to draft an action named explicitly for an application whose outcome is decided
+    (a final state, or ``decided`` where the rule set defines it: rejected, an offer) when
+    its rules advise that action no more: no withdrawal after a rejection, no inquiry call
+    after the job went to someone else. What is still advised (the thank-you letter after a
+    rejection) is drafted, and so is anything for an application still in the running.
+
+    Raises:
+        Refused: naming the state and the drafts that are still advised.
+    """
+    from ..errors import Refused
+    from ..language.namespace import Namespace
+
+    engine, now = ctx.engine(), ctx.now()
+    app = engine.get(app_id, now)
+    rs = engine.rules_for(app)
+    advised = [item.action for item in engine.advise(app_id, now)]
+    if name not in rs.actions or name in advised:
+        return
+    state = rs.states[app.state]
+    decided = state.final or (
+        "decided" in rs.derived and bool(Namespace(rs, app, now, portfolio=engine.portfolio(app))["decided"])
+    )
+    if not decided:
+        return
+    left = [action for action in advised if action in rs.templates]
+    still = f"drafts still advised for it: {', '.join(left)}" if left else "nothing is left to draft for it"
+    raise Refused(f"#{app.id} {app.company} is {app.state.replace('_', ' ')}, and its rules no longer advise "
+                  f"'{name}'; {still}")  # fmt: skip

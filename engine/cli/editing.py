@@ -15,6 +15,7 @@ import click
 from ..errors import InputError, Location
 from .complete import complete_rules
 from .context import Context, common, json_flag
+from .types import Count
 
 if TYPE_CHECKING:
     from ..authoring.check import Report
@@ -31,7 +32,7 @@ def register(group: click.Group) -> None:
 
 @click.command()
 @click.argument("ref", metavar="NAME|PATH", shell_complete=complete_rules)
-@click.option("--max-records", type=click.IntRange(min=1), metavar="N", help="Explore at most this many records.")
+@click.option("--max-records", type=Count(), help="Explore at most this many records.")
 @json_flag
 @common
 def check(ctx: Context, ref: str, max_records: int | None) -> None:
@@ -80,8 +81,8 @@ def _report_text(ref: str, report: Report) -> str:
 
 @click.command()
 @click.argument("name", metavar="NAME|PATH")
-@click.option("--extends", "parent", default="default", show_default=True,
-              help="The rule set to build on: a shipped one or a rule file.")  # fmt: skip
+@click.option("--extends", "parent", metavar="NAME|PATH", default="default", show_default=True,
+              shell_complete=complete_rules, help="The rule set to build on: a shipped one or a file.")  # fmt: skip
 @common
 def new(ctx: Context, name: str, parent: str) -> None:
     """Write a commented starter rule file.

@@ -13,22 +13,22 @@ from typing import Any
 
 import click
 
-from ..errors import InputError, TactfulError
+from ..errors import TactfulError
 from ..views.documents import AGENDA_DAYS, MAX_AGENDA_DAYS
-from ..vocabulary.text import excerpt
 from .complete import NamesHelp, complete_channels, complete_ids, complete_rules
-from .context import Context, common, fail, global_options, json_flag, user_zone, warn
+from .context import Context, common, error_line, fail, global_options, json_flag, user_zone, warn
+from .types import DATE, DAY, ID, MAX_ID, RANK, ZONE, BadValue, Count, parse_id
 
 FACT_OPTIONS = (
     click.option("--role", metavar="TITLE", help="The position you interviewed for."),
     click.option("--interviewer", metavar="NAME", help="Who interviewed you (drafts address them by this name)."),
     click.option("--email", metavar="ADDRESS", help="The interviewer's email address."),
     click.option("--phone", metavar="NUMBER", help="The interviewer's phone number."),
-    click.option("--timezone", metavar="ZONE", help="The interviewer's IANA time zone (default UTC)."),
-    click.option("--decision-by", metavar="DATE", help="The decision date the interviewer gave (YYYY-MM-DD)."),
+    click.option("--timezone", type=ZONE, help="The interviewer's IANA time zone (default UTC)."),
+    click.option("--decision-by", type=DATE, help="The decision date the interviewer gave (YYYY-MM-DD)."),
     click.option("--no-calls/--calls-ok", default=None, help="The interviewer asked candidates not to call."),
     click.option("--email-invited/--email-not-invited", default=None, help="The interviewer invited email."),
-    click.option("--rank", metavar="N", help="Your preference: 1 for your first choice, 2 for the next…"),
+    click.option("--rank", type=RANK, help="Your preference: 1 for your first choice, 2 for the next…"),
 )
 
 
@@ -38,18 +38,7 @@ def fact_options(func: Any) -> Any:
     return func
 
 
-#: The largest id a store can hold (SQLite's INTEGER is 64-bit).
-MAX_ID = 2**63 - 1
-
-
-def parse_id(text: str) -> int:
-    try:
-        value = int(text) if len(text) <= 19 else 0
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_ID:
-        raise InputError(f"{excerpt(text)} is not an application id; 'tactful list' shows them")
-    return value
+__all__ = ["MAX_ID", "cli", "fact_options", "main", "parse_id", "print_app"]  # parse_id: for the commands' modules
 
 
 #: Commands that a built-in plugin adds (command -> plugin), so that asking for one without
@@ -176,9 +165,7 @@ def cli(click_ctx: click.Context, /, database: str | None, **_options: Any) -> N
 
 @cli.command()
 @click.argument("company")
-@click.option(
-    "--interviewed", required=True, metavar="DATE", help="The interview date: YYYY-MM-DD, today or yesterday."
-)
+@click.option("--interviewed", required=True, type=DAY, help="The interview date: YYYY-MM-DD, today or yesterday.")
 @fact_options
 @click.option("--rules", metavar="NAME|PATH", shell_complete=complete_rules,
               help="A shipped rule set (default, small-company) or a rule file.")  # fmt: skip
@@ -236,11 +223,11 @@ def print_app(ctx: Context, app_id: int, headline: str = "") -> None:
 
 
 @cli.command()
-@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("app_id", type=ID, shell_complete=complete_ids)
 @click.option("--graph", is_flag=True, help="Draw its rule set's state machine (Mermaid), its state marked.")
 @json_flag
 @common
-def show(ctx: Context, app_id: str, graph: bool) -> None:
+def show(ctx: Context, app_id: int, graph: bool) -> None:
     """An application's facts, state, history and next steps.
 
     Each step names the event that records it. Times are in your zone: TACTFUL_TZ, else TZ,
@@ -254,13 +241,13 @@ def show(ctx: Context, app_id: str, graph: bool) -> None:
     if graph:
         from .authoring import show_graph
 
-        return show_graph(ctx, parse_id(app_id))
-    print_app(ctx, parse_id(app_id))
+        return show_graph(ctx, app_id)
+    print_app(ctx, app_id)
 
 
 @cli.command(name="list")
-@click.option("--limit", type=click.IntRange(min=1, max=MAX_ID), help="At most N applications (default: all).")
-@click.option("--after", type=click.IntRange(min=0, max=MAX_ID), default=0, help="Only ids above ID.")
+@click.option("--limit", type=Count(max=MAX_ID), help="At most N applications (default: all).")
+@click.option("--after", type=Count(min=0, max=MAX_ID), metavar="ID", default=0, help="Only ids above ID.")
 @json_flag
 @common
 def list_(ctx: Context, limit: int | None, after: int) -> None:
@@ -286,7 +273,7 @@ def list_(ctx: Context, limit: int | None, after: int) -> None:
 
 
 @cli.command()
-@click.option("--days", type=click.IntRange(min=0, max=MAX_AGENDA_DAYS), default=AGENDA_DAYS, show_default=True,
+@click.option("--days", type=Count(min=0, max=MAX_AGENDA_DAYS), default=AGENDA_DAYS, show_default=True,
               help="Show what comes due in the next N days, besides everything overdue.")  # fmt: skip
 @json_flag
 @common
@@ -319,11 +306,11 @@ def agenda(ctx: Context, days: int) -> None:
 
 
 @cli.command(cls=NamesHelp, names=(("Channels", "policies"), ("Actions", "actions")))
-@click.argument("app_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("app_id", type=ID, shell_complete=complete_ids)
 @click.argument("action", metavar="CHANNEL|ACTION", shell_complete=complete_channels)
 @json_flag
 @common
-def can(ctx: Context, app_id: str, action: str) -> None:
+def can(ctx: Context, app_id: int, action: str) -> None:
     """May I do this now? Exit 0 yes, 1 no, with the reason.
 
     \b
@@ -332,7 +319,7 @@ def can(ctx: Context, app_id: str, action: str) -> None:
     """
     from .output import verdict_doc
 
-    verdict = ctx.engine().check(parse_id(app_id), action)
+    verdict = ctx.engine().check(app_id, action)
     doc = verdict_doc(verdict)
     ctx.emit(doc, lambda: f"{'Yes' if verdict.allowed else 'No'}: {verdict.reason}. [{doc['rule']}]")
     sys.exit(0 if verdict.allowed else 1)
@@ -370,6 +357,9 @@ def _run() -> None:
             _interrupted()
         click.echo("tactful: aborted; nothing was changed", err=True)
         sys.exit(1)
+    except BadValue as err:  # says what, where and what would be right already
+        click.echo(error_line(f"tactful: {err.format_message()}"), err=True)
+        sys.exit(err.exit_code)
     except click.UsageError as err:
         command = f" {err.ctx.command_path.partition(' ')[2]}" if err.ctx and " " in err.ctx.command_path else ""
         click.echo(f"tactful: {err.format_message()} (see 'tactful{command} --help')", err=True)

@@ -11,28 +11,29 @@ import click
 from ..errors import InputError
 from .complete import complete_ids, complete_rules
 from .context import Context, common, json_flag, user_zone
+from .types import DATE, DAY, ID, ZONE
 
 if TYPE_CHECKING:
     from ..runtime.plan import PlanStep
 
 
 @click.command()
-@click.argument("app_id", metavar="[ID]", required=False, shell_complete=complete_ids)
+@click.argument("app_id", type=ID, metavar="[ID]", required=False, shell_complete=complete_ids)
 @click.option(
     "--rules",
     metavar="NAME|PATH",
     shell_complete=complete_rules,
     help="For a hypothetical application: a shipped rule set or a rule file (default: default).",
 )
-@click.option("--interviewed", metavar="DATE",
+@click.option("--interviewed", type=DAY,
               help="Plan a hypothetical application interviewed then (YYYY-MM-DD, today, yesterday).")  # fmt: skip
-@click.option("--timezone", metavar="ZONE", help="Its interviewer's IANA time zone (default UTC).")
-@click.option("--decision-by", metavar="DATE", help="The decision date its interviewer gave (YYYY-MM-DD).")
+@click.option("--timezone", type=ZONE, help="Its interviewer's IANA time zone (default UTC).")
+@click.option("--decision-by", type=DATE, help="The decision date its interviewer gave (YYYY-MM-DD).")
 @click.option("--no-calls/--calls-ok", default=None, help="Its interviewer asked candidates not to call.")
 @click.option("--email-invited/--email-not-invited", default=None, help="Its interviewer invited email.")
 @json_flag
 @common
-def plan(ctx: Context, app_id: str | None, rules: str | None, **facts: Any) -> None:
+def plan(ctx: Context, app_id: int | None, rules: str | None, **facts: Any) -> None:
     """Every step ahead, with its date, if nobody answers.
 
     For application ID from now, or for a hypothetical application from its interview
@@ -52,12 +53,11 @@ def plan(ctx: Context, app_id: str | None, rules: str | None, **facts: Any) -> N
     ctx.emit([_step_doc(n, s) for n, s in enumerate(steps, start=1)], lambda: _text(title, steps, user_zone()))
 
 
-def _for_application(ctx: Context, app_id: str) -> tuple[list[PlanStep], str]:
+def _for_application(ctx: Context, app_id: int) -> tuple[list[PlanStep], str]:
     from ..runtime.plan import plan as make_plan
-    from .main import parse_id
 
     engine, now = ctx.engine(), ctx.now()
-    app = engine.get(parse_id(app_id), now)
+    app = engine.get(app_id, now)
     steps = make_plan(engine.rules_for(app), app, now, engine.portfolio(app))
     return steps, f"Plan for #{app.id} {app.company} ({app.rules}), from now, if nobody answers:"
 

@@ -6,6 +6,9 @@ import click
 
 from ..errors import InputError
 from .context import Context, common, fail, json_flag
+from .types import MAX_ID, Count
+
+DELIVERY_ID = Count(max=MAX_ID, meaning="a delivery id", hint="'tactful outbox --all' lists them")
 
 
 @click.command()
@@ -39,7 +42,7 @@ def plugins(ctx: Context) -> None:
 
 @click.group(invoke_without_command=True)
 @click.option("--all", "show_all", is_flag=True, help="The last deliveries, delivered ones included.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, metavar="N",
+@click.option("--limit", type=Count(), default=20, show_default=True, metavar="N",
               help="With --all: how many of the last deliveries.")  # fmt: skip
 @json_flag
 @common
@@ -73,7 +76,7 @@ def outbox(ctx: Context, show_all: bool, limit: int) -> None:
 
 
 @outbox.command()
-@click.argument("ids", nargs=-1, type=int, metavar="[ID]...")
+@click.argument("ids", nargs=-1, type=DELIVERY_ID, metavar="[ID]...")
 @json_flag
 @common
 def retry(ctx: Context, ids: tuple[int, ...]) -> None:

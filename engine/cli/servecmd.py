@@ -10,17 +10,24 @@ import click
 
 from ..errors import InputError
 from .context import Context, common, user_zone, warn
+from .types import Count
 
 
 @click.command()
 @click.option(
     "--host",
+    metavar="ADDRESS",
     default="127.0.0.1",
     show_default=True,
     help="The address to listen on; anything but this machine's loopback is reachable by others.",
 )
 @click.option(
-    "--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="The port; 0 picks a free one."
+    "--port",
+    default=8765,
+    show_default=True,
+    type=Count(min=0, max=65535),
+    metavar="PORT",
+    help="The port; 0 picks a free one.",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the board in your web browser.")
 @common

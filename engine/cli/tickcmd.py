@@ -9,13 +9,13 @@ import click
 
 from ..vocabulary.text import safe
 from .context import Context, common, json_flag, warn
+from .types import Count
 
 
 @click.command()
 @click.option(
     "--batch",
-    type=click.IntRange(min=1),
-    metavar="N",
+    type=Count(),
     help="Applications per transaction (default 20000; 2000 on PostgreSQL, so that workers share them).",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when a delivery failed (it is retried all the same).")

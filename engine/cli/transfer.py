@@ -20,10 +20,11 @@ import click
 
 from ..runtime.rows import COLUMNS, NESTED, export_row
 from .context import Context, common, json_flag
+from .types import ReadablePath
 
 
 @click.command(name="import")
-@click.argument("file", metavar="PATH", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("file", type=ReadablePath(allow_dash=True))
 @click.option("--update", is_flag=True,
               help="Replace applications already here (same id, or same company and interview date).")  # fmt: skip
 @json_flag

@@ -18,6 +18,7 @@ import click
 
 from ..errors import StoreUnavailable
 from .context import Context, common
+from .types import Count
 
 T = TypeVar("T")
 #: Pauses (seconds) before each new try after a dropped connection, each stretched or shrunk
@@ -80,10 +81,10 @@ class _Signals:
 @click.command()
 @click.option(
     "--batch",
-    type=click.IntRange(min=1),
+    type=Count(),
     help="Applications per transaction (default 20000; 2000 on PostgreSQL, so that workers share them).",
 )
-@click.option("--poll", type=click.FloatRange(min=0.05), default=5.0, show_default=True,
+@click.option("--poll", type=click.FloatRange(min=0.05), metavar="SECONDS", default=5.0, show_default=True,
               help="Longest sleep between passes, in seconds (SQLite has no change notices, so this is how soon "
                    "a change made elsewhere is seen).")  # fmt: skip
 @common

@@ -11,21 +11,58 @@ Message bodies, news text and secrets are never logged at info level.
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("console", "json")
-#: The standard-library loggers of the adapters' libraries, logged through tactful's pipeline.
-#: Not Apprise's: its lines quote the service URLs, which hold the secrets; the sms plugin
-#: collects them, redacted, into the delivery's error, which is logged and shown.
-LIBRARY_LOGGERS = ("caldav", "psycopg")
+#: The standard-library loggers of the adapters' libraries, logged through tactful's pipeline
+#: (same level, format and colour), their secrets redacted first (see :func:`redact`).
+LIBRARY_LOGGERS = ("apprise", "caldav", "psycopg")
 #: Libraries whose warnings come to tactful's log as info: psycopg's pool says "discarding
 #: closed connection" when one drops, which tactful reports itself, in its own words.
 QUIET_LIBRARIES = ("psycopg",)
+#: What :func:`redact` puts in place of a secret.
+HIDDEN = "***"
+#: A URL's login (``scheme://user:password@``) and the value of an ``Authorization`` header,
+#: as a library writes it in a line, a header dump or a dict's repr.
+_USERINFO = re.compile(r"(?P<keep>[A-Za-z][A-Za-z0-9+.-]*://)[^/\s@'\"]+@")
+_AUTHORIZATION = re.compile(r"(?P<keep>(?:proxy-)?authorization['\"]?\s*[:=]\s*['\"]?)[^'\"\r\n,}]+", re.IGNORECASE)
 _verbosity = 0
+_level = "warning"
 _pending: Callable[[], None] | None = None
+_forwarding = False
+#: Secrets a plugin handed over (the parts of its URLs, a password), never shown in a library's
+#: log line; longest first, so that a part of a longer secret does not leave the rest readable.
+_secrets: list[str] = []
+
+
+def add_secrets(*values: str) -> None:
+    """Never let ``values`` (an Apprise URL's tokens, a password) appear in a library's log
+    line: :func:`redact` replaces them. Values shorter than 3 characters are ignored."""
+    known = set(_secrets)
+    known.update(value for value in values if value and len(value) >= 3)
+    _secrets[:] = sorted(known, key=len, reverse=True)
+
+
+def redact(text: str, secrets: bool = True) -> str:
+    """``text`` without the secrets it may hold: URL logins, ``Authorization`` header values
+    and, with ``secrets``, every value given to :func:`add_secrets`."""
+    text = _USERINFO.sub(rf"\g<keep>{HIDDEN}@", text)
+    text = _AUTHORIZATION.sub(rf"\g<keep>{HIDDEN}", text)
+    if secrets:
+        for secret in _secrets:
+            text = text.replace(secret, HIDDEN)
+    return text
+
+
+def _redact_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Mapping[str, Any]:
+    """The structlog processor: every text value of a line redacted; a library's lines (which
+    may quote what tactful never logs itself) also lose every secret a plugin handed over."""
+    secrets = "library" in event
+    return {key: redact(value, secrets) if isinstance(value, str) else value for key, value in event.items()}
 
 
 def logger() -> Any:
@@ -54,25 +91,33 @@ def set_verbosity(steps: int) -> None:
     configured level; applied when the CLI's configuration is."""
     global _verbosity
     _verbosity = steps
+    library_levels()
+
+
+def level() -> str:
+    """The level the CLI logs at: ``TACTFUL_LOG_LEVEL`` (or the default), moved by -v/-q."""
+    index = min(max(LEVELS.index(_level) - _verbosity, 0), len(LEVELS) - 1)
+    return LEVELS[index]
 
 
 def configure_cli(default: str = "warning") -> None:
     """Arrange for log lines to go to stderr, filtered by ``TACTFUL_LOG_LEVEL`` (else
-    ``default``; moved by ``-v``/``-q``), rendered as ``TACTFUL_LOG_FORMAT`` says: ``console`` (default; coloured only
-    on a terminal, never when ``NO_COLOR`` is set) or ``json`` (one object a line, for cron and
-    systemd). caldav's warnings take the same way (psycopg's as info); Apprise's reach it redacted, through the sms
-    plugin's delivery errors.
+    ``default``; moved by ``-v``/``-q``), rendered as ``TACTFUL_LOG_FORMAT`` says: ``console``
+    (default; coloured only on a terminal, never when ``NO_COLOR`` is set) or ``json`` (one
+    object a line, for cron and systemd). The lines of Apprise, caldav and psycopg take the same
+    way, at the same level (psycopg's warnings as info); every line is redacted first (see :func:`redact`).
 
     Raises:
         ValueError: for a level or a format that is not one of those known.
     """
-    global _pending
-    level = os.environ.get("TACTFUL_LOG_LEVEL", default).lower()
-    if level not in LEVELS:
-        raise ValueError(f"TACTFUL_LOG_LEVEL {level!r} is not one of {', '.join(LEVELS)}")
+    global _pending, _level
+    given = os.environ.get("TACTFUL_LOG_LEVEL", default).lower()
+    if given not in LEVELS:
+        raise ValueError(f"TACTFUL_LOG_LEVEL {given!r} is not one of {', '.join(LEVELS)}")
     fmt = os.environ.get("TACTFUL_LOG_FORMAT", "console").lower()
     if fmt not in FORMATS:
         raise ValueError(f"TACTFUL_LOG_FORMAT {fmt!r} is not one of {', '.join(FORMATS)}")
+    _level = given
     _forward_library_logs()
 
     def configure() -> None:
@@ -80,14 +125,14 @@ def configure_cli(default: str = "warning") -> None:
 
         import structlog
 
-        index = min(max(LEVELS.index(level) - _verbosity, 0), len(LEVELS) - 1)
         structlog.configure(
             processors=[
+                _redact_event,
                 structlog.processors.add_log_level,
                 structlog.processors.TimeStamper(fmt="iso"),
                 _renderer(fmt),
             ],
-            wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, LEVELS[index].upper())),
+            wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level().upper())),
             logger_factory=structlog.PrintLoggerFactory(sys.stderr),
             cache_logger_on_first_use=True,
         )
@@ -105,19 +150,41 @@ def _renderer(fmt: str) -> Any:
 
 
 def _forward_library_logs() -> None:
-    """Send the warnings of the adapters' libraries (standard ``logging``) through tactful's log.
-
-    Only warnings and errors: their debug lines may hold URLs and logins.
-    """
+    """Send the lines of the adapters' libraries (standard ``logging``) through tactful's log,
+    at tactful's level; :func:`_redact_event` takes their secrets out on the way."""
     import logging
 
     class Forward(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
+            try:
+                said = record.getMessage()
+            except Exception:  # noqa: BLE001 - a library's malformed line is not worth a crash
+                said = str(record.msg)
             quiet = record.name.split(".")[0] in QUIET_LIBRARIES
-            level = min(record.levelno, logging.INFO) if quiet else record.levelno
-            logger().log(level, record.getMessage(), library=record.name)
+            logger().log(min(record.levelno, logging.INFO) if quiet else record.levelno, said, library=record.name)
 
+    global _forwarding
     for name in LIBRARY_LOGGERS:
         library = logging.getLogger(name)
-        library.addHandler(Forward(logging.WARNING))
+        if not any(type(h).__name__ == "Forward" for h in library.handlers):
+            library.addHandler(Forward())
         library.propagate = False
+    _forwarding = True
+    library_levels()
+
+
+def library_levels() -> None:
+    """The libraries log what tactful's level lets through, and their warnings always (the sms
+    adapter collects Apprise's into a failed delivery's reason). Called again after importing
+    a library that sets its own level on import (caldav does)."""
+    if not _forwarding:
+        return
+    import logging
+
+    number = getattr(logging, level().upper())
+    for name in LIBRARY_LOGGERS:
+        library = logging.getLogger(name)
+        library.setLevel(min(number, logging.WARNING))
+        for handler in library.handlers:
+            if type(handler).__name__ == "Forward":
+                handler.setLevel(number)
