@@ -1,4 +1,8 @@
-"""Fixtures shared by the test modules."""
+"""Fixtures shared by the test modules, and two settings of the run itself (see pytest_configure)."""
+
+import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -7,6 +11,45 @@ from tactful import MemoryStore, SQLiteStore
 from . import pgcluster
 
 STORES = ["memory", "sqlite", "postgres"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Cache bytecode for the run, in a temp folder, for every Python the tests start.
+
+    A thousand `tactful` subprocesses run per session. With ``PYTHONDONTWRITEBYTECODE`` set (as
+    it is on some machines) and an editable install, each would compile tactful's modules from
+    source again, a third of its start-up; an installed tactful has its bytecode cached, so the
+    tests run it that way. The cache lives outside the source tree and goes with the run. Set
+    by the controlling process only (or the lone one, without xdist): workers inherit it.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    cache = tempfile.mkdtemp(prefix="tactful-pycache-")
+    config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = cache
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep ``xdist_group`` working: the tests of a group run on one worker, in order.
+
+    ``--dist loadgroup`` finds a test's group in an ``@group`` suffix of its node id, which
+    pytest-xdist 3.8 writes to an attribute that pytest 9.2 no longer reads (pytest-xdist
+    issue 1386), so the groups were silently spread over the workers: the installs were built
+    twice and the kill tests' shared store was split. Where xdist's suffix did not take, this
+    writes it where pytest 9.2 keeps the id; older pytest versions need nothing.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        marks = item.iter_markers("xdist_group")
+        names = {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks}
+        suffix = "@" + "_".join(sorted(names))
+        if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 @pytest.fixture(scope="session")
