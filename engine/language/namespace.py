@@ -127,6 +127,11 @@ class Namespace(Mapping[str, Any]):
         finally:
             self._busy.discard(name)
 
+    def kind(self, name: str) -> str | None:
+        """Where ``name`` comes from: ``fact``, ``setting``, ``derived``, ``builtin``, or None
+        (a name only the caller gives, or none at all)."""
+        return self._sources.get(name, _UNKNOWN)[0]
+
     def typed(self, kind: str, value: Any) -> Any:
         """A stored fact value as expressions see it."""
         if value is None:

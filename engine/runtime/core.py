@@ -12,6 +12,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from ..errors import InputError, Refused, did_you_mean
+from ..language import recall
 from ..language.namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
 from ..language.ruleset import Advice, Branch, RuleSet, State
 from ..vocabulary.records import Advised, Application, LogEntry, Recorded, snapshot
@@ -226,8 +227,47 @@ def advise(
     rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO, viewer: tzinfo | None = None
 ) -> list[Advised]:
     """What comes next for ``app`` (caught up to ``now``): the current state's advice and
-    what each pending timer will lead to, soonest first. Reasons show times in ``viewer``."""
+    what each pending timer will lead to, soonest first. Reasons show times in ``viewer``.
+
+    Worked out once for each set of values of what it reads (see :func:`advice_names`):
+    applications that agree on those get the same advice."""
     ns = Namespace(rs, app, now, portfolio=portfolio, viewer=viewer)
+    found = recall.inputs(rs, advice_names(rs, app.state), ns.kind)
+    made = recall.recall(ns, ("advise", app.state, now, ns.viewer), found,
+                         lambda: _advise(rs, app, now, ns, portfolio, viewer))  # fmt: skip
+    return list(made)
+
+
+def advice_names(rs: RuleSet, name: str) -> frozenset[str]:
+    """Every name :func:`advise` may read for an application in state ``name``: its advice's
+    expressions and sentences (and those of the actions done instead), its timers' moments
+    and guards, and the same of the advice of the states they lead to. Kept with the rule set."""
+    table: dict[str, frozenset[str]] = rs.memo.setdefault("advice names", {})
+    found = table.get(name)
+    if found is None:
+        state = rs.states[name]
+        names = set(_advice_reads(rs, state))
+        for timer in state.timers:
+            names |= timer.at.names
+            for branch in timer.branches:
+                names |= branch.when.names if branch.when else set()
+                names |= _advice_reads(rs, rs.states[branch.to]) if branch.to else set()
+        found = table[name] = frozenset(names)
+    return found
+
+
+def _advice_reads(rs: RuleSet, state: State) -> set[str]:
+    names: set[str] = set()
+    for advice in state.advises:
+        names = names.union(*(e.names for e in (advice.due, advice.start, advice.by, advice.when) if e))
+        action = rs.actions[advice.action]
+        for done in (action, *(rs.actions[item.use] for item in action.instead)):
+            names |= done.describe.names.union(*(item.when.names for item in done.instead))
+    return names
+
+
+def _advise(rs: RuleSet, app: Application, now: datetime, ns: Namespace, portfolio: Portfolio,
+            viewer: tzinfo | None) -> tuple[Advised, ...]:  # fmt: skip
     state = rs.states[app.state]
     items = _advice_of(rs, state, ns)
     for timer in state.timers:
@@ -241,7 +281,7 @@ def advise(
             later = later._replace(state=branch.to)
             items += _advice_of(rs, rs.states[branch.to], Namespace(rs, later, at, portfolio=portfolio, viewer=viewer))
     unique = {(a.action, a.due): a for a in items}
-    return sorted(unique.values(), key=lambda a: (a.due.timestamp(), a.action))
+    return tuple(sorted(unique.values(), key=lambda a: (a.due.timestamp(), a.action)))
 
 
 def advise_here(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO) -> list[Advised]:

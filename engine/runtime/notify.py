@@ -65,11 +65,12 @@ class Notice(NamedTuple):
 
     def to_json(self) -> str:
         """The notice as a JSON object, its fields in order (what the outbox keeps); times keep
-        their IANA zone (see :func:`~tactful.vocabulary.timecalc.stamp`)."""
-        data = dict(zip(self._fields, self, strict=True))
+        their IANA zone (see :func:`~tactful.vocabulary.timecalc.stamp`). The facts come last,
+        as :func:`facts_json` wrote them (once for the notices of one change)."""
+        data = dict(zip(_HEAD, self, strict=False))  # the facts aside
         data["at"] = stamp(self.at)
         data["due"] = stamp(self.due) if self.due else None
-        return json.dumps(data)
+        return f'{json.dumps(data)[:-1]}, "facts": {facts_json(self.facts)}}}'
 
     @classmethod
     def from_json(cls, text: str) -> Notice:
@@ -79,34 +80,61 @@ class Notice(NamedTuple):
         return cls(**data)
 
 
-def _base(app: Application) -> dict[str, Any]:
-    return {"app_id": app.id or 0, "company": app.company, "state": app.state,
-            "interviewer": app.facts.get("interviewer"), "timezone": app.facts.get("timezone") or "UTC",
-            "facts": {k: v for k, v in app.facts.items() if k != "news"}}  # fmt: skip
+#: The fields of a notice before its facts, in order.
+_HEAD = Notice._fields[:-1]
+_FACTS_JSON: dict[int, tuple[Any, dict[str, Any], str]] = {}
 
 
-def transition_notices(
-    app: Application, entries: Iterable[LogEntry], base: dict[str, Any] | None = None
-) -> list[Notice]:
+def facts_json(facts: Any) -> str:
+    """``json.dumps(facts)``, remembered for the last few mappings by identity (while they
+    hold the same): the notices of one change share their facts."""
+    known = _FACTS_JSON.get(id(facts))
+    if known is not None and known[0] is facts and known[1] == facts:
+        return known[2]
+    text = json.dumps(facts)
+    if len(_FACTS_JSON) >= 16:
+        _FACTS_JSON.clear()
+    _FACTS_JSON[id(facts)] = (facts, dict(facts), text)  # kept with it, so its id is not reused meanwhile
+    return text
+
+
+class _Base(NamedTuple):
+    """What every notice of one application's change says of it."""
+
+    app_id: int
+    company: str
+    state: str
+    interviewer: str | None
+    timezone: str
+    facts: dict[str, Any]
+
+
+def _base(app: Application) -> _Base:
+    facts = app.facts
+    return _Base(app.id or 0, app.company, app.state, facts.get("interviewer"), facts.get("timezone") or "UTC",
+                 {k: v for k, v in facts.items() if k != "news"})  # fmt: skip
+
+
+def transition_notices(app: Application, entries: Iterable[LogEntry], base: _Base | None = None) -> list[Notice]:
     """A notice for each entry that changed the state (``base``: :func:`_base` of ``app``, when
     the caller has it)."""
     notices = []
     for entry in entries:
         if entry.source == entry.target or entry.kind not in ("event", "timer"):
             continue
+        b = base or _base(app)
         key = f"{app.id}/transition/{entry.target}/{iso(entry.at)}"
-        notices.append(Notice("transition", key, at=entry.at, source=entry.source, target=entry.target,
-                              event=entry.name, **(base or _base(app))))  # fmt: skip
+        notices.append(Notice("transition", key, b.app_id, b.company, b.state, entry.at, entry.source, entry.target,
+                              entry.name, None, None, None, b.interviewer, b.timezone, None, b.facts))  # fmt: skip
     return notices
 
 
-def action_notice(
-    app: Application, item: Advised, draft: str | None = None, base: dict[str, Any] | None = None
-) -> Notice:
+def action_notice(app: Application, item: Advised, draft: str | None = None, base: _Base | None = None) -> Notice:
     """The notice that ``item`` is due; its key is stable for (application, action, due)."""
+    b = base or _base(app)
     key = f"{app.id}/action/{item.action}/{iso(item.due)}"
-    return Notice("action_due", key, at=item.due, action=item.action, due=item.due, reason=item.reason,
-                  draft=draft, **(base or _base(app)))  # fmt: skip
+    return Notice("action_due", key, b.app_id, b.company, b.state, item.due, None, None, None, item.action, item.due,
+                  item.reason, b.interviewer, b.timezone, draft, b.facts)  # fmt: skip
 
 
 def newly_due(items: Sequence[Advised], since: datetime | None, now: datetime) -> list[Advised]:
@@ -126,14 +154,22 @@ def settle(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio, e
     state change.
     """
     items = core.advise(rs, app, now, portfolio)
-    timer = [app.next_due] if app.next_due else []
-    agenda = min([*(i.due for i in items), *timer], default=None)
+    timer = app.next_due
+    agenda = _earliest([i.due for i in items], timer)
     if not notify:
         return app._replace(agenda=agenda), []
     base = _base(app)
     notices = transition_notices(app, entries, base)
+    notified = app.notified
     if announce:
-        notices += [action_notice(app, item, base=base) for item in newly_due(items, app.notified, now)]
-        app = app._replace(notified=now)
-    pending = [i.due for i in items if app.notified is None or i.due > app.notified]
-    return app._replace(wake=min([*pending, *timer], default=None), agenda=agenda), notices
+        notices += [action_notice(app, item, base=base) for item in newly_due(items, notified, now)]
+        notified = now
+    pending = [i.due for i in items if notified is None or i.due > notified]
+    return app._replace(wake=_earliest(pending, timer), agenda=agenda, notified=notified), notices
+
+
+def _earliest(moments: list[datetime], timer: datetime | None) -> datetime | None:
+    """The earliest of ``moments`` and ``timer`` (None: there are none)."""
+    if timer is not None:
+        moments.append(timer)
+    return min(moments) if moments else None

@@ -6,22 +6,23 @@ due work costs what is due); a change, its history and its outbox notices in one
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, LogEntry
-from ..vocabulary.timecalc import stamp, unstamp, zone_names, zones
 from .bulk import key
 from .moments import Moments
 from .sqlite_outbox import OLD_DELIVERIES_MIGRATION, OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
+from .sqlite_rows import Texts, app_values, read_app, read_apps
+from .sqlite_rows import entry_row as entry_row  # the PostgreSQL store imports them from here
+from .sqlite_rows import history_entry as history_entry
 from .store import Change, Conflict
 
 SCHEMA_VERSION = 5
@@ -89,22 +90,6 @@ _INSERT_HISTORY = (
 )
 
 
-def _epoch(moment: datetime | None) -> float | None:
-    return None if moment is None else moment.timestamp()
-
-
-def _moment(seconds: float | None, tz: tzinfo = UTC) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, tz)
-
-
-def _row_to_app(row: Sequence[Any]) -> Application:
-    app_id, company, state, entered, facts, rules, digest, next_due, timer, version, wake, notified, agenda, tz = row
-    due_tz, wake_tz, agenda_tz = zones(tz, 3)  # the moments are indexed as UTC seconds, their zones kept beside
-    return Application(app_id, company, state, unstamp(entered), json.loads(facts), rules,
-                       digest, _moment(next_due, due_tz), timer, version, _moment(wake, wake_tz),
-                       unstamp(notified) if notified else None, _moment(agenda, agenda_tz))  # fmt: skip
-
-
 def _migration(version: int) -> str:
     """The statements that bring a store of schema ``version`` (0: a new file) to this one."""
     script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK
@@ -129,33 +114,6 @@ def _migration(version: int) -> str:
     elif version in (2, 3):
         script = OLD_DELIVERIES_MIGRATION + script
     return script
-
-
-def _values(app: Application, text: Callable[[datetime], str] = stamp,
-            seconds: Callable[[datetime | None], float | None] = _epoch) -> tuple[Any, ...]:  # fmt: skip
-    """An application as the values of its row, after the id; ``text`` and ``seconds`` write
-    its moments (a bulk session's remember them: see :class:`~tactful.stores.moments.Moments`)."""
-    return (
-        app.company, app.state, text(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
-        seconds(app.next_due), app.timer, seconds(app.wake), text(app.notified) if app.notified else None,
-        seconds(app.agenda), zone_names(app.next_due, app.wake, app.agenda),
-    )  # fmt: skip
-
-
-def entry_row(app_id: int, e: LogEntry, text: Callable[[datetime], str] = stamp) -> tuple[Any, ...]:
-    """An entry as the values of a history row (the PostgreSQL store's too), after ``app_id``."""
-    return (
-        app_id, e.kind, e.name, text(e.at), text(e.recorded), e.source, e.target,
-        json.dumps(e.params) if e.params else None, json.dumps(e.before) if e.before is not None else None,
-    )  # fmt: skip
-
-
-def history_entry(row: Sequence[Any]) -> LogEntry:
-    """A history row (``id, kind, name, at, recorded, source, target, params, before``) as an entry;
-    the PostgreSQL store's rows are the same."""
-    entry_id, kind, name, at, rec, source, target, params, before = row
-    return LogEntry(kind, name, unstamp(at), unstamp(rec), source, target,
-                    json.loads(params) if params else {}, json.loads(before) if before else None, entry_id)  # fmt: skip
 
 
 class SQLiteStore:
@@ -251,7 +209,7 @@ class SQLiteStore:
                 cursor = self.db.execute(
                     "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, "
                     "wake, notified, agenda, zones) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    _values(app),
+                    app_values(app),
                 )
                 ids.append(int(cursor.lastrowid or 0))
                 self.db.executemany(_INSERT_HISTORY, [entry_row(ids[-1], e) for e in entries])
@@ -280,13 +238,14 @@ class SQLiteStore:
 
     def get(self, app_id: int) -> Application | None:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE id = ?", (app_id,)).fetchone()
-        return None if row is None else _row_to_app(row)
+        return None if row is None else read_app(row)
 
     def save(self, changes: Sequence[Change]) -> None:
         with self.transaction():
             # Updated in row order, the batch touches each table and index page once or so.
             ordered = sorted(changes, key=lambda c: c.app.id)
-            rows = [(*_values(c.app), c.app.id, c.app.version) for c in ordered]
+            texts = getattr(self._local, "texts", None)
+            rows = [(*app_values(c.app, texts), c.app.id, c.app.version) for c in ordered]
             if self.db.executemany(_UPDATE, rows).rowcount != len(changes):
                 raise Conflict("an application changed meanwhile; nothing was written, try again")
             for change in changes:
@@ -308,42 +267,45 @@ class SQLiteStore:
         try:
             with self.transaction():
                 db.execute("PRAGMA busy_timeout=30000")
-                yield self.due(now, limit, after)
+                texts: Texts = {}  # facts a tick leaves as they are are written back as read
+                self._local.texts = texts
+                yield read_apps(self._due_rows(now, limit, after), texts)
         finally:
+            self._local.texts = None
             db.execute("PRAGMA busy_timeout=30000")
 
     def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
+        return read_apps(self._due_rows(now, limit, after))
+
+    def _due_rows(self, now: datetime, limit: int, after: tuple[datetime, int] | None) -> sqlite3.Cursor:
         if after is None:
-            rows = self.db.execute(
+            return self.db.execute(
                 f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? ORDER BY wake, id LIMIT ?",
                 (now.timestamp(), limit),
             )
-        else:
-            rows = self.db.execute(
-                f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? AND (wake, id) > (?, ?) "
-                "ORDER BY wake, id LIMIT ?",
-                (now.timestamp(), after[0].timestamp(), after[1], limit),
-            )
-        return [_row_to_app(r) for r in rows]
+        return self.db.execute(
+            f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? AND (wake, id) > (?, ?) ORDER BY wake, id LIMIT ?",
+            (now.timestamp(), after[0].timestamp(), after[1], limit),
+        )
 
     def all(self) -> Iterator[Application]:
         for row in self.db.execute(f"SELECT {_COLUMNS} FROM applications ORDER BY id"):
-            yield _row_to_app(row)
+            yield read_app(row)
 
     def agenda(self, until: datetime) -> list[Application]:
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM applications WHERE agenda <= ? ORDER BY id", (until.timestamp(),)
         )
-        return [_row_to_app(r) for r in rows]
+        return read_apps(rows)
 
     def page(self, after: int, limit: int) -> list[Application]:
         rows = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
-        return [_row_to_app(r) for r in rows]
+        return read_apps(rows)
 
     def in_states(self, states: Collection[str]) -> list[Application]:
         marks = ", ".join("?" for _ in states)
         rows = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE state IN ({marks})", tuple(states))
-        return [_row_to_app(r) for r in rows]
+        return read_apps(rows)
 
     def history(self, app_id: int) -> list[LogEntry]:
         rows = self.db.execute(
@@ -382,7 +344,7 @@ class SQLiteBulk:
             part = values[start : start + _IN_LIST]
             marks = ", ".join("?" * len(part))
             for row in self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE {column} IN ({marks})", part):
-                yield _row_to_app(row)
+                yield read_app(row)
 
     def matches(self, apps: Sequence[Application]) -> list[Application | None]:
         by_id = {a.id: a for a in self._select("id", [a.id for a in apps if a.id])}
@@ -396,7 +358,7 @@ class SQLiteBulk:
         for app, log in items:
             number = app.id or self._next_id
             self._next_id = max(self._next_id, number + 1)
-            rows.append((number, *_values(app, moments.text, moments.seconds)))
+            rows.append((number, *app_values(app, None, moments.text, moments.seconds)))
             entries += [entry_row(number, e, moments.text) for e in log]
             self.ids.append(number)
         self.db.executemany(

@@ -279,7 +279,7 @@ def parse_days(value: object) -> frozenset[int]:
 def stamp(moment: datetime) -> str:
     """``moment`` as text that keeps its zone: ISO 8601, followed by ``[Europe/Paris]`` (as in
     RFC 9557) when the zone is an IANA one, so that a store gives back what it was given."""
-    text = moment.isoformat()
+    text = iso(moment)
     key = getattr(moment.tzinfo, "key", None)
     return f"{text}[{key}]" if key else text
 

@@ -1,0 +1,88 @@
+"""Rows of the SQLite store's applications and history tables as the engine's records, and back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.timecalc import stamp, unstamp, zone_names, zones
+
+
+def _epoch(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+def read_app(row: Sequence[Any]) -> Application:
+    return read_apps([row])[0]
+
+
+#: What a store keeps of each application a tick claimed: its facts as read, a copy to tell
+#: whether they changed since, and their text (see :meth:`SQLiteStore.save`).
+Texts = dict[int, tuple[Mapping[str, Any], dict[str, Any], str]]
+
+
+def read_apps(rows: Iterable[Sequence[Any]], texts: Texts | None = None) -> list[Application]:
+    """Rows as applications. A moment written alike in several rows or columns is read once (a
+    batch of due rows shares most of them); with ``texts``, each one's facts text is kept by id.
+    The indexed moments are UTC seconds, their zones kept beside them (``zones``)."""
+    seen: dict[Any, Any] = {None: None, "": None}
+
+    def text(value: str | None) -> Any:
+        if value in seen:
+            return seen[value]
+        moment = seen[value] = unstamp(value)  # type: ignore[arg-type]
+        return moment
+
+    def instant(value: float | None, tz: tzinfo) -> Any:
+        if value is None:
+            return None
+        known = seen.get((value, tz))
+        if known is None:
+            known = seen[(value, tz)] = datetime.fromtimestamp(value, tz)
+        return known
+
+    apps = []
+    for app_id, company, state, entered, facts_text, rules, rules_hash, next_due, timer, version, wake, notified, \
+            agenda, tz in rows:  # fmt: skip
+        facts = json.loads(facts_text)
+        if texts is not None:
+            texts[app_id] = (facts, dict(facts), facts_text)
+        due_tz, wake_tz, agenda_tz = zones(tz, 3)
+        apps.append(Application(
+            app_id, company, state, text(entered), facts, rules, rules_hash, instant(next_due, due_tz), timer,
+            version, instant(wake, wake_tz), text(notified), instant(agenda, agenda_tz)))  # fmt: skip
+    return apps
+
+
+def app_values(app: Application, texts: Texts | None = None, text: Callable[[datetime], str] = stamp,
+               seconds: Callable[[datetime | None], float | None] = _epoch) -> tuple[Any, ...]:  # fmt: skip
+    """The columns of ``app`` after ``id``; its facts as read (in ``texts``) when they are
+    unchanged. ``text`` and ``seconds`` write its moments (a bulk session's remember them: see
+    :class:`~tactful.stores.moments.Moments`)."""
+    known = texts.get(app.id) if texts else None
+    unchanged = known is not None and known[0] is app.facts and known[1] == app.facts
+    return (
+        app.company, app.state, text(app.entered), known[2] if unchanged else json.dumps(app.facts),  # type: ignore[index]
+        app.rules, app.rules_hash,
+        seconds(app.next_due), app.timer, seconds(app.wake), text(app.notified) if app.notified else None,
+        seconds(app.agenda), zone_names(app.next_due, app.wake, app.agenda),
+    )  # fmt: skip
+
+
+def entry_row(app_id: int, e: LogEntry, text: Callable[[datetime], str] = stamp) -> tuple[Any, ...]:
+    """An entry as the values of a history row (the PostgreSQL store's too), after ``app_id``."""
+    return (
+        app_id, e.kind, e.name, text(e.at), text(e.recorded), e.source, e.target,
+        json.dumps(e.params) if e.params else None, json.dumps(e.before) if e.before is not None else None,
+    )  # fmt: skip
+
+
+def history_entry(row: Sequence[Any]) -> LogEntry:
+    """A history row (``id, kind, name, at, recorded, source, target, params, before``) as an entry;
+    the PostgreSQL store's rows are the same."""
+    entry_id, kind, name, at, rec, source, target, params, before = row
+    return LogEntry(kind, name, unstamp(at), unstamp(rec), source, target,
+                    json.loads(params) if params else {}, json.loads(before) if before else None, entry_id)  # fmt: skip
