@@ -65,17 +65,16 @@ def _refuse_when_decided(ctx: Context, app_id: int, name: str) -> None:
     """
     from ..errors import Refused
     from ..language.namespace import Namespace
+    from ..runtime.core import substitute
 
     engine, now = ctx.engine(), ctx.now()
     app = engine.get(app_id, now)
     rs = engine.rules_for(app)
     advised = [item.action for item in engine.advise(app_id, now)]
-    if name not in rs.actions or name in advised:
-        return
-    state = rs.states[app.state]
-    decided = state.final or (
-        "decided" in rs.derived and bool(Namespace(rs, app, now, portfolio=engine.portfolio(app))["decided"])
-    )
+    ns = Namespace(rs, app, now, portfolio=engine.portfolio(app))
+    if name not in rs.actions or name in advised or substitute(rs, name, ns) in advised:
+        return  # still advised, or done in its place by what is (decide_offer: the decline)
+    decided = rs.states[app.state].final or ("decided" in rs.derived and bool(ns["decided"]))
     if not decided:
         return
     left = [action for action in advised if action in rs.templates]
