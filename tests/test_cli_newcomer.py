@@ -320,3 +320,34 @@ def test_caldav_warnings_take_the_json_log_and_its_debug_lines_do_not(monkeypatc
         caldav.handlers[:], caldav.propagate = before
         monkeypatch.setattr(log, "_pending", None)
         structlog.reset_defaults()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a terminal")
+@pytest.mark.parametrize("no_color", [False, True])
+def test_console_logs_are_coloured_on_a_terminal_unless_no_color_is_set(tmp_path: Path, no_color: bool) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_") and k != "NO_COLOR"}
+    env.update(
+        TACTFUL_HOME=str(tmp_path), TACTFUL_NOW=MAY4, TACTFUL_TZ="UTC", **({"NO_COLOR": "1"} if no_color else {})
+    )
+    try:
+        argv = [str(EXE), "-v", "add", "Northwind", "--interviewed", "2026-05-04"]
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=60
+        )
+        os.close(follower)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: everything was read
+                break
+            if not chunk:
+                break
+            said += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0 and b"application added" in said, said
+    assert (b"\x1b[" in said) is not no_color, said
