@@ -351,3 +351,18 @@ def test_console_logs_are_coloured_on_a_terminal_unless_no_color_is_set(tmp_path
         os.close(leader)
     assert done.returncode == 0 and b"application added" in said, said
     assert (b"\x1b[" in said) is not no_color, said
+
+
+@pytest.mark.parametrize(
+    ("command", "lists"),
+    [("can", [("Channels", "policies"), ("Actions", "actions")]), ("draft", [("Actions", "actions")]),
+     ("record", [("Events", "events")])],
+)  # fmt: skip
+def test_can_draft_and_record_help_list_every_name_they_accept(tmp_path: Path, command: str, lists) -> None:
+    from tactful.language.loader import load_rules
+
+    rules = load_rules("default")
+    text = " ".join(ok(tmp_path, command, "--help", now=MAY4).stdout.split())
+    for label, kind in lists:
+        names = list(getattr(rules, kind))
+        assert names and f"{label} (default rule set): {', '.join(names)}." in text, (label, text)
