@@ -259,3 +259,58 @@ def test_the_blocks_are_found_where_they_are():
         fences = re.findall(r"^```\w+$", path.read_text(encoding="utf-8"), re.M)
         assert len([b for b in blocks() if b.path == path]) == len(fences), path
     assert sys.version_info >= (3, 11)
+
+
+def service_lines(block: Block) -> list[tuple[str, str]]:
+    """The ``Key=value`` lines of a systemd unit's [Service] section, in order (systemd allows a
+    key more than once, as ``Environment=`` is, which configparser does not)."""
+    section, found = "", []
+    for line in block.text.splitlines():
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif section == "Service" and "=" in line:
+            key, _, value = line.partition("=")
+            found.append((key, value))
+    return found
+
+
+def test_the_readmes_worker_unit_runs_its_worker_on_postgresql_and_stops_on_its_kill_signal(pg_url, tmp_path):
+    """The README's tactful-worker@.service, with its database and home swapped for a throwaway
+    cluster's and a temporary folder: the worker starts, fires what is due, logs JSON lines and
+    exits 0 on the unit's KillSignal. (Its info level is added here to see each pass.)"""
+    import signal
+    import threading
+
+    (unit,) = [b for b in blocks() if b.lang == "ini" and "tactful worker" in b.text]
+    lines = service_lines(unit)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    for key, value in lines:
+        if key == "Environment":
+            name, _, setting = value.partition("=")
+            env[name] = setting
+    assert env["TACTFUL_DATABASE"].startswith("postgresql://") and env["TACTFUL_LOG_FORMAT"] == "json", unit.name
+    env.update(TACTFUL_DATABASE=pg_url, TACTFUL_HOME=str(tmp_path), TACTFUL_NOW=NOW, TACTFUL_TZ="UTC",
+               TACTFUL_LOG_LEVEL="info")  # fmt: skip
+    added = subprocess.run([str(EXE), "add", "Northwind", "--interviewed", "2026-04-01"], env=env,
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    service = dict(lines)
+    command = shlex.split(service["ExecStart"].replace("/opt/tactful/.venv/bin/", f"{EXE.parent}/"))
+    with subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as worker:  # fmt: skip
+        guard = threading.Timer(120, worker.kill)  # a worker that never passes must not hang the run
+        guard.start()
+        try:
+            assert worker.stderr is not None
+            said = []
+            for line in worker.stderr:
+                said.append(json.loads(line))
+                if said[-1]["event"] == "worker pass":
+                    break
+            assert said and said[-1]["event"] == "worker pass" and said[-1]["fired"] == 1, said
+            worker.send_signal(getattr(signal, service["KillSignal"]))
+            assert worker.wait(timeout=int(service["TimeoutStopSec"])) == 0
+            rest = worker.stderr.read().splitlines()
+        finally:
+            guard.cancel()
+    assert [json.loads(line)["event"] for line in rest][-1] == "worker stopped", rest
