@@ -366,3 +366,11 @@ def test_can_draft_and_record_help_list_every_name_they_accept(tmp_path: Path, c
     for label, kind in lists:
         names = list(getattr(rules, kind))
         assert names and f"{label} (default rule set): {', '.join(names)}." in text, (label, text)
+
+
+def test_edit_takes_no_rules_option_and_changes_nothing_when_given_one(tmp_path: Path) -> None:
+    add_northwind(tmp_path)
+    refused = run(tmp_path, "edit", "1", "--rules", "small-company", now=MAY4)
+    assert refused.returncode == 2 and "No such option '--rules'" in refused.stderr.splitlines()[0], refused.stderr
+    assert "--rules" not in ok(tmp_path, "edit", "--help", now=MAY4).stdout
+    assert doc(tmp_path, "show", "1", now=MAY4)["rules"] == "default"
