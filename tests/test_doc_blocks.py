@@ -10,7 +10,8 @@ Python blocks of docs/plugins.md by tests/test_plugin_docs.py; the rest are run 
 - ``sh``: run by bash, in a throwaway tactful home holding one application, against the
   ``tactful`` of this venv (the install steps of the quick start are checked, not rerun);
 - ``cron`` and ``ini`` (systemd units): the command they run is run, the units parsed;
-- ``yaml``: parsed, and a config.yaml section is loaded by `tactful plugins`; ``toml``: parsed.
+- ``yaml``: parsed, and a config.yaml section is loaded by `tactful plugins`; ``toml``: parsed;
+- the console blocks of docs/data.md: run on the files the text before them describes.
 """
 
 from __future__ import annotations
@@ -314,3 +315,33 @@ def test_the_readmes_worker_unit_runs_its_worker_on_postgresql_and_stops_on_its_
         finally:
             guard.cancel()
     assert [json.loads(line)["event"] for line in rest][-1] == "worker stopped", rest
+
+
+#: The files the console blocks of docs/data.md read, made as the text before each block says:
+#: search.json is an export of the home, apps.csv has a misspelt column and a bad date on line 3.
+DATA_INPUTS = {
+    "apps.csv": "company,interviewd,decision_by\nFabrikam,2026-05-04,2026-05-20\nContoso,2026-05-04,2026-02-30\n",
+}
+
+
+def test_the_data_guides_console_blocks_print_what_they_show(tmp_path):
+    """docs/data.md's `$ tactful import …` examples, run in a home that holds the application
+    they speak of, print exactly the lines shown, and exit 2."""
+    text = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```console\n\$ (tactful .*?)\n(.*?)```", text, re.S)
+    assert len(examples) == len(re.findall(r"^```console$", text, re.M)) == 2
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env.update(TACTFUL_HOME=str(tmp_path / "home"), TACTFUL_NOW=NOW, TACTFUL_TZ="UTC")
+    seeded = subprocess.run([str(EXE), "add", "Northwind", "--interviewed", "2026-05-04"], env=env,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    export = subprocess.run([str(EXE), "export", "--format", "json"], env=env, capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    (tmp_path / "search.json").write_text(export.stdout)
+    for name, content in DATA_INPUTS.items():
+        (tmp_path / name).write_text(content)
+    for command, shown in examples:
+        argv = shlex.split(command)
+        done = subprocess.run([str(EXE), *argv[1:]], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", shown), command
