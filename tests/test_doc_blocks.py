@@ -345,3 +345,20 @@ def test_the_data_guides_console_blocks_print_what_they_show(tmp_path):
         done = subprocess.run([str(EXE), *argv[1:]], cwd=tmp_path, env=env, capture_output=True, text=True,
                               timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
         assert (done.returncode, done.stdout, done.stderr) == (2, "", shown), command
+
+
+def test_the_quick_start_shows_a_newcomer_the_thank_you_note_due_tomorrow(tmp_path):
+    """The README's quick start, after its install steps, in an empty home: its first screen is
+    the thank-you note due tomorrow, and nothing is overdue."""
+    (quick,) = [b for b in of("sh") if b.values[0].path.name == "README.md" and "tactful agenda" in b.values[0].text]
+    script = without_install(quick.values[0])
+    assert script != quick.values[0].text and "--interviewed today" in script
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env.update(PATH=f"{EXE.parent}{os.pathsep}{env['PATH']}", TACTFUL_HOME=str(tmp_path / "home"),
+               TACTFUL_NOW=NOW, TACTFUL_TZ="UTC", HOME=str(tmp_path))  # fmt: skip
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    rows = [line for line in done.stdout.splitlines() if re.search(r"\d{4}-\d\d-\d\d", line)]
+    assert [row.split()[:5] for row in rows] == [["Wed", "2026-05-06", "09:00", "1", "Northwind"]], done.stdout
+    assert "send_thank_you" in done.stdout and "now" not in done.stdout.split()
