@@ -249,6 +249,23 @@ def test_every_command_help_has_an_example_and_names_its_environment_variables(t
             assert "TACTFUL_HOME" in text and "TACTFUL_NOW" in text, name
 
 
+def test_every_subcommand_help_has_an_example(tmp_path: Path) -> None:
+    import click
+
+    from tactful.cli.main import cli
+
+    ctx = click.Context(cli)
+    commands = {name: cli.get_command(ctx, name) for name in cli.list_commands(ctx)}
+    groups = {name: group for name, group in commands.items() if isinstance(group, click.Group)}
+    assert "rules" in groups and "outbox" in groups
+    for group_name, group in sorted(groups.items()):
+        for name in group.list_commands(ctx):
+            text = ok(tmp_path, group_name, name, "--help", now=MAY4).stdout
+            assert re.search(rf"^  tactful (\S+ )*{group_name} {name}\b", text, re.M), (
+                f"no example: {group_name} {name}"
+            )
+
+
 def test_logs_as_json_lines_for_cron_and_quieter_with_q(tmp_path: Path) -> None:
     added = run(tmp_path, "add", "Northwind", "--interviewed", "2026-05-04", now=MAY4,
                 env={"TACTFUL_LOG_FORMAT": "json", "TACTFUL_LOG_LEVEL": "info"})  # fmt: skip
