@@ -1257,7 +1257,9 @@ def test_after_an_accepted_offer_withdraw_only_where_in_process_and_decline_othe
     assert [n["action"] for n in t.show(rejected, now)["next"]] == ["thank_you_letter"]
     assert [(n["action"], n["record"]) for n in t.show(offered, now)["next"]] == [("decline_offer", "declined")]
     assert [n["action"] for n in t.show(pending, now)["next"]] == ["withdraw"]
-    draft = t.json("draft", offered, "decide_offer", now=now)
+    refused = t.run("draft", offered, "decide_offer", now=now)  # no longer advised: refused, naming the decline
+    assert refused.returncode == 1 and refused.stdout == "" and "still advised for it: decline_offer" in refused.stderr
+    draft = t.json("draft", offered, "decline_offer", now=now)
     assert draft["action"] == "decline_offer" and "delighted to accept" not in draft["body"]
     assert t.json("can", offered, "accept_offer", now=now, expect=1)["allowed"] is False
 
