@@ -1257,9 +1257,10 @@ def test_after_an_accepted_offer_withdraw_only_where_in_process_and_decline_othe
     assert [n["action"] for n in t.show(rejected, now)["next"]] == ["thank_you_letter"]
     assert [(n["action"], n["record"]) for n in t.show(offered, now)["next"]] == [("decline_offer", "declined")]
     assert [n["action"] for n in t.show(pending, now)["next"]] == ["withdraw"]
-    draft = t.json("draft", offered, "decide_offer", now=now)
+    draft = t.json("draft", offered, "decide_offer", now=now)  # done here as the decline
     assert draft["action"] == "decline_offer" and "delighted to accept" not in draft["body"]
     assert t.json("can", offered, "accept_offer", now=now, expect=1)["allowed"] is False
+    assert t.json("draft", offered, "decline_offer", now=now)["body"] == draft["body"]
 
 
 def test_a_new_decision_date_moves_the_next_inquiry_to_it_plus_grace(t: Tactful) -> None:

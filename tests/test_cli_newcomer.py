@@ -249,6 +249,23 @@ def test_every_command_help_has_an_example_and_names_its_environment_variables(t
             assert "TACTFUL_HOME" in text and "TACTFUL_NOW" in text, name
 
 
+def test_every_subcommand_help_has_an_example(tmp_path: Path) -> None:
+    import click
+
+    from tactful.cli.main import cli
+
+    ctx = click.Context(cli)
+    commands = {name: cli.get_command(ctx, name) for name in cli.list_commands(ctx)}
+    groups = {name: group for name, group in commands.items() if isinstance(group, click.Group)}
+    assert "rules" in groups and "outbox" in groups
+    for group_name, group in sorted(groups.items()):
+        for name in group.list_commands(ctx):
+            text = ok(tmp_path, group_name, name, "--help", now=MAY4).stdout
+            assert re.search(rf"^  tactful (\S+ )*{group_name} {name}\b", text, re.M), (
+                f"no example: {group_name} {name}"
+            )
+
+
 def test_logs_as_json_lines_for_cron_and_quieter_with_q(tmp_path: Path) -> None:
     added = run(tmp_path, "add", "Northwind", "--interviewed", "2026-05-04", now=MAY4,
                 env={"TACTFUL_LOG_FORMAT": "json", "TACTFUL_LOG_LEVEL": "info"})  # fmt: skip
@@ -320,3 +337,57 @@ def test_caldav_warnings_take_the_json_log_and_its_debug_lines_do_not(monkeypatc
         caldav.handlers[:], caldav.propagate = before
         monkeypatch.setattr(log, "_pending", None)
         structlog.reset_defaults()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a terminal")
+@pytest.mark.parametrize("no_color", [False, True])
+def test_console_logs_are_coloured_on_a_terminal_unless_no_color_is_set(tmp_path: Path, no_color: bool) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_") and k != "NO_COLOR"}
+    env.update(
+        TACTFUL_HOME=str(tmp_path), TACTFUL_NOW=MAY4, TACTFUL_TZ="UTC", **({"NO_COLOR": "1"} if no_color else {})
+    )
+    try:
+        argv = [str(EXE), "-v", "add", "Northwind", "--interviewed", "2026-05-04"]
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=60
+        )
+        os.close(follower)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: everything was read
+                break
+            if not chunk:
+                break
+            said += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0 and b"application added" in said, said
+    assert (b"\x1b[" in said) is not no_color, said
+
+
+@pytest.mark.parametrize(
+    ("command", "lists"),
+    [("can", [("Channels", "policies"), ("Actions", "actions")]), ("draft", [("Actions", "actions")]),
+     ("record", [("Events", "events")])],
+)  # fmt: skip
+def test_can_draft_and_record_help_list_every_name_they_accept(tmp_path: Path, command: str, lists) -> None:
+    from tactful.language.loader import load_rules
+
+    rules = load_rules("default")
+    text = " ".join(ok(tmp_path, command, "--help", now=MAY4).stdout.split())
+    for label, kind in lists:
+        names = list(getattr(rules, kind))
+        assert names and f"{label} (default rule set): {', '.join(names)}." in text, (label, text)
+
+
+def test_edit_takes_no_rules_option_and_changes_nothing_when_given_one(tmp_path: Path) -> None:
+    add_northwind(tmp_path)
+    refused = run(tmp_path, "edit", "1", "--rules", "small-company", now=MAY4)
+    assert refused.returncode == 2 and "No such option '--rules'" in refused.stderr.splitlines()[0], refused.stderr
+    assert "--rules" not in ok(tmp_path, "edit", "--help", now=MAY4).stdout
+    assert doc(tmp_path, "show", "1", now=MAY4)["rules"] == "default"

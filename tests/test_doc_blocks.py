@@ -10,7 +10,8 @@ Python blocks of docs/plugins.md by tests/test_plugin_docs.py; the rest are run 
 - ``sh``: run by bash, in a throwaway tactful home holding one application, against the
   ``tactful`` of this venv (the install steps of the quick start are checked, not rerun);
 - ``cron`` and ``ini`` (systemd units): the command they run is run, the units parsed;
-- ``yaml``: parsed, and a config.yaml section is loaded by `tactful plugins`; ``toml``: parsed.
+- ``yaml``: parsed, and a config.yaml section is loaded by `tactful plugins`; ``toml``: parsed;
+- the console blocks of docs/data.md: run on the files the text before them describes.
 """
 
 from __future__ import annotations
@@ -259,3 +260,105 @@ def test_the_blocks_are_found_where_they_are():
         fences = re.findall(r"^```\w+$", path.read_text(encoding="utf-8"), re.M)
         assert len([b for b in blocks() if b.path == path]) == len(fences), path
     assert sys.version_info >= (3, 11)
+
+
+def service_lines(block: Block) -> list[tuple[str, str]]:
+    """The ``Key=value`` lines of a systemd unit's [Service] section, in order (systemd allows a
+    key more than once, as ``Environment=`` is, which configparser does not)."""
+    section, found = "", []
+    for line in block.text.splitlines():
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif section == "Service" and "=" in line:
+            key, _, value = line.partition("=")
+            found.append((key, value))
+    return found
+
+
+def test_the_readmes_worker_unit_runs_its_worker_on_postgresql_and_stops_on_its_kill_signal(pg_url, tmp_path):
+    """The README's tactful-worker@.service, with its database and home swapped for a throwaway
+    cluster's and a temporary folder: the worker starts, fires what is due, logs JSON lines and
+    exits 0 on the unit's KillSignal. (Its info level is added here to see each pass.)"""
+    import signal
+    import threading
+
+    (unit,) = [b for b in blocks() if b.lang == "ini" and "tactful worker" in b.text]
+    lines = service_lines(unit)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    for key, value in lines:
+        if key == "Environment":
+            name, _, setting = value.partition("=")
+            env[name] = setting
+    assert env["TACTFUL_DATABASE"].startswith("postgresql://") and env["TACTFUL_LOG_FORMAT"] == "json", unit.name
+    env.update(TACTFUL_DATABASE=pg_url, TACTFUL_HOME=str(tmp_path), TACTFUL_NOW=NOW, TACTFUL_TZ="UTC",
+               TACTFUL_LOG_LEVEL="info")  # fmt: skip
+    added = subprocess.run([str(EXE), "add", "Northwind", "--interviewed", "2026-04-01"], env=env,
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    service = dict(lines)
+    command = shlex.split(service["ExecStart"].replace("/opt/tactful/.venv/bin/", f"{EXE.parent}/"))
+    with subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as worker:  # fmt: skip
+        guard = threading.Timer(120, worker.kill)  # a worker that never passes must not hang the run
+        guard.start()
+        try:
+            assert worker.stderr is not None
+            said = []
+            for line in worker.stderr:
+                said.append(json.loads(line))
+                if said[-1]["event"] == "worker pass":
+                    break
+            assert said and said[-1]["event"] == "worker pass" and said[-1]["fired"] == 1, said
+            worker.send_signal(getattr(signal, service["KillSignal"]))
+            assert worker.wait(timeout=int(service["TimeoutStopSec"])) == 0
+            rest = worker.stderr.read().splitlines()
+        finally:
+            guard.cancel()
+    assert [json.loads(line)["event"] for line in rest][-1] == "worker stopped", rest
+
+
+#: The files the console blocks of docs/data.md read, made as the text before each block says:
+#: search.json is an export of the home, apps.csv has a misspelt column and a bad date on line 3.
+DATA_INPUTS = {
+    "apps.csv": "company,interviewd,decision_by\nFabrikam,2026-05-04,2026-05-20\nContoso,2026-05-04,2026-02-30\n",
+}
+
+
+def test_the_data_guides_console_blocks_print_what_they_show(tmp_path):
+    """docs/data.md's `$ tactful import …` examples, run in a home that holds the application
+    they speak of, print exactly the lines shown, and exit 2."""
+    text = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```console\n\$ (tactful .*?)\n(.*?)```", text, re.S)
+    assert len(examples) == len(re.findall(r"^```console$", text, re.M)) == 2
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env.update(TACTFUL_HOME=str(tmp_path / "home"), TACTFUL_NOW=NOW, TACTFUL_TZ="UTC")
+    seeded = subprocess.run([str(EXE), "add", "Northwind", "--interviewed", "2026-05-04"], env=env,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    export = subprocess.run([str(EXE), "export", "--format", "json"], env=env, capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    (tmp_path / "search.json").write_text(export.stdout)
+    for name, content in DATA_INPUTS.items():
+        (tmp_path / name).write_text(content)
+    for command, shown in examples:
+        argv = shlex.split(command)
+        done = subprocess.run([str(EXE), *argv[1:]], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", shown), command
+
+
+def test_the_quick_start_shows_a_newcomer_the_thank_you_note_due_tomorrow(tmp_path):
+    """The README's quick start, after its install steps, in an empty home: its first screen is
+    the thank-you note due tomorrow, and nothing is overdue."""
+    (quick,) = [b for b in of("sh") if b.values[0].path.name == "README.md" and "tactful agenda" in b.values[0].text]
+    script = without_install(quick.values[0])
+    assert script != quick.values[0].text and "--interviewed today" in script
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env.update(PATH=f"{EXE.parent}{os.pathsep}{env['PATH']}", TACTFUL_HOME=str(tmp_path / "home"),
+               TACTFUL_NOW=NOW, TACTFUL_TZ="UTC", HOME=str(tmp_path))  # fmt: skip
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    rows = [line for line in done.stdout.splitlines() if re.search(r"\d{4}-\d\d-\d\d", line)]
+    assert [row.split()[:5] for row in rows] == [["Wed", "2026-05-06", "09:00", "1", "Northwind"]], done.stdout
+    assert "send_thank_you" in done.stdout and "now" not in done.stdout.split()

@@ -184,3 +184,32 @@ def test_adding_many_is_all_or_nothing(engine):
     assert caught.value.cli.startswith("row 2: --interviewed 'May 4'")  # what `tactful import` prints
     assert list(engine.store.all()) == []
     assert [a.company for a in engine.add_many(rows[:1])] == ["Northwind"]
+
+
+class Overtaken:
+    """A store whose first ``save`` is overtaken: just before it, ``rival`` records on the same
+    application, so that save carries a stale version and meets a real :class:`Conflict`."""
+
+    def __init__(self, store, rival):
+        self._store, self._rival, self.saves = store, rival, 0
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def save(self, changes):
+        self.saves += 1
+        if self.saves == 1:
+            self._rival()
+        return self._store.save(changes)
+
+
+def test_a_record_that_loses_a_race_is_worked_out_again_from_the_saved_record(store, clock):
+    first = Engine(store, clock)
+    app = first.add("Northwind", interviewed="2026-05-04")
+    other = Engine(store, clock)
+    overtaken = Overtaken(store, lambda: other.record(app.id, "news", text="a recruiter wrote"))
+    racing = Engine(overtaken, clock)
+    racing.record(app.id, "thank_you_sent")
+    assert overtaken.saves == 2  # the first save met the Conflict; the second was worked out afresh
+    assert [e.name for e in store.history(app.id)][-2:] == ["news", "thank_you_sent"]
+    assert store.get(app.id).state == "awaiting_decision"
