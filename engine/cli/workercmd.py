@@ -8,8 +8,7 @@ from __future__ import annotations
 import random
 import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import FrameType
 from typing import Any, TypeVar
@@ -66,12 +65,12 @@ class _Signals:
         if self.sleeping:
             raise _Stop
 
-    @contextmanager
-    def asleep(self) -> Iterator[None]:
-        self.sleeping = True
+    def sleep(self, store: Any, seconds: float) -> None:
+        """:func:`_sleep`, unless a signal came first; one that comes during it ends it."""
         try:
+            self.sleeping = True  # inside the try: a signal from here on raises _Stop, caught below
             if not self.stop:
-                yield
+                _sleep(store, seconds)
         except _Stop:
             pass
         finally:
@@ -120,8 +119,9 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
             if signals.stop:
                 break
             pause = _until_next_wake(ctx, poll)
-            with signals.asleep():
-                _sleep(engine.store, pause)
+            signals.sleep(engine.store, pause)
+    except _Stop:  # a second signal in the instant a sleep ends
+        pass
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -77,11 +77,15 @@ HISTORY_SQL = (
 OUTBOX_SQL = "INSERT OR IGNORE INTO outbox (key, app_id, payload) VALUES (?, ?, ?)"
 DUE_SQL = f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? ORDER BY wake, id"
 TACTFUL = Path(sys.executable).parent / "tactful"
-#: Runs the CLI and reports its own CPU seconds and peak memory on the last stderr line.
+#: Runs the CLI and reports its own CPU seconds and peak memory on the last stderr line. The
+#: peak is the process's own (``VmHWM``): Linux carries a forking parent's ``ru_maxrss`` across
+#: exec, so at a million rows this script's own size would be reported as the tick's.
 PROBE = (
-    "import resource, sys\nfrom tactful.cli.main import main\nsys.argv = ['tactful', *sys.argv[1:]]\n"
+    "import re, resource, sys\nfrom pathlib import Path\nfrom tactful.cli.main import main\n"
+    "sys.argv = ['tactful', *sys.argv[1:]]\n"
     "try:\n    main()\nfinally:\n    r = resource.getrusage(resource.RUSAGE_SELF)\n"
-    "    print('PROBE', r.ru_utime + r.ru_stime, r.ru_maxrss, file=sys.stderr)\n"
+    "    hwm = re.search(r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text())\n"
+    "    print('PROBE', r.ru_utime + r.ru_stime, hwm.group(1) if hwm else r.ru_maxrss, file=sys.stderr)\n"
 )
 
 
