@@ -166,6 +166,15 @@ def test_a_notice_key_is_kept_once_and_expanded_once_per_plugin(store):
     assert sorted(d.key for d in store.outbox.listing(["pending"])) == ["k/mail", "k/sms"]
 
 
+def test_notices_expanded_while_no_plugin_took_them_are_not_delivered_later(store):
+    [app] = store.insert([(new_app(), [])])
+    store.save([Change(app, outbox=[notice("old"), notice("older")])])
+    assert store.outbox.expand({}) == 0  # no plugin configured yet: nothing to deliver
+    store.save([Change(store.get(app.id), outbox=[notice("new")])])
+    assert store.outbox.expand({"action_due": ["mail"], "transition": []}) == 1
+    assert [d.key for d in store.outbox.listing(["pending"])] == ["new/mail"]
+
+
 def test_a_claimed_delivery_is_given_to_nobody_else_until_finished(store):
     [app] = store.insert([(new_app(), [])])
     store.save([Change(app, outbox=[notice(f"k{n}") for n in range(6)])])

@@ -7,7 +7,6 @@ mid-attempt leaves it pending, to be attempted again (with the same key).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -77,16 +76,25 @@ class PostgresOutbox:
             )
 
     def expand(self, takers: Mapping[str, Sequence[str]]) -> int:
-        with self._transaction() as conn, conn.cursor() as cur:
+        """Each new notice gets a delivery per plugin that takes its kind. Only the kind is read
+        back (the server picks it out of the payload), and when no plugin takes any kind the
+        notices are marked expanded in one statement."""
+        claim = "SELECT id FROM outbox WHERE NOT expanded ORDER BY id FOR UPDATE SKIP LOCKED"
+        with self._transaction() as conn:
+            if not any(takers.values()):
+                conn.execute(f"UPDATE outbox SET expanded = TRUE WHERE id IN ({claim})")
+                return 0
             new = conn.execute(
-                "SELECT id, key, payload FROM outbox WHERE NOT expanded ORDER BY id FOR UPDATE SKIP LOCKED"
+                "SELECT id, key, (payload::json)->>'kind' FROM outbox WHERE NOT expanded ORDER BY id "
+                "FOR UPDATE SKIP LOCKED"
             ).fetchall()
-            rows = [(number, plugin, f"{key}/{plugin}") for number, key, payload in new
-                    for plugin in takers.get(json.loads(payload)["kind"], ())]  # fmt: skip
+            rows = [(number, plugin, f"{key}/{plugin}") for number, key, kind in new
+                    for plugin in takers.get(kind, ())]  # fmt: skip
             if rows:
-                cur.executemany(
-                    "INSERT INTO deliveries (outbox_id, plugin, key) VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING",
-                    rows,
+                conn.execute(
+                    "INSERT INTO deliveries (outbox_id, plugin, key) SELECT * FROM "
+                    "unnest(%b::bigint[], %b::text[], %b::text[]) ON CONFLICT (key) DO NOTHING",
+                    [list(column) for column in zip(*rows, strict=True)],
                 )
             conn.execute("UPDATE outbox SET expanded = TRUE WHERE id = ANY(%s)", ([n for n, _, _ in new],))
         return len(rows)

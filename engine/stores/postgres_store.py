@@ -10,9 +10,8 @@ share it, and a worker that dies releases its batch untouched. Needs the ``postg
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from typing import Any
@@ -23,9 +22,9 @@ from psycopg_pool import ConnectionPool
 
 from ..errors import InputError, StoreUnavailable
 from ..vocabulary.records import Application, LogEntry
-from ..vocabulary.timecalc import stamp, unstamp, zone_names, zones
+from ..vocabulary.timecalc import stamp
 from .postgres_outbox import OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox, one_line, redact
-from .sqlite_store import entry_row, history_entry
+from .sqlite_rows import Texts, app_values, entry_row, history_entry, read_apps
 from .store import Change, Conflict
 
 #: The schema this tactful writes; a database marked with a higher one is refused.
@@ -90,22 +89,24 @@ def columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
 _MIGRATION_LOCK = 73468231
 
 
-def _in(moment: datetime | None, tz: tzinfo) -> datetime | None:
-    return None if moment is None else moment.astimezone(tz)
+def _in(moment: datetime, tz: tzinfo) -> datetime:
+    return moment.astimezone(tz)  # timestamptz keeps the instant; the zones are kept beside
+
+
+def _rows_to_apps(rows: Iterable[Sequence[Any]], texts: Texts | None = None) -> list[Application]:
+    return read_apps(rows, texts, _in)
 
 
 def _row_to_app(row: Sequence[Any]) -> Application:
-    app_id, company, state, entered, facts, rules, digest, next_due, timer, version, wake, notified, agenda, tz = row
-    due_tz, wake_tz, agenda_tz = zones(tz, 3)  # timestamptz keeps the instant; the zones are kept beside
-    return Application(app_id, company, state, unstamp(entered), json.loads(facts), rules, digest,
-                       _in(next_due, due_tz), timer, version, _in(wake, wake_tz),
-                       unstamp(notified) if notified else None, _in(agenda, agenda_tz))  # fmt: skip
+    return read_apps([row], None, _in)[0]
 
 
-def _values(app: Application) -> tuple[Any, ...]:
-    return (app.company, app.state, stamp(app.entered), json.dumps(app.facts), app.rules, app.rules_hash,
-            app.next_due, app.timer, app.wake, stamp(app.notified) if app.notified else None, app.agenda,
-            zone_names(app.next_due, app.wake, app.agenda))  # fmt: skip
+def _same(moment: datetime | None) -> datetime | None:
+    return moment
+
+
+def _values(app: Application, texts: Texts | None = None) -> tuple[Any, ...]:
+    return app_values(app, texts, stamp, _same)
 
 
 def connect_error(url: str, err: Exception) -> InputError:
@@ -238,7 +239,8 @@ class PostgresStore:
     def save(self, changes: Sequence[Change]) -> None:
         claimed = getattr(self._local, "conn", None) is not None
         with self.transaction() as conn:
-            rows = [(*_values(c.app), c.app.id, c.app.version) for c in changes]
+            texts = getattr(self._local, "texts", None)
+            rows = [(*_values(c.app, texts), c.app.id, c.app.version) for c in changes]
             if conn.execute(_UPDATE, columns(rows, 14)).rowcount != len(changes):
                 raise Conflict("an application changed meanwhile; nothing was written, try again")
             for change in changes:
@@ -258,12 +260,19 @@ class PostgresStore:
         self, now: datetime, limit: int, after: tuple[datetime, int] | None = None
     ) -> Iterator[list[Application]]:
         with self.transaction():
-            yield self._due(now, limit, after, " FOR UPDATE SKIP LOCKED")
+            texts: Texts = {}  # facts a tick leaves as they are are written back as read
+            self._local.texts = texts
+            try:
+                yield self._due(now, limit, after, " FOR UPDATE SKIP LOCKED", texts)
+            finally:
+                self._local.texts = None
 
     def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
         return self._due(now, limit, after, "")
 
-    def _due(self, now: datetime, limit: int, after: tuple[datetime, int] | None, lock: str) -> list[Application]:
+    def _due(
+        self, now: datetime, limit: int, after: tuple[datetime, int] | None, lock: str, texts: Texts | None = None
+    ) -> list[Application]:
         where, args = "wake <= %s", [now]
         if after is not None:
             where = f"{where} AND (wake, id) > (%s, %s)"
@@ -273,7 +282,7 @@ class PostgresStore:
                 f"SELECT {_COLUMNS} FROM applications WHERE {where} ORDER BY wake, id LIMIT %s{lock}",
                 (*args, limit),
             ).fetchall()
-        return [_row_to_app(r) for r in rows]
+        return _rows_to_apps(rows, texts)
 
     def all(self) -> Iterator[Application]:
         last = 0
@@ -284,7 +293,7 @@ class PostgresStore:
                 ).fetchall()
             if not rows:
                 return
-            yield from map(_row_to_app, rows)
+            yield from _rows_to_apps(rows)
             last = rows[-1][0]
 
     def agenda(self, until: datetime) -> list[Application]:
@@ -292,19 +301,19 @@ class PostgresStore:
             rows = conn.execute(
                 f"SELECT {_COLUMNS} FROM applications WHERE agenda <= %s ORDER BY id", (until,)
             ).fetchall()
-        return [_row_to_app(r) for r in rows]
+        return _rows_to_apps(rows)
 
     def page(self, after: int, limit: int) -> list[Application]:
         with self.transaction() as conn:
             rows = conn.execute(
                 f"SELECT {_COLUMNS} FROM applications WHERE id > %s ORDER BY id LIMIT %s", (after, limit)
             ).fetchall()
-        return [_row_to_app(r) for r in rows]
+        return _rows_to_apps(rows)
 
     def in_states(self, states: Collection[str]) -> list[Application]:
         with self.transaction() as conn:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM applications WHERE state = ANY(%s)", (list(states),))
-            return [_row_to_app(r) for r in rows.fetchall()]
+            return _rows_to_apps(rows.fetchall())
 
     def history(self, app_id: int) -> list[LogEntry]:
         with self.transaction() as conn:

@@ -24,10 +24,17 @@ def read_app(row: Sequence[Any]) -> Application:
 Texts = dict[int, tuple[Mapping[str, Any], dict[str, Any], str]]
 
 
-def read_apps(rows: Iterable[Sequence[Any]], texts: Texts | None = None) -> list[Application]:
+def _from_seconds(value: Any, tz: tzinfo) -> datetime:
+    return datetime.fromtimestamp(value, tz)
+
+
+def read_apps(
+    rows: Iterable[Sequence[Any]], texts: Texts | None = None, moment: Callable[[Any, tzinfo], datetime] = _from_seconds
+) -> list[Application]:
     """Rows as applications. A moment written alike in several rows or columns is read once (a
     batch of due rows shares most of them); with ``texts``, each one's facts text is kept by id.
-    The indexed moments are UTC seconds, their zones kept beside them (``zones``)."""
+    The indexed moments are read by ``moment`` (UTC seconds in SQLite), in the zones kept beside
+    them (``zones``)."""
     seen: dict[Any, Any] = {None: None, "": None}
 
     def text(value: str | None) -> Any:
@@ -41,7 +48,7 @@ def read_apps(rows: Iterable[Sequence[Any]], texts: Texts | None = None) -> list
             return None
         known = seen.get((value, tz))
         if known is None:
-            known = seen[(value, tz)] = datetime.fromtimestamp(value, tz)
+            known = seen[(value, tz)] = moment(value, tz)
         return known
 
     apps = []
@@ -58,7 +65,7 @@ def read_apps(rows: Iterable[Sequence[Any]], texts: Texts | None = None) -> list
 
 
 def app_values(app: Application, texts: Texts | None = None, text: Callable[[datetime], str] = stamp,
-               seconds: Callable[[datetime | None], float | None] = _epoch) -> tuple[Any, ...]:  # fmt: skip
+               seconds: Callable[[datetime | None], Any] = _epoch) -> tuple[Any, ...]:  # fmt: skip
     """The columns of ``app`` after ``id``; its facts as read (in ``texts``) when they are
     unchanged. ``text`` and ``seconds`` write its moments (a bulk session's remember them: see
     :class:`~tactful.stores.moments.Moments`)."""

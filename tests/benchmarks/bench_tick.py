@@ -61,6 +61,9 @@ from tactful.runtime.machine import timer_trigger, unguarded
 from tactful.stores.sqlite_store import _COLUMNS, _UPDATE, SQLiteStore
 from tactful.vocabulary.timecalc import stamp
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from floors import floor_notices  # noqa: E402
+
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 DUE_SPAN = timedelta(days=30)  # due rows have their timer over the DUE_SPAN before NOW
 NOW_TENTH = NOW - DUE_SPAN * 0.9  # an earlier clock sees about a tenth of them due
@@ -244,26 +247,15 @@ def floor_tick(path: Path, now: datetime, made: dict[str, Any]) -> tuple[float, 
         tz_name = facts.get("timezone") or "UTC"
         tz = zones.get(tz_name) or zones.setdefault(tz_name, ZoneInfo(tz_name))
         at = datetime.fromtimestamp(next_due, zones.get(kept) or zones.setdefault(kept, ZoneInfo(kept)))
-        at_text, at_key = stamp(at), at.isoformat()  # the timer's moment in the zone the store kept
+        at_text = stamp(at)  # the timer's moment in the zone the store kept
         due = shift(at.astimezone(tz), None)
         due_ts = due.timestamp()
         wake = None if due_ts <= now_ts else due_ts
         updates.append((company, target, at_text, facts_text, rules, rules_hash, None, None, wake, recorded, due_ts,
                         tz_name, app_id, version))  # fmt: skip
         history.append((app_id, "timer", "timer", at_text, recorded, state, target, None, None))
-        base = {"app_id": app_id, "company": company, "state": target}
-        common = {"interviewer": facts.get("interviewer"), "timezone": tz_name, "draft": None,
-                  "facts": {k: v for k, v in facts.items() if k != "news"}}  # fmt: skip
-        key = f"{app_id}/transition/{target}/{at_key}"
-        outbox.append((key, app_id, json.dumps({"kind": "transition", "key": key, **base, "at": at_text,
-                       "source": state, "target": target, "event": "timer", "action": None, "due": None,
-                       "reason": None, **common})))  # fmt: skip
-        if wake is None:
-            due_text = stamp(due)  # as the store keeps a moment: with its IANA zone
-            key = f"{app_id}/action/{action}/{due.isoformat()}"
-            outbox.append((key, app_id, json.dumps({"kind": "action_due", "key": key, **base, "at": due_text,
-                           "source": None, "target": None, "event": None, "action": action, "due": due_text,
-                           "reason": reason, **common})))  # fmt: skip
+        outbox += floor_notices(app_id, company, state, target, facts, tz_name, at, (action, reason) if wake is None
+                                else None, due)  # fmt: skip
     updates.sort(key=lambda row: row[-2])  # row order, as the store updates
     if db.executemany(_UPDATE, updates).rowcount != len(updates):
         raise RuntimeError("an application changed meanwhile")

@@ -6,17 +6,18 @@ Not a pytest test: a script that prints figures. Run from the repository root:
     python tests/benchmarks/bench_workers.py --apps 100000 --due 10000 --runs 3
     TACTFUL_DATABASE=postgresql://… python tests/benchmarks/bench_workers.py   # a server of yours
 
-How it works: without TACTFUL_DATABASE it starts a throwaway cluster (tests/pgcluster.py).
-Two applications are added through the real engine and `PostgresStore` (one interviewed on
-4 May, due at the benchmark's now; one on 1 September, not due), and the template database
-gets ``--apps`` copies of them and their history rows by ``INSERT … SELECT`` (``--due`` of
-them due). Each run makes a fresh database from that template (``CREATE DATABASE … TEMPLATE``)
-and times the wall clock of ``tactful tick`` as the CLI runs it (notices on, outbox written,
-its default batch unless ``--batch``), alone and two at once on another fresh copy (which goes
-first alternates between runs), with the CPU seconds the tick processes used. After each run
-it checks that nothing is left due and that each due application has exactly one ``timer``
-history row (zero doubles). The server shares the machine's CPUs with the ticks: on a
-machine with few of them, two workers cannot be twice as fast as one.
+How it works: without TACTFUL_DATABASE it starts a throwaway cluster (tests/pgcluster.py). Two
+applications are added through the real engine and `PostgresStore` (one interviewed on 4 May,
+due at the benchmark's now; one on 1 September, not due), and the template database gets
+``--apps`` copies of them and their history rows by ``INSERT … SELECT`` (``--due`` of them
+due), each copy's timer a minute from the last one's. Each run makes a fresh database from that
+template (``CREATE DATABASE … TEMPLATE``) and times the wall clock of ``tactful tick`` as the
+CLI runs it (notices on, outbox written, its default batch unless ``--batch``), alone and two
+at once on another fresh copy (which goes first alternates between runs), with the CPU seconds
+the tick processes used. After each run it checks that nothing is left due and that each due
+application has exactly one ``timer`` history row (zero doubles). The server shares the
+machine's CPUs with the ticks: on a machine with few of them, two workers cannot be twice as
+fast as one.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ from tests import pgcluster  # noqa: E402
 NOW = "2026-06-15T10:00:00+00:00"
 TACTFUL = Path(sys.executable).parent / "tactful"
 COLUMNS = "company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones"
+#: The copies' columns: each copy's timer a minute apart over 14 days before the model's (all
+#: still due at NOW for the due ones), so that no two due applications share a moment and
+#: nothing worked out for one can be reused for the next.
+SPREAD = COLUMNS.replace("next_due", "next_due - (g %% 20160) * interval '1 minute'")
 
 
 def say(text: str) -> None:
@@ -67,7 +72,7 @@ def build_template(server: str, apps: int, due: int) -> str:
     with psycopg.connect(url) as conn:
         for model, count in ((ready.id, due), (later.id, apps - due)):
             conn.execute(
-                f"INSERT INTO applications ({COLUMNS}) SELECT {COLUMNS} FROM applications, generate_series(1, %s) "
+                f"INSERT INTO applications ({COLUMNS}) SELECT {SPREAD} FROM applications, generate_series(1, %s) g "
                 "WHERE id = %s",
                 (count - 1, model),
             )

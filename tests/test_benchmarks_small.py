@@ -1,0 +1,38 @@
+"""The benchmarks that compare the CLI with a floor, run small: the floors must keep writing
+exactly the rows the CLI writes (each script checks the two stores are equal afterwards), or
+their ratios in docs/performance.md would compare different work."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = ROOT / "tests" / "benchmarks"
+
+
+def run(script: str, *args: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run([sys.executable, str(SCRIPTS / script), *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, **(env or {})}, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def test_the_sqlite_tick_floor_writes_the_rows_the_cli_tick_writes():
+    out = run("bench_tick.py", "--apps", "400", "--due", "40", "--runs", "1", "--no-memory")
+    assert "tables identical" in out and "ratio cli/floor" in out
+
+
+def test_the_postgresql_tick_floor_writes_the_rows_the_cli_tick_writes(pg_cluster):
+    out = run("bench_tick_pg.py", "--apps", "400", "--due", "40", "--runs", "1",
+              env={"TACTFUL_DATABASE": pg_cluster})  # fmt: skip
+    assert "tables identical" in out and "ratio cli/floor" in out
+
+
+@pytest.mark.parametrize("days", ["365", "30"])
+def test_the_import_floor_writes_the_rows_the_cli_import_writes(days):
+    out = run("bench_import.py", "--rows", "600", "--days", days, "--runs", "1")
+    assert "identical" in out
