@@ -241,3 +241,22 @@ def test_a_server_nothing_listens_on_is_one_line_exit_2_at_once(tmp_path):
     for command in (("list",), ("tick",), ("worker", "--poll", "0.1")):
         line = one_line_exit_2(run(tmp_path, "--database", url, *command, now=NOW))
         assert f"cannot use the database postgresql://me:***@127.0.0.1:{port}/tactful" in line and "s3cret" not in line
+
+
+def test_a_tick_on_postgresql_writes_the_notices_no_plugin_takes_already_expanded(tmp_path, pg_url):
+    store = PostgresStore(pg_url)
+    try:
+        clock = FakeClock(at("2026-05-04 17:00"))
+        engine = Engine(store, clock, notify=True)
+        engine.add("Northwind", interviewed="2026-05-04")
+        store.outbox.keep_takers({"action_due": ["mail"]})  # as a tick does, its plugins set
+        clock.set(at("2026-05-22 10:00"))
+        [fired] = list(engine.tick_each(100))
+        assert fired.target == "follow_up_due"
+        with psycopg.connect(pg_url) as conn:
+            kinds = dict(conn.execute("SELECT payload::json->>'kind', expanded FROM outbox").fetchall())
+        assert kinds == {"transition": True, "action_due": False}  # only what "mail" takes waits to be expanded
+        assert store.outbox.expand({"action_due": ["mail"]}) == 1
+        assert [d.key.rsplit("/", 1)[-1] for d in store.outbox.listing(["pending"])] == ["mail"]
+    finally:
+        store.close()

@@ -32,12 +32,14 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
     tactful tick --json --strict
     """
     from ..engine import TICK_BATCH
+    from ..hooks.delivery import keep_takers
     from ..stores.claims import tick_batch
     from .output import fired_doc
     from .workercmd import reconnecting
 
     engine = ctx.engine()
-    ctx.plugins()  # a broken config.yaml stops the tick before anything is written
+    pm = ctx.plugins()  # a broken config.yaml stops the tick before anything is written
+    keep_takers(engine.store.outbox, pm)  # notices nobody here takes are written expanded
     count, out = 0, sys.stdout  # written as it comes, flushed when the buffer fills (not per line, as click.echo)
     if ctx.as_json:
         out.write("[")

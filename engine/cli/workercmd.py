@@ -105,8 +105,11 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
     configure_cli(default="info")
     signals = _Signals()
     previous = {sig: signal.signal(sig, signals) for sig in (signal.SIGTERM, signal.SIGINT)}
+    from ..hooks.delivery import keep_takers
+
     engine = ctx.engine()
-    ctx.plugins()  # a broken config.yaml stops the worker before anything is written
+    pm = ctx.plugins()  # a broken config.yaml stops the worker before anything is written
+    keep_takers(engine.store.outbox, pm)  # notices nobody here takes are written expanded
     logger().info("worker started", poll=poll)
     passes, size = 0, batch or tick_batch(engine.store, TICK_BATCH)
     try:

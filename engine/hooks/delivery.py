@@ -53,6 +53,15 @@ def deliver(
     return report
 
 
+def keep_takers(outbox: Outbox, pm: pluggy.PluginManager) -> None:
+    """Tell an outbox that can (PostgreSQL's) that the plugins of ``pm`` are the ones for as long
+    as it is used, so that it writes the notices none of them takes already expanded. For a
+    process whose plugins are set when it starts: a tick, a worker."""
+    keep = getattr(outbox, "keep_takers", None)
+    if keep is not None:
+        keep(delivery_plugins(pm))
+
+
 def claim(outbox: Outbox, now: datetime, limit: int) -> AbstractContextManager[list[Delivery]]:
     """The outbox's claim, or for an outbox written before claims existed, its plain ``due``."""
     claiming = getattr(outbox, "claim", None)

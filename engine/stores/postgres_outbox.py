@@ -64,15 +64,24 @@ class PostgresOutbox:
     def __init__(self, transaction: Callable[[], AbstractContextManager[psycopg.Connection[Any]]]) -> None:
         """``transaction`` is the store's: this thread's connection in a transaction."""
         self._transaction = transaction
+        self._takers: Mapping[str, Sequence[str]] | None = None
+
+    def keep_takers(self, takers: Mapping[str, Sequence[str]]) -> None:
+        """The plugins that take each kind for as long as this outbox is used (a tick's or a
+        worker's, whose plugins are set when it starts): a notice of a kind none of them takes
+        is written already expanded, which spares marking it in a second write."""
+        self._takers = dict(takers)
 
     def add(self, notices: Sequence[Notice]) -> None:
         if not notices:
             return
+        takers = self._takers
+        expanded = [takers is not None and not takers.get(n.kind) for n in notices]
         with self._transaction() as conn:
             conn.execute(
-                "INSERT INTO outbox (key, app_id, payload) SELECT * FROM unnest(%b::text[], %b::bigint[], %b::text[]) "
-                "ON CONFLICT (key) DO NOTHING",
-                ([n.key for n in notices], [n.app_id for n in notices], [n.to_json() for n in notices]),
+                "INSERT INTO outbox (key, app_id, payload, expanded) "
+                "SELECT * FROM unnest(%b::text[], %b::bigint[], %b::text[], %b::bool[]) ON CONFLICT (key) DO NOTHING",
+                ([n.key for n in notices], [n.app_id for n in notices], [n.to_json() for n in notices], expanded),
             )
 
     def expand(self, takers: Mapping[str, Sequence[str]]) -> int:
