@@ -388,8 +388,10 @@ class Engine:
                     fired += [Fired(app.id, app.company, e.source, e.target, e.at) for e in entries]
                 self.store.save(changes)
             count += len(fired)
-            yield from fired
             last = due[-1]
             cursor = (last.wake, last.id) if last.wake else None
+            del due, changes  # before the next batch is read: one batch in memory at a time
+            yield from fired
+            del fired
         if count:
             logger().info("timers fired", count=count, now=now.isoformat())

@@ -18,6 +18,7 @@ to accept every offer they get. Whatever happens:
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,10 +34,11 @@ from tactful.language.namespace import Namespace, Portfolio
 from tactful.language.ruleset import RuleSet
 from tactful.runtime import core
 from tactful.runtime.machine import fire_through_machine, unguarded
+from tactful.runtime.notify import Notice
 from tactful.runtime.policy import judge
 from tactful.testing import FakeClock
 from tactful.vocabulary.records import Other
-from tactful.vocabulary.timecalc import zone
+from tactful.vocabulary.timecalc import stamp, zone
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE_SETS = {ref: load_rules(ref) for ref in ("default", "small-company", str(ROOT / "examples/rules/one-call.yaml"))}
@@ -305,3 +307,38 @@ def test_the_agenda_read_from_the_index_is_the_whole_agenda_cut_at_its_window(
             until = now + timedelta(days=days)
             cut = [(app_id, item) for app_id, item in whole if item.due <= until]
             assert [(app.id, item) for app, item in engine.agenda(now, until=until)] == cut, days
+
+
+_TEXT = st.text(max_size=12)
+_MOMENTS = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2100, 1, 1),
+    timezones=st.sampled_from([zone("UTC"), zone("Europe/Paris"), zone("Asia/Tokyo")]),
+)
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats(allow_nan=False) | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(_TEXT | st.none(), min_size=9, max_size=9),
+    app_id=st.integers(0, 10**9),
+    at=_MOMENTS,
+    due=_MOMENTS | st.none(),
+    interviewer=_JSON_VALUES,
+    facts=st.dictionaries(_TEXT, _JSON_VALUES, max_size=5),
+)
+def test_a_notice_is_written_as_json_dumps_writes_it(
+    texts: list[str | None], app_id: int, at: datetime, due: datetime | None, interviewer: Any, facts: dict[str, Any]
+) -> None:
+    """The outbox's text of a notice, written field by field, is ``json.dumps`` of the notice
+    (its moments stamped with their zone)."""
+    kind, key, company = (t or "x" for t in texts[:3])
+    state, source, target, event, action, reason = texts[3], texts[4], texts[5], texts[6], texts[7], texts[8]
+    notice = Notice(kind, key, app_id, company, state or "s", at, source, target, event, action, due, reason,
+                    interviewer, "Europe/Paris", reason, facts)  # fmt: skip
+    expected = json.dumps({**notice._asdict(), "at": stamp(at), "due": stamp(due) if due else None})
+    assert notice.to_json() == expected

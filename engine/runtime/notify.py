@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from json.encoder import encode_basestring_ascii  # what json.dumps writes text with
 from typing import Any, NamedTuple
 
 from ..language.namespace import Portfolio
@@ -66,11 +67,17 @@ class Notice(NamedTuple):
     def to_json(self) -> str:
         """The notice as a JSON object, its fields in order (what the outbox keeps); times keep
         their IANA zone (see :func:`~tactful.vocabulary.timecalc.stamp`). The facts come last,
-        as :func:`facts_json` wrote them (once for the notices of one change)."""
-        data = dict(zip(_HEAD, self, strict=False))  # the facts aside
-        data["at"] = stamp(self.at)
-        data["due"] = stamp(self.due) if self.due else None
-        return f'{json.dumps(data)[:-1]}, "facts": {facts_json(self.facts)}}}'
+        as :func:`facts_json` wrote them (once for the notices of one change). Written field by
+        field: the same text as ``json.dumps`` of the whole, at a fraction of its cost."""
+        j = _value
+        return (
+            f'{{"kind": {j(self.kind)}, "key": {j(self.key)}, "app_id": {j(self.app_id)}, '
+            f'"company": {j(self.company)}, "state": {j(self.state)}, "at": {j(stamp(self.at))}, '
+            f'"source": {j(self.source)}, "target": {j(self.target)}, "event": {j(self.event)}, '
+            f'"action": {j(self.action)}, "due": {j(stamp(self.due)) if self.due else "null"}, '
+            f'"reason": {j(self.reason)}, "interviewer": {j(self.interviewer)}, "timezone": {j(self.timezone)}, '
+            f'"draft": {j(self.draft)}, "facts": {facts_json(self.facts)}}}'
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Notice:
@@ -80,8 +87,20 @@ class Notice(NamedTuple):
         return cls(**data)
 
 
-#: The fields of a notice before its facts, in order.
-_HEAD = Notice._fields[:-1]
+_text = encode_basestring_ascii
+
+
+def _value(value: Any) -> str:
+    """``json.dumps(value)``, with text and None (most of a notice) written straight away."""
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return _text(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value)
+
+
 _FACTS_JSON: dict[int, tuple[Any, dict[str, Any], str]] = {}
 
 
