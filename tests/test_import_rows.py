@@ -4,6 +4,8 @@ default one any store gets (MemoryStore has no ``bulk``)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tactful import Engine, InputError
 from tactful.runtime.rows import ImportRow, export_row
@@ -65,3 +67,34 @@ def test_an_exported_row_restores_over_any_store_and_update_replaces_it(store: o
         stored.state, stored.facts, stored.next_due, stored.wake,
     )  # fmt: skip
     assert [e.name for e in engine.history(app.id or 0)] == ["added", "thank_you_sent"]
+
+
+_ZONES = ("UTC", "Europe/Paris", "America/New_York")
+
+
+@settings(max_examples=60, deadline=None)
+@given(rules=st.sampled_from(("default", "small-company")), rows=st.lists(st.tuples(
+    st.integers(0, 60), st.none() | st.integers(1, 25), st.sampled_from(_ZONES), st.booleans(), st.booleans(),
+    st.integers(1, 5)), min_size=2, max_size=12))  # fmt: skip
+def test_a_remembered_start_is_the_start_worked_out_afresh(rules: str, rows: list[tuple]) -> None:
+    """Rows that share a remembered start (they differ in no_calls, email_invited, rank, …)
+    get the record core.start and settle give each of them on its own."""
+    from datetime import date, timedelta
+
+    from tactful import MemoryStore
+    from tactful.runtime import core
+    from tactful.stores.importing import RowMaker
+
+    engine = _engine(MemoryStore())
+    now, portfolios = engine.now(), engine._portfolios()
+    settle = engine._settler(now, portfolios)
+    maker = RowMaker(engine.rules, engine.store, rules, now, portfolios, settle)
+    rs = engine.rules.get(engine.rules.reference(rules))
+    for number, (days, decided, tz, no_calls, email, rank) in enumerate(rows):
+        day = date(2026, 5, 6) - timedelta(days=days)
+        by = {"decision_by": (day + timedelta(days=decided)).isoformat()} if decided else {}
+        given = {"interviewed": day.isoformat(), "timezone": tz, "no_calls": no_calls, "email_invited": email,
+                 "rank": rank, **by}  # fmt: skip
+        made = maker.start(rs, f"C{number}", given, rules, None)
+        fresh = settle(rs, core.start(rs, f"C{number}", given, now, rules, portfolios(rs))[0])
+        assert made == fresh, given

@@ -12,14 +12,16 @@ to accept every offer they get. Whatever happens:
   call out of hours unless it is the callback the employer asked for;
 - never a LinkedIn invitation allowed before a decision;
 - catching up without the state machine (as show, list, agenda and `can` do) gives the same
-  record and history rows as firing the timers through it.
+  record and history rows as firing the timers through it;
+- every expression of the rule set gives, as the function it is compiled to, what evaluating its
+  tree in the namespace gives (the same value, or the same error).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,7 +31,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tactful import Engine, InputError, MemoryStore, Refused, RuleBook, load_rules
+from tactful import Engine, InputError, MemoryStore, Refused, RuleBook, RuleError, load_rules
+from tactful.language.expr import Expression
 from tactful.language.namespace import Namespace, Portfolio
 from tactful.language.ruleset import RuleSet
 from tactful.runtime import core
@@ -193,6 +196,52 @@ def nothing_allowed_before_it_is_due(s: Seeker) -> None:
 def no_linkedin_before_a_decision(s: Seeker) -> None:
     if s.can("linkedin_invite"):
         assert s.app.facts.get("offer_at") or s.app.facts.get("rejected_at"), (s.app.state, dict(s.app.facts))
+
+
+def _expressions(value: Any, found: list[Expression]) -> list[Expression]:
+    """Every expression held in ``value`` (a rule set's parts: mappings, tuples, records)."""
+    if isinstance(value, Expression):
+        found.append(value)
+    elif isinstance(value, Mapping):
+        for part in value.values():
+            _expressions(part, found)
+    elif isinstance(value, tuple | list):
+        for part in value:
+            _expressions(part, found)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            _expressions(getattr(value, name), found)
+    return found
+
+
+EXPRESSIONS = {ref: _expressions([rs.derived, rs.actions, rs.events, rs.states, rs.policies, rs.invariants], [])
+               for ref, rs in RULE_SETS.items()}  # fmt: skip
+
+
+def _outcome(expression: Expression, ns: Namespace) -> Any:
+    try:
+        return expression(ns)
+    except RuleError as err:
+        return str(err)
+
+
+def compiled_as_evaluated(s: Seeker) -> None:
+    for expression in EXPRESSIONS[next(ref for ref, rs in RULE_SETS.items() if rs is s.rs)]:
+        for at in (s.now, s.app.entered):
+            compiled = _outcome(expression, Namespace(s.rs, s.app, at, portfolio=s.portfolio()))
+            evaluated = _outcome(expression._replace(run=None), Namespace(s.rs, s.app, at, portfolio=s.portfolio()))
+            assert compiled == evaluated, (expression.source, s.app.state)
+
+
+def test_every_rule_set_has_its_expressions_compiled() -> None:
+    for ref, found in EXPRESSIONS.items():
+        assert len(found) > 30 and all(e.run is not None for e in found), ref
+
+
+@SETTINGS
+@given(st.data())
+def test_every_expression_gives_as_a_function_what_its_tree_gives(data: st.DataObject) -> None:
+    run(data, compiled_as_evaluated)
 
 
 @SETTINGS

@@ -14,6 +14,7 @@ Arithmetic and ordering comparisons are None-safe: ``None + 3 days`` is ``None``
 from __future__ import annotations
 
 import ast
+import copy
 import keyword
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -122,6 +123,8 @@ class Expression(NamedTuple):
     where: Location | None = None
     #: The kind of value it gives (see :mod:`tactful.language.exprtypes`).
     kind: str = ANY
+    #: The same tree as a function of the namespace (see :class:`Compiled`).
+    run: Compiled | None = None
 
     def __call__(self, namespace: Mapping[str, Any]) -> Any:
         """The value for ``namespace``.
@@ -130,9 +133,16 @@ class Expression(NamedTuple):
             RuleError: located where the expression was written, when it fails.
         """
         try:
+            if self.run is not None:
+                return self.run.function(namespace)
             return eval(self.code, self.scope, namespace)  # noqa: S307 - the tree was checked
         except RuleError:
             raise
+        except KeyError as err:  # a name the namespace does not have, as eval reports it
+            name = err.args[0] if len(err.args) == 1 else None
+            shown = self.source if len(self.source) <= 60 else self.source[:60] + "…"
+            why = f"name {name!r} is not defined" if name in self.names else (str(err) or "KeyError")
+            raise RuleError(self.where, f"'{shown}' could not be evaluated: {why}") from None
         except Exception as err:  # noqa: BLE001 - a plugin's function may fail any way; the rule file is to blame
             shown = self.source if len(self.source) <= 60 else self.source[:60] + "…"
             raise RuleError(self.where, f"'{shown}' could not be evaluated: {err or type(err).__name__}") from None
@@ -271,9 +281,52 @@ def compile_expression(
         kind = infer(tree, kinds, functions, choices) if kinds is not None else ANY
     except TypeMismatch as err:
         raise ExpressionError(str(err), err.col) from None
-    code = compile(_Rewrite().visit(tree) if rewrite else tree, "<rule expression>", "eval")
+    tree = _Rewrite().visit(tree) if rewrite else tree
+    code = compile(tree, "<rule expression>", "eval")
     scope: dict[str, Any] = {"__builtins__": {}, **HELPERS, **functions}
-    return Expression(source.strip(), frozenset(names), code, scope, kind=kind)
+    return Expression(source.strip(), frozenset(names), code, scope, kind=kind, run=_compiled(tree, names, scope))
+
+
+class Compiled:
+    """An expression's tree as a function of the namespace: each name it reads looked up
+    with a subscript (``ns['grace']``), the helpers and functions it calls as globals, so that
+    evaluating it asks the namespace only for its names. Equal when the code is."""
+
+    __slots__ = ("code", "function")
+
+    def __init__(self, code: CodeType, function: Callable[[Mapping[str, Any]], Any]) -> None:
+        self.code, self.function = code, function
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Compiled) and other.code == self.code
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+
+class _Subscripts(ast.NodeTransformer):
+    """Turns each name read into a subscript of the namespace argument."""
+
+    def __init__(self, names: Collection[str]) -> None:
+        self.names = names
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        node.args = [self.visit(a) for a in node.args]  # the function called stays a global
+        return node
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id not in self.names:
+            return node
+        namespace, name = _at(ast.Name("_ns", ast.Load()), node), _at(ast.Constant(node.id), node)
+        return _at(ast.Subscript(namespace, name, ast.Load()), node)
+
+
+def _compiled(tree: ast.Expression, names: Collection[str], scope: dict[str, Any]) -> Compiled:
+    body = _Subscripts(names).visit(copy.deepcopy(tree.body))
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg("_ns")], kwonlyargs=[], kw_defaults=[], defaults=[])
+    code = compile(ast.fix_missing_locations(ast.Expression(_at(ast.Lambda(arguments, body), tree.body))),
+                   "<rule expression>", "eval")  # fmt: skip
+    return Compiled(code, eval(code, scope))  # noqa: S307 - the tree was checked
 
 
 def _check_nesting(tree: ast.AST) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..errors import InputError, closest, did_you_mean
-from ..language.ruleset import CORE_FACTS, PORTFOLIO_NAMES, RuleSet
+from ..language.ruleset import CORE_FACTS, PORTFOLIO_NAMES, RuleSet, State
 from ..vocabulary.records import Application, LogEntry
 from .facts import FIELDS
 
@@ -212,23 +212,48 @@ def _timer(value: Any, count: int) -> int | None:
 
 
 def start_inputs(rs: RuleSet) -> tuple[tuple[str, ...], bool, bool]:
-    """What a new application's first timer and advice can depend on under ``rs``: the facts
-    named by any state, action or derived expression (and those the engine reads itself),
-    whether the company's name is named, and whether the other applications are (through
-    which the rank counts). Memoized on the rule set."""
+    """What a new application's stored start can depend on under ``rs``: the facts its entered
+    moment, its first timer and the moments its initial state's advice falls due read (with
+    what the states its timers lead to advise, as :func:`~tactful.runtime.core.advise` looks
+    ahead), through derived names; whether the company's name is read, and whether the other
+    applications are (through which the rank counts). The advice's wording is not stored, nor
+    which action is done instead, unless the choice moves a due moment (a contact action
+    shifted to contact hours in place of one that is not). Memoized on the rule set."""
     found: tuple[tuple[str, ...], bool, bool] | None = rs.memo.get("start_inputs")
     if found is None:
-        names: set[str] = set()
-        for state in rs.states.values():
-            for timer in state.timers:
-                names |= timer.at.names.union(*(b.when.names for b in timer.branches if b.when))
-            for advice in state.advises:
-                names |= advice.due.names.union(*(e.names for e in (advice.start, advice.by, advice.when) if e))
-        for action in rs.actions.values():
-            names = names.union(*(s.when.names for s in action.instead))
-        everything = {*CORE_FACTS, *rs.facts, "company", *PORTFOLIO_NAMES}  # a derived name that is no expression
-        names = names.union(*(getattr(e, "names", everything) for e in rs.derived.values()))
+        initial = rs.states[rs.initial]
+        names = _due_reads(rs, initial)
+        for timer in initial.timers:
+            names |= timer.at.names
+            for branch in timer.branches:
+                names |= (branch.when.names if branch.when else set()) | (
+                    _due_reads(rs, rs.states[branch.to]) if branch.to else set())  # fmt: skip
+        names = _through_derived(rs, names)
         facts = (names & {*CORE_FACTS, *rs.facts}) | {"interviewed", "timezone"}
         found = (tuple(sorted(facts)), "company" in names, bool(names & PORTFOLIO_NAMES))
         rs.memo["start_inputs"] = found
+    return found
+
+
+def _due_reads(rs: RuleSet, state: State) -> set[str]:
+    """The names that decide whether ``state``'s advice is given and when it is due."""
+    names: set[str] = set()
+    for advice in state.advises:
+        names |= advice.due.names.union(*(e.names for e in (advice.start, advice.by, advice.when) if e))
+        action = rs.actions[advice.action]
+        done = (action, *(rs.actions[item.use] for item in action.instead))
+        if advice.shift and len({a.contact for a in done}) > 1:  # the choice decides whether the due moment shifts
+            names = names.union(*(item.when.names for item in action.instead))
+    return names
+
+
+def _through_derived(rs: RuleSet, names: set[str]) -> set[str]:
+    """``names`` with every name the derived ones among them read, in turn; a derived name
+    that is no expression may read anything."""
+    everything = {*CORE_FACTS, *rs.facts, "company", *PORTFOLIO_NAMES}
+    found, todo = set(names), [n for n in names if n in rs.derived]
+    while todo:
+        more = getattr(rs.derived[todo.pop()], "names", everything)
+        todo += [n for n in more if n in rs.derived and n not in found]
+        found |= more
     return found
