@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 #: How many values one rule set remembers; past that it starts again.
 MEMO_SIZE = 20_000
 #: Looks after which a kind of value found fewer than one time in RARE is no longer looked up.
-TRIES, RARE = 2000, 10
+TRIES, RARE = 250, 10
 #: The built-in names a remembered value may depend on, and where a namespace keeps them.
 _BUILTINS = {"now": "now", "at": "at", "entered": "app.entered", "state": "app.state", "company": "app.company"}
 _NOT_FOUND: Any = object()

@@ -130,8 +130,9 @@ class _Base(NamedTuple):
 
 def _base(app: Application) -> _Base:
     facts = app.facts
-    return _Base(app.id or 0, app.company, app.state, facts.get("interviewer"), facts.get("timezone") or "UTC",
-                 {k: v for k, v in facts.items() if k != "news"})  # fmt: skip
+    # a record's facts are not changed in place: the notices may share them
+    told: Any = facts if "news" not in facts else {k: v for k, v in facts.items() if k != "news"}
+    return _Base(app.id or 0, app.company, app.state, facts.get("interviewer"), facts.get("timezone") or "UTC", told)
 
 
 def transition_notices(app: Application, entries: Iterable[LogEntry], base: _Base | None = None) -> list[Notice]:
