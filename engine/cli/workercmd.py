@@ -99,14 +99,13 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
     tactful --database postgresql://tactful@db/tactful worker --batch 5000
     """
     from ..engine import TICK_BATCH
+    from ..hooks.delivery import keep_takers
     from ..stores.claims import tick_batch
     from ..vocabulary.log import configure_cli, logger
 
     configure_cli(default="info")
     signals = _Signals()
     previous = {sig: signal.signal(sig, signals) for sig in (signal.SIGTERM, signal.SIGINT)}
-    from ..hooks.delivery import keep_takers
-
     engine = ctx.engine()
     pm = ctx.plugins()  # a broken config.yaml stops the worker before anything is written
     keep_takers(engine.store.outbox, pm)  # notices nobody here takes are written expanded

@@ -14,7 +14,6 @@ Arithmetic and ordering comparisons are None-safe: ``None + 3 days`` is ``None``
 from __future__ import annotations
 
 import ast
-import copy
 import keyword
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -322,7 +321,7 @@ class _Subscripts(ast.NodeTransformer):
 
 
 def _compiled(tree: ast.Expression, names: Collection[str], scope: dict[str, Any]) -> Compiled:
-    body = _Subscripts(names).visit(copy.deepcopy(tree.body))
+    body = _Subscripts(names).visit(tree.body)  # in place: the tree is not used again once compiled
     arguments = ast.arguments(posonlyargs=[], args=[ast.arg("_ns")], kwonlyargs=[], kw_defaults=[], defaults=[])
     code = compile(ast.fix_missing_locations(ast.Expression(_at(ast.Lambda(arguments, body), tree.body))),
                    "<rule expression>", "eval")  # fmt: skip

@@ -88,15 +88,12 @@ class PostgresOutbox:
         """Each new notice gets a delivery per plugin that takes its kind. Only the kind is read
         back (the server picks it out of the payload), and when no plugin takes any kind the
         notices are marked expanded in one statement."""
-        claim = "SELECT id FROM outbox WHERE NOT expanded ORDER BY id FOR UPDATE SKIP LOCKED"
+        unexpanded = "FROM outbox WHERE NOT expanded ORDER BY id FOR UPDATE SKIP LOCKED"
         with self._transaction() as conn:
             if not any(takers.values()):
-                conn.execute(f"UPDATE outbox SET expanded = TRUE WHERE id IN ({claim})")
+                conn.execute(f"UPDATE outbox SET expanded = TRUE WHERE id IN (SELECT id {unexpanded})")
                 return 0
-            new = conn.execute(
-                "SELECT id, key, (payload::json)->>'kind' FROM outbox WHERE NOT expanded ORDER BY id "
-                "FOR UPDATE SKIP LOCKED"
-            ).fetchall()
+            new = conn.execute(f"SELECT id, key, (payload::json)->>'kind' {unexpanded}").fetchall()
             rows = [(number, plugin, f"{key}/{plugin}") for number, key, kind in new
                     for plugin in takers.get(kind, ())]  # fmt: skip
             if rows:
