@@ -86,13 +86,17 @@ def key(ns: Namespace, ident: Any, found: Inputs) -> tuple[Any, ...] | None:
     return (ident, ns.tz, *map(facts.get, found.facts), found.builtins(ns) if found.builtins else None)
 
 
-def recall(ns: Namespace, ident: Any, found: Inputs | None, work_out: Callable[[], Any]) -> Any:
-    """The value ``work_out()`` gives in ``ns``, remembered under the rule set by what it reads
-    (``found``). Where ``ident``'s values are seldom found again (after :data:`TRIES` looks,
-    fewer than one in :data:`RARE`), it stops looking."""
+def recall(ns: Namespace, ident: Any, names: frozenset[str], work_out: Callable[[], Any]) -> Any:
+    """The value ``work_out()`` gives in ``ns``, remembered under the rule set by the values of
+    what it reads (``names``, through the derived names: see :func:`inputs`). Where
+    ``ident``'s values are seldom found again (after :data:`TRIES` looks, fewer than one in
+    :data:`RARE`), it stops looking, and costs a lookup."""
     counts: list[int] = ns.rs.memo.setdefault("recall counts", {}).setdefault(ident, [0, 0])
     tries, hits = counts
-    made = key(ns, ident, found) if found is not None and (tries < TRIES or hits * RARE >= tries) else None
+    if tries >= TRIES and hits * RARE < tries:
+        return work_out()
+    found = inputs(ns.rs, names, ns.kind)
+    made = key(ns, ident, found) if found is not None else None
     if made is None:
         return work_out()
     memo: dict[tuple[Any, ...], Any] = ns.rs.memo.setdefault("values", {})

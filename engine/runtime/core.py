@@ -232,8 +232,7 @@ def advise(
     Worked out once for each set of values of what it reads (see :func:`advice_names`):
     applications that agree on those get the same advice."""
     ns = Namespace(rs, app, now, portfolio=portfolio, viewer=viewer)
-    found = recall.inputs(rs, advice_names(rs, app.state), ns.kind)
-    made = recall.recall(ns, ("advise", app.state, now, ns.viewer), found,
+    made = recall.recall(ns, ("advise", app.state, now, ns.viewer), advice_names(rs, app.state),
                          lambda: _advise(rs, app, now, ns, portfolio, viewer))  # fmt: skip
     return list(made)
 
@@ -280,6 +279,8 @@ def _advise(rs: RuleSet, app: Application, now: datetime, ns: Namespace, portfol
         if branch is not None and branch.to is not None:
             later = later._replace(state=branch.to)
             items += _advice_of(rs, rs.states[branch.to], Namespace(rs, later, at, portfolio=portfolio, viewer=viewer))
+    if len(items) < 2:
+        return tuple(items)
     unique = {(a.action, a.due): a for a in items}
     return tuple(sorted(unique.values(), key=lambda a: (a.due.timestamp(), a.action)))
 

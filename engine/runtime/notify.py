@@ -69,13 +69,13 @@ class Notice(NamedTuple):
         their IANA zone (see :func:`~tactful.vocabulary.timecalc.stamp`). The facts come last,
         as :func:`facts_json` wrote them (once for the notices of one change). Written field by
         field: the same text as ``json.dumps`` of the whole, at a fraction of its cost."""
-        j = _value
+        j, t = _value, _text  # t: the fields that are always text
         return (
-            f'{{"kind": {j(self.kind)}, "key": {j(self.key)}, "app_id": {j(self.app_id)}, '
-            f'"company": {j(self.company)}, "state": {j(self.state)}, "at": {j(stamp(self.at))}, '
+            f'{{"kind": {t(self.kind)}, "key": {t(self.key)}, "app_id": {j(self.app_id)}, '
+            f'"company": {t(self.company)}, "state": {t(self.state)}, "at": {t(stamp(self.at))}, '
             f'"source": {j(self.source)}, "target": {j(self.target)}, "event": {j(self.event)}, '
-            f'"action": {j(self.action)}, "due": {j(stamp(self.due)) if self.due else "null"}, '
-            f'"reason": {j(self.reason)}, "interviewer": {j(self.interviewer)}, "timezone": {j(self.timezone)}, '
+            f'"action": {j(self.action)}, "due": {t(stamp(self.due)) if self.due else "null"}, '
+            f'"reason": {j(self.reason)}, "interviewer": {j(self.interviewer)}, "timezone": {t(self.timezone)}, '
             f'"draft": {j(self.draft)}, "facts": {facts_json(self.facts)}}}'
         )
 
@@ -178,12 +178,14 @@ def settle(rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio, e
     agenda = _earliest([i.due for i in items], timer)
     if not notify:
         return app._replace(agenda=agenda), []
-    base = _base(app)
-    notices = transition_notices(app, entries, base)
+    notices: list[Notice] = []
     notified = app.notified
-    if announce:
-        notices += [action_notice(app, item, base=base) for item in newly_due(items, notified, now)]
-        notified = now
+    if entries or announce:  # else nothing to tell (a record settled afresh: add, import)
+        base = _base(app)
+        notices = transition_notices(app, entries, base)
+        if announce:
+            notices += [action_notice(app, item, base=base) for item in newly_due(items, notified, now)]
+            notified = now
     pending = [i.due for i in items if notified is None or i.due > notified]
     return app._replace(wake=_earliest(pending, timer), agenda=agenda, notified=notified), notices
 

@@ -65,6 +65,23 @@ def _redact_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> 
     return {key: redact(value, secrets) if isinstance(value, str) else value for key, value in event.items()}
 
 
+class _Quiet:
+    """The CLI's logger while its level lets no ``debug`` or ``info`` line through and nothing
+    has been written yet: those lines cost a call, and structlog (a tenth of a second to
+    import) is imported only for a line that is written."""
+
+    def debug(self, *_args: Any, **_values: Any) -> None:
+        return None
+
+    info = debug
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_structlog_logger(), name)
+
+
+_QUIET = _Quiet()
+
+
 def logger() -> Any:
     """The ``tactful`` structlog logger (configured first, if the CLI asked for that).
 
@@ -72,6 +89,12 @@ def logger() -> Any:
     ``logging.getLogger("tactful")`` instead of structlog's default of printing to stdout, so
     an embedding app hears nothing unless it configures logging.
     """
+    if _pending is not None and LEVELS.index(level()) > LEVELS.index("info"):
+        return _QUIET
+    return _structlog_logger()
+
+
+def _structlog_logger() -> Any:
     global _pending
     import structlog
 

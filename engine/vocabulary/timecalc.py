@@ -176,7 +176,9 @@ class Calendar(NamedTuple):
     def holidays_between(self, first: datetime, last: datetime) -> list[str]:
         """The holidays (named as :meth:`holiday` does) on working days from ``first``'s day to
         ``last``'s, in ``first``'s zone: what a shift between them stepped over."""
-        names = []
+        names: list[str] = []
+        if not self.holidays:
+            return names
         day, end = first.date(), last.astimezone(first.tzinfo).date()
         step = timedelta(days=1 if end >= day else -1)
         while True:

@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_tick import cli, log  # noqa: E402
+from userenv import cli_env  # noqa: E402
 
 from tactful.stores.sqlite_store import _COLUMNS, SQLiteStore  # noqa: E402
 
@@ -80,11 +81,9 @@ def measure(home: Path, runs: int, *args: str) -> tuple[float, int]:
     """Median CPU seconds of ``tactful ARGS --json`` and the number of rows it printed."""
     cli(home, *args, now=NOW)  # warm the rule cache and the file cache
     times = [cli(home, *args, now=NOW)[0] for _ in range(runs)]
-    import os
     import subprocess
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
-    env.update(TACTFUL_HOME=str(home), TACTFUL_TZ="UTC", TACTFUL_NOW=NOW.isoformat())
+    env = cli_env(HOME=str(home), TZ="UTC", NOW=NOW.isoformat())
     shown = subprocess.run([str(Path(sys.executable).parent / "tactful"), *args, "--json"], capture_output=True,
                            text=True, env=env, check=True).stdout  # fmt: skip
     return statistics.median(times), len(json.loads(shown))

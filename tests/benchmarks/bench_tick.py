@@ -63,6 +63,7 @@ from tactful.vocabulary.timecalc import stamp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from floors import floor_notices  # noqa: E402
+from userenv import cli_env  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 DUE_SPAN = timedelta(days=30)  # due rows have their timer over the DUE_SPAN before NOW
@@ -98,10 +99,7 @@ def log(message: str) -> None:
 
 def cli(home: Path, *args: str, now: datetime | str = NOW) -> tuple[float, float, int]:
     """Run ``tactful ARGS`` in ``home``: CPU seconds, wall seconds, max RSS (KiB)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
-    env.update(
-        TACTFUL_HOME=str(home), TACTFUL_TZ="UTC", TACTFUL_NOW=str(now if isinstance(now, str) else now.isoformat())
-    )
+    env = cli_env(HOME=str(home), TZ="UTC", NOW=str(now if isinstance(now, str) else now.isoformat()))
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", PROBE, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True, env=env, check=False)  # fmt: skip

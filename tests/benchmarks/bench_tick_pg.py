@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_tick import PROBE  # noqa: E402
 from bench_workers import NOW, build_template, copy_of, server_cpu  # noqa: E402
 from floors import floor_notices  # noqa: E402
+from userenv import cli_env  # noqa: E402
 
 from tactful.language.rulebook import RuleBook  # noqa: E402
 from tactful.runtime.machine import timer_trigger, unguarded  # noqa: E402
@@ -69,8 +70,7 @@ def say(text: str) -> None:
 
 def cli(url: str, home: Path, now: str = NOW) -> tuple[float, float, int]:
     """``tactful tick`` on ``url``: its CPU seconds, wall seconds and peak memory (KiB)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
-    env.update(TACTFUL_DATABASE=url, TACTFUL_NOW=now, TACTFUL_TZ="UTC", TACTFUL_HOME=str(home))
+    env = cli_env(DATABASE=url, NOW=now, TZ="UTC", HOME=str(home))
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", PROBE, "tick"], env=env, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True, check=False)  # fmt: skip

@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from tactful import Engine, PostgresStore  # noqa: E402
 from tactful.testing import FakeClock  # noqa: E402
 from tests import pgcluster  # noqa: E402
+from tests.benchmarks.userenv import cli_env  # noqa: E402
 
 NOW = "2026-06-15T10:00:00+00:00"
 TACTFUL = Path(sys.executable).parent / "tactful"
@@ -128,8 +129,7 @@ def children_cpu() -> float:
 def tick(url: str, workers: int, home: Path, batch: int | None) -> tuple[float, float]:
     """Wall seconds for ``workers`` `tactful tick` processes at once to finish on ``url``, and
     the CPU seconds they used together."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
-    env.update(TACTFUL_DATABASE=url, TACTFUL_NOW=NOW, TACTFUL_TZ="UTC", TACTFUL_HOME=str(home))
+    env = cli_env(DATABASE=url, NOW=NOW, TZ="UTC", HOME=str(home))
     start, cpu = time.perf_counter(), children_cpu()
     command = [str(TACTFUL), "tick", "--json", *(["--batch", str(batch)] if batch else [])]
     procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
