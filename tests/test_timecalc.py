@@ -1,12 +1,15 @@
 """The time rules: date-only moments, contact days, weekend and holiday shifts."""
 
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tactful.language.durations import format_duration, parse_duration
-from tactful.vocabulary.timecalc import Calendar, parse_days, parse_hours
+from tactful.vocabulary.timecalc import Calendar, parse_days, parse_hours, zone_name, zone_names, zones
 
 NY = ZoneInfo("America/New_York")
 
@@ -64,3 +67,24 @@ def test_contact_days_and_hours_are_checked():
         parse_days(["funday"])
     with pytest.raises(ValueError, match="ends before it starts"):
         parse_hours("17:00-09:00")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["Europe/Paris", "UTC", "Asia/Tokyo", "+0530", "-0800"])),
+                min_size=1, max_size=4))  # fmt: skip
+def test_the_zones_a_store_keeps_beside_its_moments_read_back_as_written(names: list[str | None]) -> None:
+    """What `zone_names` writes beside a row's moments, `zones` reads back: each moment's own
+    zone, whether they share one zone object, two equal ones, or several."""
+    from datetime import timedelta, timezone
+
+    def tz(name: str) -> Any:
+        if name[0] in "+-":
+            hours, minutes = int(name[1:3]), int(name[3:])
+            return timezone((1 if name[0] == "+" else -1) * timedelta(hours=hours, minutes=minutes))
+        return ZoneInfo(name)
+
+    moments = [None if n is None else datetime(2026, 5, 4, 9, 0, tzinfo=tz(n)) for n in names]
+    back = zones(zone_names(*moments), len(moments))
+    for moment, zone_back in zip(moments, back, strict=True):
+        if moment is not None:
+            assert zone_name(moment.replace(tzinfo=zone_back)) == zone_name(moment), (names, back)

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import ast
 import keyword
+import operator
 import re
 from collections.abc import Callable, Collection, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import CodeType
 from typing import Any, NamedTuple, TypeVar
 
@@ -58,9 +59,16 @@ class ExpressionError(ValueError):
         self.col = col
 
 
+#: Kinds of value an operation may make that are bounded by their own type (moments, durations).
+_SELF_BOUNDED = frozenset({datetime, timedelta})
+
+
 def _none_safe(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def apply(a: Any, b: Any) -> Any:
-        return None if a is None or b is None else _bounded(op(a, b))
+        if a is None or b is None:
+            return None
+        value = op(a, b)
+        return value if value.__class__ in _SELF_BOUNDED else _bounded(value)
 
     return apply
 
@@ -99,12 +107,12 @@ def _latest(*values: Any) -> Any:
 
 
 HELPERS: dict[str, Any] = {
-    "_add": _none_safe(lambda a, b: a + b),
-    "_sub": _none_safe(lambda a, b: a - b),
-    "_lt": _ordered(lambda a, b: a < b),
-    "_le": _ordered(lambda a, b: a <= b),
-    "_gt": _ordered(lambda a, b: a > b),
-    "_ge": _ordered(lambda a, b: a >= b),
+    "_add": _none_safe(operator.add),
+    "_sub": _none_safe(operator.sub),
+    "_lt": _ordered(operator.lt),
+    "_le": _ordered(operator.le),
+    "_gt": _ordered(operator.gt),
+    "_ge": _ordered(operator.ge),
     "_duration": _duration,
 }
 #: Functions every rule file may call; plugins may register more.

@@ -306,6 +306,10 @@ def zone_name(moment: datetime | None) -> str:
 def zone_names(*moments: datetime | None) -> str:
     """The zones of ``moments``, as one text a store keeps beside them (their instants go in an
     indexed column of their own): one name when they share it, else a name each, ``|`` apart."""
+    present = [m.tzinfo for m in moments if m is not None]
+    key = getattr(present[0], "key", None) if present else None
+    if isinstance(key, str) and all(tz is present[0] for tz in present):  # most often: one zone for all
+        return key
     names = [zone_name(m) for m in moments]
     shared = {n for n in names if n}
     return shared.pop() if len(shared) == 1 else "|".join(names) if shared else ""
