@@ -31,7 +31,8 @@ How it works:
   After every run it checks that nothing is left due and one timer row was added per due
   application, and that the two stores hold identical applications, history, outbox,
   outbox_mark and deliveries tables.
-* The peak memory (max RSS) of the CLI tick at ``--due`` and at about a tenth of it.
+* The peak memory (``VmHWM``) of the CLI tick with about a tenth of ``--due`` due, one batch of the
+  tick's (``--batch``'s default), two batches and all of them: past one batch it must stay flat.
 
 Progress goes to stderr, figures to stdout.
 """
@@ -56,6 +57,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tactful.engine import TICK_BATCH
 from tactful.language.rulebook import RuleBook
 from tactful.runtime.machine import timer_trigger, unguarded
 from tactful.stores.sqlite_store import _COLUMNS, _UPDATE, SQLiteStore
@@ -67,7 +69,6 @@ from userenv import cli_env  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 DUE_SPAN = timedelta(days=30)  # due rows have their timer over the DUE_SPAN before NOW
-NOW_TENTH = NOW - DUE_SPAN * 0.9  # an earlier clock sees about a tenth of them due
 ADDED = "2026-04-20T10:00:00+00:00"
 NULL_SHARE = 0.15  # of the applications not due: no pending timer at all
 ZONES = ("Europe/Paris", "America/New_York", "UTC", "Asia/Tokyo", "Europe/London", "America/Los_Angeles")
@@ -91,6 +92,14 @@ PROBE = (
     "    hwm = re.search(r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text())\n"
     "    print('PROBE', r.ru_utime + r.ru_stime, hwm.group(1) if hwm else r.ru_maxrss, file=sys.stderr)\n"
 )
+
+
+def memory_clocks(due: int) -> list[tuple[datetime, int]]:
+    """Clocks at which about a tenth of the ``due`` applications are due, one tick batch, two
+    batches and all of them (those of the four that ``due`` reaches): the due rows' timers are
+    spread evenly over :data:`DUE_SPAN` before :data:`NOW`."""
+    counts = sorted({max(due // 10, 1), *(n for n in (TICK_BATCH, 2 * TICK_BATCH) if n < due), due})
+    return [(NOW - DUE_SPAN * (1 - n / due), n) for n in counts]
 
 
 def log(message: str) -> None:
@@ -335,9 +344,9 @@ def main() -> None:
                 f"({floor_wall:.2f}s wall), ratio {cli_cpu / floor_cpu:.2f}; tables identical")  # fmt: skip
         memory = []
         if not args.no_memory:
-            for now in (NOW_TENTH, NOW):
+            for now, due in memory_clocks(args.due):
                 fresh_copy(prepared, home)
-                memory.append((now, cli(home, "tick", now=now)[2] / 1024))
+                memory.append((due, cli(home, "tick", now=now)[2] / 1024))
         print(f"\ntactful tick benchmark: {args.apps:,} applications, {args.due:,} due, {args.runs} runs, "
               f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}")  # fmt: skip
         if runs:
@@ -353,8 +362,11 @@ def main() -> None:
                   f"; runs: {', '.join(f'{r:.2f}' for r in ratios)}")  # fmt: skip
             print("correctness: after each run nothing is due, one timer row per due application, and the CLI's and "
                   f"the floor's {', '.join(TABLES)} tables identical")  # fmt: skip
-        for now, mib in memory:
-            print(f"peak memory (max RSS) of the CLI tick at {now:%Y-%m-%d}: {mib:6.0f} MiB")
+        for due, mib in memory:
+            print(f"peak memory (VmHWM) of the CLI tick with about {due:>7,} due: {mib:6.0f} MiB")
+        if len(memory) == 4:
+            print(f"memory past one batch ({TICK_BATCH:,} applications): {memory[3][1] - memory[1][1]:+.0f} MiB from "
+                  f"{TICK_BATCH:,} to {args.due:,} due")  # fmt: skip
         if args.profile:
             fresh_copy(prepared, home)
             profile(home)
