@@ -130,8 +130,6 @@ class Expression(NamedTuple):
     where: Location | None = None
     #: The kind of value it gives (see :mod:`tactful.language.exprtypes`).
     kind: str = ANY
-    #: The same tree as a function of the namespace (see :class:`Compiled`).
-    run: Compiled | None = None
 
     def __call__(self, namespace: Mapping[str, Any]) -> Any:
         """The value for ``namespace``.
@@ -139,9 +137,17 @@ class Expression(NamedTuple):
         Raises:
             RuleError: located where the expression was written, when it fails.
         """
+        closures = getattr(namespace, "closures", None)  # a Namespace's (see tactful.language.compiled)
+        if closures is not None:
+            found = closures.get(id(self.code))
+            if found is None or found[0] is not self.code:
+                found = namespace.closure(self)  # type: ignore[attr-defined]
+            if found[1] is not None:
+                try:
+                    return found[1](namespace)
+                except Exception:  # noqa: BLE001, S110 - evaluated again below, which says what fails
+                    pass
         try:
-            if self.run is not None:
-                return self.run.function(namespace)
             return eval(self.code, self.scope, namespace)  # noqa: S307 - the tree was checked
         except RuleError:
             raise
@@ -291,49 +297,7 @@ def compile_expression(
     tree = _Rewrite().visit(tree) if rewrite else tree
     code = compile(tree, "<rule expression>", "eval")
     scope: dict[str, Any] = {"__builtins__": {}, **HELPERS, **functions}
-    return Expression(source.strip(), frozenset(names), code, scope, kind=kind, run=_compiled(tree, names, scope))
-
-
-class Compiled:
-    """An expression's tree as a function of the namespace: each name it reads looked up
-    with a subscript (``ns['grace']``), the helpers and functions it calls as globals, so that
-    evaluating it asks the namespace only for its names. Equal when the code is."""
-
-    __slots__ = ("code", "function")
-
-    def __init__(self, code: CodeType, function: Callable[[Mapping[str, Any]], Any]) -> None:
-        self.code, self.function = code, function
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Compiled) and other.code == self.code
-
-    def __hash__(self) -> int:
-        return hash(self.code)
-
-
-class _Subscripts(ast.NodeTransformer):
-    """Turns each name read into a subscript of the namespace argument."""
-
-    def __init__(self, names: Collection[str]) -> None:
-        self.names = names
-
-    def visit_Call(self, node: ast.Call) -> ast.AST:
-        node.args = [self.visit(a) for a in node.args]  # the function called stays a global
-        return node
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id not in self.names:
-            return node
-        namespace, name = _at(ast.Name("_ns", ast.Load()), node), _at(ast.Constant(node.id), node)
-        return _at(ast.Subscript(namespace, name, ast.Load()), node)
-
-
-def _compiled(tree: ast.Expression, names: Collection[str], scope: dict[str, Any]) -> Compiled:
-    body = _Subscripts(names).visit(tree.body)  # in place: the tree is not used again once compiled
-    arguments = ast.arguments(posonlyargs=[], args=[ast.arg("_ns")], kwonlyargs=[], kw_defaults=[], defaults=[])
-    code = compile(ast.fix_missing_locations(ast.Expression(_at(ast.Lambda(arguments, body), tree.body))),
-                   "<rule expression>", "eval")  # fmt: skip
-    return Compiled(code, eval(code, scope))  # noqa: S307 - the tree was checked
+    return Expression(source.strip(), frozenset(names), code, scope, kind=kind)
 
 
 def _check_nesting(tree: ast.AST) -> None:

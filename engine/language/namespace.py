@@ -16,7 +16,9 @@ from typing import Any
 
 from ..vocabulary.records import Application, Other
 from ..vocabulary.timecalc import zone
+from .compiled import compiled
 from .durations import format_duration
+from .expr import Expression
 from .ruleset import CORE_FACTS, PORTFOLIO_NAMES, RuleSet, Text
 
 
@@ -65,7 +67,7 @@ class Namespace(Mapping[str, Any]):
     """Every name an expression may read, for ``app`` as of ``now``."""
 
     __slots__ = ("rs", "app", "facts", "now", "at", "params", "portfolio", "extra", "tz", "viewer", "_sources",
-                 "_cache", "_busy")  # fmt: skip
+                 "_cache", "_busy", "closures")  # fmt: skip
 
     def __init__(
         self,
@@ -92,6 +94,9 @@ class Namespace(Mapping[str, Any]):
         self.extra = extra or {}
         self.viewer = viewer or self.tz
         self._sources = _sources(rs)
+        #: Compiled expressions by the id of their code, where this namespace may use them:
+        #: not with an event's parameters or extra names, which decide names differently.
+        self.closures: dict[int, Any] | None = None if params or extra else rs.memo.setdefault("closures", {})
         self._cache: dict[str, Any] = {}
         self._busy: set[str] = set()
 
@@ -126,6 +131,11 @@ class Namespace(Mapping[str, Any]):
             return expression(self)
         finally:
             self._busy.discard(name)
+
+    def closure(self, expression: Expression) -> tuple[Any, Any]:
+        """``(code, closure)`` of ``expression`` under this rule set (see
+        :mod:`~tactful.language.compiled`), made and kept in :attr:`closures`."""
+        return compiled(self.closures if self.closures is not None else {}, self._sources, expression)
 
     def kind(self, name: str) -> str | None:
         """Where ``name`` comes from: ``fact``, ``setting``, ``derived``, ``builtin``, or None
