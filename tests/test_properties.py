@@ -40,6 +40,7 @@ from tactful.runtime.machine import fire_through_machine, unguarded
 from tactful.runtime.notify import Notice
 from tactful.runtime.policy import judge
 from tactful.testing import FakeClock
+from tactful.vocabulary.jsontext import dumps
 from tactful.vocabulary.records import Other
 from tactful.vocabulary.timecalc import stamp, zone
 
@@ -406,3 +407,13 @@ def test_a_notice_is_written_as_json_dumps_writes_it(
                     interviewer, "Europe/Paris", reason, facts)  # fmt: skip
     expected = json.dumps({**notice._asdict(), "at": stamp(at), "due": stamp(due) if due else None})
     assert notice.to_json() == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=_JSON_VALUES | st.floats() | st.dictionaries(st.integers() | st.booleans() | st.none(), _JSON_VALUES))
+def test_the_rows_json_is_the_text_json_dumps_writes(value: Any) -> None:
+    """Facts, history parameters and notices are written with an encoder made once: the same
+    text as ``json.dumps`` (NaN and infinities, keys that are numbers, non-ASCII text)."""
+    assert dumps(value) == json.dumps(value)
+    with pytest.raises(TypeError, match="is not JSON serializable"):
+        dumps({"at": datetime(2026, 5, 4)})

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from ..language.namespace import Portfolio
 from ..language.ruleset import RuleSet
+from ..vocabulary.jsontext import dumps
 from ..vocabulary.records import Advised, Application, LogEntry
 from ..vocabulary.timecalc import iso, stamp, unstamp
 from . import core
@@ -98,7 +99,7 @@ def _value(value: Any) -> str:
         return _text(value)
     if type(value) is int:
         return int.__repr__(value)
-    return json.dumps(value)
+    return dumps(value)
 
 
 _FACTS_JSON: dict[int, tuple[Any, dict[str, Any], str]] = {}
@@ -110,7 +111,7 @@ def facts_json(facts: Any) -> str:
     known = _FACTS_JSON.get(id(facts))
     if known is not None and known[0] is facts and known[1] == facts:
         return known[2]
-    text = json.dumps(facts)
+    text = dumps(facts)
     if len(_FACTS_JSON) >= 16:
         _FACTS_JSON.clear()
     _FACTS_JSON[id(facts)] = (facts, dict(facts), text)  # kept with it, so its id is not reused meanwhile

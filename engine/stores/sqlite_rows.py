@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from ..vocabulary.jsontext import dumps
 from ..vocabulary.records import Application, LogEntry
 from ..vocabulary.timecalc import stamp, unstamp, zone_names, zones
 
@@ -72,7 +73,7 @@ def app_values(app: Application, texts: Texts | None = None, text: Callable[[dat
     known = texts.get(app.id) if texts else None
     unchanged = known is not None and known[0] is app.facts and known[1] == app.facts
     return (
-        app.company, app.state, text(app.entered), known[2] if unchanged else json.dumps(app.facts),  # type: ignore[index]
+        app.company, app.state, text(app.entered), known[2] if unchanged else dumps(app.facts),  # type: ignore[index]
         app.rules, app.rules_hash,
         seconds(app.next_due), app.timer, seconds(app.wake), text(app.notified) if app.notified else None,
         seconds(app.agenda), zone_names(app.next_due, app.wake, app.agenda),
@@ -83,7 +84,7 @@ def entry_row(app_id: int, e: LogEntry, text: Callable[[datetime], str] = stamp)
     """An entry as the values of a history row (the PostgreSQL store's too), after ``app_id``."""
     return (
         app_id, e.kind, e.name, text(e.at), text(e.recorded), e.source, e.target,
-        json.dumps(e.params) if e.params else None, json.dumps(e.before) if e.before is not None else None,
+        dumps(e.params) if e.params else None, dumps(e.before) if e.before is not None else None,
     )  # fmt: skip
 
 
