@@ -12,6 +12,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
+from types import MappingProxyType
 from typing import Any
 
 from ..vocabulary.records import Application, Other
@@ -89,16 +90,16 @@ class Namespace(Mapping[str, Any]):
         self.tz = zone(self.facts.get("timezone") or "UTC")
         self.now = now.astimezone(self.tz)
         self.at = self.now if at is None else at.astimezone(self.tz)
-        self.params = params or {}
+        self.params = params or _NOTHING  # read, never written: shared when there are none
         self.portfolio = portfolio
-        self.extra = extra or {}
+        self.extra = extra or _NOTHING
         self.viewer = viewer or self.tz
         self._sources = _sources(rs)
         #: Compiled expressions by the id of their code, where this namespace may use them:
         #: not with an event's parameters or extra names, which decide names differently.
         self.closures: dict[int, Any] | None = None if params or extra else rs.memo.setdefault("closures", {})
         self._cache: dict[str, Any] = {}
-        self._busy: set[str] = set()
+        self._busy: set[str] | None = None
 
     def __getitem__(self, name: str) -> Any:
         value = self._cache.get(name, _UNSET)
@@ -124,13 +125,16 @@ class Namespace(Mapping[str, Any]):
         raise KeyError(name)
 
     def _derive(self, name: str, expression: Callable[[Namespace], Any]) -> Any:
-        if name in self._busy:
+        busy = self._busy
+        if busy is None:
+            busy = self._busy = set()  # made on first use: most namespaces read no derived name this way
+        if name in busy:
             raise KeyError(name)
-        self._busy.add(name)
+        busy.add(name)
         try:
             return expression(self)
         finally:
-            self._busy.discard(name)
+            busy.discard(name)
 
     def closure(self, expression: Expression) -> tuple[Any, Any]:
         """``(code, closure)`` of ``expression`` under this rule set (see
@@ -194,6 +198,7 @@ class Namespace(Mapping[str, Any]):
 # Where a name comes from, and what the namespace needs to compute it.
 _FACT, _SETTING, _DERIVED, _BUILTIN = "fact", "setting", "derived", "builtin"
 _UNSET: Any = object()
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
 _UNKNOWN: tuple[str | None, Any] = (None, None)
 _BUILTINS: dict[str, Callable[[Namespace, str], Any]] = {
     "now": lambda ns, _: ns.now,
