@@ -332,9 +332,10 @@ def main() -> None:
     # What is imported by now lives until the process ends: spare the garbage collector
     # walking it again at each full collection and at exit (~10 ms of `agenda` over 1,000
     # applications). Objects made later are collected as usual, but the young ones after
-    # 50,000 new objects rather than 700: a command makes records by the thousand and almost
-    # no reference cycles (the rest is freed as it goes), and every few collections the
-    # collector walked a tick's whole batch again (5% of a tick of 100,000).
+    # 50,000 new objects rather than 700: a command makes records by the thousand (a tick's
+    # batch, an import's rows and remembered starts) and almost no reference cycles (the rest
+    # is freed as it goes), and every few collections the collector walked all of them again
+    # (5% of a tick of 100,000, a sixteenth of an import).
     gc.freeze()
     gc.set_threshold(COLLECT_AFTER, 20, 100)
     from ..vocabulary.log import configure_cli

@@ -9,11 +9,9 @@ reads the file as a stream, and reports every bad row with its line.
 from __future__ import annotations
 
 import csv
-import gc
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -43,25 +41,8 @@ def import_(ctx: Context, file: str, update: bool) -> None:
     """
     from .rowreader import read_rows
 
-    engine = ctx.engine()
-    with _few_collections():
-        ids = engine.import_rows(read_rows(file), update=update)
+    ids = ctx.engine().import_rows(read_rows(file), update=update)  # with few collections: see main()
     ctx.emit({"imported": len(ids), "ids": ids}, lambda: f"Imported {len(ids)} applications.")
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """Collect garbage less often while an import streams: each row makes a dozen short-lived
-    objects and hardly any cycles, and at the default threshold (every 700 allocations) the
-    collector, walking the growing heap of remembered starts, took a sixteenth of the time."""
-    before = gc.get_threshold()
-    gc.freeze()  # what is loaded by now (rules, modules) lives to the end: leave it out of every walk
-    gc.set_threshold(20_000, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
 
 
 def _rows(ctx: Context) -> Iterator[dict[str, Any]]:
