@@ -117,3 +117,24 @@ def test_the_guides_migrate_example_is_what_the_cli_prints(tmp_path, rules_file)
     for command, expected in zip(commands, outputs, strict=True):
         got = run(home, *command.split()).stdout.strip("\n")
         assert got == expected.replace("/home/sam/my-rules.yaml", str(rules_file))
+
+
+def test_the_kept_copy_an_application_runs_under_is_shown_to_the_rules_loaded_hook(tmp_path, rules_file):
+    """A plugin's ``tactful_rules_loaded`` sees every rule set before it is used, the kept copy
+    of an edited file too (a hook that raises stops the command before it)."""
+    from tactful import RuleBook
+
+    clock = FakeClock(at("2026-05-04 17:00"))
+    store = SQLiteStore(tmp_path / "t.sqlite3")
+    app = Engine(store, clock).add("Northwind", interviewed="2026-05-04", rules=str(rules_file))
+    write_rules(rules_file, "1 day")
+    seen = []
+    fresh = Engine(store, clock, rules=RuleBook(on_load=seen.append))
+    assert [a.due for a in fresh.advise(app.id) if a.action == "call"] == [at("2026-05-21 09:00")]
+    assert [rs.hash for rs in seen] == [fresh.rules.get(str(rules_file)).hash, app.rules_hash]
+
+    def refuse(rules):
+        raise ValueError(f"not {rules.hash[:8]}")
+
+    with pytest.raises(ValueError, match="not"):
+        Engine(store, clock, rules=RuleBook(on_load=refuse)).advise(app.id)

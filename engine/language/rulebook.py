@@ -54,13 +54,19 @@ class RuleBook:
         if rules is None:
             rules = load_rules(ref, functions=self.functions, cache_dir=self.cache_dir,
                                check_templates=self.check_templates)  # fmt: skip
-            if self.on_load is not None:
-                self.on_load(rules)
+            self.loaded(rules)
             self._loaded[ref] = rules
         return rules
 
     def add(self, ref: str, rules: RuleSet) -> None:
         """Use ``rules`` for ``ref`` (an embedding app's own, built in memory)."""
+        self.loaded(rules)
+        self._loaded[ref] = rules
+
+    def loaded(self, rules: RuleSet) -> RuleSet:
+        """``rules``, once ``on_load`` has seen it: for every rule set this book loads or is
+        given, and for the kept copies an application still runs under (see
+        :class:`tactful.stores.pinning.Pinned`), which are compiled outside the book."""
         if self.on_load is not None:
             self.on_load(rules)
-        self._loaded[ref] = rules
+        return rules

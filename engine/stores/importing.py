@@ -241,6 +241,7 @@ class RowMaker:
             raise InputError(f"rules '{name}' as of hash {wanted[:12]} are neither here nor in the file; "
                              "export again (its first row under each rule set carries them in rules_tree)")  # fmt: skip
         try:
-            return pin(copy, name, wanted, self.rules.functions), name
+            pinned = pin(copy, name, wanted, self.rules.functions)
         except (RuleErrors, ValueError, LookupError, TypeError, AttributeError):
             raise InputError(f"rules_tree is not a rule set tactful kept for '{name}'; export it again") from None
+        return self.rules.loaded(pinned), name

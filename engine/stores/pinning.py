@@ -59,5 +59,6 @@ class Pinned:
             if current is None:
                 return self._rules.get(app.rules)  # raises the file's own error
             return current  # no copy was kept (data from before copies were kept)
-        pinned = self._compiled[app.rules_hash] = pin(kept, app.rules, app.rules_hash, self._rules.functions)
+        pinned = self._rules.loaded(pin(kept, app.rules, app.rules_hash, self._rules.functions))
+        self._compiled[app.rules_hash] = pinned
         return pinned
