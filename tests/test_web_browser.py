@@ -127,7 +127,8 @@ def test_copying_the_draft_puts_it_on_the_clipboard(served, page):
     draft = page.locator("#draft-1").inner_text()
     assert "Dear Ms. Rivera," in draft
     page.get_by_role("button", name="Copy the draft").click()
-    assert page.get_by_role("status").first.inner_text() == "Copied."
+    # the clipboard is written asynchronously: wait (up to 5 s) for the status to say so
+    sync_api.expect(page.get_by_role("status").first).to_have_text("Copied.", timeout=5000)
     assert page.evaluate("navigator.clipboard.readText()") == draft
 
 
