@@ -114,3 +114,26 @@ def test_an_import_that_is_not_utf8_says_so_once(tmp_path: Path) -> None:
     line = one_line(run(tmp_path, "import", str(path), now=NOW))
     assert line == f"tactful: {path}: cannot be read as UTF-8 (invalid continuation byte); save it as UTF-8"
     assert doc(tmp_path, "list", now=NOW) == []
+
+
+def test_an_import_nested_too_deeply_for_the_json_reader_names_its_row(tmp_path: Path) -> None:
+    """JSON nested thousands of levels deep, in a CSV's facts column or a JSON file's row, is
+    one line naming the row (not a crash report); nothing is added."""
+    deep = "[" * 5000 + "]" * 5000
+    csv_path = tmp_path / "deep.csv"
+    csv_path.write_text("company,interviewed,state,facts\nNorthwind,2026-05-04,,\n"
+                        f'Contoso,2026-05-04,interviewed,"{{""x"": {deep}}}"\n')  # fmt: skip
+    line = one_line(run(tmp_path, "import", str(csv_path), now=NOW))
+    assert (
+        line == f"tactful: {csv_path}:3: column facts nests its JSON too deeply; an export's history and "
+        "facts nest a few levels at most"
+    )
+    json_path = tmp_path / "deep.json"
+    json_path.write_text('[{"company": "Northwind", "interviewed": "2026-05-04"},\n' + deep + "]")
+    line = one_line(run(tmp_path, "import", str(json_path), now=NOW))
+    assert (
+        line == f"tactful: {json_path}:2:1: this row nests its JSON too deeply; an export's history and "
+        "facts nest a few levels at most"
+    )
+    assert doc(tmp_path, "list", now=NOW) == []
+    assert not (tmp_path / "crash").exists()

@@ -22,6 +22,8 @@ from ..runtime.rows import NESTED, ImportRow, renamed, unknown_columns
 #: Characters one row may take; a longer one is reported, not read.
 MAX_ROW = 1_000_000
 _CHUNK = 1 << 16
+#: What a row nested too deeply for the JSON reader is told (an export's rows nest two levels).
+_NESTING = "an export's history and facts nest a few levels at most"
 
 
 def read_rows(file: str) -> Iterator[ImportRow]:
@@ -90,6 +92,8 @@ def _csv_row(where: str, row: dict[str, Any], nested: Sequence[str]) -> ImportRo
                 row[name] = json.loads(cell)
             except json.JSONDecodeError as err:
                 return ImportRow(where, {}, f"column {name} is not valid JSON: {err.msg}")
+            except RecursionError:
+                return ImportRow(where, {}, f"column {name} nests its JSON too deeply; {_NESTING}")
     return ImportRow(where, row)
 
 
@@ -153,6 +157,9 @@ def _json_rows(text: IO[str], file: str) -> Iterator[ImportRow]:
             return
         except InputError as err:
             yield ImportRow(f"{file}:{line}", {}, str(err))
+            return
+        except RecursionError:
+            yield ImportRow(f"{file}:{line}:{col}", {}, f"this row nests its JSON too deeply; {_NESTING}")
             return
         stream.pos = end
         if isinstance(value, dict):

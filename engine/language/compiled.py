@@ -23,7 +23,7 @@ import ast
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .expr import _DURATION_LITERAL, Expression, _Rewrite
+from .expr import Expression, evaluated_tree
 
 #: A :class:`~tactful.language.namespace.Namespace` (which imports this module).
 Namespace = Any
@@ -52,10 +52,7 @@ def _build(table: dict[Any, Any], sources: Sources, expression: Expression, path
     if known is not None and known[0] is expression.code:
         done: Compiled | None = known[1]
         return done
-    tree = ast.parse(
-        _DURATION_LITERAL.sub(lambda m: f"_duration({m.group(1)}, '{m.group(2)}')", expression.source), mode="eval"
-    )
-    tree = _Rewrite().visit(tree)
+    tree = evaluated_tree(expression)
     scope: dict[str, Any] = dict(expression.scope)
     locals_: dict[str, tuple[str, bool]] = {}  # name -> (its local in the scope, whether it is called)
     for node in ast.walk(tree):

@@ -281,7 +281,7 @@ def compile_expression(
     functions = DEFAULT_FUNCTIONS if functions is None else functions
     if "__" in source or re.search(r"(?<![\w'\"])_\w", source):
         raise ExpressionError("names may not start with '_'", max(source.find("_"), 0))
-    text = _DURATION_LITERAL.sub(lambda m: f"_duration({m.group(1)}, '{m.group(2)}')", source.strip())
+    text = _durations_as_calls(source.strip())
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as err:
@@ -298,6 +298,18 @@ def compile_expression(
     code = compile(tree, "<rule expression>", "eval")
     scope: dict[str, Any] = {"__builtins__": {}, **HELPERS, **functions}
     return Expression(source.strip(), frozenset(names), code, scope, kind=kind)
+
+
+def _durations_as_calls(text: str) -> str:
+    """``text`` with each inline duration (``3 days``) written as the call that makes it."""
+    return _DURATION_LITERAL.sub(lambda m: f"_duration({m.group(1)}, '{m.group(2)}')", text)
+
+
+def evaluated_tree(expression: Expression) -> ast.Expression:
+    """The tree ``expression``'s code was compiled from (durations as calls, arithmetic and
+    ordering comparisons None-safe), read again from its source, which was checked then."""
+    tree: ast.Expression = _Rewrite().visit(ast.parse(_durations_as_calls(expression.source), mode="eval"))
+    return tree
 
 
 def _check_nesting(tree: ast.AST) -> None:
