@@ -8,6 +8,7 @@ transaction of the store.
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
@@ -16,7 +17,7 @@ from .errors import InputError, Refused, RuleErrors
 from .language.namespace import Portfolio
 from .language.rulebook import RuleBook
 from .language.ruleset import RuleSet
-from .runtime import core
+from .runtime import candidates, core
 from .runtime.facts import check_after_interview, corrected
 from .runtime.notify import Notice, settle
 from .runtime.policy import judge, record_heeding
@@ -25,10 +26,21 @@ from .stores.adding import start_rows
 from .stores.claims import claim_due, retrying
 from .stores.importing import RowMaker, replacer, write_import
 from .stores.pinning import Pinned
-from .stores.portfolios import Portfolios
+from .stores.portfolios import Portfolios, marked_states
 from .stores.store import Change, Store, agenda_candidates, page
 from .vocabulary.log import logger
-from .vocabulary.records import Advised, Application, Draft, Fired, LogEntry, Recorded, Verdict, restore, snapshot
+from .vocabulary.records import (
+    Advised,
+    Application,
+    Candidate,
+    Draft,
+    Fired,
+    LogEntry,
+    Recorded,
+    Verdict,
+    restore,
+    snapshot,
+)
 
 __all__ = ["TICK_BATCH", "Engine", "Fired"]
 
@@ -61,6 +73,81 @@ class Engine:
         self.notify = notify
         self.zone = zone
         self._pinned = Pinned(self.rules, store)
+        self._candidate = ""  # the implicit candidate: see candidate()
+
+    # -- candidates ----------------------------------------------------------------
+
+    @property
+    def candidate_key(self) -> str:
+        """The key of the candidate this engine acts for (``""``: the implicit one)."""
+        return self._candidate
+
+    def candidate(self, key: str) -> Engine:
+        """An engine bound to candidate ``key``: the same methods, over their applications only,
+        sharing this one's store, rule book and caches. Times shown to them are in their own
+        zone, and `add` uses their rule set, when they have one.
+
+        Raises:
+            InputError: when there is no such candidate (:meth:`add_candidate` makes one).
+        """
+        found = self.store.get_candidate(candidates.check_key(key, implicit=True))
+        if found is None:
+            raise InputError(f"no candidate '{key}'; Engine.candidates() lists them",
+                             cli=f"no candidate '{key}'; 'tactful candidates' lists them")  # fmt: skip
+        bound = copy.copy(self)
+        bound._candidate = key
+        bound.zone = candidates.zone_of(found) or self.zone
+        bound.default_rules = found.rules or self.default_rules
+        return bound
+
+    def candidates(self) -> list[Candidate]:
+        """Every candidate in the store, the implicit one (key ``""``) first."""
+        return self.store.candidates()
+
+    def add_candidate(self, key: str, **fields: Any) -> Candidate:
+        """Add a job seeker: ``key`` is the embedding app's own id for them; ``name``, ``zone``
+        (IANA), ``rules`` (their default rule set), ``email`` and ``sms`` (the name of an
+        environment variable with their SMS/Apprise URLs) are optional.
+
+        Raises:
+            InputError: for a malformed key or field, or a key that is taken.
+        """
+        key = candidates.check_key(key)
+        if self.store.get_candidate(key) is not None:
+            raise InputError(f"candidate '{key}' is here already; edit_candidate changes them",
+                             cli=f"candidate '{key}' is here already; 'tactful candidates edit {key}' changes "
+                             "them")  # fmt: skip
+        made = candidates.made(Candidate(key), fields, self.rules)
+        self.store.put_candidate(made)
+        logger().info("candidate added", candidate=key)
+        return made
+
+    def edit_candidate(self, key: str, **fields: Any) -> Candidate:
+        """Change a candidate's ``name``, ``zone``, ``rules``, ``email`` or ``sms`` (None clears one).
+
+        Raises:
+            InputError: for an unknown candidate or a malformed field.
+        """
+        self.candidate(key)  # an unknown key is refused as candidate() refuses it
+        found = self.store.get_candidate(key) or Candidate(key)
+        made = candidates.made(found, fields, self.rules)
+        self.store.put_candidate(made)
+        logger().info("candidate edited", candidate=key, fields=sorted(fields))
+        return made
+
+    def remove_candidate(self, key: str) -> None:
+        """Erase a candidate and everything of theirs, in one transaction: applications, history,
+        notices and their deliveries, and their settings (the right to erasure). The implicit
+        candidate cannot be removed: its applications are removed one by one.
+
+        Raises:
+            InputError: for an unknown candidate, or the implicit one.
+        """
+        if key == "":
+            raise InputError("the implicit candidate cannot be removed; remove its applications instead")
+        self.candidate(key)
+        self.store.remove_candidate(key)
+        logger().info("candidate removed", candidate=key)
 
     def now(self) -> datetime:
         """The clock's reading, which must carry a time zone."""
@@ -86,7 +173,7 @@ class Engine:
             InputError: when there is no application ``app_id``.
         """
         app = self.store.get(app_id)
-        if app is None:
+        if app is None or app.candidate != self._candidate:  # another's answers as a missing one
             raise InputError(f"no application with id {app_id}; Engine.applications() lists them",
                              cli=f"no application with id {app_id}; 'tactful list' shows them")  # fmt: skip
         return app
@@ -106,7 +193,7 @@ class Engine:
     ) -> Iterator[tuple[Application, RuleSet, Portfolio]]:
         """Every application (or ``apps``) as of ``now``, with its rule set and a portfolio shared by all."""
         portfolios = portfolios or self._portfolios()
-        for app in self.store.all() if apps is None else apps:
+        for app in self.store.all(self._candidate) if apps is None else apps:
             rs = self.rules_for(app)
             if app.next_due is not None and app.next_due <= now:
                 app = core.catch_up(rs, app, now, portfolios(rs), preview=True)[0]
@@ -124,7 +211,7 @@ class Engine:
         """Every application as of now with what comes next for it, in one pass over the store;
         or one page of them: up to ``limit`` with an id above ``after``, by id."""
         now = now or self.now()
-        apps = page(self.store, after, limit) if after or limit is not None else None
+        apps = page(self.store, self._candidate, after, limit) if after or limit is not None else None
         for app, rs, portfolio in self._walk(now, apps):
             yield app, core.advise(rs, app, now, portfolio, self.zone)
 
@@ -139,11 +226,41 @@ class Engine:
                  for item in core.advise(rs, app, now, portfolio) if until is None or item.due <= until]  # fmt: skip
         return sorted(items, key=lambda pair: (pair[1].due.timestamp(), pair[0].id or 0))
 
+    def agenda_by_candidate(self, now: datetime | None = None, until: datetime | None = None
+                            ) -> list[tuple[Candidate, list[tuple[Application, Advised]]]]:  # fmt: skip
+        """A coach's morning view: :meth:`agenda` of every candidate with something in it, by key.
+        Only the candidates with an application on the store's index of due moments by
+        ``until`` (or, without it, with any application), or with an offer standing, are looked at."""
+        now = now or self.now()
+        if until is None:
+            keys = {app.candidate for app in self.store.all()}
+        else:
+            found_apps = agenda_candidates(self.store, until, None)
+            keys = {app.candidate for app in found_apps}
+            # a candidate with an accepted offer has pending applications to withdraw from
+            marked = set().union(*(marked_states(rs) for rs in self._rule_sets(found_apps)))
+            keys.update(app.candidate for app in self.store.in_states(marked))
+        found = []
+        for person in self.store.candidates():
+            if person.key in keys:
+                items = self.candidate(person.key).agenda(now, until)
+                if items:
+                    found.append((person, items))
+        return found
+
+    def _rule_sets(self, apps: Iterable[Application]) -> list[RuleSet]:
+        """The default rule set, and those ``apps`` run under."""
+        found = {rs.hash: rs for rs in map(self.rules_for, apps)}
+        with contextlib.suppress(InputError, RuleErrors):  # a broken default file: the others still count
+            default = self.rules.get(self.default_rules)
+            found.setdefault(default.hash, default)
+        return list(found.values())
+
     def _due_by(self, until: datetime, portfolios: Portfolios) -> list[Application]:
         """The applications that may have something due by ``until``: the store's index of due
         moments, and, while another application stands at an offer or accepted one, every
         pending application under that rule set (what it advises then follows the others)."""
-        found = agenda_candidates(self.store, until)
+        found = agenda_candidates(self.store, until, self._candidate)
         rule_sets = {rs.hash: rs for rs in map(self.rules_for, found)}
         with contextlib.suppress(InputError, RuleErrors):  # a broken default file: no pending to add
             default = self.rules.get(self.default_rules)
@@ -209,12 +326,16 @@ class Engine:
         return self.store.history(app_id)
 
     def portfolio(self, app: Application) -> Portfolio:
-        """The user's other applications, loaded only if a rule asks about them."""
-        return Portfolios(self.store, self.rules_for)(self.rules_for(app))
+        """The candidate's other applications, loaded only if a rule asks about them."""
+        return Portfolios(self.store, self.rules_for, app.candidate)(self.rules_for(app))
 
     def _portfolios(self) -> Portfolios:
-        """Portfolios for one pass over many applications: one per rule set, loaded once."""
-        return Portfolios(self.store, self.rules_for)
+        """Portfolios for one pass over this candidate's applications: one per rule set, loaded once."""
+        return Portfolios(self.store, self.rules_for, self._candidate)
+
+    def stored(self) -> Iterator[Application]:
+        """This candidate's applications as stored (not caught up), by id."""
+        return self.store.all(self._candidate)
 
     # -- writing -------------------------------------------------------------------
 
@@ -226,7 +347,7 @@ class Engine:
 
     def _settler(self, now: datetime, portfolios: Portfolios) -> Callable[[RuleSet, Application], Application]:
         """Settles a new or restored record as of ``now``, with no history of its own."""
-        return lambda rs, app: self._settle(rs, app, now, portfolios(rs), [])[0]
+        return lambda rs, app: self._settle(rs, app, now, portfolios(rs, app.candidate), [])[0]
 
     def add(self, company: str, *, rules: str | None = None, **facts: Any) -> Application:
         """Start tracking an application; facts as `tactful add` takes them.
@@ -247,7 +368,7 @@ class Engine:
         """
         now, portfolios = self.now(), self._portfolios()
         settle = self._settler(now, portfolios)
-        started, kept = start_rows(rows, self.rules, self.default_rules, now, portfolios, settle)
+        started, kept = start_rows(rows, self.rules, self.default_rules, now, portfolios, settle, self._candidate)
         stored = self.store.insert(started, kept)
         for app in stored:
             logger().info("application added", id=app.id, rules=app.rules, rules_hash=app.rules_hash, state=app.state)
@@ -268,7 +389,7 @@ class Engine:
         """
         now, portfolios = self.now(), self._portfolios()
         settle = self._settler(now, portfolios)
-        maker = RowMaker(self.rules, self.store, self.default_rules, now, portfolios, settle)
+        maker = RowMaker(self.rules, self.store, self.default_rules, now, portfolios, settle, self._candidate)
         replacing = replacer(now, self.rules_for, portfolios, settle)
         ids = write_import(self.store, map(maker.make, rows), update=update, replacing=replacing, kept=maker.kept)
         logger().info("applications imported", count=len(ids), update=update)
@@ -362,6 +483,15 @@ class Engine:
         self.store.remove(app_id)
         logger().info("application removed", id=app_id)
 
+    def _batch_portfolios(self, due: Sequence[Application]) -> Portfolios:
+        """Portfolios for a tick's batch, which spans candidates: when it spans several, those of
+        all its candidates are loaded in one look-up."""
+        portfolios = Portfolios(self.store, self.rules_for)
+        who = {app.candidate for app in due}
+        if len(who) > 1:
+            portfolios.preload({rs.hash: rs for rs in map(self.rules_for, due)}.values(), who)
+        return portfolios
+
     def tick(self, batch: int = TICK_BATCH) -> list[Fired]:
         """Fire every timer due by now, durably, a batch per transaction; what fired."""
         return list(self.tick_each(batch))
@@ -372,7 +502,6 @@ class Engine:
         now = self.now()
         count = 0
         cursor: tuple[datetime, int] | None = None
-        portfolios = self._portfolios()
         while True:
             # Claimed, worked out and saved in one transaction: another ticker gets other
             # applications or waits, so each fires once; a crash here writes nothing.
@@ -380,17 +509,19 @@ class Engine:
                 if not due:
                     break
                 changes, fired = [], []
+                portfolios = self._batch_portfolios(due)
                 for app in due:
                     rs = self.rules_for(app)
-                    new, entries = core.catch_up(rs, app, now, portfolios(rs))
-                    new, notices = self._settle(rs, new, now, portfolios(rs), entries, announce=True)
+                    portfolio = portfolios(rs, app.candidate)
+                    new, entries = core.catch_up(rs, app, now, portfolio)
+                    new, notices = self._settle(rs, new, now, portfolio, entries, announce=True)
                     changes.append(Change(new, entries, outbox=notices))
                     fired += [Fired(app.id, app.company, e.source, e.target, e.at) for e in entries]
                 self.store.save(changes)
             count += len(fired)
             last = due[-1]
             cursor = (last.wake, last.id) if last.wake else None
-            del due, changes  # before the next batch is read: one batch in memory at a time
+            del due, changes, portfolios  # before the next batch is read: one batch in memory at a time
             yield from fired
             del fired
         if count:

@@ -29,8 +29,8 @@ class CountingStore(SQLiteStore):
         super().__init__(path)
         self.walked = 0
 
-    def all(self) -> Iterator[Application]:
-        for app in super().all():
+    def all(self, candidate: str | None = None) -> Iterator[Application]:
+        for app in super().all(candidate):
             self.walked += 1
             yield app
 
@@ -121,7 +121,11 @@ def test_a_store_from_before_the_index_is_read_whole_until_the_next_tick_settles
     app_id = started(Engine(store, clock, notify=True), clock, "Northwind")
     store.close()
     db = sqlite3.connect(path)  # as schema 3 left it: no agenda column, no expansion mark
-    db.executescript("DROP INDEX applications_agenda; ALTER TABLE applications DROP COLUMN agenda;"
+    db.executescript("DROP INDEX applications_agenda; DROP INDEX applications_candidate_agenda;"
+                     "DROP INDEX applications_candidate; DROP INDEX applications_candidate_state;"
+                     "DROP INDEX outbox_candidate; ALTER TABLE applications DROP COLUMN candidate;"
+                     "ALTER TABLE outbox DROP COLUMN candidate; DROP TABLE candidates;"
+                     "ALTER TABLE applications DROP COLUMN agenda;"
                      "DROP TABLE outbox_mark; PRAGMA user_version = 3;")  # fmt: skip
     db.close()
     store = SQLiteStore(path)

@@ -64,11 +64,12 @@ class Notice(NamedTuple):
     timezone: str = "UTC"
     draft: str | None = None
     facts: dict[str, Any] = {}
+    candidate: str = ""  # the key of the job seeker it concerns ("": the implicit one)
 
     def to_json(self) -> str:
         """The notice as a JSON object, its fields in order (what the outbox keeps); times keep
-        their IANA zone (see :func:`~tactful.vocabulary.timecalc.stamp`). The facts come last,
-        as :func:`facts_json` wrote them (once for the notices of one change). Written field by
+        their IANA zone (see :func:`~tactful.vocabulary.timecalc.stamp`). The facts come next to
+        last, as :func:`facts_json` wrote them (once for the notices of one change). Written field by
         field: the same text as ``json.dumps`` of the whole, at a fraction of its cost."""
         j, t = _value, _text  # t: the fields that are always text
         return (
@@ -77,7 +78,7 @@ class Notice(NamedTuple):
             f'"source": {j(self.source)}, "target": {j(self.target)}, "event": {j(self.event)}, '
             f'"action": {j(self.action)}, "due": {t(stamp(self.due)) if self.due else "null"}, '
             f'"reason": {j(self.reason)}, "interviewer": {j(self.interviewer)}, "timezone": {t(self.timezone)}, '
-            f'"draft": {j(self.draft)}, "facts": {facts_json(self.facts)}}}'
+            f'"draft": {j(self.draft)}, "facts": {facts_json(self.facts)}, "candidate": {t(self.candidate)}}}'
         )
 
     @classmethod
@@ -127,13 +128,22 @@ class _Base(NamedTuple):
     interviewer: str | None
     timezone: str
     facts: dict[str, Any]
+    candidate: str
 
 
 def _base(app: Application) -> _Base:
     facts = app.facts
     # a record's facts are not changed in place: the notices may share them
     told: Any = facts if "news" not in facts else {k: v for k, v in facts.items() if k != "news"}
-    return _Base(app.id or 0, app.company, app.state, facts.get("interviewer"), facts.get("timezone") or "UTC", told)
+    return _Base(
+        app.id or 0,
+        app.company,
+        app.state,
+        facts.get("interviewer"),
+        facts.get("timezone") or "UTC",
+        told,
+        app.candidate,
+    )
 
 
 def transition_notices(app: Application, entries: Iterable[LogEntry], base: _Base | None = None) -> list[Notice]:
@@ -146,7 +156,8 @@ def transition_notices(app: Application, entries: Iterable[LogEntry], base: _Bas
         b = base or _base(app)
         key = f"{app.id}/transition/{entry.target}/{iso(entry.at)}"
         notices.append(Notice("transition", key, b.app_id, b.company, b.state, entry.at, entry.source, entry.target,
-                              entry.name, None, None, None, b.interviewer, b.timezone, None, b.facts))  # fmt: skip
+                              entry.name, None, None, None, b.interviewer, b.timezone, None, b.facts,
+                              b.candidate))  # fmt: skip
     return notices
 
 
@@ -155,7 +166,7 @@ def action_notice(app: Application, item: Advised, draft: str | None = None, bas
     b = base or _base(app)
     key = f"{app.id}/action/{item.action}/{iso(item.due)}"
     return Notice("action_due", key, b.app_id, b.company, b.state, item.due, None, None, None, item.action, item.due,
-                  item.reason, b.interviewer, b.timezone, draft, b.facts)  # fmt: skip
+                  item.reason, b.interviewer, b.timezone, draft, b.facts, b.candidate)  # fmt: skip
 
 
 def newly_due(items: Sequence[Advised], since: datetime | None, now: datetime) -> list[Advised]:

@@ -27,7 +27,8 @@ RESTORE_COLUMNS = ("state", "entered", "next_due", "timer", "wake", "notified", 
 #: The restoring columns that only make sense with a state.
 WITH_STATE = frozenset(RESTORE_COLUMNS) - {"state", "rules_hash", "rules_tree"}
 #: Every column an export writes and an import reads, in the order exports write them.
-COLUMNS = ("id", *PLAIN_COLUMNS, *RESTORE_COLUMNS)
+#: ``candidate``: whose row it is, in an export of every candidate's (`export --all-candidates`).
+COLUMNS = ("id", *PLAIN_COLUMNS, *RESTORE_COLUMNS, "candidate")
 #: Columns holding a structure: nested in JSON, JSON text in a CSV cell.
 NESTED = ("facts", "history", "rules_tree")
 
@@ -51,8 +52,10 @@ def entry_row(entry: LogEntry) -> dict[str, Any]:
             "before": None if entry.before is None else dict(entry.before)}  # fmt: skip
 
 
-def export_row(app: Application, history: Sequence[LogEntry], tree: str | None = None) -> dict[str, Any]:
-    """``app`` as an export row; ``tree`` (the kept rule set, JSON) goes on the first row under its hash."""
+def export_row(app: Application, history: Sequence[LogEntry], tree: str | None = None,
+               candidate: bool = False) -> dict[str, Any]:  # fmt: skip
+    """``app`` as an export row; ``tree`` (the kept rule set, JSON) goes on the first row under
+    its hash; with ``candidate``, the key of its candidate goes last (an export of every candidate's)."""
     row: dict[str, Any] = {"id": app.id, "company": app.company}
     row.update({f: app.facts.get(f) for f in FIELDS})
     row.update(rules=app.rules, state=app.state, entered=_iso(app.entered), next_due=_iso(app.next_due),
@@ -61,6 +64,8 @@ def export_row(app: Application, history: Sequence[LogEntry], tree: str | None =
                history=[entry_row(e) for e in history])  # fmt: skip
     if tree is not None:
         row["rules_tree"] = json.loads(tree)
+    if candidate:
+        row["candidate"] = app.candidate
     return row
 
 

@@ -21,10 +21,10 @@ Kept = list[tuple[str, str, str]]
 
 
 def start_rows(rows: Sequence[Mapping[str, Any]], rules: RuleBook, default_rules: str, now: datetime,
-               portfolios: Callable[[RuleSet], Portfolio],
-               settle: Callable[[RuleSet, Application], Application]) -> tuple[Started, Kept]:  # fmt: skip
+               portfolios: Callable[[RuleSet], Portfolio], settle: Callable[[RuleSet, Application], Application],
+               candidate: str = "") -> tuple[Started, Kept]:  # fmt: skip
     """Each row (``company``, ``rules`` and the facts `add` takes) started as of ``now`` with
-    its first history row, and the rule sets to keep (``(hash, reference, tree)``).
+    its first history row as ``candidate``'s, and the rule sets to keep (``(hash, reference, tree)``).
 
     Raises:
         InputError: naming the row (1-based, when there are several) with a missing company
@@ -48,5 +48,5 @@ def start_rows(rows: Sequence[Mapping[str, Any]], rules: RuleBook, default_rules
         if rs.hash not in kept:
             kept[rs.hash] = (rs.hash, ref, keep(rs))
         app, entry = core.start(rs, company, given, now, ref, portfolios(rs))
-        started.append((settle(rs, app), [entry]))
+        started.append((settle(rs, app._replace(candidate=candidate)), [entry]))
     return started, list(kept.values())

@@ -18,9 +18,15 @@ from ..vocabulary.records import Application, LogEntry
 from .store import Change, Store
 
 
-def key(app: Application) -> tuple[str, Any]:
-    """What makes two applications the same one: the company and the interview date."""
-    return app.company, app.facts.get("interviewed")
+def key(app: Application) -> tuple[str, Any, str]:
+    """What makes two applications the same one: the company and the interview date, for one candidate."""
+    return app.company, app.facts.get("interviewed"), app.candidate
+
+
+def mine(found: Application | None, app: Application) -> Application | None:
+    """``found`` (the stored application with ``app``'s id) when it is ``app``'s candidate's, else
+    None: another candidate's application is as good as absent."""
+    return found if found is not None and found.candidate == app.candidate else None
 
 
 class Bulk(Protocol):
@@ -30,8 +36,10 @@ class Bulk(Protocol):
     ids: list[int]
 
     def matches(self, apps: Sequence[Application]) -> list[Application | None]:
-        """For each of ``apps``, the stored application with its id (when it has one), else
-        the one with its company and interview date, else None; rows of this session count."""
+        """For each of ``apps``, the stored application of its candidate with its id (when it has
+        one), else the one with its candidate, company and interview date, else None; rows of
+        this session count. An id another candidate's application has is not kept: such a row
+        is added under a new id."""
         ...
 
     def add(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> None:
@@ -60,7 +68,7 @@ class StoreBulk:
         self._kept: list[tuple[str, str, str]] = []
 
     def matches(self, apps: Sequence[Application]) -> list[Application | None]:
-        return [(self._by_id.get(a.id) if a.id else None) or self._by_key.get(key(a)) for a in apps]
+        return [(mine(self._by_id.get(a.id), a) if a.id else None) or self._by_key.get(key(a)) for a in apps]
 
     def add(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> None:
         self._new += items

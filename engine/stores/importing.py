@@ -20,9 +20,10 @@ from ..language.rulebook import RuleBook
 from ..language.ruleset import RuleSet
 from ..runtime import core
 from ..runtime import rows as rowdata
+from ..runtime.candidates import check_key
 from ..runtime.facts import check_dates, company_name, normalize
 from ..runtime.notify import settle
-from ..vocabulary.records import Application, LogEntry, snapshot
+from ..vocabulary.records import Application, Candidate, LogEntry, snapshot
 from .bulk import Bulk, bulk_session, key
 from .pinning import keep, pin
 from .store import Change, Store
@@ -70,7 +71,7 @@ Settle = Callable[[RuleSet, Application], Application]
 
 
 def replacer(now: datetime, rules_for: Callable[[Application], RuleSet],
-             portfolios: Callable[[RuleSet], Portfolio], settle: Settle) -> Replacing:  # fmt: skip
+             portfolios: Callable[[RuleSet, str], Portfolio], settle: Settle) -> Replacing:  # fmt: skip
     """The change that replaces a stored application with a row, for ``update``: an
     exported row restores the record as exported, a new one corrects the stored record's
     facts (with an ``edit`` history row, as `edit` writes) and works out its timer again."""
@@ -82,7 +83,7 @@ def replacer(now: datetime, rules_for: Callable[[Application], RuleSet],
         entry = LogEntry("edit", "edited", now, now, old.state, old.state, given, snapshot(old))
         new = old._replace(facts={**old.facts, **given}, company=row.app.company)
         rs = rules_for(new)
-        return Change(settle(rs, core.with_timer(rs, new, portfolios(rs))), [entry])
+        return Change(settle(rs, core.with_timer(rs, new, portfolios(rs, new.candidate))), [entry])
 
     return replacing
 
@@ -151,9 +152,11 @@ class RowMaker:
     """
 
     def __init__(self, rules: RuleBook, store: Store, default_rules: str, now: datetime,
-                 portfolios: Callable[[RuleSet], Portfolio], settle: Settle) -> None:  # fmt: skip
+                 portfolios: Callable[[RuleSet, str], Portfolio], settle: Settle,
+                 candidate: str = "") -> None:  # fmt: skip
         self.rules, self.store, self.default_rules, self.now = rules, store, default_rules, now
-        self.portfolios, self.settle = portfolios, settle
+        self.portfolios, self.settle, self.candidate = portfolios, settle, candidate
+        self._known: dict[str, bool] = {candidate: True}  # the candidates rows name, and whether they are here
         self._memo: dict[tuple[Any, ...], Application] = {}
         self._found: dict[tuple[str, str], tuple[RuleSet, str]] = {}
         self._kept: dict[str, tuple[str, str, str]] = {}
@@ -178,39 +181,67 @@ class RowMaker:
         given = normalize(values, new=True, others=True)
         check_dates(given)
         number = rowdata.app_id(values.get("id"))
+        who = self.whose(values.get("candidate"))
         rs, ref = self.rule_set(values)
         if not values.get("state"):
             stray = [] if rowdata.WITH_STATE.isdisjoint(values) else [c for c in rowdata.WITH_STATE if values.get(c)]
             if stray:
                 raise InputError(f"{sorted(stray)[0]} is only read with a state, as an export writes them together")
-            started = self.start(rs, company, given, ref, number)
+            started = self.start(rs, company, given, ref, number, who)
             entry = LogEntry("added", "added", self.now, self.now, "", rs.initial, {"company": company, **given})
             return Prepared(row.where, started, [entry], False)
         app = rowdata.restored(rs, values, company, {**given, **rowdata.extra_facts(values.get("facts"))}, ref)
+        app = app._replace(candidate=who)
         if app.timer == -1:  # an export from before timers were exported: work it out
-            app = self.settle(rs, core.with_timer(rs, app._replace(timer=None), self.portfolios(rs)))
+            app = self.settle(rs, core.with_timer(rs, app._replace(timer=None), self.portfolios(rs, who)))
         else:  # the agenda moment is the store's index, not part of an export: work it out
-            app = settle(rs, app, self.now, self.portfolios(rs), [], notify=False)[0]
+            app = settle(rs, app, self.now, self.portfolios(rs, who), [], notify=False)[0]
         return Prepared(row.where, app._replace(id=number or 0), rowdata.history(values.get("history")), True)
 
-    def start(self, rs: RuleSet, company: str, given: dict[str, Any], ref: str, number: int | None) -> Application:
+    def whose(self, given: Any) -> str:
+        """The candidate a row belongs to: its ``candidate`` column when it has one (an export
+        of every candidate's), else the import's. A row may name another candidate only in an
+        import for the implicit one (a platform moving its whole store); one named for the
+        first time is added.
+
+        Raises:
+            InputError: for a malformed key, or a row of another candidate in one's own import.
+        """
+        if given is None or given == self.candidate:
+            return self.candidate
+        who = check_key(given, implicit=True)
+        if self.candidate:
+            raise InputError(f"this row is candidate '{who}'s, and this import is for '{self.candidate}'; "
+                             "import it without --candidate, or leave the candidate column out")  # fmt: skip
+        if who not in self._known:
+            self._known[who] = self.store.get_candidate(who) is not None
+            if not self._known[who]:
+                # SQLite: in the import's transaction, so gone if it fails; other stores keep the key
+                self.store.put_candidate(Candidate(who))
+        return who
+
+    def start(self, rs: RuleSet, company: str, given: dict[str, Any], ref: str, number: int | None,
+              who: str = "") -> Application:  # fmt: skip
         """A new application, as :func:`core.start` and ``settle`` make it; worked out once
         for each set of the values its first timer and advice can depend on."""
         inputs = self._inputs.get(rs.hash)
         if inputs is None:
             names, by_company, by_others = rowdata.start_inputs(rs)
-            inputs = self._inputs[rs.hash] = (names, by_company, bool(by_others and self.portfolios(rs).others))
-        names, by_company, by_rank = inputs  # others' offers count by rank
-        memo_key = (ref, rs.hash, company if by_company else None, given.get("rank") if by_rank else None,
+            inputs = self._inputs[rs.hash] = (names, by_company, bool(by_others))
+        names, by_company, by_others = inputs  # others' offers count by rank
+        portfolio = self.portfolios(rs, who)
+        by_rank = by_others and bool(portfolio.others)
+        memo_key = (ref, rs.hash, company if by_company else None, (who, given.get("rank")) if by_rank else None,
                     *map(given.get, names))  # fmt: skip
         known = self._memo.get(memo_key)
         if known is not None:
             facts = {**known.facts, **given}  # the rule set's defaults, then the row's own facts
             # made afresh rather than by _replace, which took a sixth of an import's time
             return Application(number or 0, company, known.state, known.entered, facts, ref, rs.hash,
-                               known.next_due, known.timer, 0, known.wake, known.notified, known.agenda)  # fmt: skip
-        app, _ = core.start(rs, company, given, self.now, ref, self.portfolios(rs))
-        app = self.settle(rs, app)
+                               known.next_due, known.timer, 0, known.wake, known.notified, known.agenda,
+                               who)  # fmt: skip
+        app, _ = core.start(rs, company, given, self.now, ref, portfolio)
+        app = self.settle(rs, app._replace(candidate=who))
         if len(self._memo) < START_MEMO:
             defaults = {n: s.default for n, s in rs.facts.items() if s.default is not None}
             self._memo[memo_key] = app._replace(facts=defaults)

@@ -8,8 +8,9 @@ after the last attempt until someone retries it. Nothing is ever silently droppe
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
@@ -88,6 +89,7 @@ class MemoryOutbox:
         self.deliveries: dict[int, Delivery] = {}
         self._claimed: set[int] = set()
         self._lock = threading.RLock()
+        self._numbers = itertools.count(1)
 
     def add(self, notices: Sequence[Notice]) -> None:
         with self._lock:
@@ -105,7 +107,7 @@ class MemoryOutbox:
                 continue
             self.expanded.add(key)
             for plugin in takers.get(notice.kind, ()):
-                number = len(self.deliveries) + 1
+                number = next(self._numbers)
                 self.deliveries[number] = Delivery(number, plugin, f"{key}/{plugin}", notice)
                 made += 1
         return made
@@ -145,3 +147,13 @@ class MemoryOutbox:
         for delivery in chosen:
             self.deliveries[delivery.id] = delivery._replace(status="pending", next_attempt=now)
         return len(chosen)
+
+    def erase(self, candidate: str, app_ids: Collection[int]) -> None:
+        """Forget every notice of ``candidate`` (or of the applications ``app_ids``), and their deliveries."""
+        with self._lock:
+            gone = {k for k, n in self.notices.items() if n.candidate == candidate or n.app_id in app_ids}
+            for key in gone:
+                del self.notices[key]
+            self.expanded -= gone
+            for number in [d.id for d in self.deliveries.values() if d.notice.key in gone]:
+                del self.deliveries[number]

@@ -1,13 +1,15 @@
-"""The user's other applications, as the rules that look across applications see them: an
+"""A candidate's other applications, as the rules that look across applications see them: an
 offer standing elsewhere, an accepted one, a higher-ranked application still pending.
 
-A portfolio is loaded only when a rule asks about the others, and once per rule set for a
-pass over many applications.
+A portfolio holds one candidate's applications only: another job seeker's offer is none of
+theirs. It is loaded only when a rule asks about the others, and once per candidate and rule
+set for a pass over many applications; a tick loads those of a whole batch's candidates in
+one look-up (:meth:`Portfolios.preload`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from ..language.namespace import Portfolio
 from ..language.ruleset import ACCEPTED, MARKS, OFFER, RuleSet
@@ -18,36 +20,62 @@ from .store import Store
 RulesFor = Callable[[Application], RuleSet]
 
 
-def others(store: Store, rules_for: RulesFor, rs: RuleSet) -> list[Other]:
-    """The applications standing in a marked state (an offer, an accepted offer) under ``rs``'s marks."""
-    marked = {s.name for s in rs.states.values() if s.marks & set(MARKS)}
-    found = []
-    for other in store.in_states(marked):
-        marks = rules_for(other).states[other.state].marks
-        found.append(Other(other.id or 0, other.company, other.facts.get("rank"), OFFER in marks,
-                           ACCEPTED in marks, other.entered, other.facts.get("offer_deadline")))  # fmt: skip
-    return found
+def marked_states(rs: RuleSet) -> set[str]:
+    """The states of ``rs`` that mark an offer or an accepted one."""
+    return {s.name for s in rs.states.values() if s.marks & set(MARKS)}
+
+
+def _other(other: Application, rules_for: RulesFor) -> Other:
+    marks = rules_for(other).states[other.state].marks
+    return Other(other.id or 0, other.company, other.facts.get("rank"), OFFER in marks, ACCEPTED in marks,
+                 other.entered, other.facts.get("offer_deadline"))  # fmt: skip
+
+
+def others(store: Store, rules_for: RulesFor, rs: RuleSet, candidate: str) -> list[Other]:
+    """``candidate``'s applications standing in a marked state (an offer, an accepted offer)
+    under ``rs``'s marks."""
+    return [_other(app, rules_for) for app in store.in_states(marked_states(rs), [candidate])]
 
 
 class Portfolios:
-    """Portfolios for one pass over many applications: one per rule set, each loaded once."""
+    """Portfolios for one pass over many applications: one per candidate and rule set, each
+    loaded once. A pass for one candidate (the engine's) gives ``candidate``; a tick, which
+    serves every candidate, asks for each application's own."""
 
-    def __init__(self, store: Store, rules_for: RulesFor) -> None:
-        self._store, self._rules_for = store, rules_for
-        self._made: dict[str, Portfolio] = {}
+    def __init__(self, store: Store, rules_for: RulesFor, candidate: str = "") -> None:
+        self._store, self._rules_for, self.candidate = store, rules_for, candidate
+        self._made: dict[tuple[str, str], Portfolio] = {}
 
-    def __call__(self, rs: RuleSet) -> Portfolio:
-        made = self._made.get(rs.hash)
+    def __call__(self, rs: RuleSet, candidate: str | None = None) -> Portfolio:
+        who = self.candidate if candidate is None else candidate
+        made = self._made.get((who, rs.hash))
         if made is None:
-            made = self._made[rs.hash] = Portfolio(lambda: others(self._store, self._rules_for, rs))
+            made = self._made[(who, rs.hash)] = Portfolio(lambda: others(self._store, self._rules_for, rs, who))
         return made
+
+    def preload(self, rule_sets: Iterable[RuleSet], candidates: Collection[str]) -> None:
+        """Load the portfolios of ``candidates`` under each of ``rule_sets`` in one look-up of
+        the store (a tick's batch), rather than one per candidate as rules ask."""
+        sets = {rs.hash: rs for rs in rule_sets}
+        if not sets or not candidates:
+            return
+        by_rs = {h: marked_states(rs) for h, rs in sets.items()}
+        found: dict[str, list[Application]] = {}
+        for app in self._store.in_states(set().union(*by_rs.values()), candidates):
+            found.setdefault(app.candidate, []).append(app)
+        for h, states in by_rs.items():
+            for who in candidates:
+                theirs = [_other(a, self._rules_for) for a in found.get(who, ()) if a.state in states]
+                self._made.setdefault((who, h), Portfolio(theirs))
 
     def with_pending(self, found: Iterable[Application], rule_sets: Iterable[RuleSet]) -> list[Application]:
         """``found``, and, under each rule set of ``rule_sets`` whose portfolio holds an offer or
-        an accepted one, every pending application (what it advises follows the others), by id."""
+        an accepted one, every pending application of the candidate (what it advises follows
+        the others), by id."""
         by_id = {app.id: app for app in found}
         for rs in rule_sets:
             if self(rs).others:
                 pending = [s.name for s in rs.states.values() if not s.final]
-                by_id.update((app.id, app) for app in self._store.in_states(pending) if app.id not in by_id)
+                for app in self._store.in_states(pending, [self.candidate]):
+                    by_id.setdefault(app.id, app)
         return [by_id[k] for k in sorted(by_id)]

@@ -79,9 +79,15 @@ class PostgresOutbox:
         expanded = [takers is not None and not takers.get(n.kind) for n in notices]
         with self._transaction() as conn:
             conn.execute(
-                "INSERT INTO outbox (key, app_id, payload, expanded) "
-                "SELECT * FROM unnest(%b::text[], %b::bigint[], %b::text[], %b::bool[]) ON CONFLICT (key) DO NOTHING",
-                ([n.key for n in notices], [n.app_id for n in notices], [n.to_json() for n in notices], expanded),
+                "INSERT INTO outbox (key, app_id, payload, expanded, candidate) SELECT * FROM "
+                "unnest(%b::text[], %b::bigint[], %b::text[], %b::bool[], %b::text[]) ON CONFLICT (key) DO NOTHING",
+                (
+                    [n.key for n in notices],
+                    [n.app_id for n in notices],
+                    [n.to_json() for n in notices],
+                    expanded,
+                    [n.candidate for n in notices],
+                ),  # fmt: skip
             )
 
     def expand(self, takers: Mapping[str, Sequence[str]]) -> int:

@@ -21,14 +21,14 @@ from psycopg import errors as pgerrors
 from psycopg_pool import ConnectionPool
 
 from ..errors import InputError, StoreUnavailable
-from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.records import Application, Candidate, LogEntry
 from ..vocabulary.timecalc import stamp
 from .postgres_outbox import OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox, one_line, redact
 from .sqlite_rows import Texts, app_values, entry_row, history_entry, read_apps
 from .store import Change, Conflict
 
 #: The schema this tactful writes; a database marked with a higher one is refused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Each version's steps, applied in order to a database marked with a lower one.
 MIGRATIONS = {
     1: """
@@ -57,10 +57,33 @@ ALTER TABLE applications ADD COLUMN zones TEXT;
 UPDATE applications SET agenda = 'epoch', wake = 'epoch', zones = substring(entered from '\\[(.*)\\]$');
 CREATE INDEX applications_agenda ON applications (agenda) WHERE agenda IS NOT NULL
 """,
+    # Candidates: every application (and notice) of an older store is the implicit candidate's.
+    3: """
+ALTER TABLE applications ADD COLUMN candidate TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN candidate TEXT NOT NULL DEFAULT '';
+CREATE INDEX applications_candidate ON applications (candidate, id);
+CREATE INDEX applications_candidate_state ON applications (candidate, state);
+CREATE INDEX applications_candidate_agenda ON applications (candidate, agenda) WHERE agenda IS NOT NULL;
+CREATE INDEX outbox_candidate ON outbox (candidate);
+CREATE TABLE candidates (
+    key TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', zone TEXT, rules TEXT, email TEXT, sms TEXT
+);
+INSERT INTO candidates (key) VALUES ('')
+""",
 }
 _COLUMNS = (
-    "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones"
+    "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones, "
+    "candidate"
 )
+#: A candidate's columns, in the order of :class:`Candidate`'s fields.
+_CANDIDATE = "key, name, zone, rules, email, sms"
+
+
+def _of(candidate: str | None) -> tuple[str, tuple[str, ...]]:
+    """The condition for one candidate's rows, or every candidate's (None)."""
+    return ("candidate = %s", (candidate,)) if candidate is not None else ("TRUE", ())
+
+
 #: One statement updates a whole batch: the rows come as arrays, a column each, sent in
 #: binary (%b), which needs no escaping of the text in them.
 _UPDATE = (
@@ -210,9 +233,9 @@ class PostgresStore:
             for app, entries in items:
                 row = conn.execute(
                     f"INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, "
-                    f"wake, notified, agenda, zones) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                    f"RETURNING {_COLUMNS}",
-                    _values(app),
+                    f"wake, notified, agenda, zones, candidate) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                    f"%s, %s) RETURNING {_COLUMNS}",
+                    (*_values(app), app.candidate),
                 ).fetchone()
                 assert row is not None
                 stored.append(_row_to_app(row))
@@ -284,36 +307,74 @@ class PostgresStore:
             ).fetchall()
         return _rows_to_apps(rows, texts)
 
-    def all(self) -> Iterator[Application]:
+    def all(self, candidate: str | None = None) -> Iterator[Application]:
+        where, args = _of(candidate)
         last = 0
         while True:  # a page at a time, by id: memory stays flat and no transaction stays open
             with self.transaction() as conn:
                 rows = conn.execute(
-                    f"SELECT {_COLUMNS} FROM applications WHERE id > %s ORDER BY id LIMIT 1000", (last,)
+                    f"SELECT {_COLUMNS} FROM applications WHERE {where} AND id > %s ORDER BY id LIMIT 1000",
+                    (*args, last),
                 ).fetchall()
             if not rows:
                 return
             yield from _rows_to_apps(rows)
             last = rows[-1][0]
 
-    def agenda(self, until: datetime) -> list[Application]:
+    def agenda(self, until: datetime, candidate: str | None = None) -> list[Application]:
+        where, args = _of(candidate)
         with self.transaction() as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM applications WHERE agenda <= %s ORDER BY id", (until,)
+                f"SELECT {_COLUMNS} FROM applications WHERE {where} AND agenda <= %s ORDER BY id", (*args, until)
             ).fetchall()
         return _rows_to_apps(rows)
 
-    def page(self, after: int, limit: int) -> list[Application]:
+    def page(self, after: int, limit: int, candidate: str | None = None) -> list[Application]:
+        where, args = _of(candidate)
         with self.transaction() as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM applications WHERE id > %s ORDER BY id LIMIT %s", (after, limit)
+                f"SELECT {_COLUMNS} FROM applications WHERE {where} AND id > %s ORDER BY id LIMIT %s",
+                (*args, after, limit),
             ).fetchall()
         return _rows_to_apps(rows)
 
-    def in_states(self, states: Collection[str]) -> list[Application]:
+    def in_states(self, states: Collection[str], candidates: Collection[str] | None = None) -> list[Application]:
+        query = f"SELECT {_COLUMNS} FROM applications WHERE state = ANY(%s)"
         with self.transaction() as conn:
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM applications WHERE state = ANY(%s)", (list(states),))
+            if candidates is None:
+                rows = conn.execute(query, (list(states),))
+            else:
+                rows = conn.execute(f"{query} AND candidate = ANY(%s)", (list(states), list(candidates)))
             return _rows_to_apps(rows.fetchall())
+
+    def candidates(self) -> list[Candidate]:
+        with self.transaction() as conn:
+            rows = conn.execute(f"SELECT {_CANDIDATE} FROM candidates ORDER BY key").fetchall()
+        return [Candidate(*row) for row in rows]
+
+    def get_candidate(self, key: str) -> Candidate | None:
+        with self.transaction() as conn:
+            row = conn.execute(f"SELECT {_CANDIDATE} FROM candidates WHERE key = %s", (key,)).fetchone()
+        return None if row is None else Candidate(*row)
+
+    def put_candidate(self, candidate: Candidate) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                f"INSERT INTO candidates ({_CANDIDATE}) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE "
+                "SET name = excluded.name, zone = excluded.zone, rules = excluded.rules, email = excluded.email, "
+                "sms = excluded.sms",
+                tuple(candidate),
+            )
+
+    def remove_candidate(self, key: str) -> bool:
+        with self.transaction() as conn:
+            conn.execute(
+                "DELETE FROM outbox WHERE candidate = %s "
+                "OR app_id IN (SELECT id FROM applications WHERE candidate = %s)",
+                (key, key),
+            )  # their deliveries go with them
+            conn.execute("DELETE FROM applications WHERE candidate = %s", (key,))  # and their history
+            return conn.execute("DELETE FROM candidates WHERE key = %s", (key,)).rowcount == 1
 
     def history(self, app_id: int) -> list[LogEntry]:
         with self.transaction() as conn:

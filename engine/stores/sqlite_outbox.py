@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     key TEXT NOT NULL UNIQUE,
     app_id INTEGER,
     payload TEXT NOT NULL,
-    expanded INTEGER NOT NULL DEFAULT 0  -- unused since schema 4: see outbox_mark
+    expanded INTEGER NOT NULL DEFAULT 0,  -- unused since schema 4: see outbox_mark
+    candidate TEXT NOT NULL DEFAULT ''  -- whose notice it is (schema 6), so that erasing them finds it
 );
 CREATE TABLE IF NOT EXISTS outbox_mark (
     one INTEGER PRIMARY KEY CHECK (one = 1),
@@ -41,6 +42,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     claimed_by TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt);
+CREATE INDEX IF NOT EXISTS outbox_candidate ON outbox (candidate);
 """
 #: Run after the schema (new or older): the expansion mark starts after the last notice that
 #: was expanded under schema 3's per-row flag.
@@ -120,8 +122,8 @@ class SQLiteOutbox:
 
     def add(self, notices: Sequence[Notice]) -> None:
         self.db.executemany(
-            "INSERT OR IGNORE INTO outbox (key, app_id, payload) VALUES (?, ?, ?)",
-            [(n.key, n.app_id, n.to_json()) for n in notices],
+            "INSERT OR IGNORE INTO outbox (key, app_id, payload, candidate) VALUES (?, ?, ?, ?)",
+            [(n.key, n.app_id, n.to_json(), n.candidate) for n in notices],
         )
 
     def expand(self, takers: Mapping[str, Sequence[str]]) -> int:

@@ -54,22 +54,22 @@ def read_apps(
 
     apps = []
     for app_id, company, state, entered, facts_text, rules, rules_hash, next_due, timer, version, wake, notified, \
-            agenda, tz in rows:  # fmt: skip
+            agenda, tz, candidate in rows:  # fmt: skip
         facts = json.loads(facts_text)
         if texts is not None:
             texts[app_id] = (facts, dict(facts), facts_text)
         due_tz, wake_tz, agenda_tz = zones(tz, 3)
         apps.append(Application(
             app_id, company, state, text(entered), facts, rules, rules_hash, instant(next_due, due_tz), timer,
-            version, instant(wake, wake_tz), text(notified), instant(agenda, agenda_tz)))  # fmt: skip
+            version, instant(wake, wake_tz), text(notified), instant(agenda, agenda_tz), candidate))  # fmt: skip
     return apps
 
 
 def app_values(app: Application, texts: Texts | None = None, text: Callable[[datetime], str] = stamp,
                seconds: Callable[[datetime | None], Any] = _epoch) -> tuple[Any, ...]:  # fmt: skip
-    """The columns of ``app`` after ``id``; its facts as read (in ``texts``) when they are
-    unchanged. ``text`` and ``seconds`` write its moments (a bulk session's remember them: see
-    :class:`~tactful.stores.moments.Moments`)."""
+    """The columns of ``app`` after ``id``, but its candidate (which never changes); its facts
+    as read (in ``texts``) when they are unchanged. ``text`` and ``seconds`` write its moments
+    (a bulk session's remember them: see :class:`~tactful.stores.moments.Moments`)."""
     known = texts.get(app.id) if texts else None
     unchanged = known is not None and known[0] is app.facts and known[1] == app.facts
     return (

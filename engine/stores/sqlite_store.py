@@ -16,8 +16,8 @@ from typing import Any
 
 from ..errors import InputError
 from ..vocabulary.perms import private_file
-from ..vocabulary.records import Application, LogEntry
-from .bulk import key
+from ..vocabulary.records import Application, Candidate, LogEntry
+from .bulk import key, mine
 from .moments import Moments
 from .sqlite_outbox import OLD_DELIVERIES_MIGRATION, OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .sqlite_rows import Texts, app_values, read_app, read_apps
@@ -25,7 +25,7 @@ from .sqlite_rows import entry_row as entry_row  # the PostgreSQL store imports 
 from .sqlite_rows import history_entry as history_entry
 from .store import Change, Conflict
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: How long (ms) a tick waits for another process's batch before giving up: batches are
 #: serialized on SQLite, and one takes seconds at most.
 CLAIM_WAIT_MS = 600_000
@@ -46,12 +46,16 @@ CREATE TABLE IF NOT EXISTS applications (
     wake REAL,
     notified TEXT,
     agenda REAL,
-    zones TEXT
+    zones TEXT,
+    candidate TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS applications_wake ON applications (wake, id) WHERE wake IS NOT NULL;
 CREATE INDEX IF NOT EXISTS applications_agenda ON applications (agenda) WHERE agenda IS NOT NULL;
 CREATE INDEX IF NOT EXISTS applications_state ON applications (state);
 CREATE INDEX IF NOT EXISTS applications_company ON applications (company);
+CREATE INDEX IF NOT EXISTS applications_candidate ON applications (candidate, id);
+CREATE INDEX IF NOT EXISTS applications_candidate_state ON applications (candidate, state);
+CREATE INDEX IF NOT EXISTS applications_candidate_agenda ON applications (candidate, agenda) WHERE agenda IS NOT NULL;
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY,
     app_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
@@ -70,10 +74,36 @@ CREATE TABLE IF NOT EXISTS rulesets (
     ref TEXT NOT NULL,
     tree TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS candidates (
+    key TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    zone TEXT,
+    rules TEXT,
+    email TEXT,
+    sms TEXT
+);
+INSERT OR IGNORE INTO candidates (key) VALUES ('');
 """
 _COLUMNS = (
-    "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones"
+    "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones, "
+    "candidate"
 )
+_INSERT_APP = (
+    "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, wake, notified, "
+    "agenda, zones, candidate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: A candidate's columns, in the order of :class:`Candidate`'s fields.
+_CANDIDATE = "key, name, zone, rules, email, sms"
+#: How many values one ``IN (...)`` list of a look-up holds.
+_IN_LIST = 500
+
+
+def _of(candidate: str | None) -> tuple[str, tuple[str, ...]]:
+    """The condition (after WHERE or AND) for one candidate's rows, or every candidate's (None),
+    as a plain comparison so that the candidate indexes serve it."""
+    return ("candidate = ?", (candidate,)) if candidate is not None else ("1", ())
+
+
 #: The IANA zone of ``entered`` (what :func:`stamp` writes in brackets), or NULL.
 ZONE_OF_ENTERED = (
     "CASE WHEN entered LIKE '%]' "
@@ -93,6 +123,11 @@ _INSERT_HISTORY = (
 def _migration(version: int) -> str:
     """The statements that bring a store of schema ``version`` (0: a new file) to this one."""
     script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK
+    if version >= 1:
+        # Candidates (schema 6): every application of an older store is the implicit candidate's.
+        script = "ALTER TABLE applications ADD COLUMN candidate TEXT NOT NULL DEFAULT '';" + script
+    if version >= 2:
+        script = "ALTER TABLE outbox ADD COLUMN candidate TEXT NOT NULL DEFAULT '';" + script
     if version >= 1:
         # Stores before 5 kept these moments as UTC: they are in the application's own zone.
         script = (
@@ -206,11 +241,7 @@ class SQLiteStore:
         with self.transaction():
             self.keep_rules(kept_rules)
             for app, entries in items:
-                cursor = self.db.execute(
-                    "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, "
-                    "wake, notified, agenda, zones) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    app_values(app),
-                )
+                cursor = self.db.execute(_INSERT_APP, (*app_values(app), app.candidate))
                 ids.append(int(cursor.lastrowid or 0))
                 self.db.executemany(_INSERT_HISTORY, [entry_row(ids[-1], e) for e in entries])
         return [app for app in map(self.get, ids) if app is not None]
@@ -288,24 +319,63 @@ class SQLiteStore:
             (now.timestamp(), after[0].timestamp(), after[1], limit),
         )
 
-    def all(self) -> Iterator[Application]:
-        for row in self.db.execute(f"SELECT {_COLUMNS} FROM applications ORDER BY id"):
+    def all(self, candidate: str | None = None) -> Iterator[Application]:
+        where, args = _of(candidate)
+        for row in self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE {where} ORDER BY id", args):
             yield read_app(row)
 
-    def agenda(self, until: datetime) -> list[Application]:
+    def agenda(self, until: datetime, candidate: str | None = None) -> list[Application]:
+        where, args = _of(candidate)
         rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM applications WHERE agenda <= ? ORDER BY id", (until.timestamp(),)
+            f"SELECT {_COLUMNS} FROM applications WHERE {where} AND agenda <= ? ORDER BY id", (*args, until.timestamp())
         )
         return read_apps(rows)
 
-    def page(self, after: int, limit: int) -> list[Application]:
-        rows = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+    def page(self, after: int, limit: int, candidate: str | None = None) -> list[Application]:
+        where, args = _of(candidate)
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM applications WHERE {where} AND id > ? ORDER BY id LIMIT ?", (*args, after, limit)
+        )
         return read_apps(rows)
 
-    def in_states(self, states: Collection[str]) -> list[Application]:
+    def in_states(self, states: Collection[str], candidates: Collection[str] | None = None) -> list[Application]:
         marks = ", ".join("?" for _ in states)
-        rows = self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE state IN ({marks})", tuple(states))
-        return read_apps(rows)
+        query = f"SELECT {_COLUMNS} FROM applications WHERE state IN ({marks})"
+        if candidates is None:
+            return read_apps(self.db.execute(query, tuple(states)))
+        found, keys = [], list(candidates)
+        for start in range(0, len(keys), _IN_LIST):
+            part = keys[start : start + _IN_LIST]
+            some = ", ".join("?" * len(part))
+            found += read_apps(self.db.execute(f"{query} AND candidate IN ({some})", (*states, *part)))
+        return found
+
+    # -- candidates ------------------------------------------------------------------
+
+    def candidates(self) -> list[Candidate]:
+        return [Candidate(*row) for row in self.db.execute(f"SELECT {_CANDIDATE} FROM candidates ORDER BY key")]
+
+    def get_candidate(self, key: str) -> Candidate | None:
+        row = self.db.execute(f"SELECT {_CANDIDATE} FROM candidates WHERE key = ?", (key,)).fetchone()
+        return None if row is None else Candidate(*row)
+
+    def put_candidate(self, candidate: Candidate) -> None:
+        with self.transaction():
+            self.db.execute(
+                f"INSERT INTO candidates ({_CANDIDATE}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "name = excluded.name, zone = excluded.zone, rules = excluded.rules, email = excluded.email, "
+                "sms = excluded.sms",
+                tuple(candidate),
+            )
+
+    def remove_candidate(self, key: str) -> bool:
+        with self.transaction():
+            self.db.execute("DELETE FROM outbox WHERE candidate = ?", (key,))  # their deliveries go with them
+            self.db.execute(
+                "DELETE FROM outbox WHERE app_id IN (SELECT id FROM applications WHERE candidate = ?)", (key,)
+            )
+            self.db.execute("DELETE FROM applications WHERE candidate = ?", (key,))  # their history goes with them
+            return self.db.execute("DELETE FROM candidates WHERE key = ?", (key,)).rowcount == 1
 
     def history(self, app_id: int) -> list[LogEntry]:
         rows = self.db.execute(
@@ -318,10 +388,6 @@ class SQLiteStore:
     def remove(self, app_id: int) -> bool:
         with self.transaction():
             return self.db.execute("DELETE FROM applications WHERE id = ?", (app_id,)).rowcount == 1
-
-
-#: How many values one ``IN (...)`` list of a bulk session's look-ups holds.
-_IN_LIST = 500
 
 
 class SQLiteBulk:
@@ -338,6 +404,7 @@ class SQLiteBulk:
         self.ids: list[int] = []
         self._next_id = int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM applications").fetchone()[0])
         self._moments = Moments()
+        self._taken: set[int] = set()  # ids rows bring that another candidate's applications have
 
     def _select(self, column: str, values: Sequence[Any]) -> Iterator[Application]:
         for start in range(0, len(values), _IN_LIST):
@@ -349,21 +416,23 @@ class SQLiteBulk:
     def matches(self, apps: Sequence[Application]) -> list[Application | None]:
         by_id = {a.id: a for a in self._select("id", [a.id for a in apps if a.id])}
         by_key = {key(a): a for a in self._select("company", [a.company for a in apps])}
-        return [(by_id.get(a.id) if a.id else None) or by_key.get(key(a)) for a in apps]
+        wanted = {a.id: a.candidate for a in apps if a.id}
+        self._taken.update(number for number, found in by_id.items() if found.candidate != wanted[number])
+        return [(mine(by_id.get(a.id), a) if a.id else None) or by_key.get(key(a)) for a in apps]
 
     def add(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> None:
         if not items:
             return
         rows, entries, moments = [], [], self._moments
         for app, log in items:
-            number = app.id or self._next_id
+            number = app.id if app.id and app.id not in self._taken else self._next_id
             self._next_id = max(self._next_id, number + 1)
-            rows.append((number, *app_values(app, None, moments.text, moments.seconds)))
+            rows.append((number, *app_values(app, None, moments.text, moments.seconds), app.candidate))
             entries += [entry_row(number, e, moments.text) for e in log]
             self.ids.append(number)
         self.db.executemany(
             "INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, "
-            "wake, notified, agenda, zones) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "wake, notified, agenda, zones, candidate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         self.db.executemany(_INSERT_HISTORY, entries)

@@ -17,7 +17,7 @@ from typing import NamedTuple, Protocol
 
 from ..errors import InputError
 from ..runtime.notify import Notice
-from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.records import Application, Candidate, LogEntry
 from .outbox import MemoryOutbox, Outbox
 
 
@@ -87,12 +87,12 @@ class Store(Protocol):
         handled once. An error in the block, or the process dying, writes nothing."""
         ...
 
-    def all(self) -> Iterator[Application]:
-        """Every application, by id."""
+    def all(self, candidate: str | None = None) -> Iterator[Application]:
+        """Every application of ``candidate`` (None: of every candidate), by id."""
         ...
 
-    def in_states(self, states: Collection[str]) -> list[Application]:
-        """The applications in any of ``states``."""
+    def in_states(self, states: Collection[str], candidates: Collection[str] | None = None) -> list[Application]:
+        """The applications in any of ``states`` of any of ``candidates`` (None: of every candidate)."""
         ...
 
     def history(self, app_id: int) -> list[LogEntry]:
@@ -103,6 +103,23 @@ class Store(Protocol):
         """Delete an application and its history; False when there was none."""
         ...
 
+    def candidates(self) -> list[Candidate]:
+        """Every candidate, the implicit one (key ``""``) included, by key."""
+        ...
+
+    def get_candidate(self, key: str) -> Candidate | None:
+        """One candidate, or None."""
+        ...
+
+    def put_candidate(self, candidate: Candidate) -> None:
+        """Add a candidate, or replace the one with its key."""
+        ...
+
+    def remove_candidate(self, key: str) -> bool:
+        """Erase a candidate and everything of theirs in one transaction: their applications,
+        history, outbox rows and deliveries, and the candidate itself; False when there was none."""
+        ...
+
 
 # -- optional store methods, with what any store falls back to ----------------------------
 #
@@ -110,29 +127,35 @@ class Store(Protocol):
 # rather than what is stored; a store without them (one written before, or one that keeps
 # only the Protocol) is served by walking :meth:`Store.all`, with the same answers.
 #
-# - ``agenda(until) -> list[Application]``: at least every application whose ``agenda``
-#   moment is by ``until`` (its earliest advised action or timer), in id order. A record
-#   saved with ``agenda`` None has nothing advised and no timer.
-# - ``page(after, limit) -> list[Application]``: up to ``limit`` applications with an id
-#   above ``after``, by id.
+# - ``agenda(until, candidate=None) -> list[Application]``: at least every application of
+#   ``candidate`` (None: of every candidate) whose ``agenda`` moment is by ``until`` (its
+#   earliest advised action or timer), in id order. A record saved with ``agenda`` None has
+#   nothing advised and no timer.
+# - ``page(after, limit, candidate=None) -> list[Application]``: up to ``limit`` applications
+#   of ``candidate`` (None: of every candidate) with an id above ``after``, by id.
 
 
-def agenda_candidates(store: Store, until: datetime) -> list[Application]:
-    """The applications that may have something due by ``until``: the store's ``agenda``
-    method when it has one, else every application."""
+def agenda_candidates(store: Store, until: datetime, candidate: str | None) -> list[Application]:
+    """The applications of ``candidate`` (None: of all) that may have something due by
+    ``until``: the store's ``agenda`` method when it has one, else all of them."""
     method = getattr(store, "agenda", None)
     if callable(method):
-        return list(method(until))
-    return list(store.all())
+        return list(method(until, candidate))
+    return list(store.all(candidate))
 
 
-def page(store: Store, after: int = 0, limit: int | None = None) -> list[Application]:
-    """Up to ``limit`` applications (all when None) with an id above ``after``, by id: the
-    store's ``page`` method when it has one, else a walk of :meth:`Store.all`."""
+def page(store: Store, candidate: str | None, after: int = 0, limit: int | None = None) -> list[Application]:
+    """Up to ``limit`` applications of ``candidate`` (all when None) with an id above ``after``,
+    by id: the store's ``page`` method when it has one, else a walk of :meth:`Store.all`."""
     method = getattr(store, "page", None)
     if limit is not None and callable(method):
-        return list(method(after, limit))
-    return list(itertools.islice((a for a in store.all() if (a.id or 0) > after), limit))
+        return list(method(after, limit, candidate))
+    return list(itertools.islice((a for a in store.all(candidate) if (a.id or 0) > after), limit))
+
+
+def _of(app: Application, candidate: str | None) -> bool:
+    """Whether ``app`` is ``candidate``'s (None: anyone's)."""
+    return candidate is None or app.candidate == candidate
 
 
 class MemoryStore:
@@ -147,6 +170,7 @@ class MemoryStore:
         self._claim = threading.local()  # the saves made inside this thread's claim, applied at its end
         self.outbox = MemoryOutbox()
         self._rules: dict[str, str] = {}
+        self._candidates: dict[str, Candidate] = {"": Candidate("")}
 
     def insert(
         self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
@@ -226,18 +250,39 @@ class MemoryStore:
             due = [a for a in due if (a.wake, a.id) > after]
         return due[:limit]
 
-    def all(self) -> Iterator[Application]:
+    def all(self, candidate: str | None = None) -> Iterator[Application]:
         with self._lock:
-            return iter([self._apps[k] for k in sorted(self._apps)])
+            return iter([a for k in sorted(self._apps) if _of(a := self._apps[k], candidate)])
 
-    def agenda(self, until: datetime) -> list[Application]:
-        return [a for a in self.all() if a.agenda is not None and a.agenda <= until]
+    def agenda(self, until: datetime, candidate: str | None = None) -> list[Application]:
+        return [a for a in self.all(candidate) if a.agenda is not None and a.agenda <= until]
 
-    def page(self, after: int, limit: int) -> list[Application]:
-        return [self._apps[k] for k in sorted(k for k in self._apps if k > after)[:limit]]
+    def page(self, after: int, limit: int, candidate: str | None = None) -> list[Application]:
+        return [a for a in self.all(candidate) if (a.id or 0) > after][:limit]
 
-    def in_states(self, states: Collection[str]) -> list[Application]:
-        return [a for a in self.all() if a.state in states]
+    def in_states(self, states: Collection[str], candidates: Collection[str] | None = None) -> list[Application]:
+        wanted = None if candidates is None else set(candidates)
+        return [a for a in self.all() if a.state in states and (wanted is None or a.candidate in wanted)]
+
+    def candidates(self) -> list[Candidate]:
+        with self._lock:
+            return [self._candidates[k] for k in sorted(self._candidates)]
+
+    def get_candidate(self, key: str) -> Candidate | None:
+        return self._candidates.get(key)
+
+    def put_candidate(self, candidate: Candidate) -> None:
+        with self._lock:
+            self._candidates[candidate.key] = candidate
+
+    def remove_candidate(self, key: str) -> bool:
+        with self._lock:
+            theirs = [k for k, a in self._apps.items() if a.candidate == key]
+            self.outbox.erase(key, set(theirs))
+            for app_id in theirs:
+                del self._apps[app_id]
+                self._log.pop(app_id, None)
+            return self._candidates.pop(key, None) is not None
 
     def history(self, app_id: int) -> list[LogEntry]:
         with self._lock:

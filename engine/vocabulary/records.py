@@ -36,6 +36,25 @@ class Application(NamedTuple):
     wake: datetime | None = None
     notified: datetime | None = None
     agenda: datetime | None = None
+    candidate: str = ""  # the job seeker it belongs to; "" is the implicit one (see Candidate)
+
+
+class Candidate(NamedTuple):
+    """One job seeker. Every application belongs to one; a person using tactful alone has the
+    implicit candidate, whose key is ``""``, and never names it.
+
+    ``zone`` is their own IANA zone, for times shown to them (None: the engine's); ``rules``
+    the rule set `add` uses for them (None: the engine's default); ``email`` where their
+    notices go (None: the configured ``to``); ``sms`` the name of an environment variable
+    holding their SMS/Apprise URLs (None: the configured ones).
+    """
+
+    key: str
+    name: str = ""
+    zone: str | None = None
+    rules: str | None = None
+    email: str | None = None
+    sms: str | None = None
 
 
 class LogEntry(NamedTuple):
