@@ -42,11 +42,14 @@ from .vocabulary.records import (
     snapshot,
 )
 
-__all__ = ["TICK_BATCH", "Engine", "Fired"]
+__all__ = ["MAX_TICK_BATCH", "TICK_BATCH", "Engine", "Fired"]
 
 #: How many due applications `tick` loads and commits at a time: memory is bounded by it
 #: (about 70 MB), and fewer, larger commits make ticks over large stores much faster.
 TICK_BATCH = 20000
+#: The largest batch a tick takes when asked (``--batch``): memory grows with it (about 3.5 KB
+#: an application), so a larger one would only risk running out of it.
+MAX_TICK_BATCH = 200_000
 
 
 class Engine:
@@ -498,7 +501,13 @@ class Engine:
 
     def tick_each(self, batch: int = TICK_BATCH) -> Iterator[Fired]:
         """Like :meth:`tick`, yielding each transition once its batch is committed, so memory
-        stays the same however much is due."""
+        stays the same however much is due.
+
+        Raises:
+            InputError: for a batch below 1 or above :data:`MAX_TICK_BATCH`.
+        """
+        if not 1 <= batch <= MAX_TICK_BATCH:
+            raise InputError(f"a tick's batch is from 1 to {MAX_TICK_BATCH:,} applications, not {batch}")
         now = self.now()
         count = 0
         cursor: tuple[datetime, int] | None = None

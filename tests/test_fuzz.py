@@ -30,7 +30,8 @@ TRICKY = st.sampled_from([
     "0001-01-01", "9999-12-31", "0001-01-01T00:00+14:00", "9999-12-31T23:59-14:00", "2026-02-30", "2026-05-04",
     "2026-05-04T25:00", "24:00", "A" * 3000, "Europe/Paris", "../../etc/passwd", "/proc/self/environ",
     "\x1b[31mred", "\u202eevil", "\x7f", "café", "called", "offer", "news", "call", "send_note",
-    "callback_requested", "no_answer", "--json", "--yes", "--now", "--at", "--text", "--deadline",
+    "callback_requested", "no_answer", "--json", "--yes", "--now", "--at", "--text", "--deadline", "--batch",
+    "Northwind\udcff", "x" * 4001, "9" * 5000,
 ])  # fmt: skip
 #: What a command line can carry: any text but NUL and lone surrogates.
 ARGUMENT = st.one_of(TRICKY, st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30),
@@ -78,6 +79,7 @@ INSERTS = st.sampled_from([
     "- ", "? ", "|", ">", "%YAML 1.1", "---", "...", "{{ company.__class__ }}", "{% include 'x' %}",
     "interviewed + company", "now < 3", "1e999", "99999999999999999999 days", "/proc/self/environ", "../x",
     "\x1b", "\x00", "\ufeff", "null", "~", "yes", "0x10", "09:00-17:00", "9-5", "[mon, tues]",
+    "&s [*s]", "&m {k: *m}", "[a, b]", "{}", "[]", "42", "use: []", "to: [a, b]", "at: 42", "extends: ./x.yaml",
 ])  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from ..errors import InputError
 from ..runtime.rows import NESTED, ImportRow, renamed, unknown_columns
+from ..vocabulary.text import csv_value
 
 #: Characters one row may take; a longer one is reported, not read.
 MAX_ROW = 1_000_000
@@ -78,7 +79,7 @@ def _csv_rows(text: IO[str], file: str) -> Iterator[ImportRow]:
         if len(values) > len(header):
             yield ImportRow(where, {}, "has more values than the header has columns")
             continue
-        row = dict(zip(header, values, strict=False))
+        row = dict(zip(header, map(csv_value, values), strict=False))
         yield _csv_row(where, renamed(row, fixes) if fixes else row, nested)
 
 
@@ -89,7 +90,7 @@ def _csv_row(where: str, row: dict[str, Any], nested: Sequence[str]) -> ImportRo
         cell = row.get(name)
         if cell:
             try:
-                row[name] = json.loads(cell)
+                row[name] = _DECODER.decode(cell)
             except json.JSONDecodeError as err:
                 return ImportRow(where, {}, f"column {name} is not valid JSON: {err.msg}")
             except RecursionError:
@@ -137,8 +138,18 @@ class _JsonStream:
         return self.line + self.buf.count("\n", 0, pos), pos - newline
 
 
+def _whole(text: str) -> int | str:
+    """A JSON whole number, or its text when it has more digits than any value tactful takes
+    (Python refuses to convert one of thousands of digits, in its own words)."""
+    return int(text) if len(text) <= 40 else text
+
+
+#: Reads rows' JSON: whole numbers through :func:`_whole`.
+_DECODER = json.JSONDecoder(parse_int=_whole)
+
+
 def _json_rows(text: IO[str], file: str) -> Iterator[ImportRow]:
-    stream, decoder = _JsonStream(text), json.JSONDecoder()
+    stream, decoder = _JsonStream(text), _DECODER
     if stream.peek() != "[":
         yield ImportRow(file, {}, "a JSON import is a list of objects, one per application")
         return

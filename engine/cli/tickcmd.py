@@ -15,8 +15,8 @@ from .types import Count
 @click.command()
 @click.option(
     "--batch",
-    type=Count(),
-    help="Applications per transaction (default 20000; 2000 on PostgreSQL, so that workers share them).",
+    type=Count(max=200_000),
+    help="Applications per transaction, up to 200000 (default 20000; 2000 on PostgreSQL, so that workers share them).",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when a delivery failed (it is retried all the same).")
 @json_flag

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from ..runtime.rows import COLUMNS, NESTED, export_row
+from ..vocabulary.text import csv_cell
 from .context import Context, common, json_flag
 from .types import ReadablePath
 
@@ -83,4 +84,5 @@ def export(ctx: Context, fmt: str) -> None:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in _rows(ctx):
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if k in NESTED else v for k, v in row.items()})
+        cells = {k: json.dumps(v, ensure_ascii=False) if k in NESTED else v for k, v in row.items()}
+        writer.writerow({k: csv_cell(v) if isinstance(v, str) else v for k, v in cells.items()})

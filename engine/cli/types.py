@@ -20,12 +20,12 @@ import click
 from click.core import ParameterSource
 
 from ..errors import InputError
+from ..vocabulary.records import MAX_ID as MAX_ID  # the commands import it from here
 from ..vocabulary.text import excerpt, safe
 
 #: Words a date option takes besides YYYY-MM-DD: how many days before today they mean.
 DAY_WORDS = {"today": 0, "yesterday": 1}
 #: The largest id a store can hold (SQLite's INTEGER is 64-bit).
-MAX_ID = 2**63 - 1
 
 
 class BadValue(click.BadParameter):

@@ -86,8 +86,7 @@ def _substitutes(reader: Reader, spec: YMap, actions: YMap) -> list[Substitute]:
     items = reader.section(spec, "instead", YSeq)
     shape = "each 'instead' entry has 'when' (a condition) and 'use' (an action)"
     for item, where in reader.entries(items, "an 'instead' entry", shape, SUBSTITUTE_KEYS, SUBSTITUTE_KEYS):
-        if item["use"] not in actions:
-            reader.error(item.where("use"), reader.unknown("action", item["use"], actions))
+        reader.known(item["use"], item.where("use"), "action", actions)
         guard = reader.expr(item["when"], item.where("when"), reader.base)
         if guard:
             result.append(Substitute(guard, str(item["use"]), where))

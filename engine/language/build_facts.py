@@ -57,9 +57,9 @@ def build_facts(reader: Reader, node: YMap, settings: Mapping[str, Any]) -> dict
             reader.error(spec.where("type"), f"fact '{name}' needs a type: one of {', '.join(FACT_TYPES)}")
             continue
         default = spec.get("default")
-        if default is not None and not _DEFAULTS[kind][0](default):
+        if default is not None and not FACT_VALUES[kind][0](default):
             reader.error(spec.where("default"), f"fact '{name}' is {kind}, so its default {default!r} "
-                                                f"must be {_DEFAULTS[kind][1]}")  # fmt: skip
+                                                f"must be {FACT_VALUES[kind][1]}")  # fmt: skip
         result[name] = FactSpec(name, kind, default)
     return result
 
@@ -74,8 +74,9 @@ def _parses(parse: Callable[[str], object]) -> Callable[[object], bool]:
     return check
 
 
-#: For each fact type: whether a default from the rule file is one, and what one looks like.
-_DEFAULTS: dict[str, tuple[Callable[[object], bool], str]] = {
+#: For each fact type: whether a value (a default from the rule file, a fact an import
+#: restores) is one, and what one looks like.
+FACT_VALUES: dict[str, tuple[Callable[[object], bool], str]] = {
     "str": (lambda v: isinstance(v, str), "text (quote it)"),
     "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number, like 0"),
     "bool": (lambda v: isinstance(v, bool), "true or false"),

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import Location, Problems
 from .expr import Expression, ExpressionError, compile_expression
-from .exprtypes import MOMENT, TEXT
+from .exprtypes import ANY, MOMENT, NONE, PYTHON_KINDS, TEXT, WORDS
 from .ruleset import Param, Text
 from .yamltree import YMap, YSeq
 
@@ -101,6 +101,28 @@ class Reader(Problems):
         except ExpressionError as err:
             self.error(Location(where.path, where.line, where.col + err.col), str(err))
             return None
+
+    def moment(self, value: Any, where: Location, scope: Collection[str], what: str) -> Expression | None:
+        """The compiled expression, which must give a moment (``what`` names it in the error)."""
+        compiled = self.expr(value, where, scope)
+        if compiled is not None and compiled.kind not in (MOMENT, ANY, NONE):
+            self.error(where, f"'{what}' must give a moment, such as decision_date + grace, not "
+                              f"{WORDS.get(compiled.kind, compiled.kind)}")  # fmt: skip
+            return None
+        return compiled
+
+    def known(self, value: Any, where: Location, what: str, names: Collection[str]) -> bool:
+        """Whether ``value`` is the name of one of ``names`` (a state, an action); when it is
+        not, the problem is reported."""
+        if not isinstance(value, str):
+            given = "a list" if isinstance(value, list) else "a map" if isinstance(value, dict) else "a value"
+            given = WORDS.get(PYTHON_KINDS.get(type(value), ""), given)
+            self.error(where, f"expected the name of {'an' if what[0] in 'aeiou' else 'a'} {what} here, not {given}")
+            return False
+        if value not in names:
+            self.error(where, self.unknown(what, value, names))
+            return False
+        return True
 
     def text(self, value: Any, where: Location, scope: Collection[str]) -> Text:
         """A sentence whose ``{name}`` fields are all names in ``scope``."""

@@ -106,8 +106,8 @@ def _branch(
     scope: Collection[str],
     item: YMap | None = None,
 ) -> Branch:
-    if to is not None and to not in states:
-        reader.error(where, reader.unknown("state", to, states))
+    if to is not None and not reader.known(to, where, "state", states):
+        to = None
     guard = reader.expr(when, item.where("when"), scope) if item is not None and when is not None else None
     return Branch(to, guard, where)
 
@@ -117,7 +117,7 @@ def _timers(reader: Reader, spec: YMap, states: YMap, spec_name: str) -> tuple[T
     items = reader.section(spec, "timers", YSeq)
     shape = "each timer has 'at' (a moment) and 'to' (a state or branches)"
     for item, where in reader.entries(items, "a timer", shape, TIMER_KEYS, TIMER_KEYS):
-        at = reader.expr(item["at"], item.where("at"), reader.base)
+        at = reader.moment(item["at"], item.where("at"), reader.base, "at")
         branches = _branches(reader, item["to"], item.where("to"), states, reader.base)
         if any(b.to is None or b.to == spec_name for b in branches):
             reader.error(item.where("to"), "a timer must move the application to another state")
@@ -135,15 +135,13 @@ def _advices(reader: Reader, spec: YMap, actions: Mapping[str, Action]) -> tuple
     items = reader.section(spec, "advises", YSeq)
     shape = "each piece of advice has 'action' and 'due' (a moment)"
     for item, where in reader.entries(items, "advice", shape, ADVICE_REQUIRED, ADVICE_KEYS):
-        if item["action"] not in actions:
-            reader.error(item.where("action"), reader.unknown("action", item["action"], actions))
+        reader.known(item["action"], item.where("action"), "action", actions)
         shift = item.get("shift", "auto")
-        if shift not in SHIFTS:
+        if not isinstance(shift, str) or shift not in SHIFTS:
             reader.error(item.where("shift"), "'shift' is 'auto' (move off weekends and holidays) or 'none'")
-        opt = {
-            k: reader.expr(item[k], item.where(k), reader.base) if k in item else None for k in ("from", "by", "when")
-        }
-        due = reader.expr(item["due"], item.where("due"), reader.base)
+        opt = {k: reader.moment(item[k], item.where(k), reader.base, k) if k in item else None for k in ("from", "by")}
+        opt["when"] = reader.expr(item["when"], item.where("when"), reader.base) if "when" in item else None
+        due = reader.moment(item["due"], item.where("due"), reader.base, "due")
         if due:
             result.append(Advice(str(item["action"]), due, opt["from"], opt["by"], opt["when"],
                                  shift != "none", reader.boolean(item, "optional"), where))  # fmt: skip

@@ -75,6 +75,10 @@ def confined_parent(ref: str, folder: Path, where: Location) -> Path:
     return path
 
 
+#: How many files one chain of ``extends`` may hold, the first one included.
+MAX_EXTENDS = 16
+
+
 def read_merged(ref: str, base: Path | None = None) -> tuple[YMap, list[Path]]:
     """Read ``ref`` and everything it extends, merged; also the files read (rule files and
     the template files they name), child first.
@@ -103,6 +107,9 @@ def _read(ref: str, base: Path | None, chain: list[Path]) -> tuple[YMap, list[Pa
         return tree, own
     if not isinstance(parent_ref, str):
         raise RuleError(tree.where("extends"), "'extends' takes the name of a rule set or a path")
+    if len(chain) + 1 >= MAX_EXTENDS:
+        raise RuleError(tree.where("extends"), f"'extends' goes more than {MAX_EXTENDS} files deep; "
+                                               "a rule set builds on a few at most")  # fmt: skip
     if _is_path(parent_ref):
         confined_parent(parent_ref, path.parent, tree.where("extends"))
     try:

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import InputError
 from ..language.rulebook import RuleBook
 from ..vocabulary.records import Candidate
+from ..vocabulary.text import kept_text
 from ..vocabulary.timecalc import known_zone, zone
 
 #: What a key may hold: a letter or digit first, then letters, digits and ``. _ - @ +``.
@@ -49,7 +50,7 @@ def check_key(key: Any, *, implicit: bool = False) -> str:
 
 
 def _name(value: Any) -> str:
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else kept_text(str(value).strip(), "the candidate's name")
     if len(text) > MAX_NAME or not text.isprintable():
         raise InputError(f"candidate name {_shown(value)} must be printable text of up to {MAX_NAME} characters")
     return text

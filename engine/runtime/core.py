@@ -16,7 +16,7 @@ from ..language import recall
 from ..language.namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
 from ..language.ruleset import Advice, Branch, RuleSet, State
 from ..vocabulary.records import Advised, Application, LogEntry, Recorded, snapshot
-from ..vocabulary.text import excerpt
+from ..vocabulary.text import excerpt, kept_text
 from ..vocabulary.timecalc import check_year
 from .facts import fact_error, option
 from .machine import fire, timer_trigger, unguarded
@@ -162,6 +162,8 @@ def check_params(rs: RuleSet, event: str, params: Mapping[str, Any], ns: Namespa
             takes, options = ", ".join(spec.params) or "nothing", ", ".join(map(option, spec.params)) or "no options"
             raise InputError(f"'{event}' does not take {name}; it takes {takes}",
                              cli=f"'{event}' does not take {option(name)}; it takes {options}")  # fmt: skip
+        if isinstance(value, str):
+            value = kept_text(value, option(name))
         if param.choices and isinstance(value, str):
             value = value.replace("-", "_")
         if param.choices and value not in param.choices:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import InputError, did_you_mean
 from ..vocabulary.records import Application
-from ..vocabulary.text import excerpt
+from ..vocabulary.text import excerpt, kept_text
 from ..vocabulary.timecalc import check_year, zone
 
 #: The facts `add` and `edit` take, in the order the CLI lists them.
@@ -85,7 +85,7 @@ def _timezone(value: Any, name: str) -> str:
 
 
 def _text(value: Any, name: str) -> str:
-    text = str(value).strip()
+    text = kept_text(str(value).strip(), option(name))
     if name == "email" and text and "@" not in text:
         raise fact_error(name, f" {value!r} is not an email address")
     return text
@@ -99,7 +99,7 @@ def company_name(value: Any) -> str:
     """
     if value is not None and not isinstance(value, str | int | float):
         raise InputError(f"the company's name must be text, not {value!r}")
-    name = "" if value is None else str(value).strip()
+    name = "" if value is None else kept_text(str(value).strip(), "the company's name")
     if not name:
         raise InputError("the company's name is required and cannot be blank")
     return name

@@ -15,8 +15,10 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..errors import InputError, closest, did_you_mean
+from ..language.build_facts import FACT_VALUES
 from ..language.ruleset import CORE_FACTS, PORTFOLIO_NAMES, RuleSet, State
-from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.records import MAX_KEPT_ID, Application, LogEntry
+from ..vocabulary.text import excerpt, kept_text
 from .facts import FIELDS
 
 #: What `add` takes: enough to start an application afresh.
@@ -100,12 +102,11 @@ def app_id(value: Any) -> int | None:
     """
     if value is None or value == "":
         return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = 0
-    if number < 1 or isinstance(value, bool | float):
-        raise InputError(f"id {value!r} is not an application id; ids are whole numbers from 1")
+    text = str(value).strip()
+    number = int(text) if text.isdigit() and len(text) <= 20 else 0
+    if not 1 <= number <= MAX_KEPT_ID or isinstance(value, bool | float):
+        raise InputError(f"id {excerpt(text)} is not an application id that an import keeps; ids are whole "
+                         f"numbers from 1 to {MAX_KEPT_ID:,}")  # fmt: skip
     return number
 
 
@@ -126,6 +127,24 @@ def moment(value: Any, name: str) -> datetime | None:
     return parsed
 
 
+def typed_facts(rs: RuleSet, facts: Mapping[str, Any]) -> None:
+    """Check the facts an export kept against the types ``rs`` declares for them (a fact the
+    rules count, such as ``calls_made``, must be what the rules count with).
+
+    Raises:
+        InputError: naming the first fact of the wrong type and what it should be.
+    """
+    for name, fact in facts.items():
+        kind = rs.fact_type(name)
+        if kind is None or fact is None:
+            continue
+        if isinstance(fact, str):
+            kept_text(fact, f"facts: '{name}'")
+        fits, shape = FACT_VALUES.get(kind, (None, ""))
+        if fits is not None and not fits(fact):
+            raise InputError(f"facts: '{name}' must be {shape}, not {excerpt(str(fact))}")
+
+
 def extra_facts(value: Any) -> dict[str, Any]:
     """The facts an export keeps beside `add`'s columns (those the rules set), as a dict.
 
@@ -140,7 +159,9 @@ def extra_facts(value: Any) -> dict[str, Any]:
         if name in FIELDS:
             raise InputError(f"facts: '{name}' has a column of its own; give it there")
         if isinstance(fact, dict | list):
-            raise InputError(f"facts: '{name}' must be a single value, not {fact!r}")
+            raise InputError(f"facts: '{name}' must be a single value, not {excerpt(str(fact))}")
+        if isinstance(fact, str):
+            kept_text(fact, f"facts: '{name}'")
     return dict(value)
 
 
@@ -169,10 +190,28 @@ def _entry(item: Any, number: int) -> LogEntry:
     params, before = item.get("params") or {}, item.get("before")
     if not isinstance(params, dict) or not (before is None or isinstance(before, dict)):
         raise InputError(f"{where}: params and before must be objects")
+    _plain_texts(item, where)
     at, recorded = moment(item.get("at"), f"{where}: at"), moment(item.get("recorded"), f"{where}: recorded")
     if at is None or recorded is None:
         raise InputError(f"{where} needs at and recorded, times with an offset")
     return LogEntry(texts[0], texts[1], at, recorded, item.get("from") or "", texts[2], params, before)
+
+
+def _plain_texts(value: Any, where: str) -> None:
+    """Check every text in ``value`` (an entry, and the objects in it) as text tactful keeps.
+
+    Raises:
+        InputError: for the first text that is not (a lone surrogate, NUL, too long).
+    """
+    if isinstance(value, str):
+        kept_text(value, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _plain_texts(key, where)
+            _plain_texts(item, where)
+    elif isinstance(value, list):
+        for item in value:
+            _plain_texts(item, where)
 
 
 def restored(rs: RuleSet, values: Mapping[str, Any], company: str, facts: dict[str, Any], ref: str) -> Application:

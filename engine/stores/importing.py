@@ -190,7 +190,9 @@ class RowMaker:
             started = self.start(rs, company, given, ref, number, who)
             entry = LogEntry("added", "added", self.now, self.now, "", rs.initial, {"company": company, **given})
             return Prepared(row.where, started, [entry], False)
-        app = rowdata.restored(rs, values, company, {**given, **rowdata.extra_facts(values.get("facts"))}, ref)
+        extra = rowdata.extra_facts(values.get("facts"))
+        rowdata.typed_facts(rs, extra)
+        app = rowdata.restored(rs, values, company, {**given, **extra}, ref)
         app = app._replace(candidate=who)
         if app.timer == -1:  # an export from before timers were exported: work it out
             app = self.settle(rs, core.with_timer(rs, app._replace(timer=None), self.portfolios(rs, who)))

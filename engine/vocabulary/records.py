@@ -8,6 +8,11 @@ from typing import Any, NamedTuple
 
 from ..errors import Location
 
+#: The largest id a store gives (SQLite's and PostgreSQL's 64-bit integers).
+MAX_ID = 2**63 - 1
+#: The largest id an import keeps: the rest of the range stays for the ids given after it.
+MAX_KEPT_ID = 2**62
+
 
 class Application(NamedTuple):
     """One application as stored: its facts, state and pending timer.
