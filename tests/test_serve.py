@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import stat
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -14,16 +12,7 @@ pytest.importorskip("starlette", reason="the web extra is not installed: pip ins
 
 from .clirun import doc, run  # noqa: E402
 from .webclient import NOW, fill  # noqa: E402
-from .webserver import serving, stop  # noqa: E402
-
-
-def fetch(url: str, headers: dict[str, str] | None = None, data: bytes | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - our own server on loopback
-            return answer.status, answer.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read()
+from .webserver import fetch, serving, stop  # noqa: E402
 
 
 def test_serve_prints_its_url_and_token_answers_as_of_now_and_stops_on_ctrl_c(tmp_path):

@@ -17,7 +17,7 @@ pytest.importorskip("starlette", reason="the web extra is not installed: pip ins
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install '.[webtest]'")
 
 from .clirun import doc  # noqa: E402
-from .webclient import NOW, fill  # noqa: E402
+from .webclient import NOW, fill, fill_candidates  # noqa: E402
 from .webserver import serving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,3 +170,25 @@ def test_every_page_passes_aa_contrast_and_logs_no_console_error(served, page):
         page.goto(running.url + path)
         assert page.evaluate("document.documentElement.lang") == "en"
         assert page.evaluate(CONTRAST_JS) == [], path
+
+
+def test_the_candidate_switcher_changes_what_the_board_shows(tmp_path, page):
+    """Without any script: choose Alice in the labelled list, press Show, and the board is hers,
+    in her zone; the links on it keep her."""
+    home = tmp_path / "home"
+    fill_candidates(home)
+    with serving(home, now=NOW) as running:
+        page.goto(running.url)
+        assert page.get_by_role("link", name="Northwind").is_visible()
+        switcher = page.get_by_role("navigation", name="Candidate")
+        switcher.get_by_label("Candidate").select_option(label="Alice Martin (alice)")
+        switcher.get_by_role("button", name="Show").click()
+        page.wait_for_url(running.url + "c/alice")
+        assert page.title() == "Board · Alice Martin · tactful"
+        assert page.locator("#col-due").get_by_role("link", name="Globex").is_visible()
+        assert page.get_by_role("link", name="Northwind").count() == 0
+        assert "Tue 05 May 2026, 18:00" in card(page, "Globex").inner_text()  # 09:00 UTC, in Tokyo
+        assert page.evaluate(CONTRAST_JS) == []
+        page.get_by_role("link", name="Agenda").click()
+        page.wait_for_url(running.url + "c/alice/agenda")
+        assert switcher.get_by_label("Candidate").input_value() == "alice"

@@ -37,6 +37,25 @@ def fill(home: Path, now: str = NOW) -> None:
     engine.store.close()  # type: ignore[attr-defined]
 
 
+def fill_candidates(home: Path, now: str = NOW) -> None:
+    """The search of :func:`fill` (the implicit candidate's), and two candidates of a coaching
+    service beside it: Alice, in Tokyo, has Globex (#7), which she owes a thank-you, and Initech
+    (#8), which made an offer; Bob, with no zone of his own, has Umbrella (#9), whose first
+    inquiry call is due."""
+    fill(home, now)
+    engine = Context(now, str(home)).engine()
+    engine.add_candidate("alice", name="Alice Martin", zone="Asia/Tokyo", email="alice@example.org",
+                         sms="SMS_URLS_ALICE")  # fmt: skip
+    engine.add_candidate("bob")
+    alice, bob = engine.candidate("alice"), engine.candidate("bob")
+    alice.add("Globex", interviewed="2026-05-04", interviewer="Mr. Sato", role="Analyst")
+    alice.add("Initech", interviewed="2026-04-27")
+    alice.record(8, "offer", at=at("2026-05-04 15:00"), deadline="2026-05-11")
+    bob.add("Umbrella", interviewed="2026-04-20", rules="small-company")
+    bob.record(9, "thank_you_sent", at=at("2026-04-20 18:00"))
+    engine.store.close()  # type: ignore[attr-defined]
+
+
 def config(home: Path, now: str = NOW, tz: str = "UTC", **changes: Any) -> WebConfig:
     """The web app's settings for ``home``, as `serve` makes them, answering as of ``now``."""
     from tactful.vocabulary.timecalc import zone

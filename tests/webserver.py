@@ -8,6 +8,8 @@ import re
 import signal
 import subprocess
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,6 +66,23 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
         proc.kill()
         _, rest = proc.communicate()
     return proc.returncode, rest
+
+
+def fetch(url: str, headers: dict[str, str] | None = None, data: bytes | None = None) -> tuple[int, bytes]:
+    """(status, body) of a request to the server (POST when ``data`` is given); no redirect is
+    followed, so that a 303 is seen as one."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
 
 
 @contextmanager

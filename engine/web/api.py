@@ -1,11 +1,12 @@
 """The JSON API: the CLI's ``--json`` documents over HTTP, built by the same functions
-(:mod:`tactful.views.documents`). Writes need the bearer token and no foreign ``Origin``."""
+(:mod:`tactful.views.documents`), for the implicit candidate at ``/api/…`` and for candidate
+KEY at ``/api/candidates/KEY/…``. Writes need the bearer token and no foreign ``Origin``."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,69 +14,81 @@ from starlette.routing import Route
 
 from ..errors import InputError, Refused, TactfulError
 from ..views.documents import AGENDA_DAYS, MAX_AGENDA_DAYS, agenda_doc, list_doc, show_doc, verdict_doc
-from .config import WebConfig
+from ..vocabulary.records import Candidate
+from .scope import Scope, app_id_of, config_of, scope_of
 from .security import bearer_ok, foreign_origin
+
+if TYPE_CHECKING:
+    from ..engine import Engine
 
 #: What a recorded event may carry besides its name: `record`'s options.
 EVENT_FIELDS = frozenset({"event", "at", "outcome", "callback_at", "deadline", "decision_by", "text"})
-
-
-def config_of(request: Request) -> WebConfig:
-    config: WebConfig = request.app.state.config
-    return config
-
-
-def app_id_of(request: Request) -> int:
-    """The path's application id; an id that is no number is an unknown one."""
-    text = request.path_params["app_id"]
-    return int(text) if text.isdigit() and int(text) > 0 else 0
 
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _known(config: WebConfig, app_id: int) -> bool:
-    return app_id > 0 and config.engine().store.get(app_id) is not None
+def known(engine: Engine, app_id: int) -> bool:
+    """Whether ``app_id`` is an application of the engine's candidate (another's is unknown)."""
+    try:
+        engine.load(app_id)
+    except InputError:
+        return False
+    return True
 
 
 def _missing(request: Request) -> JSONResponse:
     return _error(404, f"no application with id {request.path_params['app_id']!r}")
 
 
+def candidate_doc(candidate: Candidate) -> dict[str, Any]:
+    """A candidate as the API shows them: never their email address or the name of their SMS
+    variable (where their notices go is the platform's business, not the board's)."""
+    return {"key": candidate.key, "name": candidate.name, "zone": candidate.zone}
+
+
+async def candidates(request: Request) -> Response:
+    """Every candidate, the implicit one (key ``""``, served at the paths without a key) first."""
+    return JSONResponse([candidate_doc(c) for c in config_of(request).engine().candidates()])
+
+
+async def candidate(request: Request) -> Response:
+    return JSONResponse(candidate_doc(scope_of(request).candidate))
+
+
 async def applications(request: Request) -> Response:
     """`list --json`."""
-    config = config_of(request)
-    engine, now = config.engine(), config.now()
-    return JSONResponse(list_doc(engine, list(engine.overview(now)), now))
+    scope = scope_of(request)
+    return JSONResponse(list_doc(scope.engine, list(scope.engine.overview(scope.now)), scope.now))
 
 
 async def application(request: Request) -> Response:
     """`show ID --json`."""
-    config, app_id = config_of(request), app_id_of(request)
-    if not _known(config, app_id):
+    scope, app_id = scope_of(request), app_id_of(request)
+    if not known(scope.engine, app_id):
         return _missing(request)
-    return JSONResponse(show_doc(config.engine(), app_id, config.now()))
+    return JSONResponse(show_doc(scope.engine, app_id, scope.now))
 
 
 async def agenda(request: Request) -> Response:
     """`agenda --json` (``?days=N`` is `--days N`: everything overdue and the next N days, 14
     unless given)."""
-    config = config_of(request)
+    scope = scope_of(request)
     text = request.query_params.get("days", str(AGENDA_DAYS))
     if not text.isdigit() or int(text) > MAX_AGENDA_DAYS:
         return _error(422, f"days={text[:20]!r} is not a number of days from 0 to {MAX_AGENDA_DAYS}")
-    engine, now = config.engine(), config.now()
-    return JSONResponse(agenda_doc(engine.agenda(now, until=now + timedelta(days=int(text))), now))
+    now = scope.now
+    return JSONResponse(agenda_doc(scope.engine.agenda(now, until=now + timedelta(days=int(text))), now))
 
 
 async def can(request: Request) -> Response:
     """`can ID CHANNEL --json`: 200 whatever the answer, which is in ``allowed``."""
-    config, app_id = config_of(request), app_id_of(request)
-    if not _known(config, app_id):
+    scope, app_id = scope_of(request), app_id_of(request)
+    if not known(scope.engine, app_id):
         return _missing(request)
     try:
-        verdict = config.engine().check(app_id, request.path_params["channel"], config.now())
+        verdict = scope.engine.check(app_id, request.path_params["channel"], scope.now)
     except InputError as err:
         return _error(422, str(err))
     return JSONResponse(verdict_doc(verdict))
@@ -89,15 +102,17 @@ async def record(request: Request) -> Response:
         return _error(403, "writes are accepted only from tactful's own pages")
     if not bearer_ok(request.headers, config):
         return _error(401, "a write needs 'Authorization: Bearer TOKEN' (the token 'tactful serve' printed)")
+    scope = scope_of(request)
     try:
         fields = _event_fields(await request.body())
-        done = record_event(config, app_id_of(request), fields)
+        done = record_event(scope, app_id_of(request), fields)
     except Refused as refusal:
         return _error(409, refusal.reason)
     except TactfulError as err:
         return _error(422, str(err))
     headers = {"X-Tactful-Warnings": json.dumps(list(done))} if done else None
-    return JSONResponse(show_doc(config.engine(), app_id_of(request), config.now()), headers=headers)
+    # as of after the write (the scope's moment was read before it)
+    return JSONResponse(show_doc(scope.engine, app_id_of(request), config.now()), headers=headers)
 
 
 def _event_fields(body: bytes) -> dict[str, str]:
@@ -120,8 +135,9 @@ def _event_fields(body: bytes) -> dict[str, str]:
     return {k: v for k, v in doc.items() if v}
 
 
-def record_event(config: WebConfig, app_id: int, fields: dict[str, str]) -> tuple[str, ...]:
-    """Record the event ``fields`` name, as `record` does; returns its warnings.
+def record_event(scope: Scope, app_id: int, fields: dict[str, str]) -> tuple[str, ...]:
+    """Record the event ``fields`` name for the scope's candidate, as `record` does (a time
+    without an offset is in their zone); returns its warnings.
 
     Raises:
         InputError, Refused: as `record`.
@@ -131,16 +147,25 @@ def record_event(config: WebConfig, app_id: int, fields: dict[str, str]) -> tupl
     params = dict(fields)
     event = params.pop("event")
     at = params.pop("at", None)
-    moment = read_moment(at, "at", config.tz) if at else None
+    moment = read_moment(at, "at", scope.tz) if at else None
     if app_id < 1:
         raise InputError("that is not an application id; the board lists them")
-    return config.engine().record(app_id, event, at=moment, **params).warnings
+    return scope.engine.record(app_id, event, at=moment, **params).warnings
 
+
+#: The API of one candidate's search: (path, endpoint, methods), served at ``/api…`` for the
+#: implicit candidate and at ``/api/candidates/KEY…`` for candidate KEY.
+SCOPED = (
+    ("/applications", applications, ["GET"]),
+    ("/applications/{app_id}", application, ["GET"]),
+    ("/agenda", agenda, ["GET"]),
+    ("/applications/{app_id}/can/{channel}", can, ["GET"]),
+    ("/applications/{app_id}/events", record, ["POST"]),
+)
 
 ROUTES = [
-    Route("/api/applications", applications),
-    Route("/api/applications/{app_id}", application),
-    Route("/api/agenda", agenda),
-    Route("/api/applications/{app_id}/can/{channel}", can),
-    Route("/api/applications/{app_id}/events", record, methods=["POST"]),
+    *(Route("/api" + path, endpoint, methods=methods) for path, endpoint, methods in SCOPED),
+    Route("/api/candidates", candidates),
+    Route("/api/candidates/{candidate}", candidate),
+    *(Route("/api/candidates/{candidate}" + path, endpoint, methods=methods) for path, endpoint, methods in SCOPED),
 ]

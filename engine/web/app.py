@@ -12,12 +12,13 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from . import api, pages
 from .config import WebConfig
+from .scope import UnknownCandidate
 from .security import HostGuard
 
 STATIC = Path(__file__).parent / "static"
@@ -30,6 +31,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return pages.not_found(request)
     words = {404: "Not found", 405: "Method not allowed"}.get(status, "Bad request")
     return PlainTextResponse(f"{words}\n", status_code=status)
+
+
+async def _no_candidate(request: Request, exc: Exception) -> Response:
+    """A path naming a candidate the store does not have: 404, as for an unknown application."""
+    message = exc.message if isinstance(exc, UnknownCandidate) else "no such candidate"
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=404)
+    return pages.unknown_candidate(request, message)
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
@@ -45,7 +54,7 @@ def create_app(config: WebConfig) -> Starlette:
     app = Starlette(
         routes=[*pages.ROUTES, *api.ROUTES, Mount("/static", app=StaticFiles(directory=STATIC), name="static")],
         middleware=[Middleware(HostGuard, config=config)],
-        exception_handlers={HTTPException: _http_error, Exception: _crash},
+        exception_handlers={HTTPException: _http_error, UnknownCandidate: _no_candidate, Exception: _crash},
     )
     app.state.config = config
     return app

@@ -21,7 +21,9 @@ class WebConfig:
     """The web app's settings.
 
     ``open_engine`` makes an engine; each thread that serves requests gets its own (an SQLite
-    connection belongs to the thread that opened it). ``now`` is asked once per request.
+    connection belongs to the thread that opened it). ``now`` is asked once per request. ``tz``
+    is the user's zone: times are shown in it, except on the pages of a candidate with a zone
+    of their own.
     ``hosts`` are the ``Host`` names (without port) requests may carry; ``origins`` the
     ``Origin`` values a write may come from. ``calendar_feed`` is the calendar plugin's
     ``.ics`` file, served at ``/calendar.ics`` when set.

@@ -1,5 +1,10 @@
 """The pages: the board, an application, the agenda and the rules, rendered on the server from
-Jinja2 templates with autoescaping. Forms post back here with the CSRF token."""
+Jinja2 templates with autoescaping. Forms post back here with the CSRF token.
+
+The implicit candidate's pages are at ``/``, ``/applications/ID``…; candidate KEY's at
+``/c/KEY``, ``/c/KEY/applications/ID``…, and every link and form on them keeps the prefix. When
+the store holds other candidates than the implicit one, every page has a switcher: a form that
+GETs ``/switch``, which sends the browser to the chosen candidate's pages."""
 
 from __future__ import annotations
 
@@ -15,9 +20,9 @@ from starlette.routing import Route
 from ..errors import InputError, Refused, TactfulError
 from ..views.documents import AGENDA_DAYS
 from ..vocabulary.records import Application
-from .api import app_id_of, config_of, record_event
+from .api import known, record_event
 from .board import columns, when
-from .config import WebConfig
+from .scope import SWITCHER_LIMIT, Scope, app_id_of, config_of, implicit_scope, scope_for, scope_of, switcher
 from .security import csrf_ok, foreign_origin
 from .views import application_view, rules_view
 
@@ -31,11 +36,22 @@ FACT_FIELDS = (("company", "Company"), ("role", "Role"), ("interviewed", "Interv
 FLAG_FIELDS = (("no_calls", "Asked not to be called"), ("email_invited", "Invited email"))
 
 
-def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, status: int = 200, scope: Scope | None = None, **context: Any) -> HTMLResponse:
+    """The page ``name`` for the request's candidate (``scope``, else the one its path names)."""
     config = config_of(request)
-    page = _templates.get_template(name).render(csrf=config.csrf, calendar=config.calendar_feed is not None,
-                                                path=request.url.path, **context)  # fmt: skip
+    scope = scope or scope_of(request)
+    page = _templates.get_template(name).render(
+        csrf=config.csrf, path=request.url.path, **_candidate_context(scope), **context
+    )
     return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
+
+
+def _candidate_context(scope: Scope) -> dict[str, Any]:
+    """What every page shows of its candidate: the paths' prefix, who they are, the switcher."""
+    who = (scope.candidate.name or scope.candidate.key) if scope.candidate.key else ""
+    return {"base": scope.base, "home": scope.home, "candidate": scope.candidate.key, "who": who,
+            "zone": scope.candidate.zone, "switcher": switcher(scope.engine),
+            "switcher_limit": SWITCHER_LIMIT}  # fmt: skip
 
 
 SECURITY_HEADERS = {
@@ -46,17 +62,17 @@ SECURITY_HEADERS = {
 
 
 async def board(request: Request) -> Response:
-    config = config_of(request)
-    engine, now = config.engine(), config.now()
-    cols = columns(engine.overview(now), engine.rules_for, now, config.tz)
-    return render(request, "board.html", title="Board", columns=cols, now=when(now, config.tz))
+    scope = scope_of(request)
+    engine, now = scope.engine, scope.now
+    cols = columns(engine.overview(now), engine.rules_for, now, scope.tz)
+    return render(request, "board.html", title="Board", columns=cols, now=when(now, scope.tz))
 
 
 async def application(request: Request, error: str | None = None, status: int = 200) -> Response:
-    config, app_id = config_of(request), app_id_of(request)
-    if app_id < 1 or config.engine().store.get(app_id) is None:
+    scope, app_id = scope_of(request), app_id_of(request)
+    if not known(scope.engine, app_id):
         return not_found(request)
-    view = application_view(config, app_id)
+    view = application_view(scope, app_id)
     return render(request, "application.html", status, title=view["app"].company, error=error,
                   fact_fields=FACT_FIELDS, flag_fields=FLAG_FIELDS, **view)  # fmt: skip
 
@@ -96,7 +112,7 @@ async def _write(request: Request, change: Callable[[Any, int], None], done: str
     except TactfulError as err:
         return await application(request, error=getattr(err, "reason", str(err)),
                                  status=409 if isinstance(err, Refused) else 422)  # fmt: skip
-    return RedirectResponse(done or _back(form, f"/applications/{app_id}"), status_code=303)
+    return RedirectResponse(done or _back(form, f"{scope_of(request).base}/applications/{app_id}"), status_code=303)
 
 
 async def record(request: Request) -> Response:
@@ -104,19 +120,19 @@ async def record(request: Request) -> Response:
         fields = {k: v for k, v in form.items() if isinstance(v, str) and v.strip() and k not in ("csrf", "next")}
         if "event" not in fields:
             raise InputError("choose what happened (an event) before recording it")
-        record_event(config_of(request), app_id, fields)
+        record_event(scope_of(request), app_id, fields)
 
     return await _write(request, change)
 
 
 async def edit(request: Request) -> Response:
     def change(form: Any, app_id: int) -> None:
-        engine = config_of(request).engine()
+        engine = scope_of(request).engine
         facts = _changed_facts(engine.load(app_id), form)
         if facts:
             engine.edit(app_id, **facts)
 
-    return await _write(request, change, done=f"/applications/{app_id_of(request)}")
+    return await _write(request, change, done=f"{scope_of(request).base}/applications/{app_id_of(request)}")
 
 
 def _changed_facts(app: Application, form: Any) -> dict[str, Any]:
@@ -134,17 +150,19 @@ def _changed_facts(app: Application, form: Any) -> dict[str, Any]:
 
 
 async def agenda(request: Request) -> Response:
-    config = config_of(request)
-    now = config.now()
-    window = config.engine().agenda(now, until=now + timedelta(days=AGENDA_DAYS))  # as `tactful agenda`
-    items = [(app, item, when(item.due, config.tz), item.due <= now) for app, item in window]
-    feed = _feed_links(request, config)
+    scope = scope_of(request)
+    now = scope.now
+    window = scope.engine.agenda(now, until=now + timedelta(days=AGENDA_DAYS))  # as `tactful agenda`
+    items = [(app, item, when(item.due, scope.tz), item.due <= now) for app, item in window]
+    feed = _feed_links(request, scope)
     return render(request, "agenda.html", title="Agenda", due=[i for i in items if i[3]],
-                  soon=[i for i in items if not i[3]], feed=feed, now=when(now, config.tz))  # fmt: skip
+                  soon=[i for i in items if not i[3]], feed=feed, now=when(now, scope.tz))  # fmt: skip
 
 
-def _feed_links(request: Request, config: WebConfig) -> dict[str, str] | None:
-    if config.calendar_feed is None:
+def _feed_links(request: Request, scope: Scope) -> dict[str, str] | None:
+    """The links to the calendar feed, which is the implicit candidate's: on their agenda only."""
+    config = config_of(request)
+    if config.calendar_feed is None or scope.candidate.key:
         return None
     host = request.headers.get("host", "")
     return {"http": f"http://{host}/calendar.ics", "webcal": f"webcal://{host}/calendar.ics"}
@@ -153,6 +171,7 @@ def _feed_links(request: Request, config: WebConfig) -> dict[str, str] | None:
 async def rules_index(request: Request) -> Response:
     from ..language.loader import shipped_names
 
+    scope_of(request)  # an unknown candidate's path is a missing page
     return render(request, "rules_index.html", title="Rules", names=sorted(shipped_names()))
 
 
@@ -162,14 +181,14 @@ async def rules(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in shipped_names():
         return not_found(request)
-    return render(request, "rules.html", **rules_view(config_of(request), name, None))
+    return render(request, "rules.html", **rules_view(scope_of(request), name, None))
 
 
 async def app_rules(request: Request) -> Response:
-    config, app_id = config_of(request), app_id_of(request)
-    if app_id < 1 or config.engine().store.get(app_id) is None:
+    scope, app_id = scope_of(request), app_id_of(request)
+    if not known(scope.engine, app_id):
         return not_found(request)
-    return render(request, "rules.html", **rules_view(config, None, app_id))
+    return render(request, "rules.html", **rules_view(scope, None, app_id))
 
 
 async def calendar(request: Request) -> Response:
@@ -179,19 +198,43 @@ async def calendar(request: Request) -> Response:
     return Response(feed.read_bytes(), media_type="text/calendar; charset=utf-8")
 
 
+async def switch(request: Request) -> Response:
+    """The switcher's answer: the chosen candidate's board (or agenda, or rules, as ``to`` says)."""
+    key = request.query_params.get("candidate", "")
+    to = request.query_params.get("to", "")
+    scope = scope_for(config_of(request), key.strip())
+    return RedirectResponse(f"{scope.base}/{to}" if to in SECTIONS else scope.home, status_code=303)
+
+
 def not_found(request: Request) -> HTMLResponse:
     return render(request, "error.html", 404, title="Not found",
                   message="There is nothing here. The board lists every application.")  # fmt: skip
 
 
+def unknown_candidate(request: Request, message: str) -> HTMLResponse:
+    """The page for a path naming a candidate the store does not have."""
+    return render(request, "error.html", 404, scope=implicit_scope(request), title="Not found",
+                  message=f"There is {message} here.")  # fmt: skip
+
+
+#: The sections the switcher keeps when it changes candidate.
+SECTIONS = frozenset({"agenda", "rules"})
+#: Every page of one candidate's search: (path, endpoint, methods), served as is for the implicit
+#: candidate and under ``/c/KEY`` for candidate KEY.
+SCOPED = (
+    ("/", board, ["GET"]),
+    ("/applications/{app_id}", application, ["GET"]),
+    ("/applications/{app_id}/events", record, ["POST"]),
+    ("/applications/{app_id}/facts", edit, ["POST"]),
+    ("/applications/{app_id}/rules", app_rules, ["GET"]),
+    ("/agenda", agenda, ["GET"]),
+    ("/rules", rules_index, ["GET"]),
+    ("/rules/{name}", rules, ["GET"]),
+)
+
 ROUTES = [
-    Route("/", board),
-    Route("/applications/{app_id}", application),
-    Route("/applications/{app_id}/events", record, methods=["POST"]),
-    Route("/applications/{app_id}/facts", edit, methods=["POST"]),
-    Route("/applications/{app_id}/rules", app_rules),
-    Route("/agenda", agenda),
-    Route("/rules", rules_index),
-    Route("/rules/{name}", rules),
+    *(Route(path, endpoint, methods=methods) for path, endpoint, methods in SCOPED),
+    *(Route("/c/{candidate}" + path.rstrip("/"), endpoint, methods=methods) for path, endpoint, methods in SCOPED),
+    Route("/switch", switch),
     Route("/calendar.ics", calendar),
 ]

@@ -9,19 +9,19 @@ from ..errors import InputError, Refused, RuleErrors
 from ..language.ruleset import RuleSet
 from ..vocabulary.records import Application, Draft
 from .board import ONE_CLICK, when
-from .config import WebConfig
 from .diagram import graphviz_svg, table
+from .scope import Scope
 from .timeline import Mark, svg
 
 INPUT_TYPES = {"date": "date", "datetime": "datetime-local"}
 
 
-def application_view(config: WebConfig, app_id: int) -> dict[str, Any]:
+def application_view(scope: Scope, app_id: int) -> dict[str, Any]:
     """The application page's values: facts, what comes next, the timeline, the answers of
-    `can` for every channel, the draft, and the forms' choices."""
+    `can` for every channel, the draft, and the forms' choices; times in the candidate's zone."""
     from ..runtime.plan import plan
 
-    engine, now, tz = config.engine(), config.now(), config.tz
+    engine, now, tz = scope.engine, scope.now, scope.tz
     app = engine.get(app_id, now)
     rs = engine.rules_for(app)
     items = engine.advise(app_id, now)
@@ -38,7 +38,7 @@ def application_view(config: WebConfig, app_id: int) -> dict[str, Any]:
         "timeline": svg(marks, now, tz),
         "verdicts": [(v, v.allowed_from.astimezone(tz).strftime("%a %d %b %Y") if v.allowed_from else None)
                      for v in verdicts],
-        "drafts": _drafts(config, app_id), "quick": _quick(items),
+        "drafts": _drafts(scope, app_id), "quick": _quick(items),
         "events": list(rs.states[app.state].on), "params": _params(rs, app),
     }  # fmt: skip
 
@@ -52,10 +52,10 @@ def _facts(app: Application) -> list[tuple[str, str]]:
     return shown
 
 
-def _drafts(config: WebConfig, app_id: int) -> list[Draft] | str:
+def _drafts(scope: Scope, app_id: int) -> list[Draft] | str:
     """The drafts for what is due, or the sentence saying why there is none."""
     try:
-        return config.engine().drafts(app_id, now=config.now())
+        return scope.engine.drafts(app_id, now=scope.now)
     except (Refused, InputError) as err:
         return str(err)
     except RuleErrors as err:
@@ -83,15 +83,15 @@ def _params(rs: RuleSet, app: Application) -> list[dict[str, Any]]:
     return list(fields.values())
 
 
-def rules_view(config: WebConfig, name: str | None, app_id: int | None) -> dict[str, Any]:
+def rules_view(scope: Scope, name: str | None, app_id: int | None) -> dict[str, Any]:
     """The rules page's values: a shipped rule set by ``name``, or the one an application
     runs under, its state marked."""
     from ..language.loader import load_rules
 
     app: Application | None = None
     if app_id is not None:
-        engine = config.engine()
-        app = engine.get(app_id, config.now())
+        engine = scope.engine
+        app = engine.get(app_id, scope.now)
         rs = engine.rules_for(app)
         visited = {e.target for e in engine.history(app_id)} | {e.source for e in engine.history(app_id)}
     else:
