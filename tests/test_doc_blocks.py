@@ -11,7 +11,8 @@ Python blocks of docs/plugins.md by tests/test_plugin_docs.py; the rest are run 
   ``tactful`` of this venv (the install steps of the quick start are checked, not rerun);
 - ``cron`` and ``ini`` (systemd units): the command they run is run, the units parsed;
 - ``yaml``: parsed, and a config.yaml section is loaded by `tactful plugins`; ``toml``: parsed;
-- the console blocks of docs/data.md: run on the files the text before them describes.
+- the console blocks of docs/data.md: run on the files the text before them describes;
+- ``sql`` (row-level security in docs/embedding.md): run on PostgreSQL by tests/test_row_security.py.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def of(*langs: str) -> list[Any]:
 
 
 def test_every_block_says_its_language_and_has_a_runner():
-    runners = {"python", "sh", "cron", "ini", "yaml", "toml", "json", "csv"} | NOT_CODE
+    runners = {"python", "sh", "cron", "ini", "yaml", "toml", "json", "csv", "sql"} | NOT_CODE
     assert [b.name for b in blocks() if b.lang not in runners] == []
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -23,6 +23,7 @@ from psycopg_pool import ConnectionPool
 from ..errors import InputError, StoreUnavailable
 from ..vocabulary.records import Application, Candidate, LogEntry
 from ..vocabulary.timecalc import stamp
+from . import postgres_rls
 from .postgres_outbox import OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox, one_line, redact
 from .sqlite_rows import Texts, app_values, entry_row, history_entry, read_apps
 from .store import Change, Conflict
@@ -136,6 +137,8 @@ def connect_error(url: str, err: Exception) -> InputError:
     """The one line for a database that cannot be used, naming it without its password."""
     reason = one_line(err)
     if isinstance(err, pgerrors.InsufficientPrivilege):
+        if (refused := postgres_rls.refusal(url, err)) is not None:
+            return refused  # a candidate's rows, not the user's rights
         return InputError(f"the database {redact(url)} refuses this user: {reason}; grant it CREATE and USAGE "
                           "on the schema, and SELECT, INSERT, UPDATE, DELETE on its tables and USAGE on its "
                           "sequences (or ask the database's owner)")  # fmt: skip
@@ -150,15 +153,18 @@ class PostgresStore:
     #: and the others had nothing to do; 2000 shares it, and one worker is no slower for it.
     tick_batch = 2000
 
-    def __init__(self, url: str, max_connections: int = 10) -> None:
+    def __init__(self, url: str, max_connections: int = 10, candidate: str | None = None) -> None:
         """Connect to ``url`` (``postgresql://user:password@host:port/database``), migrate its
-        schema, and open a pool of up to ``max_connections``.
+        schema, and open a pool of up to ``max_connections``. With ``candidate``, every
+        transaction states that candidate, for row-level security (see :meth:`as_candidate`).
 
         Raises:
-            InputError: for a malformed URL, a database from a newer tactful, or missing rights.
+            InputError: for a malformed URL or candidate key, a database from a newer tactful,
+                or missing rights.
             StoreUnavailable: when the server cannot be reached.
         """
         self.url = url
+        self.stated_candidate = None if candidate is None else postgres_rls.stateable(candidate)
         try:
             psycopg.conninfo.conninfo_to_dict(url)
         except psycopg.ProgrammingError as err:
@@ -215,6 +221,9 @@ class PostgresStore:
             with self.pool.connection() as conn:
                 self._local.conn = conn
                 try:
+                    stated = getattr(self._local, "candidate", None) or self.stated_candidate
+                    if stated is not None:
+                        postgres_rls.state(conn, stated)
                     yield conn
                 finally:
                     self._local.conn = None
@@ -223,6 +232,23 @@ class PostgresStore:
                                    "nothing of this change was written") from None  # fmt: skip
         except psycopg.errors.InsufficientPrivilege as err:
             raise connect_error(self.url, err) from None
+
+    def as_candidate(self, key: str) -> AbstractContextManager[None]:
+        """Within the block, every transaction this thread begins states candidate ``key``: with
+        row-level security on, a role held to its policies reads and writes their rows only.
+
+        Raises:
+            InputError: for a malformed key or "", inside a transaction, or on a store opened
+                for another candidate.
+        """
+        return postgres_rls.stating(self._local, self.stated_candidate, key)
+
+    def enable_row_security(self, on: bool = True) -> None:
+        """Turn row-level security on (docs/embedding.md), or off again with ``on=False``; run by
+        the tables' owner. Running it twice changes nothing."""
+        with self.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))  # not while a migration runs
+            postgres_rls.switch(conn, self.url, on)
 
     def insert(
         self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
