@@ -96,9 +96,13 @@ def recipient(settings: Settings, notice: Notice, candidate: Candidate | None) -
         raise EmailError(problem)
     if candidate is None or not candidate.email:
         return settings.to
-    from email.utils import formataddr
+    from email.utils import formataddr, parseaddr
 
-    return formataddr((candidate.name, candidate.email)) if candidate.name else candidate.email
+    written = formataddr((candidate.name, candidate.email)) if candidate.name else candidate.email
+    if parseaddr(written)[1] != candidate.email:  # read back as another address: never send it there
+        raise EmailError(f"candidate '{candidate.key}' has an email address that mail cannot be sent to as written "
+                         f"({candidate.email!r}); correct it with edit_candidate")  # fmt: skip
+    return written
 
 
 # -- Messages ----------------------------------------------------------------------------

@@ -114,6 +114,27 @@ def test_another_candidates_notice_without_their_record_is_not_mailed_to_the_con
     assert mailed(handler) == {"me@example.org": {""}}
 
 
+def test_a_name_with_accents_and_a_comma_reaches_the_one_address_and_a_doubtful_address_none(inbox):
+    """The address is sent to exactly as stored: one that mail would read as another is refused."""
+    handler, server = inbox
+    due = at("2026-05-21 09:00")
+    notice = Notice("action_due", "2/action/call/x", 2, "Northwind", "s", due, action="call", due=due,
+                    candidate="ana")  # fmt: skip
+    people = {"ana": Candidate("ana", "Ana Müller, PhD", email="ana@example.org")}
+    outbox = MemoryOutbox()
+    outbox.add([notice, notice._replace(key="3/action/call/x", app_id=3, candidate="odd")])
+    people["odd"] = Candidate("odd", email="odd(comment)@example.org")
+    config = {"email": {"host": HOST, "port": server.port, "security": "none", "to": "me@example.org"}}
+    report = deliver(outbox, get_plugin_manager(config, entry_points=False), due, candidates=people.get)
+    [received] = handler.received
+    assert received.rcpt_tos == ["ana@example.org"]
+    [address] = received.message["To"].addresses
+    assert (address.display_name, address.addr_spec) == ("Ana Müller, PhD", "ana@example.org")
+    [(_, error)] = report.failed
+    assert error == ("EmailError: candidate 'odd' has an email address that mail cannot be sent to as written "
+                     "('odd(comment)@example.org'); correct it with edit_candidate")  # fmt: skip
+
+
 def test_the_adapters_route_a_notice_only_by_its_own_candidates_record():
     due = at("2026-05-21 09:00")
     theirs = Notice("action_due", "2/action/call/x", 2, "Northwind", "s", due, candidate="alice")
