@@ -11,7 +11,10 @@ Implement hooks in a module or class with :data:`hookimpl` and register it throu
         send_somewhere(notice.company, notice.action, idempotency_key=key)
 
 Hooks are always called with keyword arguments, so an implementation may accept only the
-arguments it needs. A misspelt hook name fails loudly when plugins are loaded.
+arguments it needs: pluggy hands each implementation the arguments it names and no others. That
+is how the hooks grow without breaking a plugin: ``candidate`` (delivery hooks) and
+``candidates`` (:func:`tactful_schedule`) were added later, and a plugin that does not name
+them is called exactly as before. A misspelt hook name fails loudly when plugins are loaded.
 
 Delivery hooks (:func:`tactful_transition`, :func:`tactful_action_due`) are called from the
 outbox after the state change was committed, once per plugin that implements the hook (a
@@ -20,9 +23,15 @@ plugin without :func:`tactful_transition` is never offered a transition), with a
 (retries with backoff), so use the key to avoid delivering twice. A raised exception never
 undoes a state change.
 
+Every notice concerns one candidate (one job seeker; ``notice.candidate`` is their key, ``""``
+for the implicit one of a person using tactful alone). A plugin that sends to a person routes
+by the candidate the delivery hooks receive; one that does not look at it gets every
+candidate's notices, as one stream, as before candidates existed.
+
 The types hooks receive are importable from here too: :class:`Notice` (what the delivery
-hooks and :func:`tactful_schedule` receive) and :class:`YMap` (the config section
-:func:`tactful_configure` receives, which knows where each key was written).
+hooks and :func:`tactful_schedule` receive), :class:`Candidate` (whom a notice concerns) and
+:class:`YMap` (the config section :func:`tactful_configure` receives, which knows where each
+key was written).
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ import pluggy
 
 from .language.yamltree import YMap as YMap  # what tactful_configure receives
 from .runtime.notify import Notice as Notice  # what the delivery hooks receive
+from .vocabulary.records import Candidate as Candidate  # whom a notice concerns
 
 if TYPE_CHECKING:
     import click
@@ -112,45 +122,58 @@ def tactful_register_commands(cli: click.Group) -> None:
 
 
 @hookspec
-def tactful_transition(notice: Notice, key: str) -> None:
+def tactful_transition(notice: Notice, key: str, candidate: Candidate | None) -> None:
     """Called after an application moved from one state to another and that was committed
     (an event recorded, a timer fired by ``tick``).
 
     Args:
         notice: what happened: ``notice.kind == "transition"``, ``app_id``, ``company``,
-            ``source`` and ``target`` states, ``at``, ``event`` (the event or ``timer``).
+            ``source`` and ``target`` states, ``at``, ``event`` (the event or ``timer``),
+            ``candidate`` (the key of the job seeker it concerns).
         key: the stable idempotency key of this notice for this plugin.
+        candidate: the job seeker the notice concerns, as stored when it is delivered
+            (``key``, ``name``, ``zone``, ``email``, ``sms``: where their notices go); None
+            only when the application delivering gave ``deliver`` no way to look candidates up
+            (then only ``notice.candidate`` says whose it is). Added after the first release:
+            a plugin that does not name it is called as before.
 
     Returns nothing. Raise to have the delivery retried later with the same key.
     """
 
 
 @hookspec
-def tactful_action_due(notice: Notice, key: str) -> None:
+def tactful_action_due(notice: Notice, key: str, candidate: Candidate | None) -> None:
     """Called when an advised action has become due (found by ``tick``) and that was
     committed.
 
     Args:
         notice: ``notice.kind == "action_due"``, ``app_id``, ``company``, ``action``,
-            ``due``, ``reason``, ``interviewer``, ``timezone``, and ``draft`` (the message
-            text, when the rule set has one for the action).
+            ``due``, ``reason``, ``interviewer``, ``timezone``, ``candidate`` (the key), and
+            ``draft`` (the message text, when the rule set has one for the action).
         key: the stable idempotency key of this notice for this plugin.
+        candidate: the job seeker the notice concerns, as in :func:`tactful_transition`.
 
     Returns nothing. Raise to have the delivery retried later with the same key.
     """
 
 
 @hookspec
-def tactful_schedule(schedule: Sequence[Notice], now: datetime) -> None:
+def tactful_schedule(schedule: Sequence[Notice], now: datetime, candidates: Mapping[str, Candidate]) -> None:
     """Called by every ``tick``, after delivery: the whole schedule as of now, so that feeds
     (a calendar) can be rebuilt; an event recorded since the last tick may have moved a date.
 
     Args:
         schedule: one ``action_due``-kind notice per advised action (due or still to come),
-            across applications, soonest first; ``notice.key`` is stable for (application,
-            action, due moment), so key a feed's entries by ``(app_id, action)`` to follow an
-            action whose date moves.
+            across candidates and their applications, soonest first; ``notice.key`` is stable
+            for (application, action, due moment), so key a feed's entries by
+            ``(app_id, action)`` to follow an action whose date moves; ``notice.candidate``
+            says whose it is.
         now: the moment the tick ran at.
+        candidates: every candidate in the store, by key (the implicit one, ``""``, too),
+            those with nothing scheduled included: a feed kept per candidate is emptied, or
+            removed with the candidate, from it. Added after the first release: a plugin that
+            does not name it is called as before (and sees every candidate's actions in one
+            schedule).
 
     Returns nothing. Errors are logged and do not fail the tick.
     """

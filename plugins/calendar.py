@@ -11,11 +11,18 @@ Configure it with a ``calendar:`` section in ``config.yaml`` in the tactful home
 
 The CalDAV login comes from ``TACTFUL_CALDAV_USERNAME`` and ``TACTFUL_CALDAV_PASSWORD``.
 
-Each ``tick`` hands the whole schedule to :func:`tactful_schedule`, which rewrites the feed
-(atomically) and pushes it. An event's UID stands for (application, action), e.g.
+Each ``tick`` hands the whole schedule to :func:`tactful_schedule`, which rewrites the feeds
+(atomically) and pushes the implicit candidate's. There is one feed per candidate, each with
+their own actions only: the implicit candidate's (a person using tactful alone) is ``file``,
+another's is beside it, named from their key (``calendar-alice.ics``; see
+:mod:`tactful.plugins.calendar_files`), and goes when they are removed. CalDAV receives the
+implicit candidate's events only: the login is one person's account, and another candidate's
+schedule has no place in it (a platform serves the candidates' files, or pushes them with a
+plugin of its own). An event's UID stands for (application, action), e.g.
 ``3-call@tactful``, so the event moves when its date moves and disappears once the action is
 no longer advised. ``tactful calendar write`` rebuilds the feed from the store now;
-``tactful calendar serve`` serves it on 127.0.0.1 for apps that subscribe by URL.
+``tactful calendar serve`` serves the implicit candidate's on 127.0.0.1 for apps that
+subscribe by URL.
 
 This module is the plugin: its hooks. The ``calendar:`` section's settings are read by
 :mod:`tactful.plugins.calendar_config`, the feed is built by
@@ -36,12 +43,14 @@ from .calendar_caldav import brief_error, push
 from .calendar_config import Settings as Settings  # re-exported: the plugin's settings type
 from .calendar_config import configured, keep, parse_settings
 from .calendar_feed import PRODID as PRODID  # re-exported: callers read the feed's PRODID here
-from .calendar_feed import write_feed
+from .calendar_feed import write_feed as write_feed  # re-exported: one feed's writer, as before
+from .calendar_files import write_feeds
 
 if TYPE_CHECKING:
     import click
 
     from ..runtime.notify import Notice
+    from ..vocabulary.records import Candidate
 
 
 # -- hooks -------------------------------------------------------------------------------
@@ -54,10 +63,11 @@ def tactful_configure(config: Mapping[str, Any]) -> None:
 
 
 @hookimpl
-def tactful_schedule(schedule: Sequence[Notice], now: datetime) -> None:
-    """Rewrite the feed from the whole schedule, then push it when CalDAV is configured."""
+def tactful_schedule(schedule: Sequence[Notice], now: datetime, candidates: Mapping[str, Candidate]) -> None:
+    """Rewrite each candidate's feed from the whole schedule, then push the implicit
+    candidate's when CalDAV is configured."""
     settings = configured()
-    events = write_feed(settings.file, schedule, now)
+    events = write_feeds(settings.file, schedule, candidates, now)[""]
     if settings.caldav is None:
         return
     try:

@@ -20,7 +20,7 @@ from ..cli.types import Count
 from ..vocabulary.log import logger
 from . import calendar_config as adapter
 from .calendar_caldav import brief_error, push
-from .calendar_feed import write_feed
+from .calendar_files import feed_path, write_feeds
 
 #: The paths the feed is served at; anything else is 404.
 FEED_PATHS = ("/", "/calendar.ics")
@@ -38,20 +38,28 @@ def calendar() -> None:
     """
 
 
-@calendar.command(short_help="Rebuild the feed now (and push it to CalDAV).")
+@calendar.command(short_help="Rebuild the feeds now (and push to CalDAV).")
 @json_flag
 @common
 def write(ctx: Context) -> None:
-    """Rebuild the feed from the store now (and push it to CalDAV when configured).
+    """Rebuild the feeds from the store now (and push to CalDAV when configured).
+
+    Each candidate has a feed of their own; the implicit candidate's is the configured file,
+    and only theirs is pushed to CalDAV.
 
     \b
     tactful calendar write
     tactful calendar write --json
     """
     settings = _settings(ctx)
-    events = write_feed(settings.file, ctx.schedule(), ctx.now())
-    doc: dict[str, Any] = {"file": str(settings.file), "events": len(events), "caldav": None}
+    feeds = _write_all(ctx, settings)
+    events = feeds[""]
+    doc: dict[str, Any] = {"file": str(settings.file), "events": len(events), "caldav": None,
+                           "feeds": [{"candidate": key, "file": str(feed_path(settings.file, key)),
+                                      "events": len(found)} for key, found in sorted(feeds.items())]}  # fmt: skip
     text = f"Wrote {len(events)} event{'s' if len(events) != 1 else ''} to {settings.file}."
+    if len(feeds) > 1:
+        text += f" Wrote the feeds of {len(feeds) - 1} other candidate{'s' if len(feeds) > 2 else ''} beside it."
     if settings.caldav is not None:
         try:
             report = push(settings.caldav, events)
@@ -73,15 +81,16 @@ def write(ctx: Context) -> None:
 def serve(ctx: Context, host: str, port: int) -> None:
     """Serve the feed at http://HOST:PORT/calendar.ics until stopped (Ctrl-C).
 
-    The feed is rebuilt from the store first; after that each request reads the file that
-    'tactful tick' keeps up to date.
+    The feeds are rebuilt from the store first; after that each request reads the file that
+    'tactful tick' keeps up to date. This serves the implicit candidate's feed (yours, when
+    you use tactful alone); other candidates' files are beside it, for your own server.
 
     \b
     tactful calendar serve
     tactful calendar serve --port 0
     """
     settings = _settings(ctx)
-    write_feed(settings.file, ctx.schedule(), ctx.now())
+    _write_all(ctx, settings)
     try:
         server = _server(host, port, settings.file)
     except OSError as err:
@@ -103,6 +112,12 @@ def _settings(ctx: Context) -> adapter.Settings:
     if not ctx.plugins().has_plugin("calendar"):
         raise click.ClickException(f"the calendar plugin is not configured in {ctx.home / 'config.yaml'}")
     return adapter.configured()
+
+
+def _write_all(ctx: Context, settings: adapter.Settings) -> dict[str, Any]:
+    """Every candidate's feed, rebuilt from the store: their events, by key."""
+    candidates = {c.key: c for c in ctx.engine().candidates()}
+    return write_feeds(settings.file, ctx.schedule(), candidates, ctx.now())
 
 
 def _server(host: str, port: int, feed: Path) -> FeedServer:

@@ -21,12 +21,15 @@ if TYPE_CHECKING:
     import icalendar
 
     from ..runtime.notify import Notice
+    from ..vocabulary.records import Candidate
 
 #: How long an event lasts in the calendar.
 DURATION = timedelta(minutes=15)
 #: The end of every UID tactful makes; events without it are never touched on a CalDAV server.
 UID_SUFFIX = "@tactful"
 PRODID = "-//tactful//follow-up calendar//EN"
+#: The property that says whose feed a candidate's is (the implicit candidate's has none).
+CANDIDATE_PROPERTY = "X-TACTFUL-CANDIDATE"
 #: SEQUENCE counts minutes from here to the moment an event last changed, so it only grows.
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -105,15 +108,20 @@ def content(event: icalendar.Event) -> tuple[Any, ...]:
             str(event.get("description", "")))  # fmt: skip
 
 
-def to_calendar(events: Sequence[icalendar.Event]) -> icalendar.Calendar:
-    """A calendar holding ``events``, with the properties subscribing apps look for."""
+def to_calendar(events: Sequence[icalendar.Event], candidate: Candidate | None = None) -> icalendar.Calendar:
+    """A calendar holding ``events``, with the properties subscribing apps look for; a
+    candidate's (other than the implicit one's) is named for them and says whose it is."""
     import icalendar
 
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "tactful")
+    if candidate is not None and candidate.key:
+        calendar.add("x-wr-calname", f"tactful: {' '.join((candidate.name or candidate.key).split())}")
+        calendar.add(CANDIDATE_PROPERTY, candidate.key)
+    else:
+        calendar.add("x-wr-calname", "tactful")
     calendar.add("x-wr-caldesc", "Follow-ups after your job interviews, from tactful")
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
@@ -133,8 +141,10 @@ def parse_events(data: bytes) -> Iterator[icalendar.Event]:
     return (c for c in calendar.walk("VEVENT") if isinstance(c, icalendar.Event) and "UID" in c)
 
 
-def write_feed(path: Path, schedule: Sequence[Notice], now: datetime) -> list[icalendar.Event]:
-    """Write the feed of ``schedule`` to ``path`` atomically, unless it would not change.
+def write_feed(path: Path, schedule: Sequence[Notice], now: datetime,
+               candidate: Candidate | None = None) -> list[icalendar.Event]:  # fmt: skip
+    """Write the feed of ``schedule`` (of ``candidate``: see :func:`to_calendar`) to ``path``
+    atomically, unless it would not change.
 
     Returns the events, for a push.
     """
@@ -143,7 +153,7 @@ def write_feed(path: Path, schedule: Sequence[Notice], now: datetime) -> list[ic
     except FileNotFoundError:
         previous = None
     events = build_events(schedule, now, previous)
-    data = to_calendar(events).to_ical()
+    data = to_calendar(events, candidate).to_ical()
     if data != previous:
         _replace(path, data)
     return events

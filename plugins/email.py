@@ -1,5 +1,10 @@
 """The built-in email adapter: reminders to the job seeker, with the draft inside, over SMTP.
 
+Each message goes to the candidate the notice concerns: their own ``email`` when they have one,
+else the section's ``to`` (the implicit candidate of a person using tactful alone has none, so
+theirs go to ``to``). A notice of another candidate that arrives without their record (an
+application that delivers without ``candidates=``) fails its delivery instead of going to ``to``.
+
 This module is the plugin (its hooks), and builds and sends the messages; the ``email:``
 section of ``config.yaml`` in the tactful home is read and checked by
 :mod:`tactful.plugins.email_config`, which describes its keys.
@@ -25,11 +30,13 @@ from ..vocabulary.timecalc import known_zone
 from .email_config import KEYS as KEYS  # re-exported: callers read the settings' names here
 from .email_config import Settings, parse_settings
 from .email_config import is_loopback as is_loopback  # re-exported, like KEYS
+from .routing import unroutable
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from ..runtime.notify import Notice
+    from ..vocabulary.records import Candidate
 
 PASSWORD_VARIABLE = "TACTFUL_SMTP_PASSWORD"  # noqa: S105 - a variable's name, not a password
 USERNAME_VARIABLE = "TACTFUL_SMTP_USERNAME"
@@ -53,25 +60,49 @@ def tactful_configure(config: Mapping[str, Any]) -> None:
 
 
 @hookimpl
-def tactful_action_due(notice: Notice, key: str) -> None:
+def tactful_action_due(notice: Notice, key: str, candidate: Candidate | None) -> None:
     """Email the job seeker that an action is due, with its draft."""
     settings = _configured()
     if "action_due" in settings.notify:
-        send(settings, action_message(settings, notice, key), key)
+        to = recipient(settings, notice, candidate)
+        send(settings, action_message(settings, notice, key, to), key, to)
 
 
 @hookimpl
-def tactful_transition(notice: Notice, key: str) -> None:
+def tactful_transition(notice: Notice, key: str, candidate: Candidate | None) -> None:
     """Email a short note of the change of state, when ``notify`` asks for transitions."""
     settings = _configured()
     if "transition" in settings.notify:
-        send(settings, transition_message(settings, notice, key), key)
+        to = recipient(settings, notice, candidate)
+        send(settings, transition_message(settings, notice, key, to), key, to)
 
 
 def _configured() -> Settings:
     if _settings is None:
         raise EmailError("the email adapter was not configured (no 'email:' section was read)")
     return _settings
+
+
+def recipient(settings: Settings, notice: Notice, candidate: Candidate | None) -> str:
+    """Whom the notice is mailed to: the candidate's own address (with their name) when they
+    have one, else the section's ``to``.
+
+    Raises:
+        EmailError: for a notice of a candidate other than the implicit one that came without
+            their record, or with another's: it is not sent to ``to`` in their place.
+    """
+    problem = unroutable(notice, candidate)
+    if problem:
+        raise EmailError(problem)
+    if candidate is None or not candidate.email:
+        return settings.to
+    from email.utils import formataddr, parseaddr
+
+    written = formataddr((candidate.name, candidate.email)) if candidate.name else candidate.email
+    if parseaddr(written)[1] != candidate.email:  # read back as another address: never send it there
+        raise EmailError(f"candidate '{candidate.key}' has an email address that mail cannot be sent to as written "
+                         f"({candidate.email!r}); correct it with edit_candidate")  # fmt: skip
+    return written
 
 
 # -- Messages ----------------------------------------------------------------------------
@@ -82,8 +113,9 @@ def message_id(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@tactful>"
 
 
-def action_message(settings: Settings, notice: Notice, key: str) -> EmailMessage:
-    """The reminder that ``notice.action`` is due: what, when, why, and the draft."""
+def action_message(settings: Settings, notice: Notice, key: str, to: str | None = None) -> EmailMessage:
+    """The reminder that ``notice.action`` is due: what, when, why, and the draft; to ``to``
+    (default: the section's)."""
     action = notice.action or "act"
     phrase = task(action, notice.company)
     due = _local(notice.due or notice.at, notice.timezone)
@@ -102,26 +134,27 @@ def action_message(settings: Settings, notice: Notice, key: str) -> EmailMessage
         lines += ["", "Draft", "-----", notice.draft.rstrip()]
     lines += ["", "--", f"tactful sends this once; 'tactful show {notice.app_id}' has the whole history."]
     subject = f"tactful: {phrase} (due {due:%a} {due.day} {due:%b})"
-    return _message(settings, key, subject, "\n".join(lines) + "\n")
+    return _message(settings, key, subject, "\n".join(lines) + "\n", to)
 
 
-def transition_message(settings: Settings, notice: Notice, key: str) -> EmailMessage:
-    """A short note that an application moved from one state to another."""
+def transition_message(settings: Settings, notice: Notice, key: str, to: str | None = None) -> EmailMessage:
+    """A short note that an application moved from one state to another; to ``to`` (default:
+    the section's)."""
     source, target = _words(notice.source or "?"), _words(notice.target or notice.state)
     cause = "a timer" if notice.event in (None, "timer") else f"'{_words(notice.event or '')}' was recorded"
     at = _local(notice.at, notice.timezone)
     text = _fill(f"#{notice.app_id} {notice.company} moved from {source} to {target} on {_moment(at)} ({cause}).")
     text += f"\n\n--\n'tactful show {notice.app_id}' says what comes next.\n"
-    return _message(settings, key, f"tactful: {notice.company} is now {target}", text)
+    return _message(settings, key, f"tactful: {notice.company} is now {target}", text, to)
 
 
-def _message(settings: Settings, key: str, subject: str, body: str) -> EmailMessage:
+def _message(settings: Settings, key: str, subject: str, body: str, to: str | None) -> EmailMessage:
     from email.message import EmailMessage
     from email.utils import formatdate
 
     message = EmailMessage()
     message["From"] = settings.sender
-    message["To"] = settings.to
+    message["To"] = to or settings.to
     message["Subject"] = " ".join(subject.split())  # a company name typed with a line break
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id(key)
@@ -160,8 +193,9 @@ def _words(name: str) -> str:
 # -- Sending -----------------------------------------------------------------------------
 
 
-def send(settings: Settings, message: EmailMessage, key: str) -> None:
-    """Send ``message`` to ``settings.to``; log only the key and the recipient's domain.
+def send(settings: Settings, message: EmailMessage, key: str, to: str | None = None) -> None:
+    """Send ``message`` to ``to`` (default: ``settings.to``); log only the key and the
+    recipient's domain.
 
     Raises:
         EmailError: naming what failed and what to check; never the password or the body.
@@ -169,12 +203,12 @@ def send(settings: Settings, message: EmailMessage, key: str) -> None:
     from email.utils import parseaddr
 
     username, password = credentials(settings)
-    sender, recipient = parseaddr(settings.sender)[1], parseaddr(settings.to)[1]
+    sender, address = parseaddr(settings.sender)[1], parseaddr(to or settings.to)[1]
     try:
-        _transmit(settings, message, sender, recipient, username, password)
+        _transmit(settings, message, sender, address, username, password)
     except Exception as err:  # noqa: BLE001 - every failure becomes one clear line for the outbox
-        raise EmailError(explain(settings, err)) from None
-    logger().info("email sent", key=key, domain=recipient.rpartition("@")[2])
+        raise EmailError(explain(settings, err, address)) from None
+    logger().info("email sent", key=key, domain=address.rpartition("@")[2])
 
 
 def credentials(settings: Settings) -> tuple[str | None, str | None]:
@@ -219,8 +253,9 @@ def tls_context(settings: Settings) -> Any:
     return ssl.create_default_context(cafile=settings.ca_file)
 
 
-def explain(settings: Settings, err: BaseException) -> str:
-    """One line for a failed send: what went wrong with which server, and what to check."""
+def explain(settings: Settings, err: BaseException, address: str | None = None) -> str:
+    """One line for a failed send (to ``address``, default ``settings.to``): what went wrong
+    with which server, and what to check."""
     import smtplib
     import ssl
 
@@ -235,7 +270,7 @@ def explain(settings: Settings, err: BaseException) -> str:
         return (f"{server} refused the login ({_answer(err)}); check the user name and "
                 f"{PASSWORD_VARIABLE}")  # fmt: skip
     if isinstance(err, smtplib.SMTPRecipientsRefused):
-        return f"{server} refused the recipient {settings.to!r}"
+        return f"{server} refused the recipient {address or settings.to!r}"
     if isinstance(err, smtplib.SMTPResponseException):
         return f"{server} answered {_answer(err)}"
     if isinstance(err, TimeoutError) or isinstance(err.__context__, TimeoutError):

@@ -7,7 +7,8 @@ The section looks like this::
       port: 587                    # default: 587 (starttls), 465 (tls), 25 (none)
       security: starttls           # starttls (default), tls, or none (this machine only)
       from: tactful <me@example.org>   # default: the 'to' address
-      to: me@example.org           # required: your own address, never the employer's
+      to: me@example.org           # required: your own address, never the employer's; also
+                                   # where a candidate's go when they have no email of their own
       username: me@example.org     # optional; or TACTFUL_SMTP_USERNAME
       ca_file: ~/my-ca.pem         # optional: trust this CA instead of the system's
       timeout: 30                  # seconds to connect and for each answer

@@ -17,6 +17,14 @@ when set, replaces the list)::
       urls:
         - signal://localhost:8080/+15550001111/+15552223333
 
+Each notice is texted to the candidate it concerns: when their record names an environment
+variable (``sms: SMS_URLS_ALICE``), to the URLs that variable holds, else to the configured
+ones. The variable is read when the text is sent, in the process that delivers (a worker), and
+its URLs are never logged or stored. A candidate whose variable is unset or empty there gets a
+failed delivery, retried and listed by ``tactful outbox``, never a text sent to the configured
+URLs in their place; so does a notice of a candidate other than the implicit one that arrives
+without their record.
+
 Each reminder is one line of at most 160 characters:
 ``tactful: call Northwind (#3, Ms. Rivera), due Thu 21 May 09:00 Europe/Paris``. A service
 that fails makes the delivery fail, so the outbox tries again later; SMS has no idempotency
@@ -43,9 +51,11 @@ from ..hookspecs import hookimpl
 from ..language.yamltree import YMap
 from ..vocabulary.log import add_secrets, logger
 from ..vocabulary.timecalc import known_zone
+from .routing import unroutable
 
 if TYPE_CHECKING:
     from ..runtime.notify import Notice
+    from ..vocabulary.records import Candidate
 
 URLS_VARIABLE = "TACTFUL_SMS_URLS"
 KEYS = ("urls",)
@@ -86,20 +96,58 @@ def tactful_configure(config: Mapping[str, Any]) -> None:
 
 
 @hookimpl
-def tactful_action_due(notice: Notice, key: str) -> None:
+def tactful_action_due(notice: Notice, key: str, candidate: Candidate | None) -> None:
     """Text the job seeker that an action is due.
 
     Raises:
-        SmsError: when a URL is not one Apprise understands (named where it was given), or a
-            service did not take the message (the outbox retries later).
+        SmsError: when the candidate's URLs cannot be had (see :func:`recipients`), a URL is
+            not one Apprise understands (named where it was given), or a service did not take
+            the message (the outbox retries later).
     """
-    if not _urls:
-        raise SmsError("the sms adapter was not configured (no 'sms:' section was read)")
-    problems = not_understood(_urls)
+    urls = recipients(notice, candidate)
+    problems = not_understood(urls)
     if problems:
         raise SmsError(" | ".join(str(problem) for problem in problems))
-    send(reminder(notice), [url.url for url in _urls])
-    logger().info("sms sent", key=key, services=len(_urls))
+    send(reminder(notice), [url.url for url in urls])
+    logger().info("sms sent", key=key, services=len(urls))
+
+
+def recipients(notice: Notice, candidate: Candidate | None) -> tuple[Url, ...]:
+    """The URLs to text ``notice`` to: those in the environment variable the candidate's ``sms``
+    names, else the configured ones.
+
+    Raises:
+        SmsError: when that variable is unset or empty, or holds something that is not shaped
+            like an Apprise URL; for a notice of a candidate other than the implicit one that
+            came without their record, or with another's. Never sent elsewhere instead.
+    """
+    problem = unroutable(notice, candidate)
+    if problem:
+        raise SmsError(problem)
+    if candidate is not None and candidate.sms:
+        return candidate_urls(candidate.key, candidate.sms, os.environ.get(candidate.sms, ""))
+    if not _urls:
+        raise SmsError("the sms adapter was not configured (no 'sms:' section was read)")
+    return _urls
+
+
+def candidate_urls(key: str, variable: str, environment: str) -> tuple[Url, ...]:
+    """The URLs (space-separated in ``environment``, the value of ``variable``) of candidate ``key``.
+
+    Raises:
+        SmsError: when there are none, or one is not shaped ``service://...`` (named by position).
+    """
+    found = environment.split()
+    if not found:
+        raise SmsError(f"candidate '{key}' has their SMS URLs in {variable}, which is not set (or empty) where "
+                       f"tactful delivers; set it there, or clear their sms. Not sent to anyone else")  # fmt: skip
+    add_secrets(*secret_parts(found))  # Apprise's own log lines quote them
+    urls = tuple(Url(url, None, f"{variable}: URL {n} of {len(found)}") for n, url in enumerate(found, 1))
+    for url in urls:
+        if not SHAPE.fullmatch(url.url):
+            raise SmsError(f"{url.name} (candidate '{key}') is not an Apprise URL, which reads service://... "
+                           f"(e.g. twilio://SID:TOKEN@FROM/TO); see {WIKI}")  # fmt: skip
+    return urls
 
 
 def check() -> None:

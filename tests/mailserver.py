@@ -13,6 +13,8 @@ import email.policy
 import ipaddress
 import socket
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -94,6 +96,17 @@ def start_server(handler: Inbox, port: int = 0, **options: Any) -> LoopbackContr
     controller = LoopbackController(handler, hostname=HOST, port=port, server_hostname="tactful-test", **options)
     controller.start()
     return controller
+
+
+@contextmanager
+def running_inbox() -> Iterator[tuple[Inbox, LoopbackController]]:
+    """A plain server (no TLS, no login) on a free port until the block ends, and its inbox."""
+    handler = Inbox()
+    server = start_server(handler)
+    try:
+        yield handler, server
+    finally:
+        server.stop()
 
 
 @dataclass(frozen=True)

@@ -228,8 +228,9 @@ def dav(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def schedule(engine: Engine, now: Any) -> list[Any]:
-    """What `tick` hands to the schedule hook."""
-    return [action_notice(app, item) for app, item in engine.agenda(now)]
+    """What `tick` hands to the schedule hook: every candidate's actions, soonest first."""
+    items = [pair for _, pairs in engine.agenda_by_candidate(now) for pair in pairs]
+    return [action_notice(app, item) for app, item in sorted(items, key=lambda pair: pair[1].due)]
 
 
 def server_events(url: str, name: str) -> dict[str, icalendar.Event]:
@@ -273,11 +274,15 @@ def test_push_creates_updates_and_removes_events_by_uid_on_a_caldav_server(tmp_p
     clock = FakeClock(at("2026-05-04 17:00"))
     engine = Engine(MemoryStore(), clock)
     app = engine.add("Northwind", interviewed="2026-05-04", decision_by="2026-05-18", timezone="Europe/Paris")
+    engine.add_candidate("bob")
+    engine.candidate("bob").add("Contoso", interviewed="2026-05-04")  # application 2: never pushed
 
     def tick() -> dict[str, icalendar.Event]:
-        pm.hook.tactful_schedule(schedule=schedule(engine, clock()), now=clock())
+        candidates = {c.key: c for c in engine.candidates()}
+        pm.hook.tactful_schedule(schedule=schedule(engine, clock()), now=clock(), candidates=candidates)
         mine = {uid: e for uid, e in server_events(dav, "push").items() if uid.endswith("@tactful")}
         assert set(mine) == set(feed(tmp_path / "calendar.ics"))  # the server holds what the feed holds
+        assert {uid.split("-")[0] for uid in feed(tmp_path / "calendar-bob.ics")} == {"2"}  # bob's, beside it
         return mine
 
     assert set(tick()) == {"1-send_thank_you@tactful", "1-call@tactful"}  # created (and the calendar made)

@@ -30,7 +30,16 @@ from tactful.plugins import email as adapter
 from tactful.runtime.notify import Notice
 from tactful.stores.outbox import MemoryOutbox
 
-from .mailserver import HOST, Authenticator, Inbox, LoopbackController, make_certificates, reserve_port, start_server
+from .mailserver import (
+    HOST,
+    Authenticator,
+    Inbox,
+    LoopbackController,
+    make_certificates,
+    reserve_port,
+    running_inbox,
+    start_server,
+)
 
 TACTFUL = Path(sys.executable).parent / "tactful"
 ADDED = "2026-05-04T17:00:00+00:00"
@@ -42,10 +51,8 @@ PASSWORD = "pw-7f3e-Do-Not-Leak"  # noqa: S105 - the test's own throwaway passwo
 
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, LoopbackController]]:
-    handler = Inbox()
-    server = start_server(handler)
-    yield handler, server
-    server.stop()
+    with running_inbox() as running:
+        yield running
 
 
 def tactful(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

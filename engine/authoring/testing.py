@@ -38,32 +38,35 @@ class RecordingPlugin:
     """A plugin that keeps every delivery it receives, and can be told to fail.
 
     Register it with ``pm.register(RecordingPlugin(), "recorder")``; then ``calls`` holds
-    ``(hook name, notice, key)`` tuples in order. Set ``fail_with`` to an exception to make
-    every delivery raise it (to test retries).
+    ``(hook name, notice, key)`` tuples in order, and ``candidates`` the candidate each of them
+    was handed (a :class:`~tactful.hookspecs.Candidate`, or None). Set ``fail_with`` to an
+    exception to make every delivery raise it (to test retries).
     """
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any, str]] = []
+        self.candidates: list[Any] = []
         self.configured: Any = None
         self.schedules: list[Any] = []
         self.fail_with: Exception | None = None
 
-    def _receive(self, hook: str, notice: Any, key: str) -> None:
+    def _receive(self, hook: str, notice: Any, key: str, candidate: Any) -> None:
         if self.fail_with is not None:
             raise self.fail_with
         self.calls.append((hook, notice, key))
+        self.candidates.append(candidate)
 
     @hookimpl
     def tactful_configure(self, config: Any) -> None:
         self.configured = config
 
     @hookimpl
-    def tactful_transition(self, notice: Any, key: str) -> None:
-        self._receive("tactful_transition", notice, key)
+    def tactful_transition(self, notice: Any, key: str, candidate: Any) -> None:
+        self._receive("tactful_transition", notice, key, candidate)
 
     @hookimpl
-    def tactful_action_due(self, notice: Any, key: str) -> None:
-        self._receive("tactful_action_due", notice, key)
+    def tactful_action_due(self, notice: Any, key: str, candidate: Any) -> None:
+        self._receive("tactful_action_due", notice, key, candidate)
 
     @hookimpl
     def tactful_schedule(self, schedule: Any, now: datetime) -> None:

@@ -210,12 +210,14 @@ class Context:
         return rules
 
     def schedule(self) -> list[Any]:
-        """Every advised action across applications, soonest first, as the notices the
-        ``tactful_schedule`` hook receives."""
+        """Every advised action across candidates and their applications, soonest first, as the
+        notices the ``tactful_schedule`` hook receives (with ``engine().candidates()``)."""
         from ..runtime.notify import action_notice
 
         engine, now = self.engine(), self.now()
-        return [action_notice(app, item, engine.draft_text(app, item.action, now)) for app, item in engine.agenda(now)]
+        items = sorted((pair for _, pairs in engine.agenda_by_candidate(now) for pair in pairs),
+                       key=lambda pair: (pair[1].due.timestamp(), pair[0].id or 0))  # fmt: skip
+        return [action_notice(app, item, engine.draft_text(app, item.action, now)) for app, item in items]
 
     def deliver(self) -> Any:
         """Deliver what the outbox holds for the plugins; returns the report. A plugin that is
@@ -225,7 +227,9 @@ class Context:
         pm, engine = self.plugins(), self.engine()
         for name, aside in sorted(pm.unconfigured.items()):
             warn(f"plugin '{name}' is not configured ({aside.reason}); skipped: it gets no notices until it is")
-        return deliver(engine.store.outbox, pm, self.now(), drafts=engine.notice_draft)
+        return deliver(
+            engine.store.outbox, pm, self.now(), drafts=engine.notice_draft, candidates=engine.store.get_candidate
+        )
 
     def emit(self, document: Any, human: Callable[[], str]) -> None:
         """Print ``document`` as JSON with ``--json``, else the human text."""

@@ -86,6 +86,6 @@ def publish_schedule(ctx: Context) -> None:
     if not hook.get_hookimpls():
         return
     try:
-        hook(schedule=ctx.schedule(), now=ctx.now())
+        hook(schedule=ctx.schedule(), now=ctx.now(), candidates={c.key: c for c in ctx.engine().candidates()})
     except Exception as err:  # noqa: BLE001 - a feed that fails must not fail the tick
         logger().warning("schedule hook failed", error=f"{type(err).__name__}: {err}")

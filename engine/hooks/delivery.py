@@ -3,6 +3,9 @@
 A hook that raises leaves its delivery pending with the error and a later attempt time
 (backoff), then ``failed`` after the last attempt; the state change that made the notice
 was committed long before and is never touched.
+
+Each hook is also handed the candidate its notice concerns, looked up once per candidate per
+pass (``candidates``, e.g. ``store.get_candidate``), so that a plugin can send to that person.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ import pluggy
 from ..runtime.notify import Notice
 from ..stores.outbox import Delivery, Outbox
 from ..vocabulary.log import logger
+from ..vocabulary.records import Candidate
 from .pluginmanager import DELIVERY_HOOKS, delivery_plugins, hook_for
 
 #: Renders an ``action_due`` notice's draft at delivery; None when there is none to render.
 Drafter = Callable[[Notice], str | None]
+#: Finds a candidate by key (``store.get_candidate``); None when there is none.
+CandidateLookup = Callable[[str], Candidate | None]
 #: How many deliveries one call attempts at most.
 DELIVERY_LIMIT = 1000
 
@@ -34,9 +40,8 @@ class Report:
     failed: list[tuple[Delivery, str]] = field(default_factory=list)
 
 
-def deliver(
-    outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int = DELIVERY_LIMIT, drafts: Drafter | None = None
-) -> Report:
+def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int = DELIVERY_LIMIT,
+            drafts: Drafter | None = None, candidates: CandidateLookup | None = None) -> Report:  # fmt: skip
     """Expand new notices for the plugins that take their kind, then attempt every delivery due
     by ``now`` that no other process is attempting (they are claimed: none is sent twice at
     once). Deliveries of a plugin set aside as not configured wait, untried.
@@ -45,11 +50,18 @@ def deliver(
     ``action_due`` notice as it is delivered, once per notice however many plugins take it;
     when it raises (a template that fails), that delivery fails with the error and is retried
     like any other, and every other delivery goes on.
+
+    ``candidates`` (e.g. ``store.get_candidate``) finds the candidate each notice concerns, once
+    per candidate per call, for the hooks' ``candidate`` argument. Without it the hooks get
+    None (the built-in adapters then deliver only the implicit candidate's notices, and fail
+    the others' rather than send them to the configured address). A notice whose candidate
+    is no longer stored fails its delivery.
     """
     outbox.expand(delivery_plugins(pm))
     report = Report()
+    batch = _Batch(pm, drafts, candidates)
     with claim(outbox, now, limit) as claimed:
-        _attempt_all(claimed, outbox, pm, now, report, drafts)
+        _attempt_all(claimed, outbox, batch, now, report)
     return report
 
 
@@ -68,22 +80,53 @@ def claim(outbox: Outbox, now: datetime, limit: int) -> AbstractContextManager[l
     return claiming(now, limit) if claiming is not None else nullcontext(outbox.due(now, limit))
 
 
-def _attempt_all(claimed: list[Delivery], outbox: Outbox, pm: pluggy.PluginManager, now: datetime,
-                 report: Report, drafts: Drafter | None) -> None:  # fmt: skip
-    callers: dict[tuple[str, str], Callable[..., Any] | None] = {}  # (plugin, kind) -> its hook, built once
-    drafted: dict[str, str | None] = {}  # notice key -> its draft, rendered once
-    waiting = set(getattr(pm, "unconfigured", ()))
+@dataclass(slots=True)
+class _Batch:
+    """What one delivery pass looks up once and reuses: each plugin's hook for a kind of
+    notice, each notice's draft, each candidate."""
+
+    pm: pluggy.PluginManager
+    drafts: Drafter | None
+    candidates: CandidateLookup | None
+    callers: dict[tuple[str, str], Callable[..., Any] | None] = field(default_factory=dict)
+    drafted: dict[str, str | None] = field(default_factory=dict)  # notice key -> its draft
+    whose: dict[str, Candidate | None] = field(default_factory=dict)  # candidate key -> the record
+
+    def caller(self, delivery: Delivery) -> Callable[..., Any] | None:
+        """What calls the hook of the delivery's plugin for its kind of notice, or None."""
+        taker = (delivery.plugin, delivery.notice.kind)
+        if taker not in self.callers:
+            hook = DELIVERY_HOOKS.get(delivery.notice.kind)
+            self.callers[taker] = hook_for(self.pm, delivery.plugin, hook) if hook else None
+        return self.callers[taker]
+
+    def candidate(self, notice: Notice) -> tuple[Candidate | None, str | None]:
+        """The candidate ``notice`` concerns (None without a way to look them up), or the error
+        when they are no longer stored."""
+        if self.candidates is None:
+            return None, None
+        key = notice.candidate
+        if key not in self.whose:
+            found = self.candidates(key)
+            self.whose[key] = found if found is not None or key else Candidate("")  # the implicit one always is
+        found = self.whose[key]
+        if found is None:
+            return None, f"the notice is for candidate '{key}', who is no longer in the store; it was not sent"
+        return found, None
+
+
+def _attempt_all(claimed: list[Delivery], outbox: Outbox, batch: _Batch, now: datetime, report: Report) -> None:
+    waiting = set(getattr(batch.pm, "unconfigured", ()))
     for delivery in claimed:
         if delivery.plugin in waiting:
             continue
-        taker = (delivery.plugin, delivery.notice.kind)
-        if taker not in callers:
-            hook = DELIVERY_HOOKS.get(delivery.notice.kind)
-            callers[taker] = hook_for(pm, delivery.plugin, hook) if hook else None
-        call = callers[taker]
-        delivery, error = _drafted(delivery, drafts, drafted) if call is not None else (delivery, None)
-        if error is None:
-            error = _attempt(call, delivery) if call is not None else _untaken(pm, delivery)
+        call = batch.caller(delivery)
+        if call is None:
+            error: str | None = _untaken(batch.pm, delivery)
+        else:
+            delivery, error = _drafted(delivery, batch.drafts, batch.drafted)
+            candidate, error = batch.candidate(delivery.notice) if error is None else (None, error)
+            error = error or _attempt(call, delivery, candidate)
         outbox.finish(delivery, now, error)
         if error is None:
             report.delivered.append(delivery)
@@ -105,9 +148,9 @@ def _drafted(delivery: Delivery, drafts: Drafter | None, drafted: dict[str, str 
     return delivery._replace(notice=notice._replace(draft=drafted[notice.key])), None
 
 
-def _attempt(call: Callable[..., Any], delivery: Delivery) -> str | None:
+def _attempt(call: Callable[..., Any], delivery: Delivery, candidate: Candidate | None) -> str | None:
     try:
-        call(notice=delivery.notice, key=delivery.key)
+        call(notice=delivery.notice, key=delivery.key, candidate=candidate)
     except Exception as err:  # noqa: BLE001 - a plugin's failure must never stop the others
         return f"{type(err).__name__}: {err}"
     return None
