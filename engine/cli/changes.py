@@ -10,7 +10,7 @@ import click
 
 from ..errors import InputError, Refused
 from .complete import NamesHelp, complete_events, complete_ids
-from .context import Context, common, json_flag, parse_moment, user_zone, warn
+from .context import Context, common, json_flag, parse_moment, warn
 from .main import fact_options, print_app
 from .types import DATE, DATETIME, DAY, ID
 
@@ -40,23 +40,24 @@ def record(ctx: Context, app_id: int, event: str, at: str | None, **params: Any)
     tactful record 1 news --text "Northwind opened an office in Lyon"
     """
     engine, number = ctx.engine(), app_id
-    moment = parse_moment(at, "--at") if at else None
+    moment = parse_moment(at, "--at", ctx.zone()) if at else None
     try:
         done = engine.record(number, event, at=moment, **params)
     except Refused as refusal:
         if moment is None:
-            _suggest_at(engine, number, event.replace("-", "_"), params, refusal)
+            _suggest_at(ctx, number, event.replace("-", "_"), params, refusal)
         raise
     for message in done.warnings:
         warn(message)
     print_app(ctx, done.app.id or 0, headline=f"Recorded {event.replace('-', '_')}.")
 
 
-def _suggest_at(engine: Any, number: int, event: str, params: dict[str, Any], refusal: Refused) -> None:
+def _suggest_at(ctx: Context, number: int, event: str, params: dict[str, Any], refusal: Refused) -> None:
     """Refuse again with a hint when ``event`` would have been accepted at an earlier moment:
     a late thank-you is recorded with ``--at``, the moment it was sent."""
     from ..runtime.hindsight import accepted_earlier
 
+    engine = ctx.engine()
     stored = engine.load(number)
     try:
         when = accepted_earlier(engine.rules_for(stored), stored, event, params, engine.now(), engine.portfolio(stored))
@@ -64,7 +65,7 @@ def _suggest_at(engine: Any, number: int, event: str, params: dict[str, Any], re
         return
     if when is None:
         return
-    text = when.astimezone(user_zone()).strftime("%Y-%m-%dT%H:%M")
+    text = when.astimezone(ctx.zone()).strftime("%Y-%m-%dT%H:%M")  # read back in the same zone
     raise Refused(f"{refusal.reason}; if it happened in time, say when: "
                   f"'tactful record {number} {event} --at {text}'", refusal.rule) from None  # fmt: skip
 

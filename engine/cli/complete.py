@@ -22,15 +22,26 @@ if TYPE_CHECKING:
 Completer = Callable[[click.Context, click.Parameter, str], list["CompletionItem"]]
 
 
+def _given(ctx: click.Context, name: str) -> str | None:
+    """The value of global option ``name`` on the line being completed (after the command or
+    before it), else None."""
+    given: click.Context | None = ctx
+    while given is not None:
+        if given.params.get(name):
+            return str(given.params[name])
+        given = given.parent
+    return None
+
+
 def _home(ctx: click.Context) -> Path:
     from .context import home_dir
 
-    given: click.Context | None = ctx
-    while given is not None:
-        if given.params.get("home"):
-            return home_dir(str(given.params["home"]))
-        given = given.parent
-    return home_dir(os.environ.get("TACTFUL_HOME"))
+    return home_dir(_given(ctx, "home") or os.environ.get("TACTFUL_HOME"))
+
+
+def _candidate(ctx: click.Context) -> str:
+    """The candidate the line acts for: only their applications are offered."""
+    return _given(ctx, "candidate") or os.environ.get("TACTFUL_CANDIDATE") or ""
 
 
 def _matching(names: Iterable[tuple[str, str | None]], incomplete: str) -> list[CompletionItem]:
@@ -61,7 +72,7 @@ def _rules(ctx: click.Context) -> RuleSet:
         store = SQLiteStore(db)
         try:
             app = store.get(int(app_id))
-            ref = app.rules if app is not None else ref
+            ref = app.rules if app is not None and app.candidate == _candidate(ctx) else ref
         finally:
             store.close()
     return load_rules(ref)
@@ -78,7 +89,7 @@ def complete_ids(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         return []
     store = SQLiteStore(db)
     try:
-        return _matching(((str(app.id), app.company) for app in store.all()), incomplete)
+        return _matching(((str(app.id), app.company) for app in store.all(_candidate(ctx))), incomplete)
     finally:
         store.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, tzinfo
 from functools import wraps
 from pathlib import Path
@@ -16,7 +16,7 @@ from click.core import ParameterSource
 
 from ..errors import InputError, InputErrors, RuleErrors, TactfulError
 from ..vocabulary.text import safe
-from .types import DATETIME, DAY_WORDS, Folder
+from .types import DATETIME, DAY_WORDS, CandidateKey, Folder
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -78,9 +78,11 @@ def database_option() -> str | None:
 class Context:
     """Per-invocation state: options common to all commands, and the engine, made lazily."""
 
-    def __init__(self, now: str | None = None, home: str | None = None, as_json: bool = False) -> None:
+    def __init__(self, now: str | None = None, home: str | None = None, as_json: bool = False,
+                 candidate: str | None = None) -> None:  # fmt: skip
         self.now_text = now
         self.home = home_dir(home)
+        self.candidate = candidate or None  # None: the implicit candidate
         self.database = database_option()
         self.as_json = as_json
         self._engine: Engine | None = None
@@ -98,21 +100,56 @@ class Context:
 
     def now(self) -> datetime:
         if self._now is None:
-            self._now = parse_moment(self.now_text, "--now") if self.now_text else datetime.now(user_zone())
+            self._now = (
+                parse_moment(self.now_text, "--now", self.zone()) if self.now_text else datetime.now(user_zone())
+            )
         return self._now
 
+    def zone(self) -> tzinfo:
+        """The zone times are shown in, and read in when they carry no offset: the candidate's
+        own when ``--candidate`` names one who has a zone, else the user's (:func:`user_zone`).
+
+        Raises:
+            InputError: for an unknown or malformed ``--candidate``, or a bad ``TACTFUL_TZ``.
+        """
+        if self.candidate:
+            return self.engine().zone or user_zone()
+        return user_zone()
+
     def day(self, text: str | None) -> str | None:
-        """A date option's value, with ``today`` and ``yesterday`` (in the user's zone, as of
+        """A date option's value, with ``today`` and ``yesterday`` (in :meth:`zone`, as of
         ``--now``) written out as YYYY-MM-DD; anything else as given, checked later."""
         if text is None or text.strip().lower() not in DAY_WORDS:
             return text
-        today = self.now().astimezone(user_zone()).date()
+        today = self.now().astimezone(self.zone()).date()
         return (today - timedelta(days=DAY_WORDS[text.strip().lower()])).isoformat()
 
     def engine(self) -> Engine:
+        """The engine over the home's store, bound to ``--candidate`` when one is given.
+
+        Raises:
+            InputError: for an unknown or malformed ``--candidate``, in one line.
+        """
         if self._engine is None:
-            self._engine = self.open_engine(self.now)
+            engine = self.open_engine(self.now)
+            self._engine = engine.candidate(self.candidate) if self.candidate else engine
         return self._engine
+
+    def unbound(self) -> Engine:
+        """The engine, for a command that spans every candidate (``--all-candidates``), which
+        takes no ``--candidate``.
+
+        Raises:
+            InputError: when ``--candidate`` (or ``TACTFUL_CANDIDATE``) is given too.
+        """
+        if self.candidate:
+            raise InputError("--all-candidates covers every candidate; leave out --candidate (and TACTFUL_CANDIDATE)")
+        return self.engine()
+
+    def every_candidate(self) -> Iterator[Engine]:
+        """An engine bound to each candidate in turn, the implicit one first (see :meth:`unbound`)."""
+        engine = self.unbound()
+        return (engine.candidate(person.key) for person in engine.candidates())
 
     def open_engine(self, clock: Callable[[], datetime]) -> Engine:
         """A new engine over the home's store, with ``clock`` (`serve` opens one per thread)."""
@@ -268,6 +305,10 @@ GLOBAL_OPTIONS: dict[str, Callable[[], Callable[[F], F]]] = {
         "--now", "now", envvar="TACTFUL_NOW", show_envvar=True, type=DATETIME,
         help="Answer as of this moment (ISO 8601; default: the clock).",
     ),
+    "candidate": lambda: click.option(
+        "--candidate", envvar="TACTFUL_CANDIDATE", show_envvar=True, type=CandidateKey(implicit=True),
+        help="Act for this job seeker ('tactful candidates' lists them; default: you).",
+    ),
 }  # fmt: skip
 #: Options that only set how much is logged; they never reach :class:`Context`.
 VERBOSITY_OPTIONS: dict[str, Callable[[], Callable[[F], F]]] = {
@@ -308,8 +349,8 @@ def inherited(name: str, value: Any) -> Any:
 
 
 def common(func: F) -> F:
-    """Add the global options (``--now``, ``--home``, ``-v``, ``-q``) to a command and pass a
-    :class:`Context` first."""
+    """Add the global options (``--now``, ``--home``, ``--candidate``, ``-v``, ``-q``) to a
+    command and pass a :class:`Context` first."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

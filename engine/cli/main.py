@@ -16,7 +16,7 @@ import click
 from ..errors import TactfulError
 from ..views.documents import AGENDA_DAYS, MAX_AGENDA_DAYS
 from .complete import NamesHelp, complete_channels, complete_ids, complete_rules
-from .context import Context, common, error_line, fail, global_options, json_flag, user_zone, warn
+from .context import Context, common, error_line, fail, global_options, json_flag, warn
 from .types import DATE, DAY, ID, MAX_ID, RANK, ZONE, BadValue, Count, parse_id
 
 FACT_OPTIONS = (
@@ -49,6 +49,7 @@ PLUGIN_COMMANDS = {"calendar": "calendar"}
 #: Commands defined in their own modules (command -> module, attribute), imported only when
 #: asked for, so that the common commands start without them.
 LAZY_COMMANDS = {
+    "candidates": ("candidatescmd", "candidates"),
     "demo": ("demo", "demo"),
     "draft": ("draftcmd", "draft"),
     "edit": ("changes", "edit"),
@@ -153,14 +154,17 @@ def cli(click_ctx: click.Context, /, database: str | None, **_options: Any) -> N
 
     Every command answers as of --now (or TACTFUL_NOW); data lives in --home (or
     TACTFUL_HOME, else your user data folder), or in the PostgreSQL database --database (or
-    TACTFUL_DATABASE) names, given before the command. --home, --now and --json may come
-    before the command or after it. Your time zone, for times without an offset and times
-    shown, is an IANA zone: TACTFUL_TZ, else TZ, else the system's.
+    TACTFUL_DATABASE) names, given before the command. A home may keep several job seekers
+    ('tactful candidates'): --candidate KEY (or TACTFUL_CANDIDATE) acts for one of them;
+    without it, for you. --home, --now, --candidate and --json may come before the command
+    or after it. Your time zone, for times without an offset and times shown, is an IANA
+    zone: the candidate's own, else TACTFUL_TZ, else TZ, else the system's.
 
     \b
     tactful add Northwind --interviewed today --interviewer "Ms. Rivera"
     tactful agenda
     tactful --home ~/job-search list --json
+    tactful --candidate alice agenda
     """
     click_ctx.meta["tactful.database"] = database
 
@@ -201,11 +205,11 @@ def _add_warnings(ctx: Context, company: str, interviewed: str) -> list[str]:
         day = date.fromisoformat(interviewed.strip())
     except ValueError:
         return []  # the engine says what is wrong with it
-    today = ctx.now().astimezone(user_zone()).date()
+    today = ctx.now().astimezone(ctx.zone()).date()
     said = [f"the interview date {day} is after today ({today}); 'tactful edit ID --interviewed DATE' corrects it"
             ] if day > today else []  # fmt: skip
     name = company.strip().casefold()
-    for app in ctx.engine().store.all():
+    for app in ctx.engine().stored():  # the candidate's own only
         if app.company.casefold() == name and app.facts.get("interviewed") == day.isoformat():
             said.append(f"#{app.id} {app.company}, interviewed {day}, is tracked already; "
                         "'tactful remove ID' takes back a duplicate")  # fmt: skip
@@ -221,7 +225,7 @@ def print_app(ctx: Context, app_id: int, headline: str = "") -> None:
         return ctx.emit(show_doc(engine, app_id, now), str)
     app = engine.get(app_id, now)
     items = engine.advise(app_id, now)
-    ctx.emit(None, lambda: "\n".join(filter(None, [headline, show_text(engine, app, items, user_zone())])))
+    ctx.emit(None, lambda: "\n".join(filter(None, [headline, show_text(engine, app, items, ctx.zone())])))
 
 
 @cli.command()
@@ -232,8 +236,8 @@ def print_app(ctx: Context, app_id: int, headline: str = "") -> None:
 def show(ctx: Context, app_id: int, graph: bool) -> None:
     """An application's facts, state, history and next steps.
 
-    Each step names the event that records it. Times are in your zone: TACTFUL_TZ, else TZ,
-    else the system's.
+    Each step names the event that records it. Times are in your zone: the candidate's own
+    (--candidate), else TACTFUL_TZ, else TZ, else the system's.
 
     \b
     tactful show 1
@@ -267,7 +271,7 @@ def list_(ctx: Context, limit: int | None, after: int) -> None:
     engine, now = ctx.engine(), ctx.now()
     overview = list(engine.overview(now, after=after, limit=limit))
     docs = list_doc(engine, overview, now)
-    tz = user_zone()
+    tz = ctx.zone()
     rows = [(app.id, app.company, app.facts.get("role"), app.state, items[0].action if items else None,
              local(items[0].due if items else None, tz)) for app, items in overview]  # fmt: skip
     human = lambda: table(("id", "company", "role", "state", "next", "due"), rows) if docs else "No applications yet."  # noqa: E731
@@ -277,34 +281,36 @@ def list_(ctx: Context, limit: int | None, after: int) -> None:
 @cli.command()
 @click.option("--days", type=Count(min=0, max=MAX_AGENDA_DAYS), default=AGENDA_DAYS, show_default=True,
               help="Show what comes due in the next N days, besides everything overdue.")  # fmt: skip
+@click.option("--all-candidates", is_flag=True, help="Every candidate's, grouped by candidate (a coach's view).")
 @json_flag
 @common
-def agenda(ctx: Context, days: int) -> None:
+def agenda(ctx: Context, days: int, all_candidates: bool) -> None:
     """What is due now and in the next days, soonest first.
 
     Each item names the event that records it.
 
     Across applications; "now" marks what is due already. Everything overdue is shown, and
-    what comes due in the next --days (14 by default).
+    what comes due in the next --days (14 by default). --all-candidates shows every
+    candidate's, grouped by candidate, each in their own time zone.
 
     \b
     tactful agenda
     tactful agenda --days 30 --now 2026-05-21T09:00 --json
+    tactful agenda --all-candidates
     """
     from datetime import timedelta
 
-    from .output import agenda_doc, done_by, local, optional_mark, table
+    from .output import agenda_doc, agenda_text
 
     now = ctx.now()
+    if all_candidates:
+        from .candidatescmd import agenda_of_every_candidate
+
+        return agenda_of_every_candidate(ctx, now, now + timedelta(days=days))
     items = ctx.engine().agenda(now, until=now + timedelta(days=days))
     if ctx.as_json:
         return ctx.emit(agenda_doc(items, now), str)
-    tz = user_zone()
-    rows = [
-        ("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, optional_mark(a), a.reason + done_by(a))
-        for app, a in items
-    ]
-    ctx.emit(None, lambda: table(("", "due", "id", "company", "action", "why"), rows) if rows else "Nothing to do.")
+    ctx.emit(None, lambda: agenda_text(items, now, ctx.zone()))
 
 
 @cli.command(cls=NamesHelp, names=(("Channels", "policies"), ("Actions", "actions")))

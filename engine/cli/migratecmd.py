@@ -18,7 +18,7 @@ def migrate(ctx: Context, dry_run: bool) -> None:
 
     Only where it is safe. Exit 0 when everything that needed it was migrated (or nothing
     needed it), 1 when some application was refused (it keeps running under its old
-    rules), 2 for bad input.
+    rules), 2 for bad input. Every candidate's applications, or with --candidate theirs only.
 
     \b
     tactful rules migrate --dry-run
@@ -26,12 +26,15 @@ def migrate(ctx: Context, dry_run: bool) -> None:
     """
     from ..authoring.migrate import apply, plan
 
-    engine, now = ctx.engine(), ctx.now()
-    migrations = plan(engine, now)
-    applied = [] if dry_run else apply(engine, migrations, now)
+    now = ctx.now()
+    migrations, applied = [], []
+    for engine in [ctx.engine()] if ctx.candidate else ctx.every_candidate():  # each with their own portfolio
+        theirs = plan(engine, now)
+        migrations += theirs
+        applied += [] if dry_run else apply(engine, theirs, now)
     docs = [{"id": m.app.id, "company": m.app.company, "rules": m.app.rules, "from": m.old_hash, "to": m.new_hash,
-             "safe": m.safe, "reason": m.reason, "changes": list(m.changes), "applied": m in applied}
-            for m in migrations]  # fmt: skip
+             "safe": m.safe, "reason": m.reason, "changes": list(m.changes), "applied": m in applied,
+             "candidate": m.app.candidate} for m in migrations]  # fmt: skip
 
     def human() -> str:
         if not migrations:
@@ -39,7 +42,9 @@ def migrate(ctx: Context, dry_run: bool) -> None:
         lines = []
         for m in migrations:
             verb = "would migrate" if dry_run and m.safe else "migrated" if m.safe else "refused"
-            lines.append(f"#{m.app.id} {m.app.company} ({m.app.rules}): {verb}" + ("" if m.safe else f": {m.reason}"))
+            whose = f", candidate {m.app.candidate}" if m.app.candidate else ""
+            lines.append(f"#{m.app.id} {m.app.company} ({m.app.rules}{whose}): {verb}"
+                         + ("" if m.safe else f": {m.reason}"))  # fmt: skip
             lines += [f"    {change}" for change in m.changes]
         return "\n".join(lines)
 

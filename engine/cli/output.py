@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from ..engine import Engine
     from ..vocabulary.records import Advised, Application, LogEntry
 
-__all__ = ["advised_doc", "agenda_doc", "app_doc", "done_by", "entry_doc", "fired_doc", "iso", "list_doc", "local",
-           "show_doc", "show_text", "table", "verdict_doc"]  # fmt: skip
+__all__ = ["advised_doc", "agenda_doc", "agenda_text", "app_doc", "done_by", "entry_doc", "fired_doc", "iso",
+           "list_doc", "local", "show_doc", "show_text", "table", "verdict_doc"]  # fmt: skip
 
 
 def local(moment: datetime | None, tz: tzinfo) -> str:
@@ -33,6 +33,15 @@ def local(moment: datetime | None, tz: tzinfo) -> str:
     if moment is None:
         return "-"
     return moment.astimezone(tz).strftime("%a %Y-%m-%d %H:%M")
+
+
+def agenda_text(items: Sequence[tuple[Application, Advised]], now: datetime, tz: tzinfo) -> str:
+    """`agenda` for people: a table of what is due, soonest first, "now" marking what is due already."""
+    if not items:
+        return "Nothing to do."
+    rows = [("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, optional_mark(a),
+             a.reason + done_by(a)) for app, a in items]  # fmt: skip
+    return table(("", "due", "id", "company", "action", "why"), rows)
 
 
 def done_by(item: Advised) -> str:

@@ -10,7 +10,7 @@ import click
 
 from ..errors import InputError
 from .complete import complete_ids, complete_rules
-from .context import Context, common, json_flag, user_zone
+from .context import Context, common, json_flag
 from .types import DATE, DAY, ID, ZONE
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def plan(ctx: Context, app_id: int | None, rules: str | None, **facts: Any) -> N
     if app_id is None and "interviewed" not in given:
         raise InputError("give an application ID, or --interviewed DATE (and --rules) for a hypothetical one")
     steps, title = _for_application(ctx, app_id) if app_id is not None else _hypothetical(ctx, rules, given)
-    ctx.emit([_step_doc(n, s) for n, s in enumerate(steps, start=1)], lambda: _text(title, steps, user_zone()))
+    ctx.emit([_step_doc(n, s) for n, s in enumerate(steps, start=1)], lambda: _text(title, steps, ctx.zone()))
 
 
 def _for_application(ctx: Context, app_id: int) -> tuple[list[PlanStep], str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ..errors import InputError
@@ -49,6 +51,8 @@ def plugins(ctx: Context) -> None:
 def outbox(ctx: Context, show_all: bool, limit: int) -> None:
     """Deliveries waiting or failed: next attempt, last error. 'outbox retry' tries again.
 
+    The home's whole outbox, or with --candidate only that candidate's notices.
+
     \b
     tactful outbox
     tactful outbox --all --limit 50
@@ -56,23 +60,26 @@ def outbox(ctx: Context, show_all: bool, limit: int) -> None:
     """
     if click.get_current_context().invoked_subcommand is not None:
         return
-    from .context import user_zone
     from .output import iso, local, table
 
-    store = ctx.engine().store.outbox
-    items = (
-        store.listing(("pending", "failed", "delivered"))[-limit:] if show_all else store.listing(("pending", "failed"))
-    )
+    items = _listing(ctx, ("pending", "failed", "delivered") if show_all else ("pending", "failed"))
+    items = items[-limit:] if show_all else items
     docs = [{"id": d.id, "plugin": d.plugin, "key": d.key, "status": d.status, "attempts": d.attempts,
              "next_attempt": iso(d.next_attempt), "last_error": d.last_error, "kind": d.notice.kind,
              "app_id": d.notice.app_id, "company": d.notice.company, "delivered_at": iso(d.delivered_at)}
             for d in items]  # fmt: skip
-    tz = user_zone()
+    tz = ctx.zone()
     rows = [(d.id, d.plugin, d.status, d.attempts, local(d.delivered_at or d.next_attempt, tz), d.notice.company,
              d.notice.action or d.notice.target, d.last_error or "") for d in items]  # fmt: skip
     headers = ("id", "plugin", "status", "tries", "delivered / next try", "company", "about", "last error")
     empty = "Nothing was delivered yet." if show_all else "The outbox is empty: everything was delivered."
     ctx.emit(docs, lambda: table(headers, rows) if rows else empty)
+
+
+def _listing(ctx: Context, statuses: tuple[str, ...]) -> list[Any]:
+    """The deliveries in ``statuses``, oldest first: the home's, or with --candidate theirs only."""
+    found = ctx.engine().store.outbox.listing(statuses)
+    return [d for d in found if d.notice.candidate == ctx.candidate] if ctx.candidate else found
 
 
 @outbox.command()
@@ -88,12 +95,13 @@ def retry(ctx: Context, ids: tuple[int, ...]) -> None:
     tactful outbox retry
     tactful outbox retry 3 4
     """
-    outbox = ctx.engine().store.outbox
-    known = {d.id for d in outbox.listing(("pending", "failed", "delivered"))}
+    known = {d.id: d.status for d in _listing(ctx, ("pending", "failed", "delivered"))}
     unknown = [str(i) for i in ids if i not in known]
     if unknown:
         raise InputError(f"no delivery with id {', '.join(unknown)}; 'tactful outbox' lists the undelivered ones")
-    count = outbox.retry(ctx.now(), ids)
+    if ctx.candidate and not ids:  # theirs only: an empty list would retry every candidate's
+        ids = tuple(i for i, status in known.items() if status != "delivered")
+    count = ctx.engine().store.outbox.retry(ctx.now(), ids) if ids or not ctx.candidate else 0
     report = ctx.deliver()
     doc = {"retried": count, "delivered": len(report.delivered), "failed": len(report.failed)}
     ctx.emit(doc, lambda: f"Retried {count}: {len(report.delivered)} delivered, {len(report.failed)} failed.")

@@ -25,7 +25,8 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
     """Fire every timer due by now, durably, and deliver notices. Safe to run often.
 
     Prints each change of state (--json: a list of them), then one line on stderr: timers
-    fired, notices delivered and failed. --strict exits 1 when a delivery failed.
+    fired, notices delivered and failed. --strict exits 1 when a delivery failed. It serves
+    every candidate, whatever --candidate says.
 
     \b
     tactful tick

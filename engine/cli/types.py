@@ -1,5 +1,5 @@
 """The click parameter types of tactful's options: ``DATE``, ``DATETIME``, ``ZONE``, ``N``,
-``ID`` and ``PATH``.
+``ID``, ``KEY`` and ``PATH``.
 
 Each checks its value as click parses the command line, so a bad value is a usage error
 (exit 2) before anything is opened or written, and its help shows the kind of value it takes
@@ -120,6 +120,24 @@ class Zone(_Typed):
         return text
 
 
+class CandidateKey(_Typed):
+    """A candidate's key, as the embedding app chose it (letters, digits and ``. _ - @ +``);
+    with ``implicit``, an empty one too, which names the implicit candidate (no candidate)."""
+
+    name = "key"
+
+    def __init__(self, implicit: bool = False) -> None:
+        self.implicit = implicit
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ..runtime.candidates import check_key
+
+        try:
+            return check_key(str(value), implicit=self.implicit)
+        except InputError as err:
+            self.refuse(f"{shown_name(param, ctx)}: {err}", param, ctx)
+
+
 class Count(click.IntRange):
     """A whole number from ``min`` to ``max``, shown as ``N``; ``meaning`` says what a wrong one
     is not ("a rank"), ``hint`` what to write instead."""
@@ -233,4 +251,6 @@ DAY = Day(words=True)
 DATETIME = Moment()
 ZONE = Zone()
 ID = AppId()
+#: A candidate's key (``candidates add KEY``); ``--candidate`` takes an empty one for "no candidate".
+KEY = CandidateKey()
 RANK = Count(meaning="a rank", hint="write 1 for your first choice, 2 for the next…")

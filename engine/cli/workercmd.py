@@ -93,6 +93,7 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
     SIGTERM lets it finish the batch in hand first. Sleeps until the earliest wake moment; on
     PostgreSQL a change wakes it at once, on SQLite it looks again every --poll seconds. Run as
     many as you like on one database. Logs its progress at info level (TACTFUL_LOG_LEVEL).
+    It serves every candidate, whatever --candidate says.
 
     \b
     tactful worker

@@ -213,7 +213,8 @@ class RowMaker:
             return self.candidate
         who = check_key(given, implicit=True)
         if self.candidate:
-            raise InputError(f"this row is candidate '{who}'s, and this import is for '{self.candidate}'; "
+            owner = f"candidate '{who}'s" if who else "the implicit candidate's (its candidate cell is empty)"
+            raise InputError(f"this row is {owner}, and this import is for '{self.candidate}'; "
                              "import it without --candidate, or leave the candidate column out")  # fmt: skip
         if who not in self._known:
             self._known[who] = self.store.get_candidate(who) is not None
