@@ -8,26 +8,27 @@ transaction of the store.
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from .candidacy import Candidacy
 from .errors import InputError, Refused, RuleErrors
 from .language.namespace import Portfolio
 from .language.rulebook import RuleBook
 from .language.ruleset import RuleSet
-from .runtime import candidates, core
+from .runtime import core
 from .runtime.facts import check_after_interview, corrected
 from .runtime.notify import Notice, settle
 from .runtime.policy import judge, record_heeding
 from .runtime.rows import ImportRow
 from .stores.adding import start_rows
-from .stores.claims import claim_due, retrying
+from .stores.claims import retrying
 from .stores.importing import RowMaker, replacer, write_import
 from .stores.pinning import Pinned
 from .stores.portfolios import Portfolios, marked_states
 from .stores.store import Change, Store, agenda_candidates, page
+from .ticking import MAX_TICK_BATCH, TICK_BATCH, Ticking
 from .vocabulary.log import logger
 from .vocabulary.records import (
     Advised,
@@ -44,15 +45,8 @@ from .vocabulary.records import (
 
 __all__ = ["MAX_TICK_BATCH", "TICK_BATCH", "Engine", "Fired"]
 
-#: How many due applications `tick` loads and commits at a time: memory is bounded by it
-#: (about 70 MB), and fewer, larger commits make ticks over large stores much faster.
-TICK_BATCH = 20000
-#: The largest batch a tick takes when asked (``--batch``): memory grows with it (about 3.5 KB
-#: an application), so a larger one would only risk running out of it.
-MAX_TICK_BATCH = 200_000
 
-
-class Engine:
+class Engine(Candidacy, Ticking):
     """The etiquette engine over a store, with the clock passed in."""
 
     def __init__(self, store: Store, clock: Callable[[], datetime], rules: RuleBook | None = None,
@@ -76,81 +70,6 @@ class Engine:
         self.notify = notify
         self.zone = zone
         self._pinned = Pinned(self.rules, store)
-        self._candidate = ""  # the implicit candidate: see candidate()
-
-    # -- candidates ----------------------------------------------------------------
-
-    @property
-    def candidate_key(self) -> str:
-        """The key of the candidate this engine acts for (``""``: the implicit one)."""
-        return self._candidate
-
-    def candidate(self, key: str) -> Engine:
-        """An engine bound to candidate ``key``: the same methods, over their applications only,
-        sharing this one's store, rule book and caches. Times shown to them are in their own
-        zone, and `add` uses their rule set, when they have one.
-
-        Raises:
-            InputError: when there is no such candidate (:meth:`add_candidate` makes one).
-        """
-        found = self.store.get_candidate(candidates.check_key(key, implicit=True))
-        if found is None:
-            raise InputError(f"no candidate '{key}'; Engine.candidates() lists them",
-                             cli=f"no candidate '{key}'; 'tactful candidates' lists them")  # fmt: skip
-        bound = copy.copy(self)
-        bound._candidate = key
-        bound.zone = candidates.zone_of(found) or self.zone
-        bound.default_rules = found.rules or self.default_rules
-        return bound
-
-    def candidates(self) -> list[Candidate]:
-        """Every candidate in the store, the implicit one (key ``""``) first."""
-        return self.store.candidates()
-
-    def add_candidate(self, key: str, **fields: Any) -> Candidate:
-        """Add a job seeker: ``key`` is the embedding app's own id for them; ``name``, ``zone``
-        (IANA), ``rules`` (their default rule set), ``email`` and ``sms`` (the name of an
-        environment variable with their SMS/Apprise URLs) are optional.
-
-        Raises:
-            InputError: for a malformed key or field, or a key that is taken.
-        """
-        key = candidates.check_key(key)
-        if self.store.get_candidate(key) is not None:
-            raise InputError(f"candidate '{key}' is here already; edit_candidate changes them",
-                             cli=f"candidate '{key}' is here already; 'tactful candidates edit {key}' changes "
-                             "them")  # fmt: skip
-        made = candidates.made(Candidate(key), fields, self.rules)
-        self.store.put_candidate(made)
-        logger().info("candidate added", candidate=key)
-        return made
-
-    def edit_candidate(self, key: str, **fields: Any) -> Candidate:
-        """Change a candidate's ``name``, ``zone``, ``rules``, ``email`` or ``sms`` (None clears one).
-
-        Raises:
-            InputError: for an unknown candidate or a malformed field.
-        """
-        self.candidate(key)  # an unknown key is refused as candidate() refuses it
-        found = self.store.get_candidate(key) or Candidate(key)
-        made = candidates.made(found, fields, self.rules)
-        self.store.put_candidate(made)
-        logger().info("candidate edited", candidate=key, fields=sorted(fields))
-        return made
-
-    def remove_candidate(self, key: str) -> None:
-        """Erase a candidate and everything of theirs, in one transaction: applications, history,
-        notices and their deliveries, and their settings (the right to erasure). The implicit
-        candidate cannot be removed: its applications are removed one by one.
-
-        Raises:
-            InputError: for an unknown candidate, or the implicit one.
-        """
-        if key == "":
-            raise InputError("the implicit candidate cannot be removed; remove its applications instead")
-        self.candidate(key)
-        self.store.remove_candidate(key)
-        logger().info("candidate removed", candidate=key)
 
     def now(self) -> datetime:
         """The clock's reading, which must carry a time zone."""
@@ -485,53 +404,3 @@ class Engine:
         self.load(app_id)
         self.store.remove(app_id)
         logger().info("application removed", id=app_id)
-
-    def _batch_portfolios(self, due: Sequence[Application]) -> Portfolios:
-        """Portfolios for a tick's batch, which spans candidates: when it spans several, those of
-        all its candidates are loaded in one look-up."""
-        portfolios = Portfolios(self.store, self.rules_for)
-        who = {app.candidate for app in due}
-        if len(who) > 1:
-            portfolios.preload({rs.hash: rs for rs in map(self.rules_for, due)}.values(), who)
-        return portfolios
-
-    def tick(self, batch: int = TICK_BATCH) -> list[Fired]:
-        """Fire every timer due by now, durably, a batch per transaction; what fired."""
-        return list(self.tick_each(batch))
-
-    def tick_each(self, batch: int = TICK_BATCH) -> Iterator[Fired]:
-        """Like :meth:`tick`, yielding each transition once its batch is committed, so memory
-        stays the same however much is due.
-
-        Raises:
-            InputError: for a batch below 1 or above :data:`MAX_TICK_BATCH`.
-        """
-        if not 1 <= batch <= MAX_TICK_BATCH:
-            raise InputError(f"a tick's batch is from 1 to {MAX_TICK_BATCH:,} applications, not {batch}")
-        now = self.now()
-        count = 0
-        cursor: tuple[datetime, int] | None = None
-        while True:
-            # Claimed, worked out and saved in one transaction: another ticker gets other
-            # applications or waits, so each fires once; a crash here writes nothing.
-            with claim_due(self.store, now, batch, cursor) as due:
-                if not due:
-                    break
-                changes, fired = [], []
-                portfolios = self._batch_portfolios(due)
-                for app in due:
-                    rs = self.rules_for(app)
-                    portfolio = portfolios(rs, app.candidate)
-                    new, entries = core.catch_up(rs, app, now, portfolio)
-                    new, notices = self._settle(rs, new, now, portfolio, entries, announce=True)
-                    changes.append(Change(new, entries, outbox=notices))
-                    fired += [Fired(app.id, app.company, e.source, e.target, e.at) for e in entries]
-                self.store.save(changes)
-            count += len(fired)
-            last = due[-1]
-            cursor = (last.wake, last.id) if last.wake else None
-            del due, changes, portfolios  # before the next batch is read: one batch in memory at a time
-            yield from fired
-            del fired
-        if count:
-            logger().info("timers fired", count=count, now=now.isoformat())

@@ -11,6 +11,19 @@ from ..vocabulary.jsontext import dumps
 from ..vocabulary.records import Application, LogEntry
 from ..vocabulary.timecalc import stamp, unstamp, zone_names, zones
 
+#: The applications table's columns, in the order :func:`read_apps` reads them.
+COLUMNS = (
+    "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones, "
+    "candidate"
+)
+#: Inserts one history row, its values as :func:`entry_row` gives them.
+INSERT_HISTORY = (
+    "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: How many values one ``IN (...)`` list of a look-up holds.
+IN_LIST = 500
+
 
 def _epoch(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()

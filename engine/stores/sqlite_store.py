@@ -12,14 +12,15 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from ..errors import InputError
 from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, Candidate, LogEntry
-from .bulk import key, mine
-from .moments import Moments
+from .sqlite_bulk import SQLiteBulk
 from .sqlite_outbox import OLD_DELIVERIES_MIGRATION, OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
+from .sqlite_rows import COLUMNS as _COLUMNS  # the benchmarks read them from here
+from .sqlite_rows import IN_LIST as _IN_LIST
+from .sqlite_rows import INSERT_HISTORY as _INSERT_HISTORY
 from .sqlite_rows import Texts, app_values, read_app, read_apps
 from .sqlite_rows import entry_row as entry_row  # the PostgreSQL store imports them from here
 from .sqlite_rows import history_entry as history_entry
@@ -84,18 +85,12 @@ CREATE TABLE IF NOT EXISTS candidates (
 );
 INSERT OR IGNORE INTO candidates (key) VALUES ('');
 """
-_COLUMNS = (
-    "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones, "
-    "candidate"
-)
 _INSERT_APP = (
     "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, wake, notified, "
     "agenda, zones, candidate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 #: A candidate's columns, in the order of :class:`Candidate`'s fields.
 _CANDIDATE = "key, name, zone, rules, email, sms"
-#: How many values one ``IN (...)`` list of a look-up holds.
-_IN_LIST = 500
 
 
 def _of(candidate: str | None) -> tuple[str, tuple[str, ...]]:
@@ -113,10 +108,6 @@ _UPDATE = (
     "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
     "next_due = ?, timer = ?, wake = ?, notified = ?, agenda = ?, zones = ?, version = version + 1 "
     "WHERE id = ? AND version = ?"
-)
-_INSERT_HISTORY = (
-    "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -255,7 +246,7 @@ class SQLiteStore:
         self.db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
         try:
             with self.transaction():
-                yield SQLiteBulk(self)
+                yield SQLiteBulk(self)  # its db, save and keep_rules
         finally:
             self.db.execute(f"PRAGMA cache_size={before}")
 
@@ -388,59 +379,3 @@ class SQLiteStore:
     def remove(self, app_id: int) -> bool:
         with self.transaction():
             return self.db.execute("DELETE FROM applications WHERE id = ?", (app_id,)).rowcount == 1
-
-
-class SQLiteBulk:
-    """A :class:`~tactful.stores.bulk.Bulk` session inside one transaction of a :class:`SQLiteStore`.
-
-    New rows get ids counted on from the largest one stored (the transaction holds the write
-    lock), so a chunk is two ``executemany`` calls and nothing is read back. The moments the
-    rows share are written out once (:class:`~tactful.stores.moments.Moments`).
-    """
-
-    def __init__(self, store: SQLiteStore) -> None:
-        self.store = store
-        self.db = store.db
-        self.ids: list[int] = []
-        self._next_id = int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM applications").fetchone()[0])
-        self._moments = Moments()
-        self._taken: set[int] = set()  # ids rows bring that another candidate's applications have
-
-    def _select(self, column: str, values: Sequence[Any]) -> Iterator[Application]:
-        for start in range(0, len(values), _IN_LIST):
-            part = values[start : start + _IN_LIST]
-            marks = ", ".join("?" * len(part))
-            for row in self.db.execute(f"SELECT {_COLUMNS} FROM applications WHERE {column} IN ({marks})", part):
-                yield read_app(row)
-
-    def matches(self, apps: Sequence[Application]) -> list[Application | None]:
-        by_id = {a.id: a for a in self._select("id", [a.id for a in apps if a.id])}
-        by_key = {key(a): a for a in self._select("company", [a.company for a in apps])}
-        wanted = {a.id: a.candidate for a in apps if a.id}
-        self._taken.update(number for number, found in by_id.items() if found.candidate != wanted[number])
-        return [(mine(by_id.get(a.id), a) if a.id else None) or by_key.get(key(a)) for a in apps]
-
-    def add(self, items: Sequence[tuple[Application, Sequence[LogEntry]]]) -> None:
-        if not items:
-            return
-        rows, entries, moments = [], [], self._moments
-        for app, log in items:
-            number = app.id if app.id and app.id not in self._taken else self._next_id
-            self._next_id = max(self._next_id, number + 1)
-            rows.append((number, *app_values(app, None, moments.text, moments.seconds), app.candidate))
-            entries += [entry_row(number, e, moments.text) for e in log]
-            self.ids.append(number)
-        self.db.executemany(
-            "INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, "
-            "wake, notified, agenda, zones, candidate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        self.db.executemany(_INSERT_HISTORY, entries)
-
-    def replace(self, changes: Sequence[Change]) -> None:
-        if changes:
-            self.store.save(changes)
-        self.ids += [c.app.id or 0 for c in changes]
-
-    def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
-        self.store.keep_rules(kept)
