@@ -21,6 +21,9 @@ from ..language.yamltree import YMap, read_text_file, read_yaml
 from ..vocabulary.perms import private_file
 
 FILE_NAME = "config.yaml"
+#: Sections that configure tactful itself rather than a plugin: ``mailbox`` is `tactful sync`'s
+#: (checked by :mod:`tactful.capture.config`).
+CORE_SECTIONS = ("mailbox",)
 
 
 def plugin_names() -> set[str]:
@@ -29,7 +32,7 @@ def plugin_names() -> set[str]:
 
     from .pluginmanager import BUILTINS, ENTRY_POINT_GROUP
 
-    return set(BUILTINS) | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return set(BUILTINS) | set(CORE_SECTIONS) | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
 def load_config(home: Path) -> YMap:

@@ -25,11 +25,13 @@ from ..vocabulary.records import Application, Candidate, LogEntry
 from ..vocabulary.timecalc import stamp
 from . import postgres_rls
 from .postgres_outbox import OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox, one_line, redact
+from .proposals import POSTGRES_SCHEMA as PROPOSALS_SCHEMA
+from .proposals import SQLProposals
 from .sqlite_rows import Texts, app_values, entry_row, history_entry, read_apps
 from .store import Change, Conflict
 
 #: The schema this tactful writes; a database marked with a higher one is refused.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Each version's steps, applied in order to a database marked with a lower one.
 MIGRATIONS = {
     1: """
@@ -71,6 +73,8 @@ CREATE TABLE candidates (
 );
 INSERT INTO candidates (key) VALUES ('')
 """,
+    # Capture (issue 20): proposals from the mailbox, and how far each folder was read.
+    4: PROPOSALS_SCHEMA,
 }
 _COLUMNS = (
     "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones, "
@@ -181,6 +185,7 @@ class PostgresStore:
         self._local = threading.local()
         self._listener: psycopg.Connection[Any] | None = None
         self.outbox = PostgresOutbox(self.transaction)
+        self.proposals = SQLProposals(self.transaction, "%s")
 
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:
         with conn.transaction():
@@ -400,6 +405,7 @@ class PostgresStore:
                 (key, key),
             )  # their deliveries go with them
             conn.execute("DELETE FROM applications WHERE candidate = %s", (key,))  # and their history
+            self.proposals.erase(key)
             return conn.execute("DELETE FROM candidates WHERE key = %s", (key,)).rowcount == 1
 
     def history(self, app_id: int) -> list[LogEntry]:

@@ -16,6 +16,8 @@ from pathlib import Path
 from ..errors import InputError
 from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, Candidate, LogEntry
+from .proposals import SQLITE_SCHEMA as PROPOSALS_SCHEMA
+from .proposals import SQLProposals
 from .sqlite_bulk import SQLiteBulk
 from .sqlite_outbox import OLD_DELIVERIES_MIGRATION, OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .sqlite_rows import COLUMNS as _COLUMNS  # the benchmarks read them from here
@@ -26,7 +28,7 @@ from .sqlite_rows import entry_row as entry_row  # the PostgreSQL store imports 
 from .sqlite_rows import history_entry as history_entry
 from .store import Change, Conflict
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: How long (ms) a tick waits for another process's batch before giving up: batches are
 #: serialized on SQLite, and one takes seconds at most.
 CLAIM_WAIT_MS = 600_000
@@ -113,7 +115,7 @@ _UPDATE = (
 
 def _migration(version: int) -> str:
     """The statements that bring a store of schema ``version`` (0: a new file) to this one."""
-    script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK
+    script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK + ";" + PROPOSALS_SCHEMA  # proposals: schema 7
     if version >= 1:
         # Candidates (schema 6): every application of an older store is the implicit candidate's.
         script = "ALTER TABLE applications ADD COLUMN candidate TEXT NOT NULL DEFAULT '';" + script
@@ -172,6 +174,7 @@ class SQLiteStore:
             raise InputError(f"cannot open the store {self.path}: {err}; it must be a tactful SQLite file "
                              "(move it away and tactful starts a new one)") from None  # fmt: skip
         self.outbox = SQLiteOutbox(lambda: self.db)
+        self.proposals = SQLProposals(self._session)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -224,6 +227,11 @@ class SQLiteStore:
 
     def transaction(self) -> Transaction:
         return Transaction(self.db)
+
+    @contextmanager
+    def _session(self) -> Iterator[sqlite3.Connection]:
+        with self.transaction():
+            yield self.db
 
     def insert(
         self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
@@ -366,6 +374,7 @@ class SQLiteStore:
                 "DELETE FROM outbox WHERE app_id IN (SELECT id FROM applications WHERE candidate = ?)", (key,)
             )
             self.db.execute("DELETE FROM applications WHERE candidate = ?", (key,))  # their history goes with them
+            self.proposals.erase(key)
             return self.db.execute("DELETE FROM candidates WHERE key = ?", (key,)).rowcount == 1
 
     def history(self, app_id: int) -> list[LogEntry]:

@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..runtime.notify import Notice
 from ..vocabulary.records import Application, Candidate, LogEntry
 from .outbox import MemoryOutbox, Outbox
+from .proposals import MemoryProposals
 
 
 class Conflict(InputError):
@@ -133,6 +134,8 @@ class Store(Protocol):
 #   nothing advised and no timer.
 # - ``page(after, limit, candidate=None) -> list[Application]``: up to ``limit`` applications
 #   of ``candidate`` (None: of every candidate) with an id above ``after``, by id.
+# - ``proposals``: what `tactful sync` proposes, kept for a person's say-so (see
+#   :mod:`tactful.stores.proposals`); a store without it cannot sync.
 
 
 def agenda_candidates(store: Store, until: datetime, candidate: str | None) -> list[Application]:
@@ -171,6 +174,7 @@ class MemoryStore:
         self.outbox = MemoryOutbox()
         self._rules: dict[str, str] = {}
         self._candidates: dict[str, Candidate] = {"": Candidate("")}
+        self.proposals = MemoryProposals()  # optional: see tactful.stores.proposals
 
     def insert(
         self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
@@ -279,6 +283,7 @@ class MemoryStore:
         with self._lock:
             theirs = [k for k, a in self._apps.items() if a.candidate == key]
             self.outbox.erase(key, set(theirs))
+            self.proposals.erase(key)
             for app_id in theirs:
                 del self._apps[app_id]
                 self._log.pop(app_id, None)

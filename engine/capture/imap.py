@@ -1,0 +1,173 @@
+"""The mailbox over IMAP, with IMAPClient: folders, their UIDVALIDITY, new UIDs, bounded fetches.
+
+IMAPClient rather than imap-tools: it gives the protocol's own pieces, which bounding a stranger's
+mailbox needs: a partial fetch (``BODY.PEEK[TEXT]<0.N>``, so a 50 MB message costs N bytes),
+``RFC822.SIZE`` and ``INTERNALDATE`` beside chosen header fields, UIDVALIDITY from SELECT,
+SPECIAL-USE flags from LIST, separate connect and read time-outs, STARTTLS with our own SSL
+context, and XOAUTH2. imap-tools fetches whole messages or whole headers.
+
+Nothing is ever written to the mailbox: folders are selected read-only, and fetches PEEK, so the
+messages' \\Seen flags stay as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from imapclient import IMAPClient, SocketTimeout  # type: ignore[import-untyped]  # it ships no type hints
+from imapclient.exceptions import IMAPClientError, LoginError  # type: ignore[import-untyped]
+from imapclient.imapclient import SENT  # type: ignore[import-untyped]
+
+from ..errors import InputError
+from .config import Mailbox
+from .messages import FIELDS, MAX_BODY_BYTES, Mail, read_header
+
+#: How many messages one FETCH asks for.
+BATCH = 500
+_HEADER = f"BODY.PEEK[HEADER.FIELDS ({' '.join(FIELDS)})]".encode()
+_BODY = f"BODY.PEEK[TEXT]<0.{MAX_BODY_BYTES}>".encode()
+#: What a server's misbehaviour raises: a time-out, a dropped connection, an answer not IMAP.
+SERVER_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error, IMAPClientError, ValueError,
+                                                  TypeError, IndexError, KeyError, EOFError)  # fmt: skip
+
+
+class SourceFailed(Exception):
+    """The mailbox cannot be read on: why, in one line for a warning."""
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """A folder to read, and whether it holds the mail we sent."""
+
+    name: str
+    sent: bool
+
+
+def lost(err: BaseException) -> bool:
+    """Whether ``err`` leaves the connection unusable (a time-out, a drop), not just one folder."""
+    return isinstance(err, OSError | EOFError | imaplib.IMAP4.abort)
+
+
+def describe(err: BaseException, box: Mailbox) -> str:
+    """What went wrong talking to the server, in words, without the server's whole answer."""
+    where = f"{box.host}:{box.port}"
+    if isinstance(err, TimeoutError | socket.timeout):
+        return f"the IMAP server {where} did not answer within {box.timeout:g} s"
+    if isinstance(err, ssl.SSLCertVerificationError):
+        return f"the IMAP server {where} has a certificate this machine does not trust ({err.verify_message}); " \
+               "give its CA with mailbox: ca_file"  # fmt: skip
+    if isinstance(err, ssl.SSLError):
+        return f"TLS with the IMAP server {where} failed ({err.reason or err}); check mailbox: security and port"
+    if isinstance(err, imaplib.IMAP4.abort | ConnectionError | EOFError):
+        return f"the IMAP server {where} dropped the connection"
+    if isinstance(err, OSError):
+        return f"cannot reach the IMAP server {where}: {err.strerror or err}"
+    text = " ".join(str(err).split())[:200]
+    return f"the IMAP server {where} answered what tactful cannot use ({type(err).__name__}: {text})"
+
+
+class Reader:
+    """One connection to the mailbox, logged in; a context manager that logs out."""
+
+    def __init__(self, box: Mailbox, password: str | None, token: str | None) -> None:
+        if not password and not token:
+            raise InputError("the mailbox needs a password: set TACTFUL_IMAP_PASSWORD (an app password: see "
+                             "docs/capture.md), or TACTFUL_IMAP_OAUTH_TOKEN for XOAUTH2")  # fmt: skip
+        self.box = box
+        self.client = self._connect()
+        try:
+            if token:
+                self.client.oauth2_login(box.username, token)
+            else:
+                self.client.login(box.username, password)
+        except LoginError as err:
+            self.close()
+            secret = "TACTFUL_IMAP_OAUTH_TOKEN" if token else "TACTFUL_IMAP_PASSWORD"
+            raise InputError(f"the IMAP server {box.host} refused the login of {box.username} "
+                             f"({_said(err)}); check {secret} and mailbox: username") from None  # fmt: skip
+        except SERVER_ERRORS as err:
+            self.close()
+            raise SourceFailed(describe(err, box)) from None
+
+    def _connect(self) -> IMAPClient:
+        box = self.box
+        context = ssl.create_default_context(cafile=box.ca_file) if box.security != "none" else None
+        try:
+            client = IMAPClient(box.host, port=box.port, ssl=box.security == "tls", ssl_context=context,
+                                timeout=SocketTimeout(box.timeout, box.timeout))  # fmt: skip
+            if box.security == "starttls":
+                client.starttls(context)
+        except SERVER_ERRORS as err:
+            raise SourceFailed(describe(err, box)) from None
+        return client
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Log out, or drop the connection when the server no longer answers."""
+        try:
+            self.client.logout()
+        except SERVER_ERRORS:
+            with contextlib.suppress(*SERVER_ERRORS):
+                self.client.shutdown()
+
+    def folders(self) -> list[Folder]:
+        """The folders to read, sent mail first (so an answer finds the message it answers):
+        the config's, else the one flagged ``\\Sent`` (SPECIAL-USE) and INBOX."""
+        listed = self.client.list_folders()
+        flagged = {name for flags, _, name in listed if SENT in flags}
+        if self.box.folders:
+            chosen = [Folder(name, name in flagged or name.lower() == "sent") for name in self.box.folders]
+        else:
+            sent = self.client.find_special_folder(SENT)
+            chosen = ([Folder(sent, True)] if sent else []) + [Folder("INBOX", False)]
+        return sorted(chosen, key=lambda f: not f.sent)
+
+    def open(self, folder: str) -> int:
+        """Select ``folder`` read-only; its UIDVALIDITY."""
+        status = self.client.select_folder(folder, readonly=True)
+        return int(status.get(b"UIDVALIDITY", 0))
+
+    def uids(self, after: int) -> list[int]:
+        """The UIDs of the selected folder above ``after``, ascending."""
+        found = self.client.search(["UID", f"{after + 1}:*"] if after else "ALL")
+        return sorted(uid for uid in map(int, found) if uid > after)  # n:* names the last UID even below n
+
+    def headers(self, uids: list[int]) -> Iterator[Mail]:
+        """The header fields of ``uids`` (one FETCH), read within bounds; messages the server
+        leaves out of its answer are skipped."""
+        answer: dict[int, dict[bytes, Any]] = self.client.fetch(uids, [_HEADER, b"INTERNALDATE"])
+        for uid in uids:
+            data = answer.get(uid)
+            if data is None:
+                continue
+            raw = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+            arrived = data.get(b"INTERNALDATE")
+            arrived = arrived if isinstance(arrived, datetime) else None
+            yield read_header(uid, raw if isinstance(raw, bytes) else b"", arrived)
+
+    def bodies(self, uids: list[int]) -> dict[int, bytes]:
+        """The first bytes of each body (a partial fetch: never the whole of a large message)."""
+        if not uids:
+            return {}
+        answer = self.client.fetch(uids, [_BODY])
+        found = {}
+        for uid, data in answer.items():
+            part = next((v for k, v in data.items() if k.startswith(b"BODY[TEXT]")), b"")
+            found[int(uid)] = part[:MAX_BODY_BYTES] if isinstance(part, bytes) else b""
+        return found
+
+
+def _said(err: BaseException) -> str:
+    return " ".join(str(err).split())[:200] or "no reason given"

@@ -1,0 +1,176 @@
+"""`tactful sync`: read the mailbox, propose what it shows, keep how far each folder was read.
+
+Each folder is read from the UID after the last one read (UIDVALIDITY kept with it: a folder
+renumbered by its server is read again, and messages already proposed are not proposed twice), a
+batch at a time, each batch's proposals and reading mark kept together. A server that hangs,
+drops the connection or answers nonsense stops the reading with a warning; what was read stays
+read, and the next sync goes on from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..engine import Engine
+from ..errors import InputError, Refused
+from ..vocabulary.log import logger
+from ..vocabulary.proposals import ANSWERED, Proposal, Seen
+from .config import Mailbox
+from .imap import BATCH, SERVER_ERRORS, Folder, Reader, SourceFailed, describe, lost
+from .matching import Index, Match, outcomes
+from .messages import Mail, body_text, domain_of
+
+PASSWORD, TOKEN = "TACTFUL_IMAP_PASSWORD", "TACTFUL_IMAP_OAUTH_TOKEN"
+#: The events a message we sent may record, in the order they are preferred when advised.
+SENT_EVENTS = ("thank_you_sent", "emailed", "note_sent")
+
+
+@dataclass
+class Report:
+    """What a sync did: messages looked at, proposals made, proposals recorded by themselves
+    (``auto: certain``), and warnings."""
+
+    read: int = 0
+    proposed: list[Proposal] = field(default_factory=list)
+    recorded: list[Proposal] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def proposals_of(engine: Engine) -> Any:
+    """The store's proposals (see :mod:`tactful.stores.proposals`).
+
+    Raises:
+        InputError: for a store that cannot keep them.
+    """
+    kept = getattr(engine.store, "proposals", None)
+    if kept is None:
+        raise InputError("this store keeps no proposals, so it cannot sync; use tactful's SQLite or PostgreSQL store")
+    return kept
+
+
+def sync(
+    engine: Engine, box: Mailbox, env: Mapping[str, str], accept: Callable[[Proposal], Any] | None = None
+) -> Report:
+    """Read ``box`` for ``engine``'s candidate and keep the proposals; with ``box.auto``, record
+    the certain ones through ``accept``.
+
+    Raises:
+        InputError: a missing password, or a login the server refused (nothing is read).
+    """
+    report = Report()
+    try:
+        with Reader(box, env.get(PASSWORD), env.get(TOKEN)) as reader:
+            _read(engine, box, reader, report)
+    except SourceFailed as err:
+        report.warnings.append(f"{err}; what was read so far is kept, the next sync goes on from there")
+    if box.auto and accept is not None:
+        _auto(report, accept)
+    logger().info("mailbox synced", read=report.read, proposed=len(report.proposed), warnings=len(report.warnings))
+    return report
+
+
+def _read(engine: Engine, box: Mailbox, reader: Reader, report: Report) -> None:
+    try:
+        folders = reader.folders()
+    except SERVER_ERRORS as err:
+        raise SourceFailed(describe(err, box)) from None
+    proposer = Proposer(engine, box)
+    for folder in folders:
+        try:
+            _read_folder(proposer, reader, folder, report)
+        except SERVER_ERRORS as err:
+            if lost(err):
+                raise SourceFailed(f"{describe(err, box)} while reading {folder.name}") from None
+            report.warnings.append(f"folder {folder.name}: {describe(err, box)}; the other folders are read")
+
+
+def _read_folder(proposer: Proposer, reader: Reader, folder: Folder, report: Report) -> None:
+    kept, box = proposer.kept, proposer.box
+    validity = reader.open(folder.name)
+    seen = kept.seen(proposer.candidate, box.account, folder.name)
+    uids = reader.uids(seen.last_uid if seen is not None and seen.uidvalidity == validity else 0)
+    for start in range(0, len(uids), BATCH):
+        part = uids[start : start + BATCH]
+        mails = list(reader.headers(part))
+        report.proposed += kept.add(proposer.propose(mails, folder, reader))
+        kept.mark_seen(proposer.candidate, box.account, folder.name, Seen(validity, part[-1]))
+        report.read += len(mails)
+
+
+class Proposer:
+    """Turns a batch of messages into proposals for one candidate's applications."""
+
+    def __init__(self, engine: Engine, box: Mailbox) -> None:
+        self.engine, self.box = engine, box
+        self.kept = proposals_of(engine)
+        self.candidate = engine.candidate_key
+        self.own = box.username.lower() if "@" in box.username else ""
+        live = [a for a in engine.stored() if not engine.rules_for(a).states[a.state].final]
+        self.index = Index.of(live, [domain_of(self.own)])
+        self._events: dict[int, str] = {}
+        self._sent: dict[str, int] = {}  # the messages of ours this sync matched: id -> application
+
+    def propose(self, mails: list[Mail], folder: Folder, reader: Reader) -> list[Proposal]:
+        threads = self.kept.threads(self.candidate, {m for mail in mails for m in mail.threads})
+        found: list[tuple[Mail, bool, Match]] = []
+        for mail in mails:
+            sent = folder.sent or (bool(self.own) and mail.sender == self.own)
+            threads.update((m, self._sent[m]) for m in mail.threads if m in self._sent)
+            threaded = {threads[m]: m for m in reversed(mail.threads) if m in threads}
+            addresses = mail.recipients if sent else (mail.sender,)
+            matches = [m for m in self.index.match(addresses, threaded, sent) if _after_interview(mail, m)]
+            if sent and mail.message_id:  # a later message of this batch may answer it
+                self._sent.update((mail.message_id, m.app.id) for m in matches)
+            found += [(mail, sent, match) for match in matches]
+        texts = self._texts([mail for mail, sent, _ in found if not sent], reader)
+        return [self._proposal(mail, sent, match, folder, texts.get(mail.uid, "")) for mail, sent, match in found]
+
+    def _texts(self, answers: Iterable[Mail], reader: Reader) -> dict[int, str]:
+        """The bounded body text of each answer (only answers: their words suggest outcomes)."""
+        wanted = {mail.uid: mail for mail in answers}
+        bodies = reader.bodies(sorted(wanted))
+        return {uid: body_text(wanted[uid], prefix) for uid, prefix in bodies.items() if uid in wanted}
+
+    def _proposal(self, mail: Mail, sent: bool, match: Match, folder: Folder, text: str) -> Proposal:
+        event = self._sent_event(match.app.id) if sent else ANSWERED
+        found = () if sent else tuple(outcomes(f"{mail.subject} {text}"))
+        key = mail.message_id or f"{folder.name}/{mail.uid}"
+        return Proposal(0, self.candidate, key, match.app.id, event, mail.date, match.tier, match.domain, mail.subject,
+                        match.why, found, sent)  # fmt: skip
+
+    def _sent_event(self, number: int) -> str:
+        """``thank_you_sent`` while the application waits for one, else the written follow-up the
+        rule set advises (``emailed`` or ``note_sent``), else ``emailed``."""
+        if number not in self._events:
+            advised = {item.record for item in self.engine.advise(number)}
+            self._events[number] = next((e for e in SENT_EVENTS if e in advised), "emailed")
+        event = self._events[number]
+        if event == "thank_you_sent":  # one thank-you: the next message is a follow-up
+            advised = {item.record for item in self.engine.advise(number)} - {"thank_you_sent"}
+            self._events[number] = next((e for e in SENT_EVENTS if e in advised), "emailed")
+        return event
+
+
+def _after_interview(mail: Mail, match: Match) -> bool:
+    """Whether ``mail`` is dated on or after the interview (mail before it arranges it)."""
+    try:
+        interviewed = date.fromisoformat(str(match.app.facts.get("interviewed", ""))[:10])
+    except ValueError:
+        return True
+    return mail.date.date() >= interviewed
+
+
+def _auto(report: Report, accept: Callable[[Proposal], Any]) -> None:
+    """Record the certain proposals that name an event (an answer's outcome is always the person's pick)."""
+    for proposal in report.proposed:
+        if proposal.tier != "certain" or proposal.event == ANSWERED:
+            continue
+        try:
+            accept(proposal)
+        except (Refused, InputError) as err:
+            report.warnings.append(f"proposal {proposal.id} was not recorded by itself ({err}); it waits in the inbox")
+        else:
+            report.recorded.append(proposal)

@@ -1,0 +1,150 @@
+"""`tactful sync` and `tactful inbox`: proposals from the mailbox, and a person's say-so on each.
+Loaded when one of them runs (see ``LAZY_COMMANDS`` in main)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from ..errors import InputError
+from .context import Context, common, json_flag, warn
+from .types import DATE, ID
+
+
+def _mailbox(ctx: Context) -> Any:
+    """The checked ``mailbox:`` section of the home's config.yaml."""
+    from ..capture.config import SECTION, parse_mailbox
+    from ..errors import RuleErrors
+    from ..hooks.config import read_config
+
+    config, errors = read_config(ctx.home)
+    if errors:
+        raise RuleErrors(errors)
+    if SECTION not in config:
+        raise InputError(f"config.yaml in {ctx.home} has no 'mailbox:' section; add one with your IMAP server's "
+                         "host and username (see docs/capture.md)")  # fmt: skip
+    section = config[SECTION]
+    if section is None:
+        from ..language.yamltree import YMap
+
+        section = YMap(config.key_locs[SECTION])
+    return parse_mailbox(section)
+
+
+@click.command()
+@json_flag
+@common
+def sync(ctx: Context) -> None:
+    """Read the mailbox (config.yaml's mailbox: section) and propose what it shows.
+
+    Nothing is recorded without your say-so ('tactful inbox'), unless the section says
+    'auto: certain'. The password comes from TACTFUL_IMAP_PASSWORD (or an XOAUTH2 token from
+    TACTFUL_IMAP_OAUTH_TOKEN). A second sync reads only what is new.
+
+    \b
+    tactful sync
+    tactful inbox
+    """
+    from ..capture.inbox import accept
+    from ..capture.sync import sync as run
+
+    box = _mailbox(ctx)
+    engine = ctx.engine()
+    report = run(engine, box, os.environ, lambda p: accept(engine, p.id))
+    for message in report.warnings:
+        warn(message)
+    recorded = {p.id for p in report.recorded}
+    waiting = [p for p in report.proposed if p.id not in recorded]
+    document = {"read": report.read, "proposed": _documents(engine, waiting),
+                "recorded": _documents(engine, report.recorded), "warnings": report.warnings}  # fmt: skip
+
+    def human() -> str:
+        auto = f", {len(recorded)} recorded by themselves." if recorded else "."
+        lines = [f"Read {report.read} new message{'s' * (report.read != 1)}; {len(waiting)} new proposal"
+                 f"{'s' * (len(waiting) != 1)}{auto}"]  # fmt: skip
+        if waiting:
+            lines.append("See them with 'tactful inbox'.")
+        return "\n".join(lines)
+
+    ctx.emit(document, human)
+
+
+def _documents(engine: Any, proposals: list[Any]) -> list[dict[str, Any]]:
+    from ..capture.inbox import document
+
+    companies: dict[int, str | None] = {}
+    for p in proposals:
+        if p.application is not None and p.application not in companies:
+            app = engine.store.get(p.application)
+            companies[p.application] = app.company if app is not None else None
+    return [document(p, companies.get(p.application) if p.application else None) for p in proposals]
+
+
+def _line(doc: dict[str, Any]) -> str:
+    evidence = doc["evidence"]
+    target = f"#{doc['application']} {doc['company']}" if doc["application"] else "new application"
+    what = "answered" if doc["event"] == "answered" else doc["event"]
+    head = f"[{doc['id']}] {target}: {what} ({doc['tier']}) — {evidence['date'][:16].replace('T', ' ')}, " \
+           f"{evidence['domain']}, \"{evidence['subject']}\"; {evidence['why']}"  # fmt: skip
+    hints = [f"      maybe {o['outcome']}: " + ", ".join(f"'{w}'" for w in o["words"])
+             + (f" ({o['date']})" if o.get("date") else "") for o in doc["outcomes"]]  # fmt: skip
+    return "\n".join([head, *hints])
+
+
+@click.group(invoke_without_command=True)
+@json_flag
+@common
+@click.pass_context
+def inbox(click_ctx: click.Context, ctx: Context) -> None:
+    """The open proposals that 'tactful sync' made, each with its evidence.
+
+    \b
+    tactful inbox
+    tactful inbox accept 3 4
+    tactful inbox accept 5 --as offer --deadline 2026-06-01
+    tactful inbox reject 6
+    """
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from ..capture.sync import proposals_of
+
+    engine = ctx.engine()
+    docs = _documents(engine, proposals_of(engine).listed(engine.candidate_key))
+    empty = "No open proposals; 'tactful sync' reads the mailbox."
+    ctx.emit(docs, lambda: "\n".join(map(_line, docs)) if docs else empty)
+
+
+@inbox.command(name="accept")
+@click.argument("numbers", metavar="N…", nargs=-1, required=True, type=ID)
+@click.option("--as", "outcome", metavar="OUTCOME", help="What an employer's answer was: offer, rejected, decision_by.")
+@click.option("--deadline", type=DATE, help="An offer's deadline (YYYY-MM-DD), with --as offer.")
+@click.option("--decision-by", type=DATE, help="The new decision date, with --as decision_by.")
+@json_flag
+@common
+def accept_(ctx: Context, numbers: tuple[int, ...], outcome: str | None, **given: Any) -> None:
+    """Record proposals, in order, each at its message's date; stops at the first refused."""
+    from ..capture.inbox import accept, open_proposal
+
+    engine = ctx.engine()
+    for number in numbers:
+        open_proposal(engine, number)  # every id checked before any is recorded
+    done = [accept(engine, number, outcome, **given) for number in numbers]
+    docs = _documents(engine, done)
+    ctx.emit(docs, lambda: "\n".join(f"Accepted {d['id']}: #{d['application']} {d['company']}." for d in docs))
+
+
+@inbox.command(name="reject")
+@click.argument("numbers", metavar="N…", nargs=-1, required=True, type=ID)
+@json_flag
+@common
+def reject_(ctx: Context, numbers: tuple[int, ...]) -> None:
+    """Drop proposals: nothing is recorded, and they never come back."""
+    from ..capture.inbox import open_proposal, reject
+
+    engine = ctx.engine()
+    for number in numbers:
+        open_proposal(engine, number)
+    docs = _documents(engine, [reject(engine, number) for number in numbers])
+    ctx.emit(docs, lambda: "\n".join(f"Rejected {d['id']}." for d in docs))
