@@ -128,7 +128,7 @@ def _migration(version: int) -> str:
         script = "ALTER TABLE applications ADD COLUMN candidate TEXT NOT NULL DEFAULT '';" + script
     if version >= 2:
         script = "ALTER TABLE outbox ADD COLUMN candidate TEXT NOT NULL DEFAULT '';" + script
-    if version >= 1:
+    if 1 <= version < 5:
         # Stores before 5 kept these moments as UTC: they are in the application's own zone.
         script = (
             f"ALTER TABLE applications ADD COLUMN zones TEXT; UPDATE applications SET zones = {ZONE_OF_ENTERED};"
