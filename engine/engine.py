@@ -307,7 +307,7 @@ class Engine:
         """The draft for an ``action_due`` notice, rendered when it is delivered (not when the
         change was made, so a bad template never blocks a state change): the application as of
         ``now``, or None when it is gone, the notice is of another kind, or the rule set has no
-        template for the action.
+        template for the action (or the application under its id is not the notice's candidate's).
 
         Raises:
             RuleErrors: when the template fails, at its ``file:line:col``; the delivery fails
@@ -316,8 +316,8 @@ class Engine:
         from .runtime import drafts
 
         stored = self.store.get(notice.app_id) if notice.kind == "action_due" else None
-        if stored is None or notice.action is None:
-            return None
+        if stored is None or stored.candidate != notice.candidate or notice.action is None:
+            return None  # gone, or (an id given again) another's: never drafted from someone else's
         rs = self.rules_for(stored)
         return drafts.notice_text(rs, stored, now or self.now(), notice.action, self.portfolio(stored))
 

@@ -83,14 +83,28 @@ CREATE TABLE IF NOT EXISTS candidates (
     sms TEXT
 );
 INSERT OR IGNORE INTO candidates (key) VALUES ('');
+CREATE TABLE IF NOT EXISTS id_mark (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    upto INTEGER NOT NULL  -- the largest id of a removed application: no id is given twice
+);
 """
 _COLUMNS = (
     "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones, "
     "candidate"
 )
 _INSERT_APP = (
-    "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, wake, notified, "
-    "agenda, zones, candidate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, wake, "
+    "notified, agenda, zones, candidate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: The largest id given and the largest removed: SQLite would give a removed largest id again,
+#: and a notice's key (and a plugin that remembers keys) would take a new application for it.
+_IDS = "SELECT coalesce((SELECT max(id) FROM applications), 0), coalesce((SELECT upto FROM id_mark), 0)"
+#: The mark a store starts with: an older one's outbox keeps the ids of removed applications that had notices.
+_ID_MARK = "INSERT OR IGNORE INTO id_mark (one, upto) SELECT 1, coalesce(max(app_id), 0) FROM outbox;"
+#: Marks the ids of applications about to be removed as given (``{}``: which ones).
+_MARK_REMOVED = (
+    "INSERT INTO id_mark (one, upto) SELECT 1, coalesce(max(id), 0) FROM applications WHERE {} "
+    "ON CONFLICT (one) DO UPDATE SET upto = max(upto, excluded.upto)"
 )
 #: A candidate's columns, in the order of :class:`Candidate`'s fields.
 _CANDIDATE = "key, name, zone, rules, email, sms"
@@ -122,7 +136,7 @@ _INSERT_HISTORY = (
 
 def _migration(version: int) -> str:
     """The statements that bring a store of schema ``version`` (0: a new file) to this one."""
-    script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK
+    script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK + _ID_MARK
     if version >= 1:
         # Candidates (schema 6): every application of an older store is the implicit candidate's.
         script = "ALTER TABLE applications ADD COLUMN candidate TEXT NOT NULL DEFAULT '';" + script
@@ -237,14 +251,20 @@ class SQLiteStore:
     def insert(
         self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
     ) -> list[Application]:
-        ids = []
+        ids: list[int] = []
         with self.transaction():
             self.keep_rules(kept_rules)
+            number = self.given_ids()[0]
             for app, entries in items:
-                cursor = self.db.execute(_INSERT_APP, (*app_values(app), app.candidate))
-                ids.append(int(cursor.lastrowid or 0))
+                self.db.execute(_INSERT_APP, (number + len(ids), *app_values(app), app.candidate))
+                ids.append(number + len(ids))
                 self.db.executemany(_INSERT_HISTORY, [entry_row(ids[-1], e) for e in entries])
         return [app for app in map(self.get, ids) if app is not None]
+
+    def given_ids(self) -> tuple[int, int]:
+        """The next id to give, and the largest id of a removed application (none is given again)."""
+        given, removed = self.db.execute(_IDS).fetchone()
+        return max(given, removed) + 1, int(removed)
 
     @contextmanager
     def bulk(self) -> Iterator[SQLiteBulk]:
@@ -374,6 +394,7 @@ class SQLiteStore:
             self.db.execute(
                 "DELETE FROM outbox WHERE app_id IN (SELECT id FROM applications WHERE candidate = ?)", (key,)
             )
+            self.db.execute(_MARK_REMOVED.format("candidate = ?"), (key,))
             self.db.execute("DELETE FROM applications WHERE candidate = ?", (key,))  # their history goes with them
             return self.db.execute("DELETE FROM candidates WHERE key = ?", (key,)).rowcount == 1
 
@@ -387,14 +408,15 @@ class SQLiteStore:
 
     def remove(self, app_id: int) -> bool:
         with self.transaction():
+            self.db.execute(_MARK_REMOVED.format("id = ?"), (app_id,))
             return self.db.execute("DELETE FROM applications WHERE id = ?", (app_id,)).rowcount == 1
 
 
 class SQLiteBulk:
     """A :class:`~tactful.stores.bulk.Bulk` session inside one transaction of a :class:`SQLiteStore`.
 
-    New rows get ids counted on from the largest one stored (the transaction holds the write
-    lock), so a chunk is two ``executemany`` calls and nothing is read back. The moments the
+    New rows get ids counted on from the largest one stored or removed (the transaction holds
+    the write lock), so a chunk is two ``executemany`` calls and nothing is read back. The moments the
     rows share are written out once (:class:`~tactful.stores.moments.Moments`).
     """
 
@@ -402,7 +424,7 @@ class SQLiteBulk:
         self.store = store
         self.db = store.db
         self.ids: list[int] = []
-        self._next_id = int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM applications").fetchone()[0])
+        self._next_id, self._removed = store.given_ids()
         self._moments = Moments()
         self._taken: set[int] = set()  # ids rows bring that another candidate's applications have
 
@@ -425,7 +447,8 @@ class SQLiteBulk:
             return
         rows, entries, moments = [], [], self._moments
         for app, log in items:
-            number = app.id if app.id and app.id not in self._taken else self._next_id
+            kept = app.id and app.id not in self._taken and app.id > self._removed  # a free id nobody had
+            number = app.id if kept else self._next_id
             self._next_id = max(self._next_id, number + 1)
             rows.append((number, *app_values(app, None, moments.text, moments.seconds), app.candidate))
             entries += [entry_row(number, e, moments.text) for e in log]
