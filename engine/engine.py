@@ -49,6 +49,11 @@ __all__ = ["TICK_BATCH", "Engine", "Fired"]
 TICK_BATCH = 20000
 
 
+def _no_candidate(key: str) -> InputError:
+    return InputError(f"no candidate '{key}'; Engine.candidates() lists them",
+                      cli=f"no candidate '{key}'; 'tactful candidates' lists them")  # fmt: skip
+
+
 class Engine:
     """The etiquette engine over a store, with the clock passed in."""
 
@@ -92,13 +97,17 @@ class Engine:
         """
         found = self.store.get_candidate(candidates.check_key(key, implicit=True))
         if found is None:
-            raise InputError(f"no candidate '{key}'; Engine.candidates() lists them",
-                             cli=f"no candidate '{key}'; 'tactful candidates' lists them")  # fmt: skip
+            raise _no_candidate(key)
         bound = copy.copy(self)
         bound._candidate = key
         bound.zone = candidates.zone_of(found) or self.zone
         bound.default_rules = found.rules or self.default_rules
         return bound
+
+    def _still_here(self) -> None:
+        """Refuse a write that adds applications for a candidate removed since this engine was bound."""
+        if self._candidate and self.store.get_candidate(self._candidate) is None:
+            raise _no_candidate(self._candidate)
 
     def candidates(self) -> list[Candidate]:
         """Every candidate in the store, the implicit one (key ``""``) first."""
@@ -363,9 +372,11 @@ class Engine:
 
         Raises:
             InputError: naming the row (1-based) with a missing company or interview date, or
-                a malformed fact; nothing is added.
+                a malformed fact; or when the candidate was removed since this engine was bound
+                to them; nothing is added.
             RuleErrors: when a rule set named has problems.
         """
+        self._still_here()
         now, portfolios = self.now(), self._portfolios()
         settle = self._settler(now, portfolios)
         started, kept = start_rows(rows, self.rules, self.default_rules, now, portfolios, settle, self._candidate)
@@ -385,8 +396,10 @@ class Engine:
         Raises:
             InputErrors: every bad row and every row already stored (unless ``update``, which
                 replaces it) or given twice, each with its ``where``; nothing is written.
+            InputError: when the candidate was removed since this engine was bound to them.
             RuleErrors: when a rule set named has problems.
         """
+        self._still_here()
         now, portfolios = self.now(), self._portfolios()
         settle = self._settler(now, portfolios)
         maker = RowMaker(self.rules, self.store, self.default_rules, now, portfolios, settle, self._candidate)
