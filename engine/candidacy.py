@@ -18,6 +18,11 @@ from .vocabulary.log import logger
 from .vocabulary.records import Candidate
 
 
+def _no_candidate(key: str) -> InputError:
+    return InputError(f"no candidate '{key}'; Engine.candidates() lists them",
+                      cli=f"no candidate '{key}'; 'tactful candidates' lists them")  # fmt: skip
+
+
 class Candidacy:
     """Candidates: :meth:`candidate` binds an engine to one; the others manage them."""
 
@@ -42,13 +47,17 @@ class Candidacy:
         """
         found = self.store.get_candidate(candidates.check_key(key, implicit=True))
         if found is None:
-            raise InputError(f"no candidate '{key}'; Engine.candidates() lists them",
-                             cli=f"no candidate '{key}'; 'tactful candidates' lists them")  # fmt: skip
+            raise _no_candidate(key)
         bound = copy.copy(self)
         bound._candidate = key
         bound.zone = candidates.zone_of(found) or self.zone
         bound.default_rules = found.rules or self.default_rules
         return bound
+
+    def _still_here(self) -> None:
+        """Refuse a write that adds applications for a candidate removed since this engine was bound."""
+        if self._candidate and self.store.get_candidate(self._candidate) is None:
+            raise _no_candidate(self._candidate)
 
     def candidates(self) -> list[Candidate]:
         """Every candidate in the store, the implicit one (key ``""``) first."""

@@ -229,7 +229,7 @@ class Engine(Candidacy, Ticking):
         """The draft for an ``action_due`` notice, rendered when it is delivered (not when the
         change was made, so a bad template never blocks a state change): the application as of
         ``now``, or None when it is gone, the notice is of another kind, or the rule set has no
-        template for the action.
+        template for the action (or the application under its id is not the notice's candidate's).
 
         Raises:
             RuleErrors: when the template fails, at its ``file:line:col``; the delivery fails
@@ -238,8 +238,8 @@ class Engine(Candidacy, Ticking):
         from .runtime import drafts
 
         stored = self.store.get(notice.app_id) if notice.kind == "action_due" else None
-        if stored is None or notice.action is None:
-            return None
+        if stored is None or stored.candidate != notice.candidate or notice.action is None:
+            return None  # gone, or (an id given again) another's: never drafted from someone else's
         rs = self.rules_for(stored)
         return drafts.notice_text(rs, stored, now or self.now(), notice.action, self.portfolio(stored))
 
@@ -285,9 +285,11 @@ class Engine(Candidacy, Ticking):
 
         Raises:
             InputError: naming the row (1-based) with a missing company or interview date, or
-                a malformed fact; nothing is added.
+                a malformed fact; or when the candidate was removed since this engine was bound
+                to them; nothing is added.
             RuleErrors: when a rule set named has problems.
         """
+        self._still_here()
         now, portfolios = self.now(), self._portfolios()
         settle = self._settler(now, portfolios)
         started, kept = start_rows(rows, self.rules, self.default_rules, now, portfolios, settle, self._candidate)
@@ -307,8 +309,10 @@ class Engine(Candidacy, Ticking):
         Raises:
             InputErrors: every bad row and every row already stored (unless ``update``, which
                 replaces it) or given twice, each with its ``where``; nothing is written.
+            InputError: when the candidate was removed since this engine was bound to them.
             RuleErrors: when a rule set named has problems.
         """
+        self._still_here()
         now, portfolios = self.now(), self._portfolios()
         settle = self._settler(now, portfolios)
         maker = RowMaker(self.rules, self.store, self.default_rules, now, portfolios, settle, self._candidate)

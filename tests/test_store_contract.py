@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
 from tactful import Application, Change, Conflict, Engine, LogEntry
 from tactful.runtime.notify import Notice
 from tactful.testing import FakeClock
+from tactful.vocabulary.records import Candidate
 
 from .helpers import at
 
@@ -231,3 +233,81 @@ def test_threads_sharing_one_engine_fire_each_due_application_once(store):
     assert len(fired) == len(set(fired)) and set(ids[4:]) <= set(fired)
     assert [sum(e.kind == "timer" for e in store.history(i)) for i in ids] == [1] * len(ids)
     assert [sum(e.name == "news" for e in store.history(i)) for i in ids[:4]] == [1] * 4
+
+
+# -- candidates -------------------------------------------------------------------------
+
+
+def of(candidate: str, company: str = "Northwind", **changes: Any) -> Application:
+    return new_app(company)._replace(candidate=candidate, **changes)
+
+
+def test_the_implicit_candidate_is_always_there_and_candidates_come_by_key(store):
+    assert store.candidates() == [Candidate("")] and store.get_candidate("") == Candidate("")
+    bob = Candidate("bob", "Bob", "America/New_York", "small-company", "bob@example.org", "SMS_URLS_BOB")
+    store.put_candidate(bob)
+    store.put_candidate(Candidate("alice", "Alice"))
+    assert store.candidates() == [Candidate(""), Candidate("alice", "Alice"), bob]
+    assert store.get_candidate("bob") == bob and store.get_candidate("carol") is None
+    store.put_candidate(bob._replace(name="Robert", email=None))  # the same key: replaced
+    assert store.get_candidate("bob") == bob._replace(name="Robert", email=None)
+    assert len(store.candidates()) == 3
+
+
+def test_every_read_that_spans_applications_takes_the_candidate(store):
+    soon, later = at("2026-05-10 09:00", PARIS), at("2026-05-20 09:00", PARIS)
+    made = store.insert([(of("alice", "A1", agenda=soon), []), (of("bob", "B1", agenda=soon), []),
+                         (of("", "I1", agenda=later), []), (of("alice", "A2", state="offer_received"), []),
+                         (of("bob", "B2", agenda=later), [])])  # fmt: skip
+    a1, b1, i1, a2, b2 = (a.id for a in made)
+    assert [a.candidate for a in made] == ["alice", "bob", "", "alice", "bob"]
+    assert [a.id for a in store.all("alice")] == [a1, a2] and [a.id for a in store.all("")] == [i1]
+    assert [a.id for a in store.all()] == [a1, b1, i1, a2, b2] and list(store.all("carol")) == []
+    assert [a.id for a in store.agenda(soon, "bob")] == [b1] and [a.id for a in store.agenda(later, "bob")] == [b1, b2]
+    assert [a.id for a in store.agenda(soon)] == [a1, b1]
+    assert [a.id for a in store.page(0, 1, "bob")] == [b1] and [a.id for a in store.page(b1, 5, "bob")] == [b2]
+    assert [a.id for a in store.page(a1, 2)] == [b1, i1] and store.page(0, 5, "carol") == []
+    assert [a.id for a in store.in_states(["offer_received"], ["alice"])] == [a2]
+    assert store.in_states(["offer_received"], ["bob", ""]) == [] and store.in_states(["offer_received"], []) == []
+    assert sorted(a.id for a in store.in_states(["interviewed"], ["bob", ""])) == [b1, i1, b2]
+    assert [a.id for a in store.in_states(["offer_received"])] == [a2]
+    assert store.get(b1).candidate == "bob"  # get is not scoped: the engine checks whose it is
+    with store.claim_due(at("2026-06-01 00:00"), 10) as due:
+        assert {a.id: a.candidate for a in due} == {a.id: a.candidate for a in made}
+    assert {a.candidate for a in store.due(at("2026-06-01 00:00"), 10)} == {"alice", "bob", ""}
+
+
+def test_a_saved_application_and_its_notices_keep_their_candidate(store):
+    [app] = store.insert([(of("alice"), [entry("added")])])
+    store.save([Change(app._replace(state="awaiting_decision"), [entry("sent")],
+                       outbox=[notice("k")._replace(app_id=app.id, candidate="alice")])])  # fmt: skip
+    assert store.get(app.id).candidate == "alice" and [a.id for a in store.all("alice")] == [app.id]
+    store.outbox.expand({"action_due": ["p"]})
+    [delivery] = store.outbox.listing(["pending"])
+    assert delivery.notice.candidate == "alice"
+
+
+def test_removing_a_candidate_erases_everything_of_theirs_and_nothing_else(store):
+    for key in ("alice", "bob"):
+        store.put_candidate(Candidate(key, key.title()))
+    made = store.insert([(of("alice", "A1"), [entry("added")]), (of("bob", "B1"), [entry("added")]),
+                         (of("alice", "A2"), [entry("added")]), (of("", "I1"), [entry("added")])])  # fmt: skip
+    for app in made:
+        told = notice(f"{app.id}/{app.candidate}")._replace(app_id=app.id, candidate=app.candidate)
+        store.save([Change(app, [entry("news")], outbox=[told])])
+    later = notice("later")._replace(app_id=made[2].id, candidate="alice")
+    store.save([Change(store.get(made[2].id), outbox=[later])])
+    store.outbox.expand({"action_due": ["mail", "sms"]})
+    for delivery in store.outbox.listing(["pending"])[:3]:  # some delivered, some not
+        store.outbox.finish(delivery, at("2026-06-01 00:00"), None)
+    assert store.remove(made[2].id)  # its notices stay, until their candidate is erased
+    before = {a.id: (store.get(a.id), store.history(a.id)) for a in made if a.candidate != "alice"}
+    others = sorted(d.key for d in store.outbox.listing(["pending", "delivered"]) if d.notice.candidate != "alice")
+    assert store.remove_candidate("alice") is True and store.remove_candidate("alice") is False
+    assert store.get_candidate("alice") is None and [c.key for c in store.candidates()] == ["", "bob"]
+    assert list(store.all("alice")) == [] and [store.get(a.id) for a in made if a.candidate == "alice"] == [None, None]
+    assert [store.history(a.id) for a in made if a.candidate == "alice"] == [[], []]
+    assert {a.id: (a, store.history(a.id)) for a in store.all()} == before
+    assert sorted(d.key for d in store.outbox.listing(["pending", "delivered", "failed"])) == others
+    assert store.outbox.expand({"action_due": ["mail", "sms"]}) == 0  # nothing of theirs comes back
+    assert store.remove_candidate("carol") is False

@@ -23,12 +23,14 @@ class _Store(Protocol):
 
     def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None: ...
 
+    def given_ids(self) -> tuple[int, int]: ...
+
 
 class SQLiteBulk:
     """A :class:`~tactful.stores.bulk.Bulk` session inside one transaction of a :class:`SQLiteStore`.
 
-    New rows get ids counted on from the largest one stored (the transaction holds the write
-    lock), so a chunk is two ``executemany`` calls and nothing is read back. The moments the
+    New rows get ids counted on from the largest one stored or removed (the transaction holds
+    the write lock), so a chunk is two ``executemany`` calls and nothing is read back. The moments the
     rows share are written out once (:class:`~tactful.stores.moments.Moments`).
     """
 
@@ -36,7 +38,7 @@ class SQLiteBulk:
         self.store = store
         self.db = store.db
         self.ids: list[int] = []
-        self._next_id = int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM applications").fetchone()[0])
+        self._next_id, self._removed = store.given_ids()
         self._moments = Moments()
         self._taken: set[int] = set()  # ids rows bring that another candidate's applications have
 
@@ -59,7 +61,8 @@ class SQLiteBulk:
             return
         rows, entries, moments = [], [], self._moments
         for app, log in items:
-            number = app.id if app.id and app.id not in self._taken else self._next_id
+            kept = app.id and app.id not in self._taken and app.id > self._removed  # a free id nobody had
+            number = app.id if kept else self._next_id
             self._next_id = max(self._next_id, number + 1)
             rows.append((number, *app_values(app, None, moments.text, moments.seconds), app.candidate))
             entries += [entry_row(number, e, moments.text) for e in log]

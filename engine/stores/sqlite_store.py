@@ -86,10 +86,24 @@ CREATE TABLE IF NOT EXISTS candidates (
     sms TEXT
 );
 INSERT OR IGNORE INTO candidates (key) VALUES ('');
+CREATE TABLE IF NOT EXISTS id_mark (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    upto INTEGER NOT NULL  -- the largest id of a removed application: no id is given twice
+);
 """
 _INSERT_APP = (
-    "INSERT INTO applications (company, state, entered, facts, rules, rules_hash, next_due, timer, wake, notified, "
-    "agenda, zones, candidate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, wake, "
+    "notified, agenda, zones, candidate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: The largest id given and the largest removed: SQLite would give a removed largest id again,
+#: and a notice's key (and a plugin that remembers keys) would take a new application for it.
+_IDS = "SELECT coalesce((SELECT max(id) FROM applications), 0), coalesce((SELECT upto FROM id_mark), 0)"
+#: The mark a store starts with: an older one's outbox keeps the ids of removed applications that had notices.
+_ID_MARK = "INSERT OR IGNORE INTO id_mark (one, upto) SELECT 1, coalesce(max(app_id), 0) FROM outbox;"
+#: Marks the ids of applications about to be removed as given (``{}``: which ones).
+_MARK_REMOVED = (
+    "INSERT INTO id_mark (one, upto) SELECT 1, coalesce(max(id), 0) FROM applications WHERE {} "
+    "ON CONFLICT (one) DO UPDATE SET upto = max(upto, excluded.upto)"
 )
 #: A candidate's columns, in the order of :class:`Candidate`'s fields.
 _CANDIDATE = "key, name, zone, rules, email, sms"
@@ -115,13 +129,13 @@ _UPDATE = (
 
 def _migration(version: int) -> str:
     """The statements that bring a store of schema ``version`` (0: a new file) to this one."""
-    script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK + ";" + PROPOSALS_SCHEMA  # proposals: schema 7
+    script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK + ";" + _ID_MARK + PROPOSALS_SCHEMA  # proposals: schema 7
     if version >= 1:
         # Candidates (schema 6): every application of an older store is the implicit candidate's.
         script = "ALTER TABLE applications ADD COLUMN candidate TEXT NOT NULL DEFAULT '';" + script
     if version >= 2:
         script = "ALTER TABLE outbox ADD COLUMN candidate TEXT NOT NULL DEFAULT '';" + script
-    if version >= 1:
+    if 1 <= version < 5:
         # Stores before 5 kept these moments as UTC: they are in the application's own zone.
         script = (
             f"ALTER TABLE applications ADD COLUMN zones TEXT; UPDATE applications SET zones = {ZONE_OF_ENTERED};"
@@ -236,14 +250,20 @@ class SQLiteStore:
     def insert(
         self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
     ) -> list[Application]:
-        ids = []
+        ids: list[int] = []
         with self.transaction():
             self.keep_rules(kept_rules)
+            number = self.given_ids()[0]
             for app, entries in items:
-                cursor = self.db.execute(_INSERT_APP, (*app_values(app), app.candidate))
-                ids.append(int(cursor.lastrowid or 0))
+                self.db.execute(_INSERT_APP, (number + len(ids), *app_values(app), app.candidate))
+                ids.append(number + len(ids))
                 self.db.executemany(_INSERT_HISTORY, [entry_row(ids[-1], e) for e in entries])
         return [app for app in map(self.get, ids) if app is not None]
+
+    def given_ids(self) -> tuple[int, int]:
+        """The next id to give, and the largest id of a removed application (none is given again)."""
+        given, removed = self.db.execute(_IDS).fetchone()
+        return max(given, removed) + 1, int(removed)
 
     @contextmanager
     def bulk(self) -> Iterator[SQLiteBulk]:
@@ -373,6 +393,7 @@ class SQLiteStore:
             self.db.execute(
                 "DELETE FROM outbox WHERE app_id IN (SELECT id FROM applications WHERE candidate = ?)", (key,)
             )
+            self.db.execute(_MARK_REMOVED.format("candidate = ?"), (key,))
             self.db.execute("DELETE FROM applications WHERE candidate = ?", (key,))  # their history goes with them
             self.proposals.erase(key)
             return self.db.execute("DELETE FROM candidates WHERE key = ?", (key,)).rowcount == 1
@@ -387,4 +408,5 @@ class SQLiteStore:
 
     def remove(self, app_id: int) -> bool:
         with self.transaction():
+            self.db.execute(_MARK_REMOVED.format("id = ?"), (app_id,))
             return self.db.execute("DELETE FROM applications WHERE id = ?", (app_id,)).rowcount == 1
