@@ -188,7 +188,8 @@ def empty_stores(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
         while True:
             for store in stores:
                 with store.transaction() as conn:
-                    conn.execute("TRUNCATE applications, history, outbox, deliveries, rulesets, candidates "
+                    conn.execute("TRUNCATE applications, history, outbox, deliveries, rulesets, candidates, proposals, "
+                                 "seen_messages "
                                  "RESTART IDENTITY")  # fmt: skip
                     conn.execute("INSERT INTO candidates (key) VALUES ('')")
             yield stores

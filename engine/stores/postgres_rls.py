@@ -3,7 +3,7 @@
 When it is on, each transaction states the candidate it works for in the setting
 ``tactful.candidate``, and PostgreSQL's policies give it that candidate's rows only, in every
 table that holds a person's data: applications, their history, the outbox and its deliveries,
-and the candidate's own row. A bug in an embedding app then cannot read or write across
+the mail proposals and the marks of what mail was read, and the candidate's own row. A bug in an embedding app then cannot read or write across
 candidates. A transaction that states no candidate (or the empty key) gets an error, not rows.
 Roles that serve every candidate (the worker, the tables' owner) are not held to the policies.
 
@@ -57,11 +57,17 @@ CREATE POLICY tactful_candidate ON deliveries USING (EXISTS (
     SELECT 1 FROM outbox o WHERE o.id = deliveries.outbox_id AND o.candidate = (SELECT tactful_candidate())));
 DROP POLICY IF EXISTS tactful_candidate ON candidates;
 CREATE POLICY tactful_candidate ON candidates USING (key = (SELECT tactful_candidate()));
+DROP POLICY IF EXISTS tactful_candidate ON proposals;
+CREATE POLICY tactful_candidate ON proposals USING (candidate = (SELECT tactful_candidate()));
+DROP POLICY IF EXISTS tactful_candidate ON seen_messages;
+CREATE POLICY tactful_candidate ON seen_messages USING (candidate = (SELECT tactful_candidate()));
 ALTER TABLE applications ENABLE ROW LEVEL SECURITY;
 ALTER TABLE history ENABLE ROW LEVEL SECURITY;
 ALTER TABLE outbox ENABLE ROW LEVEL SECURITY;
 ALTER TABLE deliveries ENABLE ROW LEVEL SECURITY;
 ALTER TABLE candidates ENABLE ROW LEVEL SECURITY;
+ALTER TABLE proposals ENABLE ROW LEVEL SECURITY;
+ALTER TABLE seen_messages ENABLE ROW LEVEL SECURITY;
 """
 #: Turns it off again: every connection reads every candidate's rows, as before.
 DISABLE = """\
@@ -70,11 +76,15 @@ ALTER TABLE history DISABLE ROW LEVEL SECURITY;
 ALTER TABLE outbox DISABLE ROW LEVEL SECURITY;
 ALTER TABLE deliveries DISABLE ROW LEVEL SECURITY;
 ALTER TABLE candidates DISABLE ROW LEVEL SECURITY;
+ALTER TABLE proposals DISABLE ROW LEVEL SECURITY;
+ALTER TABLE seen_messages DISABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS tactful_candidate ON applications;
 DROP POLICY IF EXISTS tactful_candidate ON history;
 DROP POLICY IF EXISTS tactful_candidate ON outbox;
 DROP POLICY IF EXISTS tactful_candidate ON deliveries;
 DROP POLICY IF EXISTS tactful_candidate ON candidates;
+DROP POLICY IF EXISTS tactful_candidate ON proposals;
+DROP POLICY IF EXISTS tactful_candidate ON seen_messages;
 DROP FUNCTION IF EXISTS tactful_candidate();
 """
 
