@@ -33,7 +33,7 @@ def _mailbox(ctx: Context) -> Any:
     return parse_mailbox(section)
 
 
-@click.command()
+@click.command(short_help="Read the mailbox and propose what happened.")
 @json_flag
 @common
 def sync(ctx: Context) -> None:
@@ -93,7 +93,7 @@ def _line(doc: dict[str, Any]) -> str:
     return "\n".join([head, *hints])
 
 
-@click.group(invoke_without_command=True)
+@click.group(invoke_without_command=True, short_help="The proposals sync made: list, accept, reject.")
 @json_flag
 @common
 @click.pass_context
@@ -124,7 +124,12 @@ def inbox(click_ctx: click.Context, ctx: Context) -> None:
 @json_flag
 @common
 def accept_(ctx: Context, numbers: tuple[int, ...], outcome: str | None, **given: Any) -> None:
-    """Record proposals, in order, each at its message's date; stops at the first refused."""
+    """Record proposals, in order, each at its message's date; stops at the first refused.
+
+    \b
+    tactful inbox accept 3 4
+    tactful inbox accept 5 --as offer --deadline 2026-06-01
+    """
     from ..capture.inbox import accept, open_proposal
 
     engine = ctx.engine()
@@ -140,7 +145,11 @@ def accept_(ctx: Context, numbers: tuple[int, ...], outcome: str | None, **given
 @json_flag
 @common
 def reject_(ctx: Context, numbers: tuple[int, ...]) -> None:
-    """Drop proposals: nothing is recorded, and they never come back."""
+    """Drop proposals: nothing is recorded, and they never come back.
+
+    \b
+    tactful inbox reject 6
+    """
     from ..capture.inbox import open_proposal, reject
 
     engine = ctx.engine()

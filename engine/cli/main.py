@@ -142,6 +142,7 @@ Environment:
   TACTFUL_SMTP_USERNAME, TACTFUL_SMTP_PASSWORD      the email plugin's login
   TACTFUL_SMS_URLS                                  the sms plugin's Apprise URLs
   TACTFUL_CALDAV_USERNAME, TACTFUL_CALDAV_PASSWORD  the calendar plugin's CalDAV login
+  TACTFUL_IMAP_PASSWORD, TACTFUL_IMAP_OAUTH_TOKEN   the mailbox's login, for sync
 """
 
 
