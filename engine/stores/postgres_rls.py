@@ -3,9 +3,10 @@
 When it is on, each transaction states the candidate it works for in the setting
 ``tactful.candidate``, and PostgreSQL's policies give it that candidate's rows only, in every
 table that holds a person's data: applications, their history, the outbox and its deliveries,
-the mail proposals and the marks of what mail was read, and the candidate's own row. A bug in an embedding app then cannot read or write across
-candidates. A transaction that states no candidate (or the empty key) gets an error, not rows.
-Roles that serve every candidate (the worker, the tables' owner) are not held to the policies.
+the mail proposals and the marks of what mail was read, and the candidate's own row. A bug in
+an embedding app then cannot read or write across candidates. A transaction that states no
+candidate (or the empty key) gets an error, not rows. Roles that serve every candidate (the
+worker, the tables' owner) are not held to the policies.
 
 Rule sets (``rulesets``) are shared: one kept copy per content hash, whoever's applications
 run under it. ``tactful_schema`` holds the schema's version. Neither is anyone's data.
