@@ -76,7 +76,7 @@ async def agenda(request: Request) -> Response:
     unless given)."""
     scope = scope_of(request)
     text = request.query_params.get("days", str(AGENDA_DAYS))
-    if not text.isdigit() or int(text) > MAX_AGENDA_DAYS:
+    if not text.isdigit() or len(text) > 6 or int(text) > MAX_AGENDA_DAYS:
         return _error(422, f"days={text[:20]!r} is not a number of days from 0 to {MAX_AGENDA_DAYS}")
     now = scope.now
     return JSONResponse(agenda_doc(scope.engine.agenda(now, until=now + timedelta(days=int(text))), now))
@@ -123,7 +123,7 @@ def _event_fields(body: bytes) -> dict[str, str]:
     """
     try:
         doc: Any = json.loads(body or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past what is read
         raise InputError('the body must be a JSON object like {"event": "thank_you_sent"}') from None
     if not isinstance(doc, dict) or not isinstance(doc.get("event"), str):
         raise InputError('the body must be a JSON object with an "event" name, like {"event": "called"}')

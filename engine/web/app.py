@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from . import api, pages
 from .config import WebConfig
 from .scope import UnknownCandidate
-from .security import HostGuard
+from .security import BodyLimit, HostGuard
 
 STATIC = Path(__file__).parent / "static"
 
@@ -53,7 +53,7 @@ def create_app(config: WebConfig) -> Starlette:
     """The ASGI app for ``config``."""
     app = Starlette(
         routes=[*pages.ROUTES, *api.ROUTES, Mount("/static", app=StaticFiles(directory=STATIC), name="static")],
-        middleware=[Middleware(HostGuard, config=config)],
+        middleware=[Middleware(HostGuard, config=config), Middleware(BodyLimit)],
         exception_handlers={HTTPException: _http_error, UnknownCandidate: _no_candidate, Exception: _crash},
     )
     app.state.config = config

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from ..errors import InputError, Refused, TactfulError
 from ..views.documents import AGENDA_DAYS
 from ..vocabulary.records import Application
-from .api import known, record_event
+from .api import EVENT_FIELDS, known, record_event
 from .board import columns, when
 from .scope import SWITCHER_LIMIT, Scope, app_id_of, config_of, implicit_scope, scope_for, scope_of, switcher
 from .security import csrf_ok, foreign_origin
@@ -117,7 +117,8 @@ async def _write(request: Request, change: Callable[[Any, int], None], done: str
 
 async def record(request: Request) -> Response:
     def change(form: Any, app_id: int) -> None:
-        fields = {k: v for k, v in form.items() if isinstance(v, str) and v.strip() and k not in ("csrf", "next")}
+        # only an event's own fields: a field named after a parameter of record (self, app_id) is no option
+        fields = {k: v for k, v in form.items() if isinstance(v, str) and v.strip() and k in EVENT_FIELDS}
         if "event" not in fields:
             raise InputError("choose what happened (an event) before recording it")
         record_event(scope_of(request), app_id, fields)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from ..errors import InputError
 from ..runtime.candidates import KEY, zone_of
-from ..vocabulary.records import Candidate
+from ..vocabulary.records import MAX_ID, Candidate
 from .config import WebConfig
 
 if TYPE_CHECKING:
@@ -61,7 +61,8 @@ def config_of(request: Request) -> WebConfig:
 def app_id_of(request: Request) -> int:
     """The path's application id; an id that is no number is an unknown one."""
     text = request.path_params["app_id"]
-    return int(text) if text.isdigit() and int(text) > 0 else 0
+    number = int(text) if text.isdigit() and len(text) <= 19 else 0
+    return number if 0 < number <= MAX_ID else 0
 
 
 def scope_of(request: Request) -> Scope:

@@ -121,3 +121,55 @@ def origins_for(host: str, port: int) -> frozenset[str]:
     """The ``Origin`` values of this server's own pages."""
     names, _ = host_names(host)
     return frozenset(f"http://{'[' + n + ']' if ':' in n else n}:{port}" for n in names)
+
+
+#: The largest request body the board takes (a form or a JSON event): an event's fields are a
+#: few texts of at most 4,000 characters each.
+MAX_BODY = 64 * 1024
+
+
+class _TooLarge(Exception):
+    """A request body past :data:`MAX_BODY`, found while it streams in."""
+
+
+class BodyLimit:
+    """Answers 413, one line of JSON, for a request body past :data:`MAX_BODY`: one that says so
+    in its ``Content-Length`` before it is read, one that streams past it as it is read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = Headers(scope=scope).get("content-length", "0")
+        if not length.isdigit() or len(length) > 12 or int(length) > MAX_BODY:
+            return await _too_large(scope, receive, send)
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY:
+                raise _TooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLarge:
+            if not started:
+                await _too_large(scope, receive, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    from starlette.responses import JSONResponse
+
+    message = f"the request body is larger than {MAX_BODY // 1024} KiB; an event's fields are a few lines"
+    await JSONResponse({"error": message}, status_code=413)(scope, receive, send)
