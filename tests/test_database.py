@@ -121,6 +121,8 @@ def test_a_postgresql_store_of_schema_1_gains_the_agenda_index_and_its_moments_t
     expected = store.get(app_id)
     store.close()
     with psycopg.connect(pg_url) as db:  # as schema 1 left it: no agenda index, no zones
+        db.execute("ALTER TABLE deliveries DROP COLUMN claimed_by")  # as schema 3 left it: no claims
+        db.execute("DROP SEQUENCE delivery_claims")
         db.execute("DROP TABLE candidates")  # and as schema 2 left it: no candidates
         db.execute("ALTER TABLE applications DROP COLUMN candidate")
         db.execute("ALTER TABLE outbox DROP COLUMN candidate")
@@ -264,5 +266,35 @@ def test_a_tick_on_postgresql_writes_the_notices_no_plugin_takes_already_expande
         assert kinds == {"transition": True, "action_due": False}  # only what "mail" takes waits to be expanded
         assert store.outbox.expand({"action_due": ["mail"]}) == 1
         assert [d.key.rsplit("/", 1)[-1] for d in store.outbox.listing(["pending"])] == ["mail"]
+    finally:
+        store.close()
+
+
+def test_a_claim_on_deliveries_is_taken_over_once_its_session_ends_and_never_while_it_lives(pg_url):
+    """The claim of a process whose connection ended (killed, on any host) is taken over by the
+    next claim; a live one is not; the old claimant learns it lost the claim at its next attempt."""
+    from tactful import Change
+    from tactful.errors import StoreUnavailable
+    from tactful.stores.postgres_outbox import CLAIM_LOCKS
+
+    from .test_store_contract import notice
+
+    store, now = PostgresStore(pg_url), at("2026-06-01 00:00")
+    try:
+        app = Engine(store, FakeClock(at("2026-05-04 17:00"))).add("Northwind", interviewed="2026-05-04")
+        store.save([Change(app, outbox=[notice("k")])])
+        store.outbox.expand({"action_due": ["p"]})
+        with store.outbox.claim(now, 10) as first:
+            assert len(first) == 1
+            with store.outbox.claim(now, 10) as second:
+                assert second == []  # the first claim lives: its delivery is nobody else's
+            with psycopg.connect(pg_url, autocommit=True) as admin:
+                sql = "SELECT pg_terminate_backend(pid, 30000) FROM pg_locks WHERE classid = %s"
+                ended = admin.execute(sql, (CLAIM_LOCKS,)).fetchall()
+                assert ended == [(True,)]  # (it waits, up to 30 s, for the session to end)
+            with store.outbox.claim(now, 10) as third:
+                assert [d.key for d in third] == [first[0].key]  # taken over
+            with pytest.raises(StoreUnavailable, match="claim on the deliveries being made was lost"):
+                store.outbox.finish(first[0], now, None)
     finally:
         store.close()

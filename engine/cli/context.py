@@ -257,14 +257,14 @@ class Context:
         return [action_notice(app, item, engine.draft_text(app, item.action, now)) for app, item in items]
 
     def deliver(self) -> Any:
-        """Deliver what the outbox holds for the plugins; returns the report. A plugin that is
-        not configured is skipped, with one warning."""
-        from ..hooks.delivery import deliver
+        """Deliver everything the outbox holds for the plugins, a batch at a time; returns the
+        tally. A plugin that is not configured is skipped, with one warning."""
+        from ..hooks.delivery import drain
 
         pm, engine = self.plugins(), self.engine()
         for name, aside in sorted(pm.unconfigured.items()):
             warn(f"plugin '{name}' is not configured ({aside.reason}); skipped: it gets no notices until it is")
-        return deliver(
+        return drain(
             engine.store.outbox, pm, self.now(), drafts=engine.notice_draft, candidates=engine.store.get_candidate
         )
 

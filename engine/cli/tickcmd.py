@@ -64,7 +64,7 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
     publish_schedule(ctx)
     for delivery, error in report.failed:
         warn(f"delivery to {delivery.plugin} failed ({error}); it will be retried, see 'tactful outbox'")
-    click.echo(f"tactful: tick: {tick_summary(count, len(report.delivered), len(report.failed))}", err=True)
+    click.echo(f"tactful: tick: {tick_summary(count, report.delivered, len(report.failed))}", err=True)
     if strict and report.failed:
         sys.exit(1)
 

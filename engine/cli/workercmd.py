@@ -118,7 +118,7 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
             fired = reconnecting(lambda: sum(1 for _ in engine.tick_each(size)))
             report = reconnecting(ctx.deliver)
             passes += 1
-            logger().info("worker pass", fired=fired, delivered=len(report.delivered), failed=len(report.failed))
+            logger().info("worker pass", fired=fired, delivered=report.delivered, failed=len(report.failed))
             if signals.stop:
                 break
             pause = _until_next_wake(ctx, poll)

@@ -24,14 +24,14 @@ from ..errors import InputError, StoreUnavailable
 from ..vocabulary.records import Application, Candidate, LogEntry
 from ..vocabulary.timecalc import stamp
 from . import postgres_rls
-from .postgres_outbox import OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox, one_line, redact
+from .postgres_outbox import CLAIMS_SCHEMA, OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox, one_line, redact
 from .proposals import POSTGRES_SCHEMA as PROPOSALS_SCHEMA
 from .proposals import SQLProposals
 from .sqlite_rows import Texts, app_values, entry_row, history_entry, read_apps
 from .store import Change, Conflict
 
 #: The schema this tactful writes; a database marked with a higher one is refused.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Each version's steps, applied in order to a database marked with a lower one.
 MIGRATIONS = {
     1: """
@@ -75,6 +75,8 @@ INSERT INTO candidates (key) VALUES ('')
 """,
     # Capture (issue 20): proposals from the mailbox, and how far each folder was read.
     4: PROPOSALS_SCHEMA,
+    # Claims of deliveries, committed, each delivery's outcome committed as it comes.
+    5: CLAIMS_SCHEMA,
 }
 _COLUMNS = (
     "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones, "
@@ -184,7 +186,7 @@ class PostgresStore:
         self.pool.open()
         self._local = threading.local()
         self._listener: psycopg.Connection[Any] | None = None
-        self.outbox = PostgresOutbox(self.transaction)
+        self.outbox = PostgresOutbox(self.transaction, self.pool.connection)
         self.proposals = SQLProposals(self.transaction, "%s")
 
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:
