@@ -14,7 +14,6 @@ claim's deliveries over. A live claim is never taken over, however long it takes
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
@@ -71,17 +70,6 @@ WITH dead AS (
 UPDATE deliveries d SET claimed_by = %s FROM mine, outbox o WHERE d.id = mine.id AND o.id = d.outbox_id
 RETURNING d.id, d.plugin, d.key, o.payload, d.status, d.attempts, d.next_attempt, d.last_error, d.delivered_at
 """
-
-
-def redact(url: str) -> str:
-    """``url`` with its password left out, fit for a message or a log."""
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
-
-
-def one_line(err: Exception) -> str:
-    """A database error's message on one line, with any password in it left out."""
-    text = " ".join(part.strip() for part in str(err).splitlines() if part.strip()) or type(err).__name__
-    return re.sub(r"(password=)\S+", r"\1***", redact(text))
 
 
 def _delivery(row: Sequence[Any]) -> Delivery:

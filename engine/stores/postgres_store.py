@@ -24,7 +24,8 @@ from ..errors import InputError, StoreUnavailable
 from ..vocabulary.records import Application, Candidate, LogEntry
 from ..vocabulary.timecalc import stamp
 from . import postgres_rls
-from .postgres_outbox import CLAIMS_SCHEMA, OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox, one_line, redact
+from .pgurl import PostgresURL
+from .postgres_outbox import CLAIMS_SCHEMA, OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox
 from .proposals import POSTGRES_SCHEMA as PROPOSALS_SCHEMA
 from .proposals import SQLProposals
 from .sqlite_rows import Texts, app_values, entry_row, history_entry, read_apps
@@ -139,16 +140,16 @@ def _values(app: Application, texts: Texts | None = None) -> tuple[Any, ...]:
     return app_values(app, texts, stamp, _same)
 
 
-def connect_error(url: str, err: Exception) -> InputError:
+def connect_error(url: PostgresURL, err: Exception) -> InputError:
     """The one line for a database that cannot be used, naming it without its password."""
-    reason = one_line(err)
+    reason = url.reason(err)
     if isinstance(err, pgerrors.InsufficientPrivilege):
         if (refused := postgres_rls.refusal(url, err)) is not None:
             return refused  # a candidate's rows, not the user's rights
-        return InputError(f"the database {redact(url)} refuses this user: {reason}; grant it CREATE and USAGE "
+        return InputError(f"the database {url} refuses this user: {reason}; grant it CREATE and USAGE "
                           "on the schema, and SELECT, INSERT, UPDATE, DELETE on its tables and USAGE on its "
                           "sequences (or ask the database's owner)")  # fmt: skip
-    return StoreUnavailable(f"cannot use the database {redact(url)}: {reason}")
+    return StoreUnavailable(f"cannot use the database {url}: {reason}")
 
 
 class PostgresStore:
@@ -169,19 +170,14 @@ class PostgresStore:
                 or missing rights.
             StoreUnavailable: when the server cannot be reached.
         """
-        self.url = url
+        self.url = PostgresURL.parse(url)  # libpq is given its parts, never the URL (see pgurl)
         self.stated_candidate = None if candidate is None else postgres_rls.stateable(candidate)
         try:
-            psycopg.conninfo.conninfo_to_dict(url)
-        except psycopg.ProgrammingError as err:
-            raise InputError(f"the database URL {redact(url)} is malformed ({one_line(err)}); write it as "
-                             "postgresql://USER:PASSWORD@HOST:PORT/DATABASE") from None  # fmt: skip
-        try:
-            with psycopg.connect(url, connect_timeout=10) as conn:
+            with psycopg.connect(self.url.conninfo, connect_timeout=10) as conn:
                 self._migrate(conn)
         except psycopg.Error as err:
-            raise connect_error(url, err) from None
-        self.pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=False,
+            raise connect_error(self.url, err) from None
+        self.pool = ConnectionPool(self.url.conninfo, min_size=1, max_size=max_connections, open=False,
                                    check=ConnectionPool.check_connection, kwargs={"connect_timeout": 10})  # fmt: skip
         self.pool.open()
         self._local = threading.local()
@@ -199,7 +195,7 @@ class PostgresStore:
                 row = conn.execute("SELECT max(version) FROM tactful_schema").fetchone()
                 version = int(row[0]) if row and row[0] is not None else 0
             if version > SCHEMA_VERSION:
-                raise InputError(f"the database {redact(self.url)} was written by a newer tactful (schema {version}; "
+                raise InputError(f"the database {self.url} was written by a newer tactful (schema {version}; "
                                  f"this one knows up to {SCHEMA_VERSION}); upgrade tactful to use it")  # fmt: skip
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in filter(str.strip, MIGRATIONS[step].split(";")):
@@ -235,7 +231,7 @@ class PostgresStore:
                 finally:
                     self._local.conn = None
         except (psycopg.OperationalError, psycopg.InterfaceError) as err:
-            raise StoreUnavailable(f"the connection to {redact(self.url)} failed: {one_line(err)}; "
+            raise StoreUnavailable(f"the connection to {self.url} failed: {self.url.reason(err)}; "
                                    "nothing of this change was written") from None  # fmt: skip
         except psycopg.errors.InsufficientPrivilege as err:
             raise connect_error(self.url, err) from None
@@ -428,10 +424,10 @@ class PostgresStore:
         the last call (``LISTEN``/``NOTIFY``): what ``tactful worker`` does between passes."""
         try:
             if self._listener is None:
-                self._listener = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+                self._listener = psycopg.connect(self.url.conninfo, autocommit=True, connect_timeout=10)
                 self._listener.execute(f"LISTEN {WAKE_CHANNEL}")
             for _ in self._listener.notifies(timeout=max(seconds, 0.0), stop_after=1):
                 break
         except psycopg.OperationalError as err:
             self._listener = None
-            raise StoreUnavailable(f"the connection to {redact(self.url)} failed: {one_line(err)}") from None
+            raise StoreUnavailable(f"the connection to {self.url} failed: {self.url.reason(err)}") from None
