@@ -298,3 +298,20 @@ def test_a_claim_on_deliveries_is_taken_over_once_its_session_ends_and_never_whi
                 store.outbox.finish(first[0], now, None)
     finally:
         store.close()
+
+
+def test_a_connection_cut_while_delivering_costs_one_resend_and_the_summary_counts_every_delivery(tmp_path, pg_url):
+    from .test_delivery_crash import install_plugin
+    from .test_workers import KEEPER, LATER, Setup
+
+    setup = Setup(tmp_path, pg_url)
+    ids = setup.add(5)
+    when = "UPDATE ON deliveries FOR EACH ROW WHEN (NEW.status = 'delivered')"
+    with psycopg.connect(pg_url, autocommit=True) as admin:  # the third delivery marked delivered cuts its connection
+        admin.execute(CUT.replace("INSERT ON history FOR EACH ROW", when).format(at=3))  # type: ignore[arg-type]
+    env = {"PYTHONPATH": str(install_plugin(tmp_path / "site", "keeper", KEEPER)), "KEEPER_DIR": str(tmp_path)}
+    done = setup.run("tick", "--now", LATER, **env)
+    assert done.returncode == 0 and "database unavailable; trying again" in done.stderr, done.stderr
+    assert done.stderr.strip().endswith(f"tactful: tick: 5 timers fired, {2 * len(ids)} notices delivered, 0 failed")
+    keys = (tmp_path / "keys.txt").read_text().split()
+    assert len(set(keys)) == 2 * len(ids) and len(keys) == 2 * len(ids) + 1  # the one in flight, once more

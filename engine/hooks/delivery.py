@@ -68,28 +68,39 @@ def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int 
     the others' rather than send them to the configured address). A notice whose candidate
     is no longer stored fails its delivery.
     """
-    outbox.expand(delivery_plugins(pm))
     report = Report()
-    batch = _Batch(pm, drafts, candidates)
-    with claim(outbox, now, limit) as claimed:
-        report.claimed = len(claimed)
-        _attempt_all(claimed, outbox, batch, now, report)
+    _deliver_into(report, outbox, pm, now, limit, drafts, candidates)
     return report
 
 
 def drain(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, drafts: Drafter | None = None,
-          candidates: CandidateLookup | None = None, batch: int = DELIVERY_BATCH) -> Tally:  # fmt: skip
+          candidates: CandidateLookup | None = None, batch: int = DELIVERY_BATCH,
+          tally: Tally | None = None) -> Tally:  # fmt: skip
     """:func:`deliver`, ``batch`` deliveries at a time, until every delivery due by ``now``
     was attempted (or is another process's): what ``tactful tick`` and ``worker`` do. Each
     attempt makes its delivery delivered or due later than ``now``, so this ends; it also
-    ends when a batch holds only deliveries set aside (their plugin is not configured)."""
-    tally = Tally()
+    ends when a batch holds only deliveries set aside (their plugin is not configured).
+    Counts into ``tally`` when given, each attempt as it is recorded: a drain cut short (a
+    dropped connection) and tried again counts what the cut one did."""
+    tally = Tally() if tally is None else tally
     while True:
-        report = deliver(outbox, pm, now, batch, drafts, candidates)
-        tally.delivered += len(report.delivered)
-        tally.failed += report.failed
+        report = Report()
+        try:
+            _deliver_into(report, outbox, pm, now, batch, drafts, candidates)
+        finally:
+            tally.delivered += len(report.delivered)
+            tally.failed += report.failed
         if report.claimed < batch or not (report.delivered or report.failed):
             return tally
+
+
+def _deliver_into(report: Report, outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int,
+                  drafts: Drafter | None, candidates: CandidateLookup | None) -> None:  # fmt: skip
+    outbox.expand(delivery_plugins(pm))
+    batch = _Batch(pm, drafts, candidates)
+    with claim(outbox, now, limit) as claimed:
+        report.claimed = len(claimed)
+        _attempt_all(claimed, outbox, batch, now, report)
 
 
 def keep_takers(outbox: Outbox, pm: pluggy.PluginManager) -> None:

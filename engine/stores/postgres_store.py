@@ -182,7 +182,7 @@ class PostgresStore:
         self.pool.open()
         self._local = threading.local()
         self._listener: psycopg.Connection[Any] | None = None
-        self.outbox = PostgresOutbox(self.transaction, self.pool.connection)
+        self.outbox = PostgresOutbox(self.transaction, self.session)
         self.proposals = SQLProposals(self.transaction, "%s")
 
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:
@@ -252,6 +252,20 @@ class PostgresStore:
         with self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))  # not while a migration runs
             postgres_rls.switch(conn, self.url, on)
+
+    @contextmanager
+    def session(self) -> Iterator[psycopg.Connection[Any]]:
+        """A connection of the pool to itself, outside this thread's transaction, each block
+        in it a transaction of its own: an outbox claim keeps one while it lasts.
+
+        Raises:
+            StoreUnavailable: when the connection cannot be had or drops.
+        """
+        try:
+            with self.pool.connection() as conn:
+                yield conn
+        except (psycopg.OperationalError, psycopg.InterfaceError) as err:
+            raise StoreUnavailable(f"the connection to {self.url} failed: {self.url.reason(err)}") from None
 
     def insert(
         self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
