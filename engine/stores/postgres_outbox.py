@@ -47,6 +47,8 @@ _SELECT = (
     "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id"
 )
 _DUE = "d.status = 'pending' AND (d.next_attempt IS NULL OR d.next_attempt <= %s)"
+#: Begins a transaction on a connection a claim keeps (see :meth:`PostgresOutbox.claim`).
+Begin = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
 #: The first key of the advisory locks claims hold (the second is the claim's number): "tact".
 CLAIM_LOCKS = 0x74616374
 #: Schema 4: the claims. A claim's number comes from a sequence that wraps around.
@@ -82,9 +84,10 @@ class PostgresOutbox:
     """An :class:`~tactful.stores.outbox.Outbox` in the store's PostgreSQL database."""
 
     def __init__(self, transaction: Callable[[], AbstractContextManager[psycopg.Connection[Any]]],
-                 session: Callable[[], AbstractContextManager[psycopg.Connection[Any]]]) -> None:  # fmt: skip
+                 session: Callable[[], AbstractContextManager[Begin]]) -> None:  # fmt: skip
         """``transaction`` is the store's: this thread's connection in a transaction; ``session``
-        lends a connection of its own (the pool's), which a claim keeps while it lasts."""
+        lends a connection of its own (the pool's), which a claim keeps while it lasts, as what
+        begins a transaction on it."""
         self._transaction = transaction
         self._session = session
         self._takers: Mapping[str, Sequence[str]] | None = None
@@ -149,20 +152,20 @@ class PostgresOutbox:
             StoreUnavailable: from :meth:`finish`, when the claim's connection dropped and
                 another process took its deliveries over (nothing more is attempted).
         """
-        with self._session() as conn:
-            with conn.transaction():
+        with self._session() as begin:
+            with begin() as conn:
                 row = conn.execute(f"SELECT n, pg_advisory_lock({CLAIM_LOCKS}, n::integer) "
                                    "FROM nextval('delivery_claims') n").fetchone()  # fmt: skip
                 assert row is not None
                 number = int(row[0])
-            with conn.transaction():
+            with begin() as conn:
                 rows = conn.execute(_CLAIM, (now, limit, number)).fetchall()
             outer, self._claims.number = getattr(self._claims, "number", None), number
             try:
                 yield [_delivery(r) for r in sorted(rows, key=lambda r: int(r[0]))]
             finally:
                 self._claims.number = outer
-                with suppress(psycopg.Error), conn.transaction():  # a session that ended took its lock along
+                with suppress(psycopg.Error), begin() as conn:  # a session that ended took its lock along
                     conn.execute("UPDATE deliveries SET claimed_by = NULL WHERE claimed_by = %s", (number,))
                     conn.execute(f"SELECT pg_advisory_unlock({CLAIM_LOCKS}, %s::integer)", (number,))
 

@@ -11,9 +11,10 @@ share it, and a worker that dies releases its batch untouched. Needs the ``postg
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -224,9 +225,7 @@ class PostgresStore:
             with self.pool.connection() as conn:
                 self._local.conn = conn
                 try:
-                    stated = getattr(self._local, "candidate", None) or self.stated_candidate
-                    if stated is not None:
-                        postgres_rls.state(conn, stated)
+                    self._state(conn)
                     yield conn
                 finally:
                     self._local.conn = None
@@ -254,18 +253,33 @@ class PostgresStore:
             postgres_rls.switch(conn, self.url, on)
 
     @contextmanager
-    def session(self) -> Iterator[psycopg.Connection[Any]]:
-        """A connection of the pool to itself, outside this thread's transaction, each block
-        in it a transaction of its own: an outbox claim keeps one while it lasts.
+    def session(self) -> Iterator[Callable[[], AbstractContextManager[psycopg.Connection[Any]]]]:
+        """A connection of the pool to itself, outside this thread's transaction (an outbox claim
+        keeps one while it lasts): yields what begins a transaction on it, which states the
+        candidate as :meth:`transaction` does.
 
         Raises:
             StoreUnavailable: when the connection cannot be had or drops.
         """
         try:
             with self.pool.connection() as conn:
-                yield conn
+                yield partial(self._begin, conn)
         except (psycopg.OperationalError, psycopg.InterfaceError) as err:
             raise StoreUnavailable(f"the connection to {self.url} failed: {self.url.reason(err)}") from None
+        except psycopg.errors.InsufficientPrivilege as err:
+            raise connect_error(self.url, err) from None
+
+    @contextmanager
+    def _begin(self, conn: psycopg.Connection[Any]) -> Iterator[psycopg.Connection[Any]]:
+        with conn.transaction():
+            self._state(conn)
+            yield conn
+
+    def _state(self, conn: psycopg.Connection[Any]) -> None:
+        """State this thread's candidate (row-level security) for ``conn``'s transaction, if any."""
+        stated = getattr(self._local, "candidate", None) or self.stated_candidate
+        if stated is not None:
+            postgres_rls.state(conn, stated)
 
     def insert(
         self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
