@@ -51,7 +51,7 @@ _DUE = "d.status = 'pending' AND (d.next_attempt IS NULL OR d.next_attempt <= %s
 Begin = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
 #: The first key of the advisory locks claims hold (the second is the claim's number): "tact".
 CLAIM_LOCKS = 0x74616374
-#: Schema 4: the claims. A claim's number comes from a sequence that wraps around.
+#: Schema 5: the claims. A claim's number comes from a sequence that wraps around.
 CLAIMS_SCHEMA = """
 ALTER TABLE deliveries ADD COLUMN claimed_by INTEGER;
 CREATE SEQUENCE delivery_claims AS integer CYCLE;
