@@ -121,6 +121,8 @@ def test_a_postgresql_store_of_schema_1_gains_the_agenda_index_and_its_moments_t
     expected = store.get(app_id)
     store.close()
     with psycopg.connect(pg_url) as db:  # as schema 1 left it: no agenda index, no zones
+        db.execute("ALTER TABLE deliveries DROP COLUMN claimed_by")  # as schema 3 left it: no claims
+        db.execute("DROP SEQUENCE delivery_claims")
         db.execute("DROP TABLE candidates")  # and as schema 2 left it: no candidates
         db.execute("ALTER TABLE applications DROP COLUMN candidate")
         db.execute("ALTER TABLE outbox DROP COLUMN candidate")
@@ -266,3 +268,50 @@ def test_a_tick_on_postgresql_writes_the_notices_no_plugin_takes_already_expande
         assert [d.key.rsplit("/", 1)[-1] for d in store.outbox.listing(["pending"])] == ["mail"]
     finally:
         store.close()
+
+
+def test_a_claim_on_deliveries_is_taken_over_once_its_session_ends_and_never_while_it_lives(pg_url):
+    """The claim of a process whose connection ended (killed, on any host) is taken over by the
+    next claim; a live one is not; the old claimant learns it lost the claim at its next attempt."""
+    from tactful import Change
+    from tactful.errors import StoreUnavailable
+    from tactful.stores.postgres_outbox import CLAIM_LOCKS
+
+    from .test_store_contract import notice
+
+    store, now = PostgresStore(pg_url), at("2026-06-01 00:00")
+    try:
+        app = Engine(store, FakeClock(at("2026-05-04 17:00"))).add("Northwind", interviewed="2026-05-04")
+        store.save([Change(app, outbox=[notice("k")])])
+        store.outbox.expand({"action_due": ["p"]})
+        with store.outbox.claim(now, 10) as first:
+            assert len(first) == 1
+            with store.outbox.claim(now, 10) as second:
+                assert second == []  # the first claim lives: its delivery is nobody else's
+            with psycopg.connect(pg_url, autocommit=True) as admin:
+                sql = "SELECT pg_terminate_backend(pid, 30000) FROM pg_locks WHERE classid = %s"
+                ended = admin.execute(sql, (CLAIM_LOCKS,)).fetchall()
+                assert ended == [(True,)]  # (it waits, up to 30 s, for the session to end)
+            with store.outbox.claim(now, 10) as third:
+                assert [d.key for d in third] == [first[0].key]  # taken over
+            with pytest.raises(StoreUnavailable, match="claim on the deliveries being made was lost"):
+                store.outbox.finish(first[0], now, None)
+    finally:
+        store.close()
+
+
+def test_a_connection_cut_while_delivering_costs_one_resend_and_the_summary_counts_every_delivery(tmp_path, pg_url):
+    from .test_delivery_crash import install_plugin
+    from .test_workers import KEEPER, LATER, Setup
+
+    setup = Setup(tmp_path, pg_url)
+    ids = setup.add(5)
+    when = "UPDATE ON deliveries FOR EACH ROW WHEN (NEW.status = 'delivered')"
+    with psycopg.connect(pg_url, autocommit=True) as admin:  # the third delivery marked delivered cuts its connection
+        admin.execute(CUT.replace("INSERT ON history FOR EACH ROW", when).format(at=3))  # type: ignore[arg-type]
+    env = {"PYTHONPATH": str(install_plugin(tmp_path / "site", "keeper", KEEPER)), "KEEPER_DIR": str(tmp_path)}
+    done = setup.run("tick", "--now", LATER, **env)
+    assert done.returncode == 0 and "database unavailable; trying again" in done.stderr, done.stderr
+    assert done.stderr.strip().endswith(f"tactful: tick: 5 timers fired, {2 * len(ids)} notices delivered, 0 failed")
+    keys = (tmp_path / "keys.txt").read_text().split()
+    assert len(set(keys)) == 2 * len(ids) and len(keys) == 2 * len(ids) + 1  # the one in flight, once more

@@ -4,7 +4,7 @@ import pluggy
 import pytest
 
 from tactful import Engine
-from tactful.hooks.delivery import deliver
+from tactful.hooks.delivery import deliver, drain
 from tactful.hooks.pluginmanager import get_plugin_manager
 from tactful.hookspecs import hookimpl
 from tactful.testing import FakeClock, RecordingPlugin
@@ -46,6 +46,29 @@ def test_tick_announces_each_due_action_once(setup):
     assert due == ["call"]
     keys = [key for _, _, key in recorder.calls]
     assert len(keys) == len(set(keys))
+
+
+def test_draining_delivers_every_due_notice_a_batch_at_a_time_and_each_once(setup):
+    engine, clock, pm, recorder = setup
+    engine.add_many([{"company": f"C{n}", "interviewed": "2026-05-04"} for n in range(4)])
+    clock.set(at("2026-05-21 10:00"))
+    engine.tick()  # four transitions and four actions due: eight deliveries, in batches of three
+    recorder.fail_with = None
+    tally = drain(engine.store.outbox, pm, clock(), batch=3)
+    keys = [key for _, _, key in recorder.calls]
+    assert tally.delivered == len(keys) == len(set(keys)) == 8 and tally.failed == []
+    assert engine.store.outbox.listing(["pending"]) == []
+
+
+def test_draining_stops_when_every_attempt_left_is_due_later(setup):
+    engine, clock, pm, recorder = setup
+    engine.add_many([{"company": f"C{n}", "interviewed": "2026-05-04"} for n in range(3)])
+    clock.set(at("2026-05-21 10:00"))
+    engine.tick()
+    recorder.fail_with = ConnectionError("smtp down")
+    tally = drain(engine.store.outbox, pm, clock(), batch=2)
+    assert tally.delivered == 0 and len(tally.failed) == 6 and recorder.calls == []  # each tried once, not again
+    assert len(engine.store.outbox.listing(["pending"])) == 6
 
 
 def test_a_failing_plugin_is_retried_with_backoff_and_never_undoes_the_change(setup):

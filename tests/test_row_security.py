@@ -152,6 +152,27 @@ def test_a_role_bound_to_one_candidate_reads_none_of_anothers_rows(platform):
         store.close()
 
 
+def test_a_role_bound_to_one_candidate_claims_and_delivers_its_own_deliveries_only(platform):
+    """The claim keeps a connection of its own: its transactions state the candidate too."""
+    seeded(platform)
+    now = at("2030-01-01 00:00")
+    store = PostgresStore(platform.app, candidate="ada")
+    try:
+        with store.outbox.claim(now, 100) as mine:
+            assert mine and {d.notice.candidate for d in mine} == {"ada"}
+            for delivery in mine:
+                store.outbox.finish(delivery, now, None)
+    finally:
+        store.close()
+    worker = PostgresStore(platform.worker)
+    try:
+        done = {d.notice.candidate for d in worker.outbox.listing(["delivered"])}
+        waiting = {d.notice.candidate for d in worker.outbox.listing(["pending"])}
+    finally:
+        worker.close()
+    assert (done, waiting) == ({"ada"}, {"bob"})
+
+
 #: What Ada's connection tries on Bob's rows: each finds no row to change.
 CHANGES = (
     "UPDATE applications SET company = 'Mallory' WHERE candidate = 'bob'",

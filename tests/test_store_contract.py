@@ -208,6 +208,22 @@ def test_a_claimed_delivery_is_given_to_nobody_else_until_finished(store):
     assert len(store.outbox.listing(["delivered"])) == 6
 
 
+def test_an_attempt_finished_inside_a_claim_is_kept_before_the_claim_ends(store):
+    """What a claim has delivered is durable at once: a process killed later in its claim
+    does not have it delivered again."""
+    [app] = store.insert([(new_app(), [])])
+    store.save([Change(app, outbox=[notice("k0"), notice("k1")])])
+    store.outbox.expand({"action_due": ["p"]})
+    now = at("2026-06-01 00:00")
+    seen: list[str] = []
+    with store.outbox.claim(now, 10) as mine:
+        store.outbox.finish(mine[0], now, None)
+        other = threading.Thread(target=lambda: seen.extend(d.key for d in store.outbox.listing(["delivered"])))
+        other.start()  # another thread: another connection, which sees only what is committed
+        other.join(30)
+    assert seen == ["k0/p"]
+
+
 def test_threads_sharing_one_engine_fire_each_due_application_once(store):
     clock = FakeClock(at("2026-05-04 17:00"))
     engine = Engine(store, clock, notify=True)

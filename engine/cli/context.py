@@ -256,17 +256,17 @@ class Context:
                        key=lambda pair: (pair[1].due.timestamp(), pair[0].id or 0))  # fmt: skip
         return [action_notice(app, item, engine.draft_text(app, item.action, now)) for app, item in items]
 
-    def deliver(self) -> Any:
-        """Deliver what the outbox holds for the plugins; returns the report. A plugin that is
-        not configured is skipped, with one warning."""
-        from ..hooks.delivery import deliver
+    def deliver(self, tally: Any = None) -> Any:
+        """Deliver everything the outbox holds for the plugins, a batch at a time; returns the
+        tally (``tally``, counted on, when given). A plugin that is not configured is skipped,
+        with one warning."""
+        from ..hooks.delivery import drain
 
         pm, engine = self.plugins(), self.engine()
         for name, aside in sorted(pm.unconfigured.items()):
             warn(f"plugin '{name}' is not configured ({aside.reason}); skipped: it gets no notices until it is")
-        return deliver(
-            engine.store.outbox, pm, self.now(), drafts=engine.notice_draft, candidates=engine.store.get_candidate
-        )
+        return drain(engine.store.outbox, pm, self.now(), drafts=engine.notice_draft,
+                     candidates=engine.store.get_candidate, tally=tally)  # fmt: skip
 
     def emit(self, document: Any, human: Callable[[], str]) -> None:
         """Print ``document`` as JSON with ``--json``, else the human text."""

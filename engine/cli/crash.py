@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import click
+
 #: The exit code of an internal error (``EX_SOFTWARE``).
 EX_SOFTWARE = 70
 
@@ -32,6 +34,36 @@ def home_from(argv: Sequence[str]) -> Path:
     return home_dir(given or os.environ.get("TACTFUL_HOME"))
 
 
+def command_of(argv: Sequence[str]) -> str:
+    """The command a command line runs: its first word that is neither an option nor the value
+    of one (``tactful --database URL list`` runs ``list``, not the URL)."""
+    from .main import cli
+
+    valued = {name for param in cli.params if isinstance(param, click.Option) and not param.is_flag
+              and not param.count for name in param.opts}  # fmt: skip
+    words = iter(argv[1:])
+    for word in words:
+        if word in valued:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return ""
+
+
+def without_secrets(text: str, argv: Sequence[str]) -> str:
+    """``text`` without any password the command line or ``TACTFUL_DATABASE`` holds (in any
+    of its forms), nor any URL's login, nor any secret a plugin handed over."""
+    from ..stores.pgurl import secret_forms
+    from ..vocabulary.log import HIDDEN, redact
+
+    forms: set[str] = set()
+    for given in (*argv[1:], os.environ.get("TACTFUL_DATABASE", "")):
+        forms |= secret_forms(given)
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, HIDDEN)
+    return redact(text)
+
+
 def write_report(error: BaseException, argv: Sequence[str], folder: Path) -> Path:
     """Write the traceback of ``error`` to a new private file in ``folder``/crash; its path.
 
@@ -44,9 +76,9 @@ def write_report(error: BaseException, argv: Sequence[str], folder: Path) -> Pat
     target = private_dir(folder / "crash")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")  # the CLI's edge may read the clock
     path = target / f"crash-{stamp}-{os.getpid()}.txt"
-    command = next((arg for arg in argv[1:] if not arg.startswith("-")), "")
     body = "".join(traceback.format_exception(error))
-    text = f"tactful {__version__}, Python {sys.version.split()[0]}, command: {command}\n\n{body}"
+    text = f"tactful {__version__}, Python {sys.version.split()[0]}, command: {command_of(argv)}\n\n{body}"
+    text = without_secrets(text, argv)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)

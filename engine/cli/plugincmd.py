@@ -103,5 +103,5 @@ def retry(ctx: Context, ids: tuple[int, ...]) -> None:
         ids = tuple(i for i, status in known.items() if status != "delivered")
     count = ctx.engine().store.outbox.retry(ctx.now(), ids) if ids or not ctx.candidate else 0
     report = ctx.deliver()
-    doc = {"retried": count, "delivered": len(report.delivered), "failed": len(report.failed)}
-    ctx.emit(doc, lambda: f"Retried {count}: {len(report.delivered)} delivered, {len(report.failed)} failed.")
+    doc = {"retried": count, "delivered": report.delivered, "failed": len(report.failed)}
+    ctx.emit(doc, lambda: f"Retried {count}: {report.delivered} delivered, {len(report.failed)} failed.")

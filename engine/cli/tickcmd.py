@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial
 
 import click
 
@@ -33,7 +34,7 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
     tactful tick --json --strict
     """
     from ..engine import TICK_BATCH
-    from ..hooks.delivery import keep_takers
+    from ..hooks.delivery import Tally, keep_takers
     from ..stores.claims import tick_batch
     from .output import fired_doc
     from .workercmd import reconnecting
@@ -60,11 +61,11 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
     if ctx.as_json:
         out.write("\n]\n" if count else "]\n")
     out.flush()
-    report = reconnecting(ctx.deliver)
+    report = reconnecting(partial(ctx.deliver, Tally()))  # counted across tries: one cut short kept its count
     publish_schedule(ctx)
     for delivery, error in report.failed:
         warn(f"delivery to {delivery.plugin} failed ({error}); it will be retried, see 'tactful outbox'")
-    click.echo(f"tactful: tick: {tick_summary(count, len(report.delivered), len(report.failed))}", err=True)
+    click.echo(f"tactful: tick: {tick_summary(count, report.delivered, len(report.failed))}", err=True)
     if strict and report.failed:
         sys.exit(1)
 

@@ -10,6 +10,7 @@ import signal
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -100,7 +101,7 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
     tactful --database postgresql://tactful@db/tactful worker --batch 5000
     """
     from ..engine import TICK_BATCH
-    from ..hooks.delivery import keep_takers
+    from ..hooks.delivery import Tally, keep_takers
     from ..stores.claims import tick_batch
     from ..vocabulary.log import configure_cli, logger
 
@@ -116,9 +117,9 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
         while not signals.stop:
             ctx.refresh_now()
             fired = reconnecting(lambda: sum(1 for _ in engine.tick_each(size)))
-            report = reconnecting(ctx.deliver)
+            report = reconnecting(partial(ctx.deliver, Tally()))  # counted across tries: one cut short kept its count
             passes += 1
-            logger().info("worker pass", fired=fired, delivered=len(report.delivered), failed=len(report.failed))
+            logger().info("worker pass", fired=fired, delivered=report.delivered, failed=len(report.failed))
             if signals.stop:
                 break
             pause = _until_next_wake(ctx, poll)

@@ -28,15 +28,26 @@ from .pluginmanager import DELIVERY_HOOKS, delivery_plugins, hook_for
 Drafter = Callable[[Notice], str | None]
 #: Finds a candidate by key (``store.get_candidate``); None when there is none.
 CandidateLookup = Callable[[str], Candidate | None]
-#: How many deliveries one call attempts at most.
+#: How many deliveries one call of :func:`deliver` attempts at most.
 DELIVERY_LIMIT = 1000
+#: How many deliveries :func:`drain` claims at a time: several workers share a long outbox.
+DELIVERY_BATCH = 100
 
 
 @dataclass(slots=True)
 class Report:
-    """What one delivery pass did."""
+    """What one delivery pass did (``claimed``: how many deliveries it was given)."""
 
     delivered: list[Delivery] = field(default_factory=list)
+    failed: list[tuple[Delivery, str]] = field(default_factory=list)
+    claimed: int = 0
+
+
+@dataclass(slots=True)
+class Tally:
+    """What :func:`drain` did: how many deliveries went through, and the ones that failed."""
+
+    delivered: int = 0
     failed: list[tuple[Delivery, str]] = field(default_factory=list)
 
 
@@ -57,12 +68,39 @@ def deliver(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int 
     the others' rather than send them to the configured address). A notice whose candidate
     is no longer stored fails its delivery.
     """
-    outbox.expand(delivery_plugins(pm))
     report = Report()
+    _deliver_into(report, outbox, pm, now, limit, drafts, candidates)
+    return report
+
+
+def drain(outbox: Outbox, pm: pluggy.PluginManager, now: datetime, drafts: Drafter | None = None,
+          candidates: CandidateLookup | None = None, batch: int = DELIVERY_BATCH,
+          tally: Tally | None = None) -> Tally:  # fmt: skip
+    """:func:`deliver`, ``batch`` deliveries at a time, until every delivery due by ``now``
+    was attempted (or is another process's): what ``tactful tick`` and ``worker`` do. Each
+    attempt makes its delivery delivered or due later than ``now``, so this ends; it also
+    ends when a batch holds only deliveries set aside (their plugin is not configured).
+    Counts into ``tally`` when given, each attempt as it is recorded: a drain cut short (a
+    dropped connection) and tried again counts what the cut one did."""
+    tally = Tally() if tally is None else tally
+    while True:
+        report = Report()
+        try:
+            _deliver_into(report, outbox, pm, now, batch, drafts, candidates)
+        finally:
+            tally.delivered += len(report.delivered)
+            tally.failed += report.failed
+        if report.claimed < batch or not (report.delivered or report.failed):
+            return tally
+
+
+def _deliver_into(report: Report, outbox: Outbox, pm: pluggy.PluginManager, now: datetime, limit: int,
+                  drafts: Drafter | None, candidates: CandidateLookup | None) -> None:  # fmt: skip
+    outbox.expand(delivery_plugins(pm))
     batch = _Batch(pm, drafts, candidates)
     with claim(outbox, now, limit) as claimed:
+        report.claimed = len(claimed)
         _attempt_all(claimed, outbox, batch, now, report)
-    return report
 
 
 def keep_takers(outbox: Outbox, pm: pluggy.PluginManager) -> None:

@@ -1,20 +1,28 @@
 """The outbox of the PostgreSQL store: notices and their deliveries, in the same database.
 
-Deliveries are claimed with ``FOR UPDATE SKIP LOCKED`` in a transaction that lasts while
-they are attempted: two workers never attempt one delivery at once, and a worker that dies
-mid-attempt leaves it pending, to be attempted again (with the same key).
+A claim marks its deliveries with a number of its own (``claimed_by``) in a short committed
+transaction (``FOR UPDATE SKIP LOCKED``, so claims made at once take different rows), and
+each attempt's outcome is committed as it is known: a process killed mid-claim loses no
+"delivered" mark, and only the delivery in flight is attempted again (with the same key).
+
+Whether a claim's process is alive is the server's to say: the claim holds a session-level
+advisory lock on its number (``pg_advisory_lock(CLAIM_LOCKS, number)``) on a connection it
+keeps for as long as it lasts. A process that dies, on any host, ends that session, and the
+lock goes with it; the next claim sees the lock gone (``pg_locks``) and takes the dead
+claim's deliveries over. A live claim is never taken over, however long it takes.
 """
 
 from __future__ import annotations
 
-import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
 import psycopg
 
+from ..errors import StoreUnavailable
 from ..runtime.notify import Notice
 from ..vocabulary.timecalc import stamp, unstamp
 from .outbox import Delivery, after_failure
@@ -39,17 +47,31 @@ _SELECT = (
     "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id"
 )
 _DUE = "d.status = 'pending' AND (d.next_attempt IS NULL OR d.next_attempt <= %s)"
-
-
-def redact(url: str) -> str:
-    """``url`` with its password left out, fit for a message or a log."""
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
-
-
-def one_line(err: Exception) -> str:
-    """A database error's message on one line, with any password in it left out."""
-    text = " ".join(part.strip() for part in str(err).splitlines() if part.strip()) or type(err).__name__
-    return re.sub(r"(password=)\S+", r"\1***", redact(text))
+#: Begins a transaction on a connection a claim keeps (see :meth:`PostgresOutbox.claim`).
+Begin = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
+#: The first key of the advisory locks claims hold (the second is the claim's number): "tact".
+CLAIM_LOCKS = 0x74616374
+#: Schema 5: the claims. A claim's number comes from a sequence that wraps around.
+CLAIMS_SCHEMA = """
+ALTER TABLE deliveries ADD COLUMN claimed_by INTEGER;
+CREATE SEQUENCE delivery_claims AS integer CYCLE;
+CREATE INDEX deliveries_claimed ON deliveries (claimed_by) WHERE claimed_by IS NOT NULL
+"""
+#: Claims the due deliveries that are not claimed, or whose claim's lock is gone (its
+#: process died); takes ``(now, limit, number)``.
+_CLAIM = f"""
+WITH dead AS (
+    SELECT DISTINCT claimed_by AS number FROM deliveries WHERE claimed_by IS NOT NULL AND status = 'pending'
+    EXCEPT
+    SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND classid = {CLAIM_LOCKS} AND objsubid = 2
+        AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+), mine AS (
+    SELECT d.id FROM deliveries d WHERE {_DUE} AND (d.claimed_by IS NULL OR d.claimed_by IN (SELECT number FROM dead))
+    ORDER BY d.id LIMIT %s FOR UPDATE OF d SKIP LOCKED
+)
+UPDATE deliveries d SET claimed_by = %s FROM mine, outbox o WHERE d.id = mine.id AND o.id = d.outbox_id
+RETURNING d.id, d.plugin, d.key, o.payload, d.status, d.attempts, d.next_attempt, d.last_error, d.delivered_at
+"""
 
 
 def _delivery(row: Sequence[Any]) -> Delivery:
@@ -61,10 +83,15 @@ def _delivery(row: Sequence[Any]) -> Delivery:
 class PostgresOutbox:
     """An :class:`~tactful.stores.outbox.Outbox` in the store's PostgreSQL database."""
 
-    def __init__(self, transaction: Callable[[], AbstractContextManager[psycopg.Connection[Any]]]) -> None:
-        """``transaction`` is the store's: this thread's connection in a transaction."""
+    def __init__(self, transaction: Callable[[], AbstractContextManager[psycopg.Connection[Any]]],
+                 session: Callable[[], AbstractContextManager[Begin]]) -> None:  # fmt: skip
+        """``transaction`` is the store's: this thread's connection in a transaction; ``session``
+        lends a connection of its own (the pool's), which a claim keeps while it lasts, as what
+        begins a transaction on it."""
         self._transaction = transaction
+        self._session = session
         self._takers: Mapping[str, Sequence[str]] | None = None
+        self._claims = threading.local()  # the number of this thread's claim, while it lasts
 
     def keep_takers(self, takers: Mapping[str, Sequence[str]]) -> None:
         """The plugins that take each kind for as long as this outbox is used (a tick's or a
@@ -118,27 +145,50 @@ class PostgresOutbox:
 
     @contextmanager
     def claim(self, now: datetime, limit: int) -> Iterator[list[Delivery]]:
-        with self._transaction() as conn:
-            rows = conn.execute(
-                f"{_SELECT} WHERE {_DUE} ORDER BY d.id LIMIT %s FOR UPDATE OF d SKIP LOCKED", (now, limit)
-            ).fetchall()
-            yield [_delivery(r) for r in rows]
+        """Each delivery is marked with this claim's number, committed at once, and given
+        back at the end of the block; :meth:`finish` commits each outcome as it comes.
+
+        Raises:
+            StoreUnavailable: from :meth:`finish`, when the claim's connection dropped and
+                another process took its deliveries over (nothing more is attempted).
+        """
+        with self._session() as begin:
+            with begin() as conn:
+                row = conn.execute(f"SELECT n, pg_advisory_lock({CLAIM_LOCKS}, n::integer) "
+                                   "FROM nextval('delivery_claims') n").fetchone()  # fmt: skip
+                assert row is not None
+                number = int(row[0])
+            with begin() as conn:
+                rows = conn.execute(_CLAIM, (now, limit, number)).fetchall()
+            outer, self._claims.number = getattr(self._claims, "number", None), number
+            try:
+                yield [_delivery(r) for r in sorted(rows, key=lambda r: int(r[0]))]
+            finally:
+                self._claims.number = outer
+                with suppress(psycopg.Error), begin() as conn:  # a session that ended took its lock along
+                    conn.execute("UPDATE deliveries SET claimed_by = NULL WHERE claimed_by = %s", (number,))
+                    conn.execute(f"SELECT pg_advisory_unlock({CLAIM_LOCKS}, %s::integer)", (number,))
 
     def finish(self, delivery: Delivery, now: datetime, error: str | None) -> None:
-        with self._transaction() as conn:
-            if error is None:
-                conn.execute(
-                    "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = %s, "
-                    "last_error = NULL WHERE id = %s",
-                    (stamp(now), delivery.id),
-                )
-                return
+        """Record an attempt, committed at once (see :meth:`claim`)."""
+        values: list[object]
+        if error is None:
+            sets, values = "status = 'delivered', delivered_at = %s, last_error = NULL", [stamp(now)]
+        else:
             status, later = after_failure(delivery, now)
-            conn.execute(
-                "UPDATE deliveries SET status = %s, attempts = attempts + 1, next_attempt = %s, last_error = %s "
-                "WHERE id = %s",
-                (status, later, error[:1000], delivery.id),
-            )
+            sets, values = "status = %s, next_attempt = %s, last_error = %s", [status, later, error[:1000]]
+        number = getattr(self._claims, "number", None)
+        where, keys = ("id = %s", [delivery.id]) if number is None else ("id = %s AND claimed_by = %s",
+                                                                         [delivery.id, number])  # fmt: skip
+        with self._transaction() as conn:
+            sql = f"UPDATE deliveries SET {sets}, attempts = attempts + 1, claimed_by = NULL WHERE {where}"
+            if conn.execute(sql, (*values, *keys)).rowcount or number is None:
+                return
+            taken = conn.execute("SELECT 1 FROM deliveries WHERE id = %s", (delivery.id,)).fetchone()
+        if taken:  # (a delivery that is gone was erased with its candidate meanwhile)
+            raise StoreUnavailable("the claim on the deliveries being made was lost (its connection to the "
+                                   "database dropped, and another process took them over); the last one may be "
+                                   "made twice")  # fmt: skip
 
     def listing(self, statuses: Iterable[str]) -> list[Delivery]:
         with self._transaction() as conn:

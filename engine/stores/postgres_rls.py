@@ -23,7 +23,7 @@ import psycopg
 
 from ..errors import InputError
 from ..runtime import candidates
-from .postgres_outbox import one_line, redact
+from .pgurl import PostgresURL
 
 #: The session setting a connection states its candidate in.
 SETTING = "tactful.candidate"
@@ -134,7 +134,7 @@ def stating(local: threading.local, opened_for: str | None, key: str) -> Iterato
         local.candidate = before
 
 
-def switch(conn: psycopg.Connection[Any], url: str, on: bool) -> None:
+def switch(conn: psycopg.Connection[Any], url: PostgresURL, on: bool) -> None:
     """Turn row-level security on or off, all of it or none, in ``conn``'s transaction.
 
     Raises:
@@ -144,19 +144,19 @@ def switch(conn: psycopg.Connection[Any], url: str, on: bool) -> None:
         with conn.transaction():
             conn.execute(ENABLE if on else DISABLE)  # fixed text, no input: several statements at once
     except psycopg.errors.InsufficientPrivilege as err:
-        raise InputError(f"only the owner of tactful's tables in {redact(url)} may turn row-level security "
-                         f"{'on' if on else 'off'}; connect as that role ({one_line(err)})") from None  # fmt: skip
+        raise InputError(f"only the owner of tactful's tables in {url} may turn row-level security "
+                         f"{'on' if on else 'off'}; connect as that role ({url.reason(err)})") from None  # fmt: skip
 
 
-def refusal(url: str, err: psycopg.Error) -> InputError | None:
+def refusal(url: PostgresURL, err: psycopg.Error) -> InputError | None:
     """The one line for a refusal of row-level security's, or None for another error."""
-    reason = one_line(err)
+    reason = url.reason(err)
     if SETTING in reason:
-        says = f"the database {redact(url)} answers only connections that state their candidate (row-level security)"
+        says = f"the database {url} answers only connections that state their candidate (row-level security)"
         return InputError(f"{says}: open the store with PostgresStore(url, candidate=KEY) or use it inside "
                           "store.as_candidate(KEY), or connect as a role that serves every candidate (the worker's)",
                           cli=f"{says}; connect as a role that serves every candidate (the worker's)")  # fmt: skip
     if "row-level security" in reason:
-        return InputError(f"the database {redact(url)} refuses to write a row of another candidate than the one "
+        return InputError(f"the database {url} refuses to write a row of another candidate than the one "
                           f"this connection states: {reason}; nothing of this change was written")  # fmt: skip
     return None

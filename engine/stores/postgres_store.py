@@ -11,9 +11,10 @@ share it, and a worker that dies releases its batch untouched. Needs the ``postg
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -24,14 +25,15 @@ from ..errors import InputError, StoreUnavailable
 from ..vocabulary.records import Application, Candidate, LogEntry
 from ..vocabulary.timecalc import stamp
 from . import postgres_rls
-from .postgres_outbox import OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox, one_line, redact
+from .pgurl import PostgresURL
+from .postgres_outbox import CLAIMS_SCHEMA, OUTBOX_SCHEMA, WAKE_CHANNEL, PostgresOutbox
 from .proposals import POSTGRES_SCHEMA as PROPOSALS_SCHEMA
 from .proposals import SQLProposals
 from .sqlite_rows import Texts, app_values, entry_row, history_entry, read_apps
 from .store import Change, Conflict
 
 #: The schema this tactful writes; a database marked with a higher one is refused.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Each version's steps, applied in order to a database marked with a lower one.
 MIGRATIONS = {
     1: """
@@ -75,6 +77,8 @@ INSERT INTO candidates (key) VALUES ('')
 """,
     # Capture (issue 20): proposals from the mailbox, and how far each folder was read.
     4: PROPOSALS_SCHEMA,
+    # Claims of deliveries, committed, each delivery's outcome committed as it comes.
+    5: CLAIMS_SCHEMA,
 }
 _COLUMNS = (
     "id, company, state, entered, facts, rules, rules_hash, next_due, timer, version, wake, notified, agenda, zones, "
@@ -137,16 +141,16 @@ def _values(app: Application, texts: Texts | None = None) -> tuple[Any, ...]:
     return app_values(app, texts, stamp, _same)
 
 
-def connect_error(url: str, err: Exception) -> InputError:
+def connect_error(url: PostgresURL, err: Exception) -> InputError:
     """The one line for a database that cannot be used, naming it without its password."""
-    reason = one_line(err)
+    reason = url.reason(err)
     if isinstance(err, pgerrors.InsufficientPrivilege):
         if (refused := postgres_rls.refusal(url, err)) is not None:
             return refused  # a candidate's rows, not the user's rights
-        return InputError(f"the database {redact(url)} refuses this user: {reason}; grant it CREATE and USAGE "
+        return InputError(f"the database {url} refuses this user: {reason}; grant it CREATE and USAGE "
                           "on the schema, and SELECT, INSERT, UPDATE, DELETE on its tables and USAGE on its "
                           "sequences (or ask the database's owner)")  # fmt: skip
-    return StoreUnavailable(f"cannot use the database {redact(url)}: {reason}")
+    return StoreUnavailable(f"cannot use the database {url}: {reason}")
 
 
 class PostgresStore:
@@ -167,24 +171,19 @@ class PostgresStore:
                 or missing rights.
             StoreUnavailable: when the server cannot be reached.
         """
-        self.url = url
+        self.url = PostgresURL.parse(url)  # libpq is given its parts, never the URL (see pgurl)
         self.stated_candidate = None if candidate is None else postgres_rls.stateable(candidate)
         try:
-            psycopg.conninfo.conninfo_to_dict(url)
-        except psycopg.ProgrammingError as err:
-            raise InputError(f"the database URL {redact(url)} is malformed ({one_line(err)}); write it as "
-                             "postgresql://USER:PASSWORD@HOST:PORT/DATABASE") from None  # fmt: skip
-        try:
-            with psycopg.connect(url, connect_timeout=10) as conn:
+            with psycopg.connect(self.url.conninfo, connect_timeout=10) as conn:
                 self._migrate(conn)
         except psycopg.Error as err:
-            raise connect_error(url, err) from None
-        self.pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=False,
+            raise connect_error(self.url, err) from None
+        self.pool = ConnectionPool(self.url.conninfo, min_size=1, max_size=max_connections, open=False,
                                    check=ConnectionPool.check_connection, kwargs={"connect_timeout": 10})  # fmt: skip
         self.pool.open()
         self._local = threading.local()
         self._listener: psycopg.Connection[Any] | None = None
-        self.outbox = PostgresOutbox(self.transaction)
+        self.outbox = PostgresOutbox(self.transaction, self.session)
         self.proposals = SQLProposals(self.transaction, "%s")
 
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:
@@ -197,7 +196,7 @@ class PostgresStore:
                 row = conn.execute("SELECT max(version) FROM tactful_schema").fetchone()
                 version = int(row[0]) if row and row[0] is not None else 0
             if version > SCHEMA_VERSION:
-                raise InputError(f"the database {redact(self.url)} was written by a newer tactful (schema {version}; "
+                raise InputError(f"the database {self.url} was written by a newer tactful (schema {version}; "
                                  f"this one knows up to {SCHEMA_VERSION}); upgrade tactful to use it")  # fmt: skip
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in filter(str.strip, MIGRATIONS[step].split(";")):
@@ -226,14 +225,12 @@ class PostgresStore:
             with self.pool.connection() as conn:
                 self._local.conn = conn
                 try:
-                    stated = getattr(self._local, "candidate", None) or self.stated_candidate
-                    if stated is not None:
-                        postgres_rls.state(conn, stated)
+                    self._state(conn)
                     yield conn
                 finally:
                     self._local.conn = None
         except (psycopg.OperationalError, psycopg.InterfaceError) as err:
-            raise StoreUnavailable(f"the connection to {redact(self.url)} failed: {one_line(err)}; "
+            raise StoreUnavailable(f"the connection to {self.url} failed: {self.url.reason(err)}; "
                                    "nothing of this change was written") from None  # fmt: skip
         except psycopg.errors.InsufficientPrivilege as err:
             raise connect_error(self.url, err) from None
@@ -254,6 +251,35 @@ class PostgresStore:
         with self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))  # not while a migration runs
             postgres_rls.switch(conn, self.url, on)
+
+    @contextmanager
+    def session(self) -> Iterator[Callable[[], AbstractContextManager[psycopg.Connection[Any]]]]:
+        """A connection of the pool to itself, outside this thread's transaction (an outbox claim
+        keeps one while it lasts): yields what begins a transaction on it, which states the
+        candidate as :meth:`transaction` does.
+
+        Raises:
+            StoreUnavailable: when the connection cannot be had or drops.
+        """
+        try:
+            with self.pool.connection() as conn:
+                yield partial(self._begin, conn)
+        except (psycopg.OperationalError, psycopg.InterfaceError) as err:
+            raise StoreUnavailable(f"the connection to {self.url} failed: {self.url.reason(err)}") from None
+        except psycopg.errors.InsufficientPrivilege as err:
+            raise connect_error(self.url, err) from None
+
+    @contextmanager
+    def _begin(self, conn: psycopg.Connection[Any]) -> Iterator[psycopg.Connection[Any]]:
+        with conn.transaction():
+            self._state(conn)
+            yield conn
+
+    def _state(self, conn: psycopg.Connection[Any]) -> None:
+        """State this thread's candidate (row-level security) for ``conn``'s transaction, if any."""
+        stated = getattr(self._local, "candidate", None) or self.stated_candidate
+        if stated is not None:
+            postgres_rls.state(conn, stated)
 
     def insert(
         self, items: Sequence[tuple[Application, Sequence[LogEntry]]], kept_rules: Sequence[tuple[str, str, str]] = ()
@@ -426,10 +452,10 @@ class PostgresStore:
         the last call (``LISTEN``/``NOTIFY``): what ``tactful worker`` does between passes."""
         try:
             if self._listener is None:
-                self._listener = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+                self._listener = psycopg.connect(self.url.conninfo, autocommit=True, connect_timeout=10)
                 self._listener.execute(f"LISTEN {WAKE_CHANNEL}")
             for _ in self._listener.notifies(timeout=max(seconds, 0.0), stop_after=1):
                 break
         except psycopg.OperationalError as err:
             self._listener = None
-            raise StoreUnavailable(f"the connection to {redact(self.url)} failed: {one_line(err)}") from None
+            raise StoreUnavailable(f"the connection to {self.url} failed: {self.url.reason(err)}") from None
