@@ -4,6 +4,7 @@ states no candidate gets an error rather than rows, and the worker's role serves
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import uuid
@@ -22,7 +23,7 @@ from tactful.stores.store import Change, Conflict
 from tactful.testing import FakeClock
 from tactful.vocabulary.records import Candidate
 
-from .clirun import doc, run
+from .clirun import doc, ok, run
 from .helpers import at
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "embedding.md"
@@ -254,6 +255,10 @@ def test_a_connection_that_states_no_candidate_gets_an_error_not_rows(platform, 
     done = run(tmp_path, "--database", platform.app, "list", now=NOW)
     assert done.returncode == 2 and done.stdout == "" and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert says in done.stderr and "the worker's" in done.stderr and "Traceback" not in done.stderr
+    listed = json.loads(
+        ok(tmp_path, "--database", platform.app, "--candidate", "ada", "list", "--json", now=NOW).stdout
+    )
+    assert [app["id"] for app in listed] == [ids["ada"]]  # --candidate is stated: the app role reads hers
 
 
 def test_each_thread_states_its_own_candidate_and_the_engine_stays_within_it(platform):

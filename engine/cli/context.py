@@ -164,7 +164,7 @@ class Context:
             raise InputError(f"cannot create the tactful home {self.home}: {err.strerror}") from None
         rules = RuleBook(cache_dir=self.home / "cache", check_templates=False,  # drafts check their own
                          **self.rule_options())  # fmt: skip
-        store = open_store(self.database or self.home / DB_NAME)
+        store = open_store(self.database or self.home / DB_NAME, self.candidate)  # stated, for row security
         return Engine(store, clock, rules, notify=True, zone=user_zone())
 
     def plugins(self) -> Any:

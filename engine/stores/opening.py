@@ -29,9 +29,10 @@ _NOT_A_PATH = (
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}")
 
 
-def open_store(location: str | Path) -> Store:
+def open_store(location: str | Path, candidate: str | None = None) -> Store:
     """The store at ``location``: ``postgresql://…`` (needs ``tactful[postgres]``), else an
-    SQLite file at that path.
+    SQLite file at that path. On PostgreSQL, ``candidate`` is stated by every transaction, for
+    row-level security (see :class:`~tactful.stores.postgres_store.PostgresStore`).
 
     Raises:
         InputError: for a URL of another kind, a malformed one, a location that is neither a
@@ -45,7 +46,7 @@ def open_store(location: str | Path) -> Store:
             raise InputError(
                 "a PostgreSQL database needs the postgres extra: pip install 'tactful[postgres]'"
             ) from None
-        return PostgresStore(text)
+        return PostgresStore(text, candidate=candidate)
     if "://" in text:
         scheme = text.partition("://")[0]
         named = f" '{scheme}://'" if _SCHEME.fullmatch(scheme) else ""
