@@ -74,12 +74,12 @@ NULL_SHARE = 0.15  # of the applications not due: no pending timer at all
 ZONES = ("Europe/Paris", "America/New_York", "UTC", "Asia/Tokyo", "Europe/London", "America/Los_Angeles")
 TABLES = ("applications", "history", "outbox", "outbox_mark", "deliveries")
 EXPECTED_COLUMNS = ("id", "company", "state", "entered", "facts", "rules", "rules_hash", "next_due", "timer", "version",
-                    "wake", "notified", "agenda", "zones")  # fmt: skip
+                    "wake", "notified", "agenda", "zones", "candidate")  # fmt: skip
 HISTORY_SQL = (
     "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-OUTBOX_SQL = "INSERT OR IGNORE INTO outbox (key, app_id, payload) VALUES (?, ?, ?)"
+OUTBOX_SQL = "INSERT OR IGNORE INTO outbox (key, app_id, payload, candidate) VALUES (?, ?, ?, ?)"
 DUE_SQL = f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? ORDER BY wake, id"
 TACTFUL = Path(sys.executable).parent / "tactful"
 #: Runs the CLI and reports its own CPU seconds and peak memory on the last stderr line. The
@@ -151,7 +151,7 @@ def template(workdir: Path) -> dict[str, Any]:
 
 def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> None:
     """The prepared store at ``path``: ``apps`` applications, ``due`` of them due at NOW."""
-    _, _, state, entered, facts_text, rules, rules_hash, _, timer, version, _, notified, _, _ = made["row"]
+    _, _, state, entered, facts_text, rules, rules_hash, _, timer, version, _, notified, _, _, who = made["row"]
     facts = json.loads(facts_text)
     [(transition_key, transition_payload)] = made["outbox"]
     SQLiteStore(path).close()  # the schema, exactly as the store makes it
@@ -171,27 +171,14 @@ def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> N
             text, tz, company = texts[app_id % len(texts)], tzs[app_id % len(texts)], f"Company {app_id:07d}"
             if app_id in due_ids:
                 at = now_ts - rng.randint(1, span)
-                yield app_id, company, state, entered, text, rules, rules_hash, at, timer, version, at, notified, at, tz
             elif rng.random() < NULL_SHARE:  # a state without timers or advice
-                yield (
-                    app_id,
-                    company,
-                    "moved_on",
-                    entered,
-                    text,
-                    rules,
-                    rules_hash,
-                    None,
-                    None,
-                    version,
-                    None,
-                    None,
-                    None,
-                    "",
-                )
+                yield (app_id, company, "moved_on", entered, text, rules, rules_hash, None, None, version, None, None,
+                       None, "", who)  # fmt: skip
+                continue
             else:
                 at = now_ts + rng.randint(86_400, 60 * 86_400)
-                yield app_id, company, state, entered, text, rules, rules_hash, at, timer, version, at, notified, at, tz
+            yield (app_id, company, state, entered, text, rules, rules_hash, at, timer, version, at, notified, at, tz,
+                   who)  # fmt: skip
 
     def history_rows() -> Iterator[tuple[Any, ...]]:
         for app_id in range(1, apps + 1):
@@ -203,15 +190,16 @@ def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> N
             payload = json.loads(transition_payload)
             key = transition_key.replace("1/", f"{app_id}/", 1)
             payload.update(app_id=app_id, key=key, company=f"Company {app_id:07d}")
-            yield key, app_id, json.dumps(payload), 0
+            yield key, app_id, json.dumps(payload), 0, who
 
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=OFF")  # bulk load only; the store puts WAL back on open
     db.execute("PRAGMA synchronous=OFF")
     db.execute("BEGIN")
-    db.executemany(f"INSERT INTO applications ({_COLUMNS}) VALUES ({', '.join('?' * 14)})", app_rows())
+    db.executemany(f"INSERT INTO applications ({_COLUMNS}) VALUES ({', '.join('?' * 15)})", app_rows())
     db.executemany(HISTORY_SQL, history_rows())
-    db.executemany("INSERT INTO outbox (key, app_id, payload, expanded) VALUES (?, ?, ?, ?)", outbox_rows())
+    db.executemany("INSERT INTO outbox (key, app_id, payload, expanded, candidate) VALUES (?, ?, ?, ?, ?)",
+                   outbox_rows())  # fmt: skip
     db.execute("UPDATE outbox_mark SET upto = (SELECT max(id) FROM outbox)")
     db.execute("COMMIT")
     db.execute("PRAGMA journal_mode=WAL")
@@ -248,7 +236,7 @@ def floor_tick(path: Path, now: datetime, made: dict[str, Any]) -> tuple[float, 
     db.execute("BEGIN IMMEDIATE")
     rows = db.execute(DUE_SQL, (now_ts,)).fetchall()
     updates, history, outbox = [], [], []
-    for app_id, company, state, _, facts_text, rules, rules_hash, next_due, timer, version, _, _, _, kept in rows:
+    for app_id, company, state, _, facts_text, rules, rules_hash, next_due, timer, version, _, _, _, kept, who in rows:
         facts = json.loads(facts_text)
         target = targets[(state, triggers[timer])]
         tz_name = facts.get("timezone") or "UTC"
@@ -262,7 +250,7 @@ def floor_tick(path: Path, now: datetime, made: dict[str, Any]) -> tuple[float, 
                         tz_name, app_id, version))  # fmt: skip
         history.append((app_id, "timer", "timer", at_text, recorded, state, target, None, None))
         outbox += floor_notices(app_id, company, state, target, facts, tz_name, at, (action, reason) if wake is None
-                                else None, due)  # fmt: skip
+                                else None, due, who)  # fmt: skip
     updates.sort(key=lambda row: row[-2])  # row order, as the store updates
     if db.executemany(_UPDATE, updates).rowcount != len(updates):
         raise RuntimeError("an application changed meanwhile")

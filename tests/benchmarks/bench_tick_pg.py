@@ -58,8 +58,8 @@ from tactful.vocabulary.timecalc import stamp  # noqa: E402
 
 TABLES = ("applications", "history", "outbox", "deliveries")
 OUTBOX = (
-    "INSERT INTO outbox (key, app_id, payload, expanded) SELECT k, a, p, TRUE "
-    "FROM unnest(%b::text[], %b::bigint[], %b::text[]) AS v(k, a, p) ON CONFLICT (key) DO NOTHING"
+    "INSERT INTO outbox (key, app_id, payload, expanded, candidate) SELECT k, a, p, TRUE, c "
+    "FROM unnest(%b::text[], %b::bigint[], %b::text[], %b::text[]) AS v(k, a, p, c) ON CONFLICT (key) DO NOTHING"
 )
 CLAIM = f"SELECT {_COLUMNS} FROM applications WHERE wake <= %s ORDER BY wake, id LIMIT %s FOR UPDATE SKIP LOCKED"
 
@@ -110,6 +110,7 @@ def floor_tick(url: str, now: datetime, action: str, reason: str) -> tuple[float
                     version,
                     *_,
                     kept,
+                    who,
                 ) in rows:
                     facts = json.loads(facts_text)
                     target = targets[(state, triggers[timer])]
@@ -123,11 +124,11 @@ def floor_tick(url: str, now: datetime, action: str, reason: str) -> tuple[float
                                     recorded, due, tz_name, app_id, version))  # fmt: skip
                     history.append((app_id, "timer", "timer", at_text, recorded, state, target, None, None))
                     outbox += floor_notices(app_id, company, state, target, facts, tz_name, at,
-                                            (action, reason) if wake is None else None, due)  # fmt: skip
+                                            (action, reason) if wake is None else None, due, who)  # fmt: skip
                 if conn.execute(_UPDATE, columns(updates, 14)).rowcount != len(updates):
                     raise RuntimeError("an application changed meanwhile")
                 conn.execute(_INSERT_HISTORY, columns(history, 9))
-                conn.execute(OUTBOX, columns(outbox, 3))
+                conn.execute(OUTBOX, columns(outbox, 4))
                 fired += len(rows)
         return time.process_time() - cpu, time.perf_counter() - started, fired
 
