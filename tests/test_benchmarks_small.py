@@ -36,3 +36,8 @@ def test_the_postgresql_tick_floor_writes_the_rows_the_cli_tick_writes(pg_cluste
 def test_the_import_floor_writes_the_rows_the_cli_import_writes(days):
     out = run("bench_import.py", "--rows", "600", "--days", days, "--runs", "1")
     assert "identical" in out
+
+
+def test_the_agenda_benchmark_runs():
+    out = run("bench_agenda.py", "--sizes", "100", "300", "--active", "50", "--runs", "1")
+    assert "agenda goal" in out
