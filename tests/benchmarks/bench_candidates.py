@@ -30,9 +30,12 @@ says which it used.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
+import pickle
+import re
 import resource
 import shutil
 import sqlite3
@@ -59,7 +62,8 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ZONES = ("Europe/Paris", "America/New_York", "UTC", "Asia/Tokyo", "Europe/London", "America/Los_Angeles")
 #: Runs the CLI; with BENCH_BIND set (a CLI without --candidate), its engine is bound to the
 #: candidate named by TACTFUL_CANDIDATE through the Python API, Engine.candidate(key); with
-#: BENCH_TRACE, every SQLite statement it runs is written to that file (for their plans).
+#: BENCH_TRACE, every SELECT it runs (SQLite: with its values in; PostgreSQL: and its
+#: parameters) is added to that file, pickled, for their plans.
 RUNNER = (
     "import os, sys\n"
     "if os.environ.get('BENCH_BIND'):\n"
@@ -67,13 +71,20 @@ RUNNER = (
     "    opened, key = context.Context.open_engine, os.environ['TACTFUL_CANDIDATE']\n"
     "    context.Context.open_engine = lambda self, clock: opened(self, clock).candidate(key)\n"
     "if os.environ.get('BENCH_TRACE'):\n"
-    "    import sqlite3\n"
-    "    connect, out = sqlite3.connect, open(os.environ['BENCH_TRACE'], 'a', buffering=1)\n"
+    "    import pickle, sqlite3, psycopg\n"
+    "    out = open(os.environ['BENCH_TRACE'], 'ab', buffering=0)\n"
+    "    def keep(sql, params=None):\n"
+    "        if isinstance(sql, str) and sql.lstrip()[:6].upper() == 'SELECT':\n"
+    "            pickle.dump((sql, params), out)\n"
+    "    connect, execute = sqlite3.connect, psycopg.Connection.execute\n"
     "    def traced(*args, **kwargs):\n"
     "        db = connect(*args, **kwargs)\n"
-    "        db.set_trace_callback(lambda sql: out.write(' '.join(sql.split()) + '\\n'))\n"
+    "        db.set_trace_callback(keep)\n"
     "        return db\n"
-    "    sqlite3.connect = traced\n"
+    "    def pg_traced(self, query, params=None, **kwargs):\n"
+    "        keep(query, params)\n"
+    "        return execute(self, query, params, **kwargs)\n"
+    "    sqlite3.connect, psycopg.Connection.execute = traced, pg_traced\n"
     "from tactful.cli.main import main\n"
     "sys.argv = ['tactful', *sys.argv[1:]]\n"
     "main()\n"
@@ -156,7 +167,7 @@ class SQLiteStores:
     name = "SQLite"
 
     def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
+        self.workdir, self.trace = workdir, workdir / "trace-sqlite.pickle"
         self.prepared: dict[str, Path] = {}
         self.ids: dict[str, list[int]] = {}  # the candidate's applications in each
 
@@ -179,17 +190,16 @@ class SQLiteStores:
     def done(self, database: str | None) -> None:
         pass
 
-    def scans(self, trace: Path) -> tuple[int, list[str]]:
-        """How many SELECTs the trace holds, and the plan steps of theirs that read a table whole
-        in the big store (``SCAN``) rather than by an index (``SEARCH``)."""
-        selects = {line for line in trace.read_text().splitlines() if line.upper().startswith("SELECT")}
+    def scans(self, selects: list[tuple[str, Any]]) -> list[str]:
+        """The plan steps of ``selects`` that read a table whole in the big store (``SCAN``)
+        rather than by an index (``SEARCH``)."""
         found = []
         with sqlite3.connect(f"file:{self.prepared['big']}?mode=ro", uri=True) as db:
-            for sql in sorted(selects):
+            for sql, _ in selects:
                 for *_, step in db.execute(f"EXPLAIN QUERY PLAN {sql}"):
                     if step.startswith("SCAN") and "CONSTANT ROW" not in step:
-                        found.append(f"{step}: {sql[:150]}")
-        return len(selects), found
+                        found.append(f"{step}: {short(sql)}")
+        return found
 
 
 class PostgresStores:
@@ -197,8 +207,8 @@ class PostgresStores:
 
     name = "PostgreSQL"
 
-    def __init__(self, server: str) -> None:
-        self.server = server
+    def __init__(self, server: str, workdir: Path) -> None:
+        self.server, self.trace = server, workdir / "trace-postgresql.pickle"
         self.prepared: dict[str, str] = {}
         self.ids: dict[str, list[int]] = {}  # the candidate's applications in each
 
@@ -221,6 +231,23 @@ class PostgresStores:
     def done(self, database: str | None) -> None:
         with psycopg.connect(self.server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE "{str(database).rsplit("/", 1)[1]}"')
+
+    #: The tables a plan must not read whole (the tiny ones, rulesets and the schema's version, may be).
+    TABLES = ("applications", "history", "outbox", "deliveries", "candidates")
+
+    def scans(self, selects: list[tuple[str, Any]]) -> list[str]:
+        """The plan nodes of ``selects`` that read one of :attr:`TABLES` whole in a copy of the
+        big store (``Seq Scan``)."""
+        found, url = [], self.fresh("big")
+        try:
+            with psycopg.connect(url) as conn:
+                for sql, params in selects:
+                    for (step,) in conn.execute(f"EXPLAIN {sql}", params):
+                        if any(f"Seq Scan on {table} " in f"{step} " for table in self.TABLES):
+                            found.append(f"{step.strip()}: {short(sql)}")
+        finally:
+            self.done(url)
+        return found
 
 
 # -- the rounds ------------------------------------------------------------------------
@@ -252,8 +279,7 @@ def measure(stores: Any, runner: Runner, rounds: int) -> dict[str, list[list[tup
     ids = stores.ids
     if len(ids["big"]) != len(ids["alone"]) or len(ids["alone"]) < 3:
         raise SystemExit(f"WRONG: the candidate has {len(ids['big'])} and {len(ids['alone'])} applications")
-    if isinstance(stores, SQLiteStores):  # and the statements the candidate's commands run
-        runner.trace = stores.workdir / "trace.sql"
+    runner.trace = stores.trace  # and the statements the candidate's commands run
     for which in ("big", "alone"):  # warms the bytecode and rule caches, as any first command does
         one_round(stores, runner, which, ids[which])
         runner.trace = None
@@ -290,10 +316,21 @@ def report(name: str, figures: dict[str, list[list[tuple[float, float]]]], serve
             print(f"  worst ratio ({what}) {ratio:.2f} (goal <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'})")
 
 
-def report_plans(stores: SQLiteStores, trace: Path) -> None:
-    selects, scans = stores.scans(trace)
-    print(f"  plans: of the {selects} distinct SELECTs the candidate's commands ran, explained on the big store, "
-          f"{len(scans)} read a table whole" + "".join(f"\n    {scan}" for scan in scans))  # fmt: skip
+def short(sql: str) -> str:
+    """A statement on one line, its columns left out."""
+    return re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", " ".join(sql.split()), count=1)[:200]
+
+
+def report_plans(stores: Any) -> None:
+    """Explain on the big store the SELECTs the candidate's commands ran (in the warm-up round)."""
+    selects: dict[str, tuple[str, Any]] = {}
+    with stores.trace.open("rb") as traced, contextlib.suppress(EOFError):
+        while True:
+            sql, params = pickle.load(traced)
+            selects.setdefault(f"{sql}{params!r}", (sql, params))
+    scans = stores.scans(list(selects.values()))
+    print(f"  plans: of the {len(selects)} distinct SELECTs the candidate's commands ran, explained on the big "
+          f"store, {len(scans)} read a table whole" + "".join(f"\n    {scan}" for scan in scans))  # fmt: skip
 
 
 def main() -> None:
@@ -321,7 +358,7 @@ def main() -> None:
                 from tests import pgcluster
 
                 runner.server = os.environ.get("TACTFUL_DATABASE") or stack.enter_context(pgcluster.cluster())
-                stores = PostgresStores(runner.server)
+                stores = PostgresStores(runner.server, workdir)
             say(f"{stores.name}: importing {args.candidates:,} candidates x {args.per} applications, and the "
                 f"candidate {runner.candidate} alone; ticking both")  # fmt: skip
             for which in ("big", "alone"):
@@ -332,8 +369,7 @@ def main() -> None:
                   f"candidate alone; candidate bound by {how}; python {sys.version.split()[0]}, "
                   f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")  # fmt: skip
             report(stores.name, figures, server=backend == "postgresql")
-            if isinstance(stores, SQLiteStores):
-                report_plans(stores, workdir / "trace.sql")
+            report_plans(stores)
         print(
             "correctness: after each round the candidate's `list --json` (company, state, next action and when) "
             "is the same in both stores"
