@@ -30,9 +30,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_tick import NOW, build, cli, fresh_copy, log, profile, template, verify  # noqa: E402
+from bench_tick import NOW, build, cli, floor_tick, fresh_copy, log, profile, template, verify  # noqa: E402
+
+#: What a real application's rows look like, and what its tick writes (bench_tick's template).
+MADE: dict[str, Any] = {}
 
 #: What both ticks write, the candidate aside: the applications' columns but the candidate's,
 #: the history, the outbox with the notices' candidate blanked.
@@ -57,32 +61,36 @@ def same_but_candidates(one: Path, many: Path) -> None:
     db.close()
 
 
-def run_once(prepared: dict[int, Path], workdir: Path, due: int, order: list[int]) -> dict[int, float]:
-    """``tactful tick`` on a fresh copy of each store, in ``order``: the CPU seconds of each."""
+def run_once(prepared: dict[int, Path], workdir: Path, due: int, order: list[int], floor: bool) -> dict[str, float]:
+    """``tactful tick`` on a fresh copy of each store, in ``order``, and with ``floor`` the floor
+    on another copy of each: the CPU seconds of each (``cli 1``, ``floor 1``, …)."""
     cpu = {}
     for count in order:
         home = workdir / f"home-{count}"
         fresh_copy(prepared[count], home)
-        cpu[count] = cli(home, "tick")[0]
+        cpu[f"cli {count}"] = cli(home, "tick")[0]
         verify(home / "tactful.sqlite3", NOW, due)
     one, many = order if order[0] == 1 else order[::-1]
     same_but_candidates(workdir / f"home-{one}" / "tactful.sqlite3", workdir / f"home-{many}" / "tactful.sqlite3")
+    for count in order if floor else ():
+        cpu[f"floor {count}"], _, _ = floor_tick(fresh_copy(prepared[count], workdir / f"floor-{count}"), NOW, MADE)
+        verify(workdir / f"floor-{count}" / "tactful.sqlite3", NOW, due)
     return cpu
 
 
-def report(args: argparse.Namespace, runs: list[dict[int, float]]) -> None:
+def report(args: argparse.Namespace, runs: list[dict[str, float]]) -> None:
     print(f"\ntactful tick, one candidate against {args.candidates:,}: {args.apps:,} applications, {args.due:,} due, "
           f"{len(runs)} runs, python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}")  # fmt: skip
-    for count in (1, args.candidates):
-        cpu = statistics.median(r[count] for r in runs)
-        name = "1 candidate" if count == 1 else f"{count:,} candidates"
-        print(f"{name:>20}: median {cpu:6.2f} s CPU ({cpu / args.due * 1e6:5.1f} us/app)")
-    ratios = [r[args.candidates] / r[1] for r in runs]
-    ratio = statistics.median(ratios)
-    print(
-        f"ratio {args.candidates:,} candidates / 1 (CPU, median of runs): {ratio:.2f} "
-        f"(goal <= 1.1: {'met' if ratio <= 1.1 else 'NOT met'}); runs: {', '.join(f'{r:.2f}' for r in ratios)}"
-    )
+    for who in ("cli", "floor") if args.floor else ("cli",):
+        for count in (1, args.candidates):
+            cpu = statistics.median(r[f"{who} {count}"] for r in runs)
+            name = f"{who}, " + ("1 candidate" if count == 1 else f"{count:,} candidates")
+            print(f"{name:>25}: median {cpu:6.2f} s CPU ({cpu / args.due * 1e6:5.1f} us/app)")
+        ratios = [r[f"{who} {args.candidates}"] / r[f"{who} 1"] for r in runs]
+        ratio = statistics.median(ratios)
+        goal = f" (goal <= 1.1: {'met' if ratio <= 1.1 else 'NOT met'})" if who == "cli" else ""
+        print(f"{who} ratio {args.candidates:,} candidates / 1 (CPU, median of runs): {ratio:.2f}{goal}; "
+              f"runs: {', '.join(f'{r:.2f}' for r in ratios)}")  # fmt: skip
     print("correctness: after each run nothing is due, one timer row per due application, and both ticks wrote the "
           "same applications, history and outbox rows but their candidate")  # fmt: skip
     load = os.getloadavg()[0]
@@ -98,29 +106,28 @@ def main() -> None:
                         "(default 100,000)")  # fmt: skip
     parser.add_argument("--runs", type=int, default=3, help="measured runs of each (default 3)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--floor", action="store_true", help="also time bench_tick.py's floor on each store (what the "
+                        "same writes cost the least Python)")  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="also cProfile one CLI tick of the many candidates")
     args = parser.parse_args()
     if not 0 < args.due <= args.apps or args.candidates < 2:
         parser.error("--due must be between 1 and --apps, --candidates at least 2")
     workdir = Path(tempfile.mkdtemp(prefix="tactful-bench-tick-candidates-"))
     try:
-        made = template(workdir)
+        MADE.update(template(workdir))
         prepared = {count: workdir / f"prepared-{count}.sqlite3" for count in (1, args.candidates)}
         for count, path in prepared.items():
             log(f"building {args.apps:,} applications ({args.due:,} due) of {count:,} candidate(s)")
             started = time.perf_counter()
-            build(path, args.apps, args.due, args.seed, made, count)
+            build(path, args.apps, args.due, args.seed, MADE, count)
             log(f"built in {time.perf_counter() - started:.0f}s, {path.stat().st_size / 1e6:.0f} MB")
         fresh_copy(prepared[1], workdir / "home-1")
         cli(workdir / "home-1", "tick", now="2000-01-01T00:00:00+00:00")  # warms the bytecode and rule caches
         runs = []
         for run in range(args.runs):
             order = [1, args.candidates] if run % 2 == 0 else [args.candidates, 1]
-            runs.append(run_once(prepared, workdir, args.due, order))
-            log(
-                f"run {run + 1}/{args.runs}: 1 candidate {runs[-1][1]:.2f}s CPU, {args.candidates:,} candidates "
-                f"{runs[-1][args.candidates]:.2f}s CPU, ratio {runs[-1][args.candidates] / runs[-1][1]:.2f}"
-            )
+            runs.append(run_once(prepared, workdir, args.due, order, args.floor))
+            log(f"run {run + 1}/{args.runs}: " + ", ".join(f"{key} {cpu:.2f}s" for key, cpu in runs[-1].items()))
         if runs:
             report(args, runs)
         if args.profile:
