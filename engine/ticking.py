@@ -50,7 +50,8 @@ class Ticking:
         portfolios = Portfolios(self.store, self.rules_for)
         who = {app.candidate for app in due}
         if len(who) > 1:
-            portfolios.preload({rs.hash: rs for rs in map(self.rules_for, due)}.values(), who)
+            pins = {(app.rules, app.rules_hash): app for app in due}  # what rules_for reads: once per pair
+            portfolios.preload({rs.hash: rs for rs in map(self.rules_for, pins.values())}.values(), who)
         return portfolios
 
     def tick(self, batch: int = TICK_BATCH) -> list[Fired]:

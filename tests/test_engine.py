@@ -40,6 +40,32 @@ def test_tick_works_in_batches(engine, clock):
     assert engine.tick(batch=3) == []
 
 
+def test_one_tick_over_several_candidates_advises_each_from_their_own_offers(store, clock):
+    """A tick's batch spans candidates and loads their portfolios at once: Alice's offer makes
+    her first choice worth a call about it, Bob's accepted one makes his a withdrawal, and Carol,
+    with neither, is advised to call; none of it reaches another candidate."""
+    engine = Engine(store, clock, notify=True)
+    ids = {}
+    for key in ("alice", "bob", "carol"):
+        engine.add_candidate(key)
+        mine = engine.candidate(key)
+        ids[key] = [mine.add(f"{key} {rank}", interviewed="2026-05-04", rank=rank).id for rank in (1, 2)]
+    clock.set(at("2026-05-08 10:00"))
+    engine.candidate("alice").record(ids["alice"][1], "offer", deadline="2026-05-30")
+    engine.candidate("bob").record(ids["bob"][1], "offer", deadline="2026-05-30")
+    engine.candidate("bob").record(ids["bob"][1], "accepted")
+    engine.store.outbox.expand({"action_due": ["anyone"]})
+    before = {d.id for d in engine.store.outbox.listing(["pending"])}
+    clock.set(at("2026-05-21 10:00"))
+    assert {f.id for f in engine.tick()} == {ids["alice"][0], ids["bob"][0], *ids["carol"]}
+    engine.store.outbox.expand({"action_due": ["anyone"]})
+    announced = {(d.notice.candidate, d.notice.app_id, d.notice.action)
+                 for d in engine.store.outbox.listing(["pending"]) if d.id not in before}  # fmt: skip
+    assert announced == {("alice", ids["alice"][0], "contact_first_choice"), ("alice", ids["alice"][0], "call"),
+                         ("bob", ids["bob"][0], "withdraw"), ("carol", ids["carol"][0], "call"),
+                         ("carol", ids["carol"][1], "call")}  # fmt: skip
+
+
 def test_undo_takes_back_the_last_event_and_the_timers_after_it(engine, clock):
     app = engine.add("Northwind", interviewed="2026-05-04")
     engine.record(app.id, "thank_you_sent")

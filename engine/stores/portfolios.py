@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 
-from ..language.namespace import Portfolio
+from ..language.namespace import EMPTY_PORTFOLIO, Portfolio
 from ..language.ruleset import ACCEPTED, MARKS, OFFER, RuleSet
 from ..vocabulary.records import Application, Other
 from .store import Store
@@ -65,8 +65,10 @@ class Portfolios:
             found.setdefault(app.candidate, []).append(app)
         for h, states in by_rs.items():
             for who in candidates:
-                theirs = [_other(a, self._rules_for) for a in found.get(who, ()) if a.state in states]
-                self._made.setdefault((who, h), Portfolio(theirs))
+                mine = found.get(who)
+                theirs = [_other(a, self._rules_for) for a in mine if a.state in states] if mine else None
+                # Most candidates of a batch have no offer: they share one empty portfolio.
+                self._made.setdefault((who, h), Portfolio(theirs) if theirs else EMPTY_PORTFOLIO)
 
     def with_pending(self, found: Iterable[Application], rule_sets: Iterable[RuleSet]) -> list[Application]:
         """``found``, and, under each rule set of ``rule_sets`` whose portfolio holds an offer or

@@ -66,11 +66,11 @@ def build(home: Path, size: int, active: int, made: tuple[tuple[object, ...], li
         if (app_id - 1) % spread == 0 and (app_id - 1) // spread < active:
             rows.append((app_id, company, *row[2:]))
         else:
-            rows.append((app_id, company, "moved_on", *row[3:7], None, None, row[9], None, row[11], None, ""))
+            rows.append((app_id, company, "moved_on", *row[3:7], None, None, row[9], None, row[11], None, "", row[14]))
         entries += [(app_id, *h) for h in history]
     db = sqlite3.connect(home / "tactful.sqlite3", isolation_level=None)
     db.execute("BEGIN")
-    db.executemany(f"INSERT INTO applications ({_COLUMNS}) VALUES ({', '.join('?' * 14)})", rows)
+    db.executemany(f"INSERT INTO applications ({_COLUMNS}) VALUES ({', '.join('?' * len(row))})", rows)
     db.executemany("INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)  # fmt: skip
     db.execute("COMMIT")

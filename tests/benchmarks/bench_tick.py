@@ -149,9 +149,16 @@ def template(workdir: Path) -> dict[str, Any]:
     return made
 
 
-def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> None:
-    """The prepared store at ``path``: ``apps`` applications, ``due`` of them due at NOW."""
-    _, _, state, entered, facts_text, rules, rules_hash, _, timer, version, _, notified, _, _, who = made["row"]
+def candidate_key(app_id: int, candidates: int) -> str:
+    """The candidate of application ``app_id`` in a store of ``candidates``: the implicit one when
+    there is one, else ``c0``, ``c1``, … in turn (each batch of a tick spans as many as it can)."""
+    return "" if candidates == 1 else f"c{(app_id - 1) % candidates:0{len(str(candidates - 1))}d}"
+
+
+def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any], candidates: int = 1) -> None:
+    """The prepared store at ``path``: ``apps`` applications, ``due`` of them due at NOW, spread
+    over ``candidates`` candidates (1: all the implicit candidate's)."""
+    _, _, state, entered, facts_text, rules, rules_hash, _, timer, version, _, notified, _, _, _ = made["row"]
     facts = json.loads(facts_text)
     [(transition_key, transition_payload)] = made["outbox"]
     SQLiteStore(path).close()  # the schema, exactly as the store makes it
@@ -169,6 +176,7 @@ def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> N
     def app_rows() -> Iterator[tuple[Any, ...]]:
         for app_id in range(1, apps + 1):
             text, tz, company = texts[app_id % len(texts)], tzs[app_id % len(texts)], f"Company {app_id:07d}"
+            who = candidate_key(app_id, candidates)
             if app_id in due_ids:
                 at = now_ts - rng.randint(1, span)
             elif rng.random() < NULL_SHARE:  # a state without timers or advice
@@ -189,7 +197,8 @@ def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> N
         for app_id in range(1, apps + 1):
             payload = json.loads(transition_payload)
             key = transition_key.replace("1/", f"{app_id}/", 1)
-            payload.update(app_id=app_id, key=key, company=f"Company {app_id:07d}")
+            who = candidate_key(app_id, candidates)
+            payload.update(app_id=app_id, key=key, company=f"Company {app_id:07d}", candidate=who)
             yield key, app_id, json.dumps(payload), 0, who
 
     db = sqlite3.connect(path, isolation_level=None)
@@ -201,6 +210,9 @@ def build(path: Path, apps: int, due: int, seed: int, made: dict[str, Any]) -> N
     db.executemany("INSERT INTO outbox (key, app_id, payload, expanded, candidate) VALUES (?, ?, ?, ?, ?)",
                    outbox_rows())  # fmt: skip
     db.execute("UPDATE outbox_mark SET upto = (SELECT max(id) FROM outbox)")
+    if candidates > 1:
+        db.executemany("INSERT INTO candidates (key) VALUES (?)", ((candidate_key(n, candidates),)
+                                                                   for n in range(1, candidates + 1)))  # fmt: skip
     db.execute("COMMIT")
     db.execute("PRAGMA journal_mode=WAL")
     counted = db.execute("SELECT count(*) FROM applications WHERE wake <= ?", (now_ts,)).fetchone()[0]
@@ -296,25 +308,27 @@ def main() -> None:
     parser.add_argument("--apps", type=int, default=1_000_000, help="applications stored (default 1,000,000)")
     parser.add_argument("--due", type=int, default=100_000, help="applications due at NOW (default 100,000)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs of the CLI and the floor (default 3)")
+    parser.add_argument("--candidates", type=int, default=1, help="candidates the applications are spread over "
+                        "(default 1: all the implicit candidate's)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="where the files go (default: a new temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (and reuse a prepared store)")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory ticks")
     parser.add_argument("--profile", action="store_true", help="also cProfile one CLI tick (in this process)")
     args = parser.parse_args()
-    if not 0 < args.due <= args.apps:
-        parser.error("--due must be between 1 and --apps")
+    if not 0 < args.due <= args.apps or args.candidates < 1:
+        parser.error("--due must be between 1 and --apps, --candidates at least 1")
     if tuple(c.strip() for c in _COLUMNS.split(",")) != EXPECTED_COLUMNS:
         raise SystemExit(f"the store's columns are now {_COLUMNS!r}: update build() and floor_tick() to match")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tactful-bench-tick-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    prepared = workdir / f"prepared-{args.apps}-{args.due}-{args.seed}.sqlite3"
+    prepared = workdir / f"prepared-{args.apps}-{args.due}-{args.candidates}-{args.seed}.sqlite3"
     try:
         made = template(workdir)
         if not (args.keep and prepared.exists()):
-            log(f"building {args.apps:,} applications ({args.due:,} due) in {prepared}")
+            log(f"building {args.apps:,} applications ({args.due:,} due, {args.candidates:,} candidates) in {prepared}")
             started = time.perf_counter()
-            build(prepared, args.apps, args.due, args.seed, made)
+            build(prepared, args.apps, args.due, args.seed, made, args.candidates)
             log(f"built in {time.perf_counter() - started:.0f}s, {prepared.stat().st_size / 1e6:.0f} MB")
         home, floor_home = workdir / "home", workdir / "floor"
         fresh_copy(prepared, home)
@@ -335,7 +349,8 @@ def main() -> None:
             for now, due in memory_clocks(args.due):
                 fresh_copy(prepared, home)
                 memory.append((due, cli(home, "tick", now=now)[2] / 1024))
-        print(f"\ntactful tick benchmark: {args.apps:,} applications, {args.due:,} due, {args.runs} runs, "
+        print(f"\ntactful tick benchmark: {args.apps:,} applications, {args.due:,} due, {args.candidates:,} "
+              f"candidate{'s' if args.candidates > 1 else ''}, {args.runs} runs, "
               f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}")  # fmt: skip
         if runs:
             ratios = [c / f for c, f, _, _ in runs]
