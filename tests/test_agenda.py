@@ -123,7 +123,7 @@ def test_a_store_from_before_the_index_is_read_whole_until_the_next_tick_settles
     db = sqlite3.connect(path)  # as schema 3 left it: no agenda column, no expansion mark
     db.executescript("DROP INDEX applications_agenda; DROP INDEX applications_candidate_agenda;"
                      "DROP INDEX applications_candidate; DROP INDEX applications_candidate_state;"
-                     "DROP INDEX outbox_candidate; ALTER TABLE applications DROP COLUMN candidate;"
+                     "DROP INDEX IF EXISTS outbox_candidate; ALTER TABLE applications DROP COLUMN candidate;"
                      "ALTER TABLE outbox DROP COLUMN candidate; DROP TABLE candidates;"
                      "ALTER TABLE applications DROP COLUMN agenda;"
                      "DROP TABLE outbox_mark; PRAGMA user_version = 3;")  # fmt: skip

@@ -69,7 +69,6 @@ ALTER TABLE outbox ADD COLUMN candidate TEXT NOT NULL DEFAULT '';
 CREATE INDEX applications_candidate ON applications (candidate, id);
 CREATE INDEX applications_candidate_state ON applications (candidate, state);
 CREATE INDEX applications_candidate_agenda ON applications (candidate, agenda) WHERE agenda IS NOT NULL;
-CREATE INDEX outbox_candidate ON outbox (candidate);
 CREATE TABLE candidates (
     key TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', zone TEXT, rules TEXT, email TEXT, sms TEXT
 );

@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     claimed_by TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt);
-CREATE INDEX IF NOT EXISTS outbox_candidate ON outbox (candidate);
+-- no index on the candidate: a tick adds to it at every notice, and only erasure reads it
+DROP INDEX IF EXISTS outbox_candidate;
 """
 #: Run after the schema (new or older): the expansion mark starts after the last notice that
 #: was expanded under schema 3's per-row flag.
