@@ -122,7 +122,7 @@ def test_a_store_from_before_the_index_is_read_whole_until_the_next_tick_settles
     store.close()
     db = sqlite3.connect(path)  # as schema 3 left it: no agenda column, no expansion mark
     db.executescript("DROP INDEX applications_agenda; DROP INDEX applications_candidate_agenda;"
-                     "DROP INDEX applications_candidate; DROP INDEX applications_candidate_state;"
+                     "DROP INDEX applications_candidate; DROP INDEX IF EXISTS applications_candidate_state;"
                      "DROP INDEX IF EXISTS outbox_candidate; ALTER TABLE applications DROP COLUMN candidate;"
                      "ALTER TABLE outbox DROP COLUMN candidate; DROP TABLE candidates;"
                      "ALTER TABLE applications DROP COLUMN agenda;"
