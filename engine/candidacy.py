@@ -45,11 +45,23 @@ class Candidacy:
         Raises:
             InputError: when there is no such candidate (:meth:`add_candidate` makes one).
         """
+        return self._bound(self._stored(key))
+
+    def _stored(self, key: str) -> Candidate:
+        """The stored record of candidate ``key``.
+
+        Raises:
+            InputError: for a malformed key, or one the store does not have.
+        """
         found = self.store.get_candidate(candidates.check_key(key, implicit=True))
         if found is None:
             raise _no_candidate(key)
+        return found
+
+    def _bound(self, found: Candidate) -> Self:
+        """This engine, bound to the stored candidate ``found`` (see :meth:`candidate`)."""
         bound = copy.copy(self)
-        bound._candidate = key
+        bound._candidate = found.key
         bound.zone = candidates.zone_of(found) or self.zone
         bound.default_rules = found.rules or self.default_rules
         return bound
@@ -87,9 +99,7 @@ class Candidacy:
         Raises:
             InputError: for an unknown candidate or a malformed field.
         """
-        self.candidate(key)  # an unknown key is refused as candidate() refuses it
-        found = self.store.get_candidate(key) or Candidate(key)
-        made = candidates.made(found, fields, self.rules)
+        made = candidates.made(self._stored(key), fields, self.rules)
         self.store.put_candidate(made)
         logger().info("candidate edited", candidate=key, fields=sorted(fields))
         return made
@@ -104,6 +114,6 @@ class Candidacy:
         """
         if key == "":
             raise InputError("the implicit candidate cannot be removed; remove its applications instead")
-        self.candidate(key)
+        self._stored(key)
         self.store.remove_candidate(key)
         logger().info("candidate removed", candidate=key)

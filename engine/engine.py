@@ -141,9 +141,14 @@ class Engine(Candidacy, Ticking):
         """What is due and coming up across applications, soonest first; with ``until``, only
         what is due by then (everything overdue, and what comes due until then), found through
         the store's index of due moments, so that it costs what it shows."""
-        now = now or self.now()
+        return self._agenda(now or self.now(), until)
+
+    def _agenda(self, now: datetime, until: datetime | None,
+                found: list[Application] | None = None) -> list[tuple[Application, Advised]]:  # fmt: skip
+        """:meth:`agenda`; ``found``: what the store's index of due moments gave for this
+        candidate by ``until``, when the caller has read it already."""
         portfolios = self._portfolios()
-        apps = None if until is None else self._due_by(until, portfolios)
+        apps = None if until is None else self._due_by(until, portfolios, found)
         items = [(app, item) for app, rs, portfolio in self._walk(now, apps, portfolios)
                  for item in core.advise(rs, app, now, portfolio) if until is None or item.due <= until]  # fmt: skip
         return sorted(items, key=lambda pair: (pair[1].due.timestamp(), pair[0].id or 0))
@@ -154,18 +159,20 @@ class Engine(Candidacy, Ticking):
         Only the candidates with an application on the store's index of due moments by
         ``until`` (or, without it, with any application), or with an offer standing, are looked at."""
         now = now or self.now()
+        by_candidate: dict[str, list[Application]] = {}
         if until is None:
             keys = {app.candidate for app in self.store.all()}
         else:
-            found_apps = agenda_candidates(self.store, until, None)
-            keys = {app.candidate for app in found_apps}
+            for app in agenda_candidates(self.store, until, None):
+                by_candidate.setdefault(app.candidate, []).append(app)
             # a candidate with an accepted offer has pending applications to withdraw from
-            marked = set().union(*(marked_states(rs) for rs in self._rule_sets(found_apps)))
-            keys.update(app.candidate for app in self.store.in_states(marked))
+            apps = [app for theirs in by_candidate.values() for app in theirs]
+            marked = set().union(*(marked_states(rs) for rs in self._rule_sets(apps)))
+            keys = {*by_candidate, *(app.candidate for app in self.store.in_states(marked))}
         found = []
         for person in self.store.candidates():
             if person.key in keys:
-                items = self.candidate(person.key).agenda(now, until)
+                items = self._bound(person)._agenda(now, until, by_candidate.get(person.key, []))
                 if items:
                     found.append((person, items))
         return found
@@ -178,16 +185,15 @@ class Engine(Candidacy, Ticking):
             found.setdefault(default.hash, default)
         return list(found.values())
 
-    def _due_by(self, until: datetime, portfolios: Portfolios) -> list[Application]:
+    def _due_by(self, until: datetime, portfolios: Portfolios,
+                found: list[Application] | None = None) -> list[Application]:  # fmt: skip
         """The applications that may have something due by ``until``: the store's index of due
-        moments, and, while another application stands at an offer or accepted one, every
-        pending application under that rule set (what it advises then follows the others)."""
-        found = agenda_candidates(self.store, until, self._candidate)
-        rule_sets = {rs.hash: rs for rs in map(self.rules_for, found)}
-        with contextlib.suppress(InputError, RuleErrors):  # a broken default file: no pending to add
-            default = self.rules.get(self.default_rules)
-            rule_sets.setdefault(default.hash, default)
-        return portfolios.with_pending(found, rule_sets.values())
+        moments (``found``, when the caller read it), and, while another application stands at
+        an offer or accepted one, every pending application under that rule set (what it
+        advises then follows the others)."""
+        if found is None:
+            found = agenda_candidates(self.store, until, self._candidate)
+        return portfolios.with_pending(found, self._rule_sets(found))
 
     def check(self, app_id: int, channel: str, now: datetime | None = None) -> Verdict:
         """May the job seeker use ``channel`` (or do that action) now on this application?"""
