@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,32 @@ def test_a_csv_cell_gives_back_exactly_its_value(value: str) -> None:
     cell = csv_cell(value)
     assert csv_value(cell) == value
     assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+
+# -- names that the system cannot look up, and control characters in an address -----------------
+
+
+@pytest.mark.parametrize("rules", ["x" * 5000, "x/" * 3000])
+def test_a_rule_set_name_too_long_to_look_up_is_bad_input(tmp_path: Path, rules: str) -> None:
+    for args in (("add", "Northwind", "--interviewed", "2026-05-04", "--rules", rules), ("rules", "validate", rules)):
+        line = refused(tmp_path, *args)
+        assert f"no rule set named '{rules[:4]}" in line and "…'" in line and len(line) < 200, line
+    assert rows(tmp_path) == 0
+
+
+@pytest.mark.parametrize("email", ["a\x07b@example.org", "a\x7fb@example.org", "a\x1bb@example.org"])
+def test_a_candidates_address_with_a_control_character_is_bad_input(tmp_path: Path, email: str) -> None:
+    line = refused(tmp_path, "candidates", "add", "ada", "--email", email)
+    assert "is not an email address" in line
+    listed = doc(tmp_path, "candidates", now=NOW)
+    assert [c["key"] for c in (listed if isinstance(listed, list) else listed["candidates"])] == [""]
+
+
+def test_an_address_with_nul_is_refused_through_the_api_too() -> None:
+    from tactful import Engine, InputError, MemoryStore
+    from tactful.testing import FakeClock
+
+    engine = Engine(MemoryStore(), FakeClock(datetime.fromisoformat(NOW)))
+    with pytest.raises(InputError, match="is not an email address"):
+        engine.add_candidate("ada", email="a\x00b@example.org")
+    assert [c.key for c in engine.candidates()] == [""]

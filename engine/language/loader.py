@@ -49,16 +49,24 @@ def resolve(ref: str, base: Path | None = None) -> tuple[Path, str]:
     """
     if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
         shipped = shipped_dir() / f"{ref}.yaml"
-        if shipped.is_file():
+        if _is_file(shipped):
             return shipped, f"{SHIPPED_PREFIX}{ref}.yaml"
     path: Path | None = Path(ref).expanduser()
     if base is not None:  # a bare name that is not a shipped rule set is no file
         path = confined_parent(ref, base, Location(ref, 1, 1)) if _is_path(ref) else None
-    if path is not None and path.is_file():
+    if path is not None and _is_file(path):
         return path, str(path)
     names = shipped_names()
     hint = did_you_mean(ref, names) if "/" not in ref and "\\" not in ref else ""
-    raise InputError(f"no rule set named '{ref}': not a shipped one ({', '.join(names)}) and no such file{hint}")
+    raise InputError(f"no rule set named {excerpt(ref)}: not a shipped one ({', '.join(names)}) and no such file{hint}")
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name the system cannot even look up (too long) is none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def confined_parent(ref: str, folder: Path, where: Location) -> Path:

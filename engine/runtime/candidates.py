@@ -23,7 +23,7 @@ KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
 #: The longest display name.
 MAX_NAME = 200
 #: An email address, as far as a notice's recipient needs one.
-EMAIL = re.compile(r"[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
+EMAIL = re.compile(r"[^@\s<>,;\"\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 #: The name of an environment variable (the SMS/Apprise URLs are secrets: never stored).
 ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
 #: The fields a candidate has besides the key.
