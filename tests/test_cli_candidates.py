@@ -212,6 +212,20 @@ def test_removing_a_candidate_asks_first_and_erases_everything_of_theirs(tmp_pat
     assert [a["company"] for a in as_("bob", tmp_path, "list")] == ["Contoso"]
 
 
+def test_managing_candidates_is_not_bound_to_the_candidate_in_the_environment(tmp_path: Path) -> None:
+    """A coach's shell keeps TACTFUL_CANDIDATE=alice: `candidates` still adds her, and lists the
+    home once she is removed, instead of refusing as if she were needed to act for."""
+    alice = {"TACTFUL_CANDIDATE": "alice"}
+    added = doc(tmp_path, "candidates", "add", "alice", "--name", "Alice Martin", now=MAY4, env=alice)
+    assert added["key"] == "alice"
+    assert doc(tmp_path, "candidates", "edit", "alice", "--zone", "Europe/Paris", now=MAY4, env=alice)["zone"]
+    ok(tmp_path, "candidates", "add", "bob", now=MAY4, env=alice)
+    assert doc(tmp_path, "candidates", "remove", "alice", "--yes", now=MAY4, env=alice)["removed"]
+    assert [c["key"] for c in doc(tmp_path, "candidates", now=MAY4, env=alice)] == ["", "bob"]
+    gone = run(tmp_path, "list", now=MAY4, env=alice)  # acting for her is what needs her
+    assert gone.returncode == 2 and one_line(gone) == "tactful: no candidate 'alice'; 'tactful candidates' lists them"
+
+
 # --------------------------------------------------------------------------------------------
 # a coach's morning view
 

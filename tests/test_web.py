@@ -13,15 +13,10 @@ import pytest
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install '.[web]'")
 pytest.importorskip("httpx2", reason="Starlette's TestClient needs httpx2 (the webtest extra)")
 
-from starlette.testclient import TestClient  # noqa: E402
-
-from tactful.web.app import create_app  # noqa: E402
 from tactful.web.security import load_token  # noqa: E402
 
 from .clirun import doc, run  # noqa: E402
-from .webclient import NOW, TOKEN, config, fill  # noqa: E402
-
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+from .webclient import AUTH, NOW, TOKEN, client, csrf_of, fill  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +32,6 @@ def home(tmp_path):
     """A home of its own, for the tests that write."""
     fill(tmp_path / "home")
     return tmp_path / "home"
-
-
-def client(home, **changes):
-    return TestClient(create_app(config(home, **changes)), follow_redirects=False)
-
-
-def csrf_of(page: str) -> str:
-    return re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
 
 
 # -- The API is the CLI's --json -------------------------------------------------------------
@@ -91,26 +78,6 @@ def test_a_refused_event_is_409_and_writes_nothing(home):
     assert answer.status_code == 409 and "already accepted" in answer.json()["error"]
     assert doc(home, "show", "2", now=NOW)["state"] == "offer_received"
     assert before["state"] == "offer_received"
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        b"not json",
-        b'["thank_you_sent"]',
-        b'{"event": "thank_you_snet"}',
-        b'{"event": "called", "outcome": "shouting"}',
-        b'{"event": "thank_you_sent", "at": "yesterday"}',
-        b'{"event": "thank_you_sent", "colour": "blue"}',
-        b'{"event": "called", "outcome": 3}',
-    ],
-)
-def test_bad_input_to_the_api_is_422_and_writes_nothing(home, body):
-    before = doc(home, "show", "1", now=NOW)
-    with client(home) as web:
-        answer = web.post("/api/applications/1/events", content=body, headers=AUTH)
-    assert answer.status_code == 422 and answer.json()["error"]
-    assert doc(home, "show", "1", now=NOW) == before
 
 
 def test_recording_for_an_unknown_application_is_bad_input(home):

@@ -13,8 +13,7 @@ pytest.importorskip("httpx2", reason="Starlette's TestClient needs httpx2 (the w
 from tactful.web.security import MAX_BODY  # noqa: E402
 
 from .clirun import doc, ok  # noqa: E402
-from .test_web import AUTH, client, csrf_of  # noqa: E402
-from .webclient import NOW, fill  # noqa: E402
+from .webclient import AUTH, NOW, client, csrf_of, fill  # noqa: E402
 
 
 @pytest.fixture
@@ -53,6 +52,13 @@ def test_days_out_of_range_is_bad_input(home, days):
 @pytest.mark.parametrize(
     "body",
     [
+        b"not json",
+        b'["thank_you_sent"]',
+        b'{"event": "thank_you_snet"}',
+        b'{"event": "called", "outcome": "shouting"}',
+        b'{"event": "thank_you_sent", "at": "yesterday"}',
+        b'{"event": "thank_you_sent", "colour": "blue"}',
+        b'{"event": "called", "outcome": 3}',
         b'{"event": "news", "text": "a\\ud800b"}',  # a lone surrogate
         b'{"event": "news", "text": "a\\u0000b"}',  # NUL
         json.dumps({"event": "news", "text": "x" * 4001}).encode(),
@@ -62,7 +68,7 @@ def test_days_out_of_range_is_bad_input(home, days):
         b"\xff\xfe not UTF-8",
     ],
 )
-def test_bad_bodies_are_422_and_write_nothing(home, body):
+def test_bad_input_to_the_api_is_422_one_line_and_writes_nothing(home, body):
     before = doc(home, "show", "1", now=NOW)
     with client(home) as web:
         answer = web.post("/api/applications/1/events", content=body, headers=AUTH)

@@ -14,18 +14,14 @@ import pytest
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install '.[web]'")
 pytest.importorskip("httpx2", reason="Starlette's TestClient needs httpx2 (the webtest extra)")
 
-from starlette.testclient import TestClient  # noqa: E402
-
 from tactful.cli.context import Context  # noqa: E402
 from tactful.views.documents import agenda_doc, list_doc, show_doc  # noqa: E402
-from tactful.web.app import create_app  # noqa: E402
 
 from .clirun import doc  # noqa: E402
 from .helpers import at  # noqa: E402
-from .webclient import NOW, TOKEN, config, fill, fill_candidates  # noqa: E402
+from .webclient import AUTH, NOW, client, csrf_of, fill, fill_candidates  # noqa: E402
 from .webserver import fetch, serving  # noqa: E402
 
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 IMPLICIT, ALICE, BOB = [1, 2, 3, 4, 5, 6], [7, 8], [9]
 
 
@@ -44,10 +40,6 @@ def home(tmp_path):
     return tmp_path / "home"
 
 
-def client(home, **changes):
-    return TestClient(create_app(config(home, **changes)), follow_redirects=False)
-
-
 def read(home, key, look):
     """What ``look`` finds with the home's engine bound to candidate ``key`` (its store closed after)."""
     ctx = Context(NOW, str(home))
@@ -59,10 +51,6 @@ def read(home, key, look):
 def everything(home):
     """Every application of every candidate as stored, with its history: what no refused write changes."""
     return read(home, "", lambda made: [(app, made.store.history(app.id)) for app in made.store.all()])
-
-
-def csrf_of(page: str) -> str:
-    return re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
 
 
 def ids_on(page: str) -> list[int]:

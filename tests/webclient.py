@@ -1,8 +1,10 @@
 """A search to look at through the web app: a real SQLite home filled through the engine, and
-the app that `tactful serve` would build for it, with a fixed clock."""
+the app that `tactful serve` would build for it, with a fixed clock, behind Starlette's
+TestClient (imported when a client is made: the web extras are optional)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,8 @@ from .helpers import at
 
 NOW = "2026-05-05T12:00:00+00:00"
 TOKEN = "t" * 43
+#: The header an API write needs.
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def fill(home: Path, now: str = NOW) -> None:
@@ -67,3 +71,20 @@ def config(home: Path, now: str = NOW, tz: str = "UTC", **changes: Any) -> WebCo
         hosts=frozenset({"testserver", "127.0.0.1", "localhost"}), origins=frozenset({"http://testserver"}),
     )  # fmt: skip
     return replace(made, **changes)
+
+
+def client(home: Path, **changes: Any) -> Any:
+    """Starlette's TestClient on the app for ``home`` (:func:`config`'s ``changes``); redirects
+    are not followed, so that a 303 is seen as one."""
+    from starlette.testclient import TestClient
+
+    from tactful.web.app import create_app
+
+    return TestClient(create_app(config(home, **changes)), follow_redirects=False)
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token a page's forms carry."""
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert found is not None, "the page has no form with a CSRF token"
+    return found.group(1)

@@ -45,7 +45,8 @@ def candidates(ctx: Context) -> None:
     Each has a key (your own id for them), and optionally a display name, an IANA time zone
     (times shown to them), a default rule set, an email address and the name of an
     environment variable holding their SMS/Apprise URLs. Commands act for one candidate
-    with --candidate KEY (or TACTFUL_CANDIDATE); without it, for the implicit one.
+    with --candidate KEY (or TACTFUL_CANDIDATE); without it, for the implicit one. These
+    commands manage every candidate, whatever --candidate says.
 
     \b
     tactful candidates
@@ -56,7 +57,7 @@ def candidates(ctx: Context) -> None:
         return
     from .output import table
 
-    found = ctx.engine().candidates()
+    found = ctx.home_engine().candidates()
     rows = [(p.key or IMPLICIT, p.name, p.zone, p.rules, p.email, p.sms) for p in found]
     ctx.emit([candidate_doc(p) for p in found], lambda: table(("key", "name", "zone", "rules", "email", "sms"), rows))
 
@@ -106,7 +107,7 @@ def add(ctx: Context, key: str, **fields: Any) -> None:
     tactful candidates add alice --name "Alice Martin" --zone Europe/Paris
     tactful candidates add bob --email bob@example.org --rules small-company
     """
-    person = ctx.engine().add_candidate(key, **_given(fields))
+    person = ctx.home_engine().add_candidate(key, **_given(fields))
     ctx.emit(candidate_doc(person), lambda: _said("Added", person))
 
 
@@ -130,7 +131,7 @@ def edit(ctx: Context, key: str, clear: tuple[str, ...], **fields: Any) -> None:
         raise InputError(f"--{both[0]} and --clear {both[0]} were both given; give one of them")
     if not given and not clear:
         raise InputError(f"nothing to change; give --{' --'.join(FIELDS)}, or --clear FIELD")
-    person = ctx.engine().edit_candidate(key, **given, **dict.fromkeys(clear))
+    person = ctx.home_engine().edit_candidate(key, **given, **dict.fromkeys(clear))
     ctx.emit(candidate_doc(person), lambda: _said("Updated", person))
 
 
@@ -149,7 +150,7 @@ def remove(ctx: Context, key: str, yes: bool) -> None:
     tactful candidates remove alice
     tactful candidates remove alice --yes
     """
-    bound = ctx.engine().candidate(key)  # an unknown key is refused before anything is asked
+    bound = ctx.home_engine().candidate(key)  # an unknown key is refused before anything is asked
     person = next(p for p in bound.candidates() if p.key == key)
     count = sum(1 for _ in bound.stored())
     theirs = f"{count} application{'' if count == 1 else 's'}"

@@ -86,6 +86,7 @@ class Context:
         self.database = database_option()
         self.as_json = as_json
         self._engine: Engine | None = None
+        self._home: Engine | None = None
         self._now: datetime | None = None
         self._plugins: Any = None
         self._extensions: Any = None
@@ -131,9 +132,18 @@ class Context:
             InputError: for an unknown or malformed ``--candidate``, in one line.
         """
         if self._engine is None:
-            engine = self.open_engine(self.now)
-            self._engine = engine.candidate(self.candidate) if self.candidate else engine
+            home = self.home_engine()
+            self._engine = home.candidate(self.candidate) if self.candidate else home
         return self._engine
+
+    def home_engine(self) -> Engine:
+        """The engine over the home's store, bound to no one whatever ``--candidate`` says: for
+        `candidates`, which manages the home's candidates (``TACTFUL_CANDIDATE=alice tactful
+        candidates add alice`` adds her; a key left in the environment after a removal does not
+        hide the list). :meth:`engine` shares its store."""
+        if self._home is None:
+            self._home = self.open_engine(self.now)
+        return self._home
 
     def unbound(self) -> Engine:
         """The engine, for a command that spans every candidate (``--all-candidates``), which

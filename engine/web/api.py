@@ -15,7 +15,7 @@ from starlette.routing import Route
 from ..errors import InputError, Refused, TactfulError
 from ..views.documents import AGENDA_DAYS, MAX_AGENDA_DAYS, agenda_doc, list_doc, show_doc, verdict_doc
 from ..vocabulary.records import Candidate
-from .scope import Scope, app_id_of, config_of, scope_of
+from .scope import Scope, app_id_of, config_of, scope_of, scoped_routes
 from .security import bearer_ok, foreign_origin
 
 if TYPE_CHECKING:
@@ -164,8 +164,7 @@ SCOPED = (
 )
 
 ROUTES = [
-    *(Route("/api" + path, endpoint, methods=methods) for path, endpoint, methods in SCOPED),
+    *scoped_routes(SCOPED, "/api", "/api/candidates/{candidate}"),
     Route("/api/candidates", candidates),
     Route("/api/candidates/{candidate}", candidate),
-    *(Route("/api/candidates/{candidate}" + path, endpoint, methods=methods) for path, endpoint, methods in SCOPED),
 ]

@@ -22,7 +22,17 @@ from ..views.documents import AGENDA_DAYS
 from ..vocabulary.records import Application
 from .api import EVENT_FIELDS, known, record_event
 from .board import columns, when
-from .scope import SWITCHER_LIMIT, Scope, app_id_of, config_of, implicit_scope, scope_for, scope_of, switcher
+from .scope import (
+    SWITCHER_LIMIT,
+    Scope,
+    app_id_of,
+    config_of,
+    implicit_scope,
+    scope_for,
+    scope_of,
+    scoped_routes,
+    switcher,
+)
 from .security import csrf_ok, foreign_origin
 from .views import application_view, rules_view
 
@@ -234,8 +244,7 @@ SCOPED = (
 )
 
 ROUTES = [
-    *(Route(path, endpoint, methods=methods) for path, endpoint, methods in SCOPED),
-    *(Route("/c/{candidate}" + path.rstrip("/"), endpoint, methods=methods) for path, endpoint, methods in SCOPED),
+    *scoped_routes(SCOPED, "", "/c/{candidate}"),
     Route("/switch", switch),
     Route("/calendar.ics", calendar),
 ]

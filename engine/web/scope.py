@@ -7,10 +7,12 @@ another candidate's application answers exactly as an unknown one, whatever is p
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from starlette.requests import Request
+from starlette.routing import Route
 
 from ..errors import InputError
 from ..runtime.candidates import KEY, zone_of
@@ -116,3 +118,15 @@ def switcher(engine: Engine) -> list[tuple[str, str]] | None:
     if len(found) < 2:
         return None
     return [(c.key, label(c)) for c in found]
+
+
+#: A page or API path of one candidate's search: (path, endpoint, methods).
+Scoped = tuple[str, Callable[[Request], Any], list[str]]
+
+
+def scoped_routes(scoped: Iterable[Scoped], plain: str, keyed: str) -> list[Route]:
+    """``scoped``'s routes at ``plain + path`` for the implicit candidate, then at ``keyed +
+    path`` for the candidate the ``{candidate}`` in ``keyed`` names (a path ``/`` is the
+    prefix itself)."""
+    return [Route((prefix + path).rstrip("/") or "/", endpoint, methods=methods)
+            for prefix in (plain, keyed) for path, endpoint, methods in scoped]  # fmt: skip
