@@ -218,3 +218,23 @@ def test_an_address_with_nul_is_refused_through_the_api_too() -> None:
     with pytest.raises(InputError, match="is not an email address"):
         engine.add_candidate("ada", email="a\x00b@example.org")
     assert [c.key for c in engine.candidates()] == [""]
+
+
+# -- an error message quotes an excerpt of what it refuses, never all of it -----------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "said"),
+    [("rank", "9" * 5000, "is not a rank"), ("no_calls", "x" * 5000, "is not yes or no"),
+     ("rank", "10001", "is not a rank")],
+)  # fmt: skip
+def test_an_import_quotes_an_excerpt_of_a_bad_value(tmp_path: Path, column: str, value: str, said: str) -> None:
+    data = tmp_path / "rows.json"
+    data.write_text(json.dumps([{"company": "Northwind", "interviewed": "2026-05-04", column: value}]))
+    line = refused(tmp_path / "home", "import", str(data)).replace(str(data), "rows.json")
+    assert said in line and len(line) < 200, line
+
+
+def test_a_bad_log_level_is_quoted_short(tmp_path: Path) -> None:
+    done = run(tmp_path, "list", now=NOW, env={"TACTFUL_LOG_LEVEL": "x" * 5000})
+    assert done.returncode == 2 and "TACTFUL_LOG_LEVEL 'xxx" in done.stderr and len(done.stderr) < 300, done.stderr

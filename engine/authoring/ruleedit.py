@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InputError
+from ..vocabulary.text import quoted
 
 #: What :func:`set_value` reports as the old value of a key the file did not have.
 NOT_SET = object()
@@ -118,7 +119,7 @@ def parse_value(text: str) -> Any:
     try:
         return YAML(typ="rt").load(text)
     except YAMLError as err:
-        raise InputError(f"the value {text!r} is not YAML: {str(err).splitlines()[0]}") from None
+        raise InputError(f"the value {quoted(text)} is not YAML: {str(err).splitlines()[0]}") from None
 
 
 def set_value(text: str, key: str, value: Any, path: str = "the rule file") -> tuple[str, Any]:
@@ -143,7 +144,7 @@ def set_value(text: str, key: str, value: Any, path: str = "the rule file") -> t
         raise InputError(f"{path} is not a rule file: it should be a mapping with keys such as settings")
     parts = key.split(".")
     if not key or not all(parts):
-        raise InputError(f"{key!r} is not a key; write it with dots, like settings.grace")
+        raise InputError(f"{quoted(key)} is not a key; write it with dots, like settings.grace")
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
         node = _child(node, part, ".".join(parts[: depth + 1]))
@@ -202,7 +203,7 @@ def _child(node: Any, part: str, shown: str) -> Any:
     else:
         raise InputError(f"{shown.rpartition('.')[0]} is a single value, so it has no '{part}'")
     if not isinstance(child, dict | list):
-        raise InputError(f"{shown} is a single value ({child!r}), so it has nothing inside to set")
+        raise InputError(f"{shown} is a single value ({quoted(child)}), so it has nothing inside to set")
     return child
 
 

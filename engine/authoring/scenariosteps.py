@@ -19,6 +19,7 @@ from ..language.durations import parse_duration
 from ..language.ruleset import RuleSet
 from ..language.yamltree import YMap, YSeq
 from ..runtime.facts import FIELDS
+from ..vocabulary.text import quoted
 
 STEP_KEYS = ("at", "wait", "app", "record", "with", "expect")
 EXPECT_KEYS = ("state", "advises", "can", "facts", "timer", "refused", "error", "warns")
@@ -77,7 +78,7 @@ def parse_moment(value: Any, tz: tzinfo, rs: RuleSet) -> datetime:
             return rs.calendar.at_start(date.fromisoformat(text), tz)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a moment; write YYYY-MM-DD or YYYY-MM-DD HH:MM[+HH:MM]") from None
+        raise ValueError(f"{quoted(text)} is not a moment; write YYYY-MM-DD or YYYY-MM-DD HH:MM[+HH:MM]") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import InputError, Location
+from ..vocabulary.text import quoted
 from .complete import complete_rules
 from .context import Context, common, json_flag
 from .types import Count
@@ -119,7 +120,7 @@ def _new_path(name: str) -> Path:
     if path.suffix in (".yaml", ".yml") or "/" in name or "\\" in name:
         return path if path.suffix in (".yaml", ".yml") else path.with_name(path.name + ".yaml")
     if not name.replace("-", "_").isidentifier():
-        raise InputError(f"{name!r} is not a rule set name; use letters, digits, '-' and '_', or give a path")
+        raise InputError(f"{quoted(name)} is not a rule set name; use letters, digits, '-' and '_', or give a path")
     return Path(f"{name}.yaml")
 
 

@@ -253,4 +253,4 @@ ZONE = Zone()
 ID = AppId()
 #: A candidate's key (``candidates add KEY``); ``--candidate`` takes an empty one for "no candidate".
 KEY = CandidateKey()
-RANK = Count(meaning="a rank", hint="write 1 for your first choice, 2 for the next…")
+RANK = Count(max=10_000, meaning="a rank", hint="write 1 for your first choice, 2 for the next…")

@@ -24,6 +24,7 @@ import pluggy
 from .. import hookspecs
 from ..errors import InputError, RuleError, RuleErrors, TactfulError
 from ..language.yamltree import YMap
+from ..vocabulary.text import quoted
 
 if TYPE_CHECKING:
     from ..language.ruleset import RuleSet
@@ -239,7 +240,9 @@ def rule_functions(pm: pluggy.PluginManager) -> dict[str, Callable[..., Any]]:
 
     def register(name: str, function: Callable[..., Any]) -> None:
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_") or keyword.iskeyword(name):
-            raise InputError(f"a plugin registers a rule function named {name!r}; use a name like 'weekdays_after'")
+            raise InputError(
+                f"a plugin registers a rule function named {quoted(name)}; use a name like 'weekdays_after'"
+            )
         if name in functions or name in DEFAULT_FUNCTIONS:
             raise InputError(f"two functions for rules are named '{name}'; a plugin must pick another name")
         if not callable(function):

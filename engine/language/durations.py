@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from ..vocabulary.text import quoted
+
 UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
 #: A unit as it may be written, singular or plural: ``(minute|hour|day|week)s?``.
 UNIT_PATTERN = f"({'|'.join(UNITS)})s?"
@@ -22,13 +24,13 @@ def parse_duration(text: object) -> timedelta:
     """
     match = _DURATION.match(text) if isinstance(text, str) else None
     if not match:
-        raise ValueError(f"{text!r} is not a duration; write {EXAMPLE}")
+        raise ValueError(f"{quoted(text)} is not a duration; write {EXAMPLE}")
     amount = int(match.group(1))
     if amount < 0:
-        raise ValueError(f"{text!r} is negative; a duration is zero or more")
+        raise ValueError(f"{quoted(text)} is negative; a duration is zero or more")
     seconds = amount * UNITS[match.group(2)]
     if seconds > MAX_DURATION.total_seconds():
-        raise ValueError(f"{text!r} is too long; a duration is at most {MAX_DURATION.days} days")
+        raise ValueError(f"{quoted(text)} is too long; a duration is at most {MAX_DURATION.days} days")
     return timedelta(seconds=seconds)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..vocabulary.text import quoted
 from ..vocabulary.timecalc import Calendar, check_holiday_country, parse_days, parse_hours, working_days
 from .durations import parse_duration
 
@@ -14,7 +15,7 @@ MAX_CALLS = 100
 
 def _calls(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CALLS:
-        raise ValueError(f"{value!r} is not a count of calls; write a whole number from 1 to {MAX_CALLS} "
+        raise ValueError(f"{quoted(value)} is not a count of calls; write a whole number from 1 to {MAX_CALLS} "
                          "(to never call, the interviewer's no_calls fact already says so)")  # fmt: skip
     return value
 
@@ -23,7 +24,7 @@ def _wait(value: object) -> Any:
     """A duration that must be more than zero: a wait of nothing makes the advice meaningless."""
     duration = parse_duration(value)
     if not duration:
-        raise ValueError(f"{value!r} is no time at all; this wait must be at least a minute, like '1 day'")
+        raise ValueError(f"{quoted(value)} is no time at all; this wait must be at least a minute, like '1 day'")
     return duration
 
 

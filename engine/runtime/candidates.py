@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import InputError
 from ..language.rulebook import RuleBook
 from ..vocabulary.records import Candidate
-from ..vocabulary.text import kept_text
+from ..vocabulary.text import kept_text, quoted
 from ..vocabulary.timecalc import known_zone, zone
 
 #: What a key may hold: a letter or digit first, then letters, digits and ``. _ - @ +``.
@@ -30,11 +30,6 @@ ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
 FIELDS = ("name", "zone", "rules", "email", "sms")
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:60] + "…"
-
-
 def check_key(key: Any, *, implicit: bool = False) -> str:
     """``key`` when it is a well-formed candidate key (or, with ``implicit``, the implicit one's ``""``).
 
@@ -44,7 +39,7 @@ def check_key(key: Any, *, implicit: bool = False) -> str:
     if implicit and key == "":
         return ""
     if not isinstance(key, str) or not KEY.fullmatch(key):
-        raise InputError(f"candidate key {_shown(key)} is malformed; use 1-128 letters, digits and . _ - @ +, "
+        raise InputError(f"candidate key {quoted(key)} is malformed; use 1-128 letters, digits and . _ - @ +, "
                          "starting with a letter or digit (your app's own user id, say)")  # fmt: skip
     return key
 
@@ -52,7 +47,7 @@ def check_key(key: Any, *, implicit: bool = False) -> str:
 def _name(value: Any) -> str:
     text = "" if value is None else kept_text(str(value).strip(), "the candidate's name")
     if len(text) > MAX_NAME or not text.isprintable():
-        raise InputError(f"candidate name {_shown(value)} must be printable text of up to {MAX_NAME} characters")
+        raise InputError(f"candidate name {quoted(value)} must be printable text of up to {MAX_NAME} characters")
     return text
 
 
@@ -70,7 +65,7 @@ def _email(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not EMAIL.fullmatch(value.strip()):
-        raise InputError(f"candidate email {_shown(value)} is not an email address; write it as name@example.org")
+        raise InputError(f"candidate email {quoted(value)} is not an email address; write it as name@example.org")
     return value.strip()
 
 
@@ -78,7 +73,7 @@ def _sms(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not ENV_NAME.fullmatch(value):
-        raise InputError(f"candidate sms {_shown(value)} must name an environment variable that holds their "
+        raise InputError(f"candidate sms {quoted(value)} must name an environment variable that holds their "
                          "SMS/Apprise URLs, like SMS_URLS_ALICE (the URLs are secrets: never stored)")  # fmt: skip
     return value
 

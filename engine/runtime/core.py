@@ -16,7 +16,7 @@ from ..language import recall
 from ..language.namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
 from ..language.ruleset import Advice, Branch, RuleSet, State
 from ..vocabulary.records import Advised, Application, LogEntry, Recorded, snapshot
-from ..vocabulary.text import excerpt, kept_text
+from ..vocabulary.text import excerpt, kept_text, quoted
 from ..vocabulary.timecalc import check_year
 from .facts import fact_error, option
 from .machine import fire, timer_trigger, unguarded
@@ -167,7 +167,7 @@ def check_params(rs: RuleSet, event: str, params: Mapping[str, Any], ns: Namespa
         if param.choices and isinstance(value, str):
             value = value.replace("-", "_")
         if param.choices and value not in param.choices:
-            raise fact_error(name, f" {value!r} is not one of: {', '.join(param.choices)}")
+            raise fact_error(name, f" {quoted(value)} is not one of: {', '.join(param.choices)}")
         result[name] = _typed_param(param.type, value, name, ns)
     return result
 

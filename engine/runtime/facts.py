@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import InputError, did_you_mean
 from ..vocabulary.records import Application
-from ..vocabulary.text import excerpt, kept_text
+from ..vocabulary.text import excerpt, kept_text, quoted
 from ..vocabulary.timecalc import check_year, zone
 
 #: The facts `add` and `edit` take, in the order the CLI lists them.
@@ -59,16 +59,18 @@ def _boolean(value: Any, name: str) -> bool:
         return True
     if text in ("false", "no", "0", "n", ""):
         return False
-    raise fact_error(name, f" {value!r} is not yes or no")
+    raise fact_error(name, f" {quoted(value)} is not yes or no")
+
+
+#: The lowest rank a preference may have (1 is the first choice).
+MAX_RANK = 10_000
 
 
 def _rank(value: Any, name: str) -> int:
-    try:
-        rank = int(str(value).strip())
-    except ValueError:
-        rank = 0
-    if rank < 1:
-        raise fact_error(name, f" {value!r} is not a rank; write 1 for your first choice, 2 for the next…")
+    text = str(value).strip()
+    rank = int(text) if text.isdigit() and len(text) <= len(str(MAX_RANK)) else 0
+    if not 1 <= rank <= MAX_RANK:
+        raise fact_error(name, f" {quoted(value)} is not a rank; write 1 for your first choice, 2 for the next…")
     return rank
 
 
@@ -87,7 +89,7 @@ def _timezone(value: Any, name: str) -> str:
 def _text(value: Any, name: str) -> str:
     text = kept_text(str(value).strip(), option(name))
     if name == "email" and text and "@" not in text:
-        raise fact_error(name, f" {value!r} is not an email address")
+        raise fact_error(name, f" {quoted(value)} is not an email address")
     return text
 
 
@@ -98,7 +100,7 @@ def company_name(value: Any) -> str:
         InputError: when it is missing, blank or not plain text.
     """
     if value is not None and not isinstance(value, str | int | float):
-        raise InputError(f"the company's name must be text, not {value!r}")
+        raise InputError(f"the company's name must be text, not {quoted(value)}")
     name = "" if value is None else kept_text(str(value).strip(), "the company's name")
     if not name:
         raise InputError("the company's name is required and cannot be blank")
@@ -147,7 +149,7 @@ def normalize(raw: Mapping[str, Any], *, new: bool, others: bool = False) -> dic
         if value is None or value == "":
             continue
         if value.__class__ is not str and not isinstance(value, _SINGLE):
-            raise fact_error(name, f" must be a single value, not {value!r}")
+            raise fact_error(name, f" must be a single value, not {quoted(value)}")
         facts[name] = check(value, name)
     if new:
         if "interviewed" not in facts:

@@ -18,7 +18,7 @@ from ..errors import InputError, closest, did_you_mean
 from ..language.build_facts import FACT_VALUES
 from ..language.ruleset import CORE_FACTS, PORTFOLIO_NAMES, RuleSet, State
 from ..vocabulary.records import MAX_KEPT_ID, Application, LogEntry
-from ..vocabulary.text import excerpt, kept_text
+from ..vocabulary.text import excerpt, kept_text, quoted
 from .facts import FIELDS
 
 #: What `add` takes: enough to start an application afresh.
@@ -123,7 +123,7 @@ def moment(value: Any, name: str) -> datetime | None:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise InputError(f"{name} {value!r} is not a time with an offset; write it as 2026-05-04T09:00:00+00:00")
+        raise InputError(f"{name} {quoted(value)} is not a time with an offset; write it as 2026-05-04T09:00:00+00:00")
     return parsed
 
 
@@ -154,7 +154,7 @@ def extra_facts(value: Any) -> dict[str, Any]:
     if value is None or value == "":
         return {}
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-        raise InputError(f"facts must be an object of names to values, not {value!r}")
+        raise InputError(f"facts must be an object of names to values, not {quoted(value)}")
     for name, fact in value.items():
         if name in FIELDS:
             raise InputError(f"facts: '{name}' has a column of its own; give it there")
@@ -251,7 +251,7 @@ def _timer(value: Any, count: int) -> int | None:
     except ValueError:
         number = -1
     if not 0 <= number < count or isinstance(value, bool | float):
-        raise InputError(f"timer {value!r} is not one of the state's timers (0 to {count - 1})")
+        raise InputError(f"timer {quoted(value)} is not one of the state's timers (0 to {count - 1})")
     return number
 
 

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
+from .text import quoted
+
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("console", "json")
 #: The standard-library loggers of the adapters' libraries, logged through tactful's pipeline
@@ -136,10 +138,10 @@ def configure_cli(default: str = "warning") -> None:
     global _pending, _level
     given = os.environ.get("TACTFUL_LOG_LEVEL", default).lower()
     if given not in LEVELS:
-        raise ValueError(f"TACTFUL_LOG_LEVEL {given!r} is not one of {', '.join(LEVELS)}")
+        raise ValueError(f"TACTFUL_LOG_LEVEL {quoted(given)} is not one of {', '.join(LEVELS)}")
     fmt = os.environ.get("TACTFUL_LOG_FORMAT", "console").lower()
     if fmt not in FORMATS:
-        raise ValueError(f"TACTFUL_LOG_FORMAT {fmt!r} is not one of {', '.join(FORMATS)}")
+        raise ValueError(f"TACTFUL_LOG_FORMAT {quoted(fmt)} is not one of {', '.join(FORMATS)}")
     _level = given
     _forward_library_logs()
 

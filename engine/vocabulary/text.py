@@ -46,6 +46,15 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return f"'{safe(cut)}{'…' if len(text) > limit else ''}'"
 
 
+def quoted(value: object) -> str:
+    """Any value a user gave, as an error message quotes it: text as :func:`excerpt` does, other
+    values by their ``repr``, cut as short."""
+    if isinstance(value, str):
+        return excerpt(value)
+    text = repr(value)
+    return safe(text[:EXCERPT]) + ("…" if len(text) > EXCERPT else "")
+
+
 def kept_text(text: str, what: str) -> str:
     """``text``, when it is valid Unicode, holds no NUL and is at most :data:`MAX_TEXT` characters.
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import InputError
+from .text import quoted
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -144,9 +145,11 @@ def check_holiday_country(country: str) -> None:
     code, _, subdivision = country.partition("-")
     supported = holidays.list_supported_countries()
     if code not in supported:
-        raise ValueError(f"unknown holiday country {country!r}; use an ISO code such as 'US', 'FR' or 'DE'")
+        raise ValueError(f"unknown holiday country {quoted(country)}; use an ISO code such as 'US', 'FR' or 'DE'")
     if subdivision and subdivision not in supported[code]:
-        raise ValueError(f"unknown subdivision {subdivision!r} of {code}; known: {', '.join(supported[code][:12])}…")
+        raise ValueError(
+            f"unknown subdivision {quoted(subdivision)} of {code}; known: {', '.join(supported[code][:12])}…"
+        )
 
 
 class Calendar(NamedTuple):
@@ -240,16 +243,16 @@ def parse_hours(text: object) -> tuple[time, time]:
     """
     example = "write it like '09:00-17:00', 24-hour HH:MM"
     if not isinstance(text, str):
-        raise ValueError(f"{text!r} is not a span of hours; quote it and {example}")
+        raise ValueError(f"{quoted(text)} is not a span of hours; quote it and {example}")
     parts = text.split("-")
     if len(parts) != 2 or not all(_HOUR.match(part.strip()) for part in parts):
-        raise ValueError(f"{text!r} is not a span of hours; {example}")
+        raise ValueError(f"{quoted(text)} is not a span of hours; {example}")
     try:
         start, end = (time.fromisoformat(part.strip()) for part in parts)
     except ValueError:
-        raise ValueError(f"{text!r} names an hour that does not exist; {example}") from None
+        raise ValueError(f"{quoted(text)} names an hour that does not exist; {example}") from None
     if end <= start:
-        raise ValueError(f"{text!r} ends before it starts; {example}")
+        raise ValueError(f"{quoted(text)} ends before it starts; {example}")
     return start, end
 
 
@@ -273,7 +276,7 @@ def parse_days(value: object) -> frozenset[int]:
             from ..errors import did_you_mean
 
             hint = did_you_mean(name, DAY_NAMES, "; use mon, tue, wed, thu, fri, sat or sun")
-            raise ValueError(f"unknown day {item!r}{hint}")
+            raise ValueError(f"unknown day {quoted(item)}{hint}")
         days.add(DAY_NAMES.index(name))
     return frozenset(days)
 

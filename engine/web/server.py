@@ -8,6 +8,7 @@ import socket
 from collections.abc import Callable
 
 from ..errors import InputError
+from ..vocabulary.text import quoted
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -19,7 +20,7 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
     except socket.gaierror as err:
-        raise InputError(f"--host {host!r} is not an address of this machine ({err.strerror})") from None
+        raise InputError(f"--host {quoted(host)} is not an address of this machine ({err.strerror})") from None
     family, _, _, _, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
