@@ -6,6 +6,7 @@ package; the CLI runs in a subprocess with a fixed clock.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import ssl
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 from tests import imapserver
 from tests.clirun import doc, ok, run
@@ -201,3 +203,32 @@ def test_no_password_says_where_it_comes_from(home: Path) -> None:
 def test_inbox_json_on_an_empty_inbox(home: Path) -> None:
     assert json.loads(ok(home, "inbox", "--json", now=NOW).stdout) == []
     assert "No open proposals" in ok(home, "inbox", now=NOW).stdout
+
+
+def test_a_new_message_without_an_id_in_a_renumbered_folder_is_proposed(
+    home: Path, mailbox: IMAPClient, server: imapserver.Dovecot
+) -> None:
+    """Known by its folder, UIDVALIDITY and UID: the new message at the old UID is a new one."""
+    configure(home, server, folders="[Jobs]")
+    with contextlib.suppress(IMAPClientError):  # left by an earlier run
+        mailbox.delete_folder("Jobs")
+    mailbox.create_folder("Jobs")
+
+    def without_id(subject: str, when: str) -> bytes:
+        return (f"From: jane@northwind.example\r\nTo: {imapserver.USER}\r\nSubject: {subject}\r\n"
+                f"Date: {when}\r\n\r\nHello\r\n").encode()  # fmt: skip
+
+    mailbox.append("Jobs", without_id("First", "Mon, 11 May 2026 09:00:00 +0000"))
+    first = doc(home, "sync", now=NOW, env=ENV)["proposed"]
+    assert [p["evidence"]["subject"] for p in first] == ["First"]
+    validity = mailbox.select_folder("Jobs")[b"UIDVALIDITY"]
+    mailbox.close_folder()
+    mailbox.delete_folder("Jobs")  # the server renumbers: the next message gets UID 1 again
+    mailbox.create_folder("Jobs")
+    mailbox.append("Jobs", without_id("Second", "Mon, 11 May 2026 10:00:00 +0000"))
+    assert mailbox.select_folder("Jobs")[b"UIDVALIDITY"] != validity
+    assert mailbox.search("ALL") == [1]
+    mailbox.close_folder()
+    again = doc(home, "sync", now=NOW, env=ENV)
+    assert [p["evidence"]["subject"] for p in again["proposed"]] == ["Second"]
+    mailbox.delete_folder("Jobs")

@@ -181,3 +181,94 @@ def test_ten_thousand_messages_in_one_folder(home: Path, mailbox: IMAPClient) ->
     assert [(p["evidence"]["subject"], p["outcomes"][0]["outcome"]) for p in report["proposed"]] == [
         ("Still interested?", "callback")]  # fmt: skip
     assert doc(home, "sync", now=NOW, env=ENV)["read"] == 0
+
+
+@contextlib.contextmanager
+def scripted_server(fetched: bytes) -> Iterator[int]:
+    """An IMAP server of a few lines that answers every FETCH with ``fetched`` and then hangs up:
+    its port. Enough of IMAP for a sync of INBOX to reach its first FETCH."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError), conn.makefile("rb") as lines:
+            conn.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n")
+            for line in lines:
+                tag, _, command = line.decode("ascii", "replace").strip().partition(" ")
+                verb = command.upper().removeprefix("UID ").split(" ")[0]
+                if verb == "FETCH":
+                    conn.sendall(fetched)
+                    return
+                said = {"CAPABILITY": "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n", "LIST": '* LIST () "/" INBOX\r\n',
+                        "EXAMINE": "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n", "SEARCH": "* SEARCH 1\r\n",
+                        "LOGOUT": "* BYE\r\n"}.get(verb, "")  # fmt: skip
+                conn.sendall(f"{said}{tag} OK done\r\n".encode())
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                threading.Thread(target=answer, args=(listener.accept()[0],), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+def test_a_server_announcing_a_huge_literal_is_a_warning_not_a_crash(tmp_path: Path) -> None:
+    """A literal of a terabyte announced, a megabyte sent: tactful never asks for the terabyte."""
+    literal = b"* 1 FETCH (UID 1 BODY[HEADER.FIELDS (FROM)] {1000000000000}\r\n" + b"x" * (1 << 20)
+    with scripted_server(literal) as port:
+        (tmp_path / "config.yaml").write_text(f"mailbox:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n"
+                                              "  username: me\n  folders: [INBOX]\n  timeout: 5\n")  # fmt: skip
+        done = run(tmp_path, "sync", now=NOW, env=ENV)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "sent an answer of 1,000,000,000,000 bytes, above the 64 MB tactful reads" in done.stderr
+    assert "while reading INBOX" in done.stderr and done.stdout.startswith("Read 0 new messages")
+
+
+@pytest.fixture
+def counting_proxy(server: imapserver.Dovecot) -> Iterator[tuple[int, list[int]]]:  # noqa: F811
+    """A relay to the server's plain port: its port, and the bytes the server sent through it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    sent = [0]
+
+    def pipe(source: socket.socket, sink: socket.socket, count: bool) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sent[0] += len(data) if count else 0
+                sink.sendall(data)
+        for side in (source, sink):
+            with contextlib.suppress(OSError):
+                side.shutdown(socket.SHUT_RDWR)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                client = listener.accept()[0]
+                upstream = socket.create_connection(("127.0.0.1", server.port))
+                threading.Thread(target=pipe, args=(client, upstream, False), daemon=True).start()
+                threading.Thread(target=pipe, args=(upstream, client, True), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1], sent
+    listener.close()
+
+
+def test_a_message_with_megabytes_of_header_costs_its_first_64_kb(
+    home: Path,  # noqa: F811
+    mailbox: IMAPClient,  # noqa: F811
+    server: imapserver.Dovecot,  # noqa: F811
+    counting_proxy: tuple[int, list[int]],
+) -> None:
+    references = " ".join(f"<ref-{n}@elsewhere.example>" for n in range(200_000))  # about 5 MB
+    raw = (f"From: {JANE}\r\nTo: {imapserver.USER}\r\nSubject: Long thread\r\nMessage-ID: <long@n.example>\r\n"
+           f"Date: Mon, 11 May 2026 09:00:00 +0000\r\nReferences: {references}\r\n\r\nNews\r\n").encode()  # fmt: skip
+    mailbox.append("INBOX", raw)
+    port, sent = counting_proxy
+    (home / "config.yaml").write_text(f"mailbox:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n"
+                                      f"  username: {server.user}\n")  # fmt: skip
+    report = doc(home, "sync", now=NOW, env=ENV)
+    assert [p["evidence"]["subject"] for p in report["proposed"]] == ["Long thread"]
+    assert sent[0] < 512 * 1024, sent[0]

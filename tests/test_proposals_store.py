@@ -35,6 +35,22 @@ def test_a_decided_proposal_is_decided_once_and_never_proposed_again(store):
     assert store.proposals.listed("", None)[0].status == "rejected"
 
 
+def test_deciding_is_undone_with_the_block_that_fails_and_done_once(store):
+    (kept,) = store.proposals.add([proposal()])
+    try:
+        with store.proposals.deciding(kept.id, "accepted", WHEN) as still_open:
+            assert still_open
+            raise RuntimeError("the record failed")
+    except RuntimeError:
+        pass
+    assert [p.id for p in store.proposals.listed("")] == [kept.id]
+    with store.proposals.deciding(kept.id, "accepted", WHEN) as still_open:
+        assert still_open
+    with store.proposals.deciding(kept.id, "rejected", WHEN) as still_open:
+        assert not still_open
+    assert store.proposals.get(kept.id).status == "accepted"
+
+
 def test_threads_name_the_application_a_message_of_ours_was_sent_for(store):
     app = store.insert([(_app(), [])])[0]
     mine, other = store.proposals.add([proposal("<t@me>", app.id, sent=True), proposal("<x@n>", app.id)])

@@ -23,15 +23,20 @@ from typing import Any
 
 from imapclient import IMAPClient, SocketTimeout  # type: ignore[import-untyped]  # it ships no type hints
 from imapclient.exceptions import IMAPClientError, LoginError  # type: ignore[import-untyped]
+from imapclient.imap4 import IMAP4WithTimeout  # type: ignore[import-untyped]
 from imapclient.imapclient import SENT  # type: ignore[import-untyped]
+from imapclient.tls import IMAP4_TLS  # type: ignore[import-untyped]
 
 from ..errors import InputError
 from .config import Mailbox
-from .messages import FIELDS, MAX_BODY_BYTES, Mail, read_header
+from .messages import FIELDS, MAX_BODY_BYTES, MAX_HEADER_BYTES, Mail, read_header
 
 #: How many messages one FETCH asks for.
 BATCH = 500
-_HEADER = f"BODY.PEEK[HEADER.FIELDS ({' '.join(FIELDS)})]".encode()
+_HEADER = f"BODY.PEEK[HEADER.FIELDS ({' '.join(FIELDS)})]<0.{MAX_HEADER_BYTES}>".encode()
+#: The most bytes of one literal kept (no fetch asks for more), and the most read past them
+#: (a server that ignores a partial fetch); a larger literal ends the reading.
+KEEP_LITERAL, MAX_LITERAL = MAX_HEADER_BYTES, 64 * 1024 * 1024
 _BODY = f"BODY.PEEK[TEXT]<0.{MAX_BODY_BYTES}>".encode()
 #: What a server's misbehaviour raises: a time-out, a dropped connection, an answer not IMAP.
 SERVER_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error, IMAPClientError, ValueError,
@@ -40,6 +45,43 @@ SERVER_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error, 
 
 class SourceFailed(Exception):
     """The mailbox cannot be read on: why, in one line for a warning."""
+
+
+class AnswerTooLarge(OSError):
+    """The server announced a literal above :data:`MAX_LITERAL` bytes (the connection is lost:
+    the rest of that answer was never read)."""
+
+
+class _Bounded:
+    """imaplib's ``read`` of a literal, bounded: a server's ``{N}`` is a length the server
+    chose, and imaplib would ask for all N bytes at once (a terabyte announced is a MemoryError)."""
+
+    def read(self, size: int) -> bytes:
+        if size > MAX_LITERAL:
+            raise AnswerTooLarge(f"an answer of {size:,} bytes, above the {MAX_LITERAL >> 20} MB tactful reads")
+        kept: bytes = super().read(min(size, KEEP_LITERAL))  # type: ignore[misc]
+        left = size - len(kept)
+        while left > 0 and (skipped := super().read(min(left, KEEP_LITERAL))):  # type: ignore[misc]
+            left -= len(skipped)
+        return kept
+
+
+class _PlainIMAP(_Bounded, IMAP4WithTimeout):  # type: ignore[misc]
+    pass
+
+
+class _TLSIMAP(_Bounded, IMAP4_TLS):  # type: ignore[misc]
+    pass
+
+
+class _Client(IMAPClient):  # type: ignore[misc]
+    """IMAPClient over the bounded imaplib classes (its own ``_create_IMAP4``, bar the stream)."""
+
+    def _create_IMAP4(self) -> Any:  # noqa: N802 - IMAPClient's name
+        timeout = getattr(self._timeout, "connect", None)
+        if self.ssl:
+            return _TLSIMAP(self.host, self.port, self.ssl_context, timeout)
+        return _PlainIMAP(self.host, self.port, timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +100,8 @@ def lost(err: BaseException) -> bool:
 def describe(err: BaseException, box: Mailbox) -> str:
     """What went wrong talking to the server, in words, without the server's whole answer."""
     where = f"{box.host}:{box.port}"
+    if isinstance(err, AnswerTooLarge):
+        return f"the IMAP server {where} sent {err}"
     if isinstance(err, TimeoutError | socket.timeout):
         return f"the IMAP server {where} did not answer within {box.timeout:g} s"
     if isinstance(err, ssl.SSLCertVerificationError):
@@ -100,7 +144,7 @@ class Reader:
         box = self.box
         context = ssl.create_default_context(cafile=box.ca_file) if box.security != "none" else None
         try:
-            client = IMAPClient(box.host, port=box.port, ssl=box.security == "tls", ssl_context=context,
+            client = _Client(box.host, port=box.port, ssl=box.security == "tls", ssl_context=context,
                                 timeout=SocketTimeout(box.timeout, box.timeout))  # fmt: skip
             if box.security == "starttls":
                 client.starttls(context)

@@ -40,14 +40,18 @@ def accept(engine: Engine, number: int, outcome: str | None = None, **given: Any
     proposal = open_proposal(engine, number)
     if proposal.application is None:
         raise InputError(f"proposal {number} proposes a new application, which this tactful cannot add yet")
+    if proposal.event != ANSWERED and outcome is not None:
+        raise InputError(f"--as is for an answer from the employer; proposal {number} is {proposal.event}")
     at = min(proposal.at, engine.now())
-    if proposal.event != ANSWERED:
-        if outcome is not None:
-            raise InputError(f"--as is for an answer from the employer; proposal {number} is {proposal.event}")
-        engine.record(proposal.application, proposal.event, at=at)
-    else:
-        _answer(engine, proposal, outcome, at, given)
-    proposals_of(engine).decide(number, "accepted", engine.now())
+    # Marked and recorded in one transaction: a kill between the two leaves neither, so the
+    # proposal is still open and a second accept records the event once.
+    with proposals_of(engine).deciding(number, "accepted", engine.now()) as still_open:
+        if not still_open:  # another accept or reject got there first
+            raise InputError(f"proposal {number} was decided already; 'tactful inbox' lists the open ones")
+        if proposal.event != ANSWERED:
+            engine.record(proposal.application, proposal.event, at=at)
+        else:
+            _answer(engine, proposal, outcome, at, given)
     logger().info("proposal accepted", id=number, application=proposal.application, event=outcome or proposal.event)
     return proposal._replace(status="accepted")
 

@@ -95,7 +95,7 @@ def _read_folder(proposer: Proposer, reader: Reader, folder: Folder, report: Rep
     for start in range(0, len(uids), BATCH):
         part = uids[start : start + BATCH]
         mails = list(reader.headers(part))
-        report.proposed += kept.add(proposer.propose(mails, folder, reader))
+        report.proposed += kept.add(proposer.propose(mails, folder, validity, reader))
         kept.mark_seen(proposer.candidate, box.account, folder.name, Seen(validity, part[-1]))
         report.read += len(mails)
 
@@ -113,7 +113,7 @@ class Proposer:
         self._events: dict[int, str] = {}
         self._sent: dict[str, int] = {}  # the messages of ours this sync matched: id -> application
 
-    def propose(self, mails: list[Mail], folder: Folder, reader: Reader) -> list[Proposal]:
+    def propose(self, mails: list[Mail], folder: Folder, validity: int, reader: Reader) -> list[Proposal]:
         threads = self.kept.threads(self.candidate, {m for mail in mails for m in mail.threads})
         found: list[tuple[Mail, bool, Match]] = []
         for mail in mails:
@@ -126,7 +126,8 @@ class Proposer:
                 self._sent.update((mail.message_id, m.app.id) for m in matches)
             found += [(mail, sent, match) for match in matches]
         texts = self._texts([mail for mail, sent, _ in found if not sent], reader)
-        return [self._proposal(mail, sent, match, folder, texts.get(mail.uid, "")) for mail, sent, match in found]
+        place = f"{folder.name}/{validity}"  # a renumbered folder (a new UIDVALIDITY) is a new place
+        return [self._proposal(mail, sent, match, place, texts.get(mail.uid, "")) for mail, sent, match in found]
 
     def _texts(self, answers: Iterable[Mail], reader: Reader) -> dict[int, str]:
         """The bounded body text of each answer (only answers: their words suggest outcomes)."""
@@ -134,10 +135,10 @@ class Proposer:
         bodies = reader.bodies(sorted(wanted))
         return {uid: body_text(wanted[uid], prefix) for uid, prefix in bodies.items() if uid in wanted}
 
-    def _proposal(self, mail: Mail, sent: bool, match: Match, folder: Folder, text: str) -> Proposal:
+    def _proposal(self, mail: Mail, sent: bool, match: Match, place: str, text: str) -> Proposal:
         event = self._sent_event(match.app.id) if sent else ANSWERED
         found = () if sent else tuple(outcomes(f"{mail.subject} {text}"))
-        key = mail.message_id or f"{folder.name}/{mail.uid}"
+        key = mail.message_id or f"{place}/{mail.uid}"  # a message without an id is known by its place
         return Proposal(0, self.candidate, key, match.app.id, event, mail.date, match.tier, match.domain, mail.subject,
                         match.why, found, sent)  # fmt: skip
 

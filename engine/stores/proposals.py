@@ -8,6 +8,9 @@ shared by SQLite and PostgreSQL: the statements are the same but for the placeho
   accepted or rejected) is left out, so that a decided proposal never comes back. Returns the
   ones kept, with ids.
 - ``get(id)``, ``listed(candidate, status)``, ``decide(id, status, at)`` (only an open one).
+- ``deciding(id, status, at)``: a block that decides the proposal (giving whether it was open)
+  and whatever the block writes through the store in one transaction: an error in the block,
+  or a kill, leaves neither (`inbox accept` records the event there).
 - ``threads(candidate, message_ids)``: the application each of those ids was sent for.
 - ``seen(candidate, account, folder)`` and ``mark_seen(...)``: UIDVALIDITY and the last UID read.
 """
@@ -16,8 +19,8 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Collection, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -121,6 +124,11 @@ class SQLProposals:
             )
             return bool(cursor.rowcount == 1)
 
+    @contextmanager
+    def deciding(self, number: int, status: str, at: datetime) -> Iterator[bool]:
+        with self._session():  # the store's writes in the block join this transaction
+            yield self.decide(number, status, at)
+
     def threads(self, candidate: str, message_ids: Collection[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         ids = list(message_ids)
@@ -194,6 +202,17 @@ class MemoryProposals:
                 return False
             self._items[number] = found._replace(status=status, decided=at)
             return True
+
+    @contextmanager
+    def deciding(self, number: int, status: str, at: datetime) -> Iterator[bool]:
+        before = self._items.get(number)
+        decided = self.decide(number, status, at)
+        try:
+            yield decided
+        except BaseException:
+            if decided and before is not None:
+                self._items[number] = before  # open again, as a rolled back transaction leaves it
+            raise
 
     def threads(self, candidate: str, message_ids: Collection[str]) -> dict[str, int]:
         wanted = set(message_ids)
