@@ -269,7 +269,7 @@ class PostgresStore:
         return None if row is None else _row_to_app(row)
 
     def save(self, changes: Sequence[Change]) -> None:
-        claimed = getattr(self._local, "conn", None) is not None
+        claimed = getattr(self._local, "texts", None) is not None  # inside claim_due: the worker is here
         with self.transaction() as conn:
             texts = getattr(self._local, "texts", None)
             rows = [(*_values(c.app, texts), c.app.id, c.app.version) for c in changes]

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.records import Application, Candidate, LogEntry
 from .bulk import key, mine
 from .moments import Moments
 from .sqlite_rows import COLUMNS, IN_LIST, INSERT_HISTORY, app_values, entry_row, read_app
@@ -24,6 +24,8 @@ class _Store(Protocol):
     def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None: ...
 
     def given_ids(self) -> tuple[int, int]: ...
+
+    def put_candidate(self, candidate: Candidate) -> None: ...
 
 
 class SQLiteBulk:
@@ -81,3 +83,7 @@ class SQLiteBulk:
 
     def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
         self.store.keep_rules(kept)
+
+    def add_candidates(self, candidates: Sequence[Candidate]) -> None:
+        for candidate in candidates:  # the rows found them absent in this transaction
+            self.store.put_candidate(candidate)
