@@ -145,3 +145,12 @@ def test_the_default_bulk_session_writes_nothing_when_a_replaced_application_cha
     with pytest.raises(Conflict):
         bulk.commit()
     assert [a.company for a in store.all()] == ["Northwind"] and [c.key for c in store.candidates()] == [""]
+
+
+def test_a_row_bringing_the_id_an_earlier_row_of_the_import_was_given_gets_another(store: object) -> None:
+    """A row without an id is given the next one; a later row of the same file that brings that
+    id (not stored before the import) is added under a new id, as any store does, not a crash."""
+    engine = _engine(store)
+    ids = engine.import_rows(_rows({"company": "X", "interviewed": "2026-05-04"},
+                                   {"company": "Y", "interviewed": "2026-05-04", "id": "1"}))  # fmt: skip
+    assert ids == [1, 2] and [(a.id, a.company) for a in store.all()] == [(1, "X"), (2, "Y")]
