@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import stat
 
 import psycopg
 import pytest
@@ -50,6 +51,18 @@ def test_the_database_option_and_variable_choose_postgresql_over_the_home(tmp_pa
 def test_a_database_that_cannot_be_used_is_one_line_and_exit_2(tmp_path, url, says):
     line = one_line_exit_2(run(tmp_path, "--database", url, "list", now=NOW))
     assert says in line and "s3cret" not in line
+
+
+def test_a_database_path_naming_a_folder_is_one_line_and_leaves_the_folders_mode_alone(tmp_path):
+    """The store's file is made private (0600) when tactful opens it, but a path that names a
+    folder (a slip: `--database ~`, `--database /`) is refused as it is: made 0600, the folder
+    could no longer be entered, even by its owner's programs."""
+    folder = tmp_path / "somewhere"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    line = one_line_exit_2(run(tmp_path, "--database", str(folder), "list", now=NOW))
+    assert line.startswith(f"tactful: cannot open the store {folder}: ")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
 
 
 def test_a_user_without_rights_on_the_database_is_told_so(tmp_path, pg_url):
