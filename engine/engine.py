@@ -323,7 +323,8 @@ class Engine(Candidacy, Ticking):
         settle = self._settler(now, portfolios)
         maker = RowMaker(self.rules, self.store, self.default_rules, now, portfolios, settle, self._candidate)
         replacing = replacer(now, self.rules_for, portfolios, settle)
-        ids = write_import(self.store, map(maker.make, rows), update=update, replacing=replacing, kept=maker.kept)
+        ids = write_import(self.store, map(maker.make, rows), update=update, replacing=replacing, kept=maker.kept,
+                           added=maker.added)  # fmt: skip
         logger().info("applications imported", count=len(ids), update=update)
         return ids
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import stat
 
 import psycopg
 import pytest
@@ -52,6 +53,18 @@ def test_a_database_that_cannot_be_used_is_one_line_and_exit_2(tmp_path, url, sa
     assert says in line and "s3cret" not in line
 
 
+def test_a_database_path_naming_a_folder_is_one_line_and_leaves_the_folders_mode_alone(tmp_path):
+    """The store's file is made private (0600) when tactful opens it, but a path that names a
+    folder (a slip: `--database ~`, `--database /`) is refused as it is: made 0600, the folder
+    could no longer be entered, even by its owner's programs."""
+    folder = tmp_path / "somewhere"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    line = one_line_exit_2(run(tmp_path, "--database", str(folder), "list", now=NOW))
+    assert line.startswith(f"tactful: cannot open the store {folder}: ")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+
+
 def test_a_user_without_rights_on_the_database_is_told_so(tmp_path, pg_url):
     with psycopg.connect(pg_url, autocommit=True) as admin:
         admin.execute("CREATE ROLE visitor LOGIN")  # PostgreSQL 15: no CREATE on schema public
@@ -79,6 +92,53 @@ def test_an_sqlite_store_from_a_newer_tactful_is_refused_and_left_alone(tmp_path
     with sqlite3.connect(tmp_path / "tactful.sqlite3") as db:
         assert db.execute("PRAGMA user_version").fetchone() == (99,)
         assert db.execute("SELECT count(*) FROM applications").fetchone() == (1,)
+
+
+#: A writer of its own: inserts one application at a time, removing every third right away (its
+#: id is then the largest), until it has made 60 and seen one of the other writer's between
+#: two of its own; prints every id it was given.
+_WRITER = """
+import json, sys
+from tactful import SQLiteStore
+from tactful import Application
+from datetime import datetime, timezone
+store, me, other = SQLiteStore(sys.argv[1]), sys.argv[2], sys.argv[3]
+moment = datetime(2026, 5, 4, 9, tzinfo=timezone.utc)
+given, crossed = [], False
+while len(given) < 60 or not crossed:
+    before = {a.company for a in store.all()}
+    app = Application(0, me, "interviewed", moment, {}, "default", "h", wake=moment)
+    [stored] = store.insert([(app, [])])
+    given.append(stored.id)
+    if len(given) % 3 == 0:
+        store.remove(stored.id)
+    crossed = crossed or other in before
+print(json.dumps(given))
+"""
+
+
+def test_two_processes_adding_and_removing_on_one_sqlite_file_are_never_given_the_same_id(tmp_path):
+    """Each insert reads the next id and writes it in one write transaction (and removal marks
+    the largest id it takes away in the same way), so writers in two processes at once get
+    ids of their own, and none given before, removed or not."""
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "tactful.sqlite3")
+    SQLiteStore(path).close()
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, path, me, other], stdout=subprocess.PIPE, text=True)
+               for me, other in (("A", "B"), ("B", "A"))]  # fmt: skip
+    given = []
+    for writer in writers:
+        out, _ = writer.communicate(timeout=120)
+        assert writer.returncode == 0
+        given.append(json.loads(out))
+    every = given[0] + given[1]
+    assert len(set(every)) == len(every) and min(every) == 1
+    store = SQLiteStore(path)
+    kept = sorted(a.id for a in store.all())
+    assert kept == sorted(i for ids in given for n, i in enumerate(ids, start=1) if n % 3)
+    store.close()
 
 
 def test_library_errors_speak_of_the_api_and_the_cli_of_its_commands(tmp_path):

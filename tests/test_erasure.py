@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tactful import Engine, InputError, SQLiteStore
+from tactful import Change, Engine, InputError, SQLiteStore
+from tactful.runtime.notify import Notice
 from tactful.runtime.rows import ImportRow
 from tactful.testing import FakeClock, RecordingPlugin, deliver, get_plugin_manager
 
@@ -102,4 +103,44 @@ def test_an_engine_bound_to_a_candidate_before_they_were_removed_finds_and_adds_
     with pytest.raises(InputError, match="^no candidate 'alice'"):
         alice.import_rows([ImportRow("rows.csv:2", {"company": "Globex", "interviewed": "2026-05-04"})])
     assert {a.candidate for a in store.all()} == {"", "bob"}
+    store.close()
+
+
+def _waiting_for_a_lock(url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND datname = current_database()").fetchone()  # fmt: skip
+    return bool(row and row[0])
+
+
+def test_erasing_a_candidate_while_a_tick_holds_their_application_takes_the_ticks_notices_too(pg_url):
+    """On PostgreSQL a tick holds its batch's rows until it commits: an erasure meanwhile waits
+    for it, and then also erases the notices that tick wrote for the candidate (read before
+    the wait, they were left behind, name, company and all)."""
+    import threading
+
+    from tactful.stores.postgres_store import PostgresStore
+
+    store = PostgresStore(pg_url)
+    clock = FakeClock(START)
+    engine = Engine(store, clock, notify=True)
+    engine.add_candidate("alice", name="Alice Ames")
+    engine.candidate("alice").add("Aliceworks", interviewed="2026-05-04")
+    clock.advance(days=30)
+    erased: list[bool] = []
+    with store.claim_due(clock(), 10) as due:  # a tick's batch: Alice's application, held
+        [app] = due
+        told = Notice("action_due", "alice-1", app.id, app.company, "follow_up_due", clock(), candidate="alice")
+        store.save([Change(app, outbox=[told])])
+        eraser = threading.Thread(target=lambda: erased.append(store.remove_candidate("alice")))
+        eraser.start()
+        for _ in range(5000):  # until the erasure waits for this batch's rows
+            if _waiting_for_a_lock(store.url.conninfo) or not eraser.is_alive():
+                break
+    eraser.join(timeout=60)
+    assert erased == [True]
+    after = rows(store)
+    assert not [r for table in after.values() for r in table if any(word in repr(r) for word in HERS)], after
     store.close()

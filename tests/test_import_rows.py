@@ -7,9 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tactful import Engine, InputError
+from tactful import Change, Conflict, Engine, InputError, MemoryStore
 from tactful.runtime.rows import ImportRow, export_row
+from tactful.stores.bulk import StoreBulk
 from tactful.testing import FakeClock
+from tactful.vocabulary.records import Candidate
 
 from .helpers import at
 
@@ -98,3 +100,57 @@ def test_a_remembered_start_is_the_start_worked_out_afresh(rules: str, rows: lis
         made = maker.start(rs, f"C{number}", given, rules, None)
         fresh = settle(rs, core.start(rs, f"C{number}", given, now, rules, portfolios(rs))[0])
         assert made == fresh, given
+
+
+def test_a_failed_import_adds_none_of_the_candidates_its_rows_name(store: object) -> None:
+    """A candidate first named by a row is added with the rows, in the same all-or-nothing
+    write: when a later row is refused, no candidate is left behind (on every store)."""
+    engine = _engine(store)
+    carol = {"company": "Northwind", "interviewed": "2026-05-04", "candidate": "carol"}
+    with pytest.raises(InputError, match=r"^apps.csv:3: --interviewed 'soon' is not a date"):
+        engine.import_rows(_rows(carol, {"company": "X", "interviewed": "soon"}))
+    assert [c.key for c in engine.candidates()] == [""] and list(engine.store.all()) == []
+    engine.add_candidate("dave", name="Dave Doe")
+    dave = {"company": "Contoso", "interviewed": "2026-05-04", "candidate": "dave"}
+    [first, second] = engine.import_rows(_rows(carol, dave))
+    assert [(c.key, c.name) for c in engine.candidates()] == [("", ""), ("carol", ""), ("dave", "Dave Doe")]
+    assert [a.id for a in engine.candidate("carol").stored()] == [first]
+    assert [a.id for a in engine.candidate("dave").stored()] == [second]
+
+
+def test_an_import_that_only_replaces_keeps_the_rule_set_its_rows_run_under(store: object) -> None:
+    """An exported row restored over a stored application (``update``) brings its rule set along:
+    the store keeps it, as it does for a new row, so that the application runs under it for good."""
+    elsewhere = _engine(MemoryStore())
+    theirs = elsewhere.add("Northwind", interviewed="2026-05-04", rules="small-company")
+    row = export_row(theirs, elsewhere.history(theirs.id or 0), elsewhere.store.kept_rules(theirs.rules_hash))
+    engine = _engine(store)
+    mine = engine.add("Northwind", interviewed="2026-05-04")
+    assert mine.rules_hash != theirs.rules_hash and engine.store.kept_rules(theirs.rules_hash) is None
+    assert engine.import_rows(_rows(row), update=True) == [mine.id]
+    assert engine.load(mine.id or 0).rules_hash == theirs.rules_hash
+    assert engine.store.kept_rules(theirs.rules_hash) == elsewhere.store.kept_rules(theirs.rules_hash)
+
+
+def test_the_default_bulk_session_writes_nothing_when_a_replaced_application_changed_meanwhile(store) -> None:
+    """The session any store gets (PostgreSQL's, an embedding app's) is all or nothing: an
+    application replaced by another writer meanwhile (a Conflict) leaves the new rows unwritten."""
+    engine = _engine(store)
+    old = engine.add("Northwind", interviewed="2026-05-04")
+    engine.record(old.id or 0, "thank_you_sent")  # its version moved on since `old` was read
+    bulk = StoreBulk(store)
+    bulk.add([(old._replace(id=0, company="Contoso"), [])])
+    bulk.replace([Change(old._replace(company="Fabrikam"))])
+    bulk.add_candidates([Candidate("carol")])
+    with pytest.raises(Conflict):
+        bulk.commit()
+    assert [a.company for a in store.all()] == ["Northwind"] and [c.key for c in store.candidates()] == [""]
+
+
+def test_a_row_bringing_the_id_an_earlier_row_of_the_import_was_given_gets_another(store: object) -> None:
+    """A row without an id is given the next one; a later row of the same file that brings that
+    id (not stored before the import) is added under a new id, as any store does, not a crash."""
+    engine = _engine(store)
+    ids = engine.import_rows(_rows({"company": "X", "interviewed": "2026-05-04"},
+                                   {"company": "Y", "interviewed": "2026-05-04", "id": "1"}))  # fmt: skip
+    assert ids == [1, 2] and [(a.id, a.company) for a in store.all()] == [(1, "X"), (2, "Y")]

@@ -11,10 +11,10 @@ the new applications and saves the replaced ones.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, Protocol
 
-from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.records import Application, Candidate, LogEntry
 from .store import Change, Store
 
 
@@ -54,6 +54,10 @@ class Bulk(Protocol):
         """Keep rule sets, as :meth:`Store.keep_rules`."""
         ...
 
+    def add_candidates(self, candidates: Sequence[Candidate]) -> None:
+        """Add the candidates the rows name that are not stored (with the rows: not if the import fails)."""
+        ...
+
 
 class StoreBulk:
     """A bulk session over any store's ordinary methods, written when the session ends."""
@@ -66,6 +70,7 @@ class StoreBulk:
         self._new: list[tuple[Application, Sequence[LogEntry]]] = []
         self._changes: list[Change] = []
         self._kept: list[tuple[str, str, str]] = []
+        self._candidates: list[Candidate] = []
 
     def matches(self, apps: Sequence[Application]) -> list[Application | None]:
         return [(mine(self._by_id.get(a.id), a) if a.id else None) or self._by_key.get(key(a)) for a in apps]
@@ -80,11 +85,23 @@ class StoreBulk:
     def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
         self._kept += kept
 
+    def add_candidates(self, candidates: Sequence[Candidate]) -> None:
+        self._candidates += candidates
+
     def commit(self) -> None:
-        """Write what the session gathered: new applications in one insert, changes in one save."""
-        stored = self.store.insert(self._new, self._kept) if self._new else []
-        if self._changes:
-            self.store.save(self._changes)
+        """Write what the session gathered, in one transaction when the store has them
+        (``transaction()``, as PostgreSQL's): the changes in one save first (the write that
+        may meet a :class:`~tactful.stores.store.Conflict`, before anything else is written),
+        then the rule sets, the new applications in one insert, and the new candidates."""
+        begin = getattr(self.store, "transaction", nullcontext)
+        with begin():
+            if self._changes:
+                self.store.save(self._changes)
+            self.store.keep_rules(self._kept)  # an import that only replaces runs under them too
+            stored = self.store.insert(self._new) if self._new else []
+            for candidate in self._candidates:
+                if self.store.get_candidate(candidate.key) is None:  # not one added meanwhile, with a name
+                    self.store.put_candidate(candidate)
         self.ids = [a.id or 0 for a in stored] + [c.app.id or 0 for c in self._changes]
 
 

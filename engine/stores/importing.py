@@ -67,6 +67,7 @@ class Problems:
 
 Replacing = Callable[[Application, Prepared], Change]
 Kept = Callable[[], Sequence[tuple[str, str, str]]]
+Added = Callable[[], Sequence[Candidate]]
 Settle = Callable[[RuleSet, Application], Application]
 
 
@@ -89,11 +90,12 @@ def replacer(now: datetime, rules_for: Callable[[Application], RuleSet],
 
 
 def write_import(store: Store, rows: Iterable[Prepared | str], *, update: bool, replacing: Replacing, kept: Kept,
-                 chunk: int = IMPORT_CHUNK) -> list[int]:  # fmt: skip
+                 added: Added = list, chunk: int = IMPORT_CHUNK) -> list[int]:  # fmt: skip
     """Write ``rows`` (a prepared row, or a problem's line) in one all-or-nothing session; the ids.
 
     ``replacing`` makes the change that replaces a stored application with a row (with
-    ``update``); ``kept`` gives the rule sets to keep, asked once every row is read.
+    ``update``); ``kept`` gives the rule sets to keep, and ``added`` the candidates to add,
+    both asked once every row is read.
 
     Raises:
         InputErrors: every problem, each on its line; nothing is written.
@@ -109,6 +111,7 @@ def write_import(store: Store, rows: Iterable[Prepared | str], *, update: bool, 
         _write(bulk, batch, update, replacing, problems)
         problems.raise_any()
         bulk.keep_rules(kept())
+        bulk.add_candidates(added())
     return bulk.ids
 
 
@@ -157,6 +160,7 @@ class RowMaker:
         self.rules, self.store, self.default_rules, self.now = rules, store, default_rules, now
         self.portfolios, self.settle, self.candidate = portfolios, settle, candidate
         self._known: dict[str, bool] = {candidate: True}  # the candidates rows name, and whether they are here
+        self._added: list[Candidate] = []
         self._memo: dict[tuple[Any, ...], Application] = {}
         self._found: dict[tuple[str, str], tuple[RuleSet, str]] = {}
         self._kept: dict[str, tuple[str, str, str]] = {}
@@ -219,9 +223,12 @@ class RowMaker:
         if who not in self._known:
             self._known[who] = self.store.get_candidate(who) is not None
             if not self._known[who]:
-                # SQLite: in the import's transaction, so gone if it fails; other stores keep the key
-                self.store.put_candidate(Candidate(who))
+                self._added.append(Candidate(who))  # written with the rows (see write_import)
         return who
+
+    def added(self) -> list[Candidate]:
+        """The candidates the rows name that are not stored yet: the import adds them."""
+        return list(self._added)
 
     def start(self, rs: RuleSet, company: str, given: dict[str, Any], ref: str, number: int | None,
               who: str = "") -> Application:  # fmt: skip

@@ -269,7 +269,7 @@ class PostgresStore:
         return None if row is None else _row_to_app(row)
 
     def save(self, changes: Sequence[Change]) -> None:
-        claimed = getattr(self._local, "conn", None) is not None
+        claimed = getattr(self._local, "texts", None) is not None  # inside claim_due: the worker is here
         with self.transaction() as conn:
             texts = getattr(self._local, "texts", None)
             rows = [(*_values(c.app, texts), c.app.id, c.app.version) for c in changes]
@@ -377,12 +377,11 @@ class PostgresStore:
 
     def remove_candidate(self, key: str) -> bool:
         with self.transaction() as conn:
-            conn.execute(
-                "DELETE FROM outbox WHERE candidate = %s "
-                "OR app_id IN (SELECT id FROM applications WHERE candidate = %s)",
-                (key, key),
-            )  # their deliveries go with them
-            conn.execute("DELETE FROM applications WHERE candidate = %s", (key,))  # and their history
+            # The applications first (and their history): a tick holding one of them is waited
+            # for, so that the next statement sees the notices it wrote.
+            gone = [row[0] for row in conn.execute("DELETE FROM applications WHERE candidate = %s RETURNING id",
+                                                   (key,))]  # fmt: skip
+            conn.execute("DELETE FROM outbox WHERE candidate = %s OR app_id = ANY(%s)", (key, gone))  # and deliveries
             self.proposals.erase(key)
             return conn.execute("DELETE FROM candidates WHERE key = %s", (key,)).rowcount == 1
 

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-from ..vocabulary.records import Application, LogEntry
+from ..vocabulary.records import Application, Candidate, LogEntry
 from .bulk import key, mine
 from .moments import Moments
 from .sqlite_rows import COLUMNS, IN_LIST, INSERT_HISTORY, app_values, entry_row, read_app
@@ -25,6 +25,8 @@ class _Store(Protocol):
 
     def given_ids(self) -> tuple[int, int]: ...
 
+    def put_candidate(self, candidate: Candidate) -> None: ...
+
 
 class SQLiteBulk:
     """A :class:`~tactful.stores.bulk.Bulk` session inside one transaction of a :class:`SQLiteStore`.
@@ -40,7 +42,8 @@ class SQLiteBulk:
         self.ids: list[int] = []
         self._next_id, self._removed = store.given_ids()
         self._moments = Moments()
-        self._taken: set[int] = set()  # ids rows bring that another candidate's applications have
+        # ids a row may not keep: another candidate's application has it, or this session gave it
+        self._taken: set[int] = set()
 
     def _select(self, column: str, values: Sequence[Any]) -> Iterator[Application]:
         for start in range(0, len(values), IN_LIST):
@@ -64,6 +67,7 @@ class SQLiteBulk:
             kept = app.id and app.id not in self._taken and app.id > self._removed  # a free id nobody had
             number = app.id if kept else self._next_id
             self._next_id = max(self._next_id, number + 1)
+            self._taken.add(number)  # to a row without one, say, read before a row that brings it
             rows.append((number, *app_values(app, None, moments.text, moments.seconds), app.candidate))
             entries += [entry_row(number, e, moments.text) for e in log]
             self.ids.append(number)
@@ -81,3 +85,7 @@ class SQLiteBulk:
 
     def keep_rules(self, kept: Sequence[tuple[str, str, str]]) -> None:
         self.store.keep_rules(kept)
+
+    def add_candidates(self, candidates: Sequence[Candidate]) -> None:
+        for candidate in candidates:  # the rows found them absent in this transaction
+            self.store.put_candidate(candidate)

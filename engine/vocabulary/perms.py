@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
 
 DIR_MODE = 0o700
@@ -32,14 +33,16 @@ def private_dir(path: Path) -> Path:
 
 def private_file(path: Path) -> Path:
     """Create ``path`` empty with mode 0600 unless it exists; an existing file of the current
-    user's is made 0600 too.
+    user's is made 0600 too. Anything else there (a folder, ``/dev/null``) is left as it is:
+    what opens it says what is wrong.
 
     Raises:
         OSError: when it cannot be created.
     """
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-    _restrict(path, FILE_MODE)
+    if stat.S_ISREG(path.stat().st_mode):
+        _restrict(path, FILE_MODE)
     return path
 
 
