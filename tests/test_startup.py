@@ -1,7 +1,8 @@
 """Queries start light: once the rule cache is warm, show, list, agenda and `can` neither
 parse YAML nor import `transitions` (they preview timers without the state machine); a
 command that changes something fires through the machine, save where the machine's answer
-is a lookup (a timer or event whose first branch has no guard)."""
+is a lookup (a timer or event whose first branch has no guard). No command but `sync` and
+`inbox` loads the mail reader (IMAPClient, tactful.capture)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from pathlib import Path
 
 PROBE = (
     "import sys\nfrom tactful.cli.main import main\nsys.argv = ['tactful', *sys.argv[1:]]\ntry:\n    main()\n"
-    "finally:\n    print('LOADED', *(m for m in ('transitions', 'ruamel.yaml') if m in sys.modules), file=sys.stderr)\n"
-)
+    "finally:\n    print('LOADED', *(m for m in HEAVY if m in sys.modules), file=sys.stderr)\n"
+).replace("HEAVY", repr(("transitions", "ruamel.yaml", "imapclient", "tactful.capture")))
 
 
 def loaded(home: Path, *args: str, now: str) -> list[str]:
