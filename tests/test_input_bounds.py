@@ -238,3 +238,12 @@ def test_an_import_quotes_an_excerpt_of_a_bad_value(tmp_path: Path, column: str,
 def test_a_bad_log_level_is_quoted_short(tmp_path: Path) -> None:
     done = run(tmp_path, "list", now=NOW, env={"TACTFUL_LOG_LEVEL": "x" * 5000})
     assert done.returncode == 2 and "TACTFUL_LOG_LEVEL 'xxx" in done.stderr and len(done.stderr) < 300, done.stderr
+
+
+def test_an_anchor_set_again_names_its_new_value_and_is_no_loop() -> None:
+    from tactful.errors import RuleError
+    from tactful.language.yamltree import read_yaml
+
+    assert read_yaml("a: &x [&x 1, *x]\n", "f.yaml") == {"a": [1, 1]}  # *x is the inner value, written before it
+    with pytest.raises(RuleError, match="the alias \\*x is inside the value it names"):
+        read_yaml("a: &x [&y [1], {b: *x}]\n", "f.yaml")

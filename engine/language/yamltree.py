@@ -144,14 +144,16 @@ def _bounded_composer() -> type[Composer]:
             super().__init__(loader=loader)
             self.nesting = 0
             self.sizes: dict[int, int] = {}
-            self.open_anchors: list[str] = []  # the anchors of the values being composed
+            # each anchor's latest value: True while it is being composed (an alias to it would
+            # be inside it), False once done; an anchor set again names its new value
+            self.open_anchors: dict[str, bool] = {}
             self.warn_double_anchors = False  # YAML lets an anchor be set again; no warning on stderr
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             event = self.parser.peek_event()
             mark = event.start_mark
             if self.parser.check_event(AliasEvent):
-                if event.anchor in self.open_anchors:
+                if self.open_anchors.get(event.anchor):
                     raise _TooBig(f"the alias *{event.anchor} is inside the value it names, which would never end; "
                                   "an alias may only repeat a value written before it", mark)  # fmt: skip
                 return super().compose_node(parent, index)
@@ -160,10 +162,10 @@ def _bounded_composer() -> type[Composer]:
                 raise _TooBig(f"nested more than {MAX_DEPTH} levels deep; a rule file needs a handful", mark)
             anchor = getattr(event, "anchor", None)
             if anchor is not None:
-                self.open_anchors.append(anchor)
+                self.open_anchors[anchor] = True
             node = super().compose_node(parent, index)
             if anchor is not None:
-                self.open_anchors.pop()
+                self.open_anchors[anchor] = False
             self.nesting -= 1
             children = node.value if isinstance(node.value, list) else []
             items = [part for child in children for part in (child if isinstance(child, tuple) else (child,))]
