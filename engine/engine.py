@@ -113,13 +113,15 @@ class Engine(Candidacy, Ticking):
     def _walk(
         self, now: datetime, apps: Iterable[Application] | None = None, portfolios: Portfolios | None = None
     ) -> Iterator[tuple[Application, RuleSet, Portfolio]]:
-        """Every application (or ``apps``) as of ``now``, with its rule set and a portfolio shared by all."""
+        """Every application (or ``apps``) as of ``now``, with its rule set and its candidate's
+        portfolio, one per candidate and rule set for the whole walk."""
         portfolios = portfolios or self._portfolios()
         for app in self.store.all(self._candidate) if apps is None else apps:
             rs = self.rules_for(app)
+            portfolio = portfolios(rs, app.candidate)
             if app.next_due is not None and app.next_due <= now:
-                app = core.catch_up(rs, app, now, portfolios(rs), preview=True)[0]
-            yield app, rs, portfolios(rs)
+                app = core.catch_up(rs, app, now, portfolio, preview=True)[0]
+            yield app, rs, portfolio
 
     def advise(self, app_id: int, now: datetime | None = None) -> list[Advised]:
         """What comes next for one application, soonest first."""
@@ -151,24 +153,24 @@ class Engine(Candidacy, Ticking):
         apps = None if until is None else self._due_by(until, portfolios, found)
         items = [(app, item) for app, rs, portfolio in self._walk(now, apps, portfolios)
                  for item in core.advise(rs, app, now, portfolio) if until is None or item.due <= until]  # fmt: skip
-        return sorted(items, key=lambda pair: (pair[1].due.timestamp(), pair[0].id or 0))
+        return sorted(items, key=_soonest)
 
     def agenda_by_candidate(self, now: datetime | None = None, until: datetime | None = None
                             ) -> list[tuple[Candidate, list[tuple[Application, Advised]]]]:  # fmt: skip
         """A coach's morning view: :meth:`agenda` of every candidate with something in it, by key.
         Only the candidates with an application on the store's index of due moments by
-        ``until`` (or, without it, with any application), or with an offer standing, are looked at."""
+        ``until`` (or, without it, with any application), or with an offer standing, are looked at;
+        without ``until``, in one pass over the store."""
         now = now or self.now()
-        by_candidate: dict[str, list[Application]] = {}
         if until is None:
-            keys = {app.candidate for app in self.store.all()}
-        else:
-            for app in agenda_candidates(self.store, until, None):
-                by_candidate.setdefault(app.candidate, []).append(app)
-            # a candidate with an accepted offer has pending applications to withdraw from
-            apps = [app for theirs in by_candidate.values() for app in theirs]
-            marked = set().union(*(marked_states(rs) for rs in self._rule_sets(apps)))
-            keys = {*by_candidate, *(app.candidate for app in self.store.in_states(marked))}
+            return self._everyones_agenda(now)
+        by_candidate: dict[str, list[Application]] = {}
+        for app in agenda_candidates(self.store, until, None):
+            by_candidate.setdefault(app.candidate, []).append(app)
+        # a candidate with an accepted offer has pending applications to withdraw from
+        apps = [app for theirs in by_candidate.values() for app in theirs]
+        marked = set().union(*(marked_states(rs) for rs in self._rule_sets(apps)))
+        keys = {*by_candidate, *(app.candidate for app in self.store.in_states(marked))}
         found = []
         for person in self.store.candidates():
             if person.key in keys:
@@ -176,6 +178,15 @@ class Engine(Candidacy, Ticking):
                 if items:
                     found.append((person, items))
         return found
+
+    def _everyones_agenda(self, now: datetime) -> list[tuple[Candidate, list[tuple[Application, Advised]]]]:
+        """:meth:`agenda_by_candidate` without ``until``: every application read once, each
+        advised with its own candidate's portfolio."""
+        theirs: dict[str, list[tuple[Application, Advised]]] = {}
+        for app, rs, portfolio in self._walk(now, self.store.all()):
+            theirs.setdefault(app.candidate, []).extend((app, item) for item in core.advise(rs, app, now, portfolio))
+        return [(person, sorted(theirs[person.key], key=_soonest)) for person in self.store.candidates()
+                if theirs.get(person.key)]  # fmt: skip
 
     def _rule_sets(self, apps: Iterable[Application]) -> list[RuleSet]:
         """The default rule set, and those ``apps`` run under."""
@@ -415,3 +426,8 @@ class Engine(Candidacy, Ticking):
         self.load(app_id)
         self.store.remove(app_id)
         logger().info("application removed", id=app_id)
+
+
+def _soonest(pair: tuple[Application, Advised]) -> tuple[float, int]:
+    """How an agenda is ordered: by due moment, then by application id."""
+    return pair[1].due.timestamp(), pair[0].id or 0

@@ -18,10 +18,12 @@ when set, replaces the list)::
         - signal://localhost:8080/+15550001111/+15552223333
 
 Each notice is texted to the candidate it concerns: when their record names an environment
-variable (``sms: SMS_URLS_ALICE``), to the URLs that variable holds, else to the configured
-ones. The variable is read when the text is sent, in the process that delivers (a worker), and
-its URLs are never logged or stored. A candidate whose variable is unset or empty there gets a
-failed delivery, retried and listed by ``tactful outbox``, never a text sent to the configured
+variable (``sms: TACTFUL_SMS_ALICE``), to the URLs that variable holds, else to the configured
+ones. Only a variable named ``TACTFUL_SMS_...`` is read for a candidate, so that no record can
+have tactful send to whatever another variable holds (a password, a database URL). The
+variable is read when the text is sent, in the process that delivers (a worker), and its URLs
+are never logged or stored. A candidate whose variable is unset or empty there gets a failed
+delivery, retried and listed by ``tactful outbox``, never a text sent to the configured
 URLs in their place; so does a notice of a candidate other than the implicit one that arrives
 without their record.
 
@@ -49,6 +51,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..errors import Location, Problems, RuleError, RuleErrors
 from ..hookspecs import hookimpl
 from ..language.yamltree import YMap
+from ..runtime.candidates import ENV_NAME, SMS_PREFIX
 from ..vocabulary.log import add_secrets, logger
 from ..vocabulary.timecalc import known_zone
 from .routing import unroutable
@@ -118,13 +121,19 @@ def recipients(notice: Notice, candidate: Candidate | None) -> tuple[Url, ...]:
 
     Raises:
         SmsError: when that variable is unset or empty, or holds something that is not shaped
-            like an Apprise URL; for a notice of a candidate other than the implicit one that
-            came without their record, or with another's. Never sent elsewhere instead.
+            like an Apprise URL; when the candidate's ``sms`` is not a variable of tactful's SMS
+            namespace (``TACTFUL_SMS_...``: no other secret of the environment is read); for a
+            notice of a candidate other than the implicit one that came without their record,
+            or with another's. Never sent elsewhere instead.
     """
     problem = unroutable(notice, candidate)
     if problem:
         raise SmsError(problem)
     if candidate is not None and candidate.sms:
+        if not ENV_NAME.fullmatch(candidate.sms):  # a record written past add_candidate's check
+            raise SmsError(f"candidate '{candidate.key}' has sms {candidate.sms!r}, which is not a variable "
+                           f"tactful reads SMS URLs from ({SMS_PREFIX}...); correct it with edit_candidate. "
+                           "Not sent")  # fmt: skip
         return candidate_urls(candidate.key, candidate.sms, os.environ.get(candidate.sms, ""))
     if not _urls:
         raise SmsError("the sms adapter was not configured (no 'sms:' section was read)")

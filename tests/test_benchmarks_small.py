@@ -49,6 +49,7 @@ def test_the_tick_of_one_candidate_and_of_many_writes_the_same_rows_but_their_ca
               "--floor")  # fmt: skip
     assert "cli ratio 30 candidates / 1" in out and "floor ratio 30 candidates / 1" in out
     assert "same applications, history and outbox rows" in out
+    assert "the floor wrote the tables the CLI wrote (tables identical)" in out  # its ratio compares the same work
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -15,7 +15,7 @@ from tactful.plugins import calendar as adapter
 from tactful.plugins.calendar_files import LONGEST, feed_name, feed_path
 from tactful.testing import FakeClock
 
-from .candidates import ADDED, DUE, home_with_candidates
+from .candidates import ADDED, COMPANIES, DUE, home_with_candidates, populate
 from .clirun import ok
 from .helpers import at
 
@@ -97,3 +97,20 @@ def test_a_key_that_could_leave_the_folder_never_names_a_file(key):
 def test_the_implicit_candidates_feed_is_the_configured_file():
     assert feed_path(Path("/feeds/calendar.ics"), "") == Path("/feeds/calendar.ics")
     assert feed_path(Path("/feeds/calendar.ics"), "alice") == Path("/feeds/calendar-alice.ics")
+
+
+def test_the_schedule_of_every_candidate_reads_the_store_once(tmp_path):
+    """What `tick` hands the calendar (every candidate's agenda) walks the applications once,
+    not once to find the candidates and again for each of them."""
+    store = SQLiteStore(tmp_path / "tactful.sqlite3")
+    clock = FakeClock(at("2026-05-04 17:00"))
+    engine = Engine(store, clock, notify=True)
+    populate(engine)
+    reads: list[str | None] = []
+    real = store.all
+    store.all = lambda candidate=None: reads.append(candidate) or real(candidate)  # type: ignore[method-assign]
+    found = engine.agenda_by_candidate(at("2026-05-21 10:00"))
+    assert reads == [None]
+    assert {person.key: {app.company for app, _ in items} for person, items in found} == {
+        key: {company} for key, company in COMPANIES.items()
+    }

@@ -16,7 +16,7 @@ from .candidates import COMPANIES, populate
 from .helpers import at
 
 FIELDS = {"alice": {"name": "Alice Martin", "email": "alice@example.org"},
-          "bob": {"email": "bob@example.org", "sms": "SMS_URLS_BOB"}}  # fmt: skip
+          "bob": {"email": "bob@example.org", "sms": "TACTFUL_SMS_BOB"}}  # fmt: skip
 
 
 class OldStyle:

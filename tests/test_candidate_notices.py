@@ -12,7 +12,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from tactful import Engine, MemoryStore, SQLiteStore
-from tactful.hooks.delivery import deliver
+from tactful.errors import InputError
+from tactful.hooks.delivery import Report, deliver
 from tactful.hooks.pluginmanager import get_plugin_manager
 from tactful.hookspecs import Candidate
 from tactful.plugins.routing import unroutable
@@ -161,14 +162,14 @@ def texted(server: RecordingServer) -> dict[str, set[str]]:
     return dict(found)
 
 
-SMS = {"alice": {"sms": "SMS_URLS_ALICE"}, "bob": {"sms": "SMS_URLS_BOB"}}
+SMS = {"alice": {"sms": "TACTFUL_SMS_ALICE"}, "bob": {"sms": "TACTFUL_SMS_BOB"}}
 
 
 def test_each_candidates_text_goes_to_the_urls_their_variable_holds(tmp_path, server):
     pytest.importorskip("apprise", reason="the sms extra is not installed")
     home = tmp_path / "home"
     home_with_candidates(home, f"sms:\n  urls:\n    - {json_url(server, 'me')}\n", **SMS)
-    env = {"SMS_URLS_ALICE": json_url(server, "alice"), "SMS_URLS_BOB": f"{json_url(server, 'bob')} "
+    env = {"TACTFUL_SMS_ALICE": json_url(server, "alice"), "TACTFUL_SMS_BOB": f"{json_url(server, 'bob')} "
            f"{json_url(server, 'bob-too')}"}  # fmt: skip
     ok(home, "tick", now=DUE, env=env)
     assert texted(server) == {"/me": {""}, "/alice": {"alice"}, "/bob": {"bob"}, "/bob-too": {"bob"}}
@@ -179,17 +180,17 @@ def test_a_candidates_unset_variable_fails_their_text_visibly_and_sends_it_nowhe
     pytest.importorskip("apprise", reason="the sms extra is not installed")
     home = tmp_path / "home"
     home_with_candidates(home, f"sms:\n  urls:\n    - {json_url(server, 'me')}\n", **SMS)
-    env = {"SMS_URLS_BOB": json_url(server, "bob"), "SMS_URLS_ALICE": "  "}  # set, but empty
+    env = {"TACTFUL_SMS_BOB": json_url(server, "bob"), "TACTFUL_SMS_ALICE": "  "}  # set, but empty
     ticked = ok(home, "tick", now=DUE, env=env)
     assert texted(server) == {"/me": {""}, "/bob": {"bob"}}  # alice's went nowhere
-    message = ("candidate 'alice' has their SMS URLs in SMS_URLS_ALICE, which is not set (or empty) where "
+    message = ("candidate 'alice' has their SMS URLs in TACTFUL_SMS_ALICE, which is not set (or empty) where "
                "tactful delivers; set it there, or clear their sms. Not sent to anyone else")  # fmt: skip
     assert f"delivery to sms failed (SmsError: {message})" in ticked.stderr
     pending = doc(home, "outbox", now=DUE, env=env)
     assert {(p["company"], p["status"], p["attempts"]) for p in pending} == {("Northwind", "pending", 1)}
     assert all(p["last_error"] == f"SmsError: {message}" for p in pending)
 
-    env["SMS_URLS_ALICE"] = json_url(server, "alice", auth=f"alice:{SECRET}@")
+    env["TACTFUL_SMS_ALICE"] = json_url(server, "alice", auth=f"alice:{SECRET}@")
     outputs = [ok(home, "outbox", "retry", now=DUE, env=env), run(home, "outbox", "--all", now=DUE, env=env)]
     assert texted(server) == {"/me": {""}, "/bob": {"bob"}, "/alice": {"alice"}}
     assert doc(home, "outbox", now=DUE, env=env) == []
@@ -197,22 +198,50 @@ def test_a_candidates_unset_variable_fails_their_text_visibly_and_sends_it_nowhe
         assert SECRET not in done.stdout + done.stderr and "json://" not in done.stdout + done.stderr
 
 
-def test_a_candidates_variable_holding_no_apprise_url_names_it_by_position_only(server, monkeypatch):
-    pytest.importorskip("apprise", reason="the sms extra is not installed")
-    clock = FakeClock(at("2026-05-04 17:00"))
-    store = MemoryStore()
-    engine = Engine(store, clock, notify=True)
-    populate(engine, **SMS)
-    monkeypatch.setenv("SMS_URLS_ALICE", f"{json_url(server, 'alice')} not-a-url-{SECRET}")
-    monkeypatch.setenv("SMS_URLS_BOB", json_url(server, "bob"))
+def tick_and_text(engine: Engine, clock: FakeClock, server: RecordingServer) -> tuple[Report, list[dict]]:
+    """Tick on the day the populated actions are due, then deliver to the sms adapter (its own
+    URL: the server's /me): the report and what was logged meanwhile."""
     pm = get_plugin_manager({"sms": {"urls": [json_url(server, "me")]}}, entry_points=False)
     clock.set(at("2026-05-21 10:00"))
     engine.tick()
     with capture_logs() as logs:
-        report = deliver(store.outbox, pm, clock(), candidates=store.get_candidate)
+        report = deliver(engine.store.outbox, pm, clock(), candidates=engine.store.get_candidate)
+    return report, logs
+
+
+def test_a_candidates_variable_holding_no_apprise_url_names_it_by_position_only(server, monkeypatch):
+    pytest.importorskip("apprise", reason="the sms extra is not installed")
+    store, clock = MemoryStore(), FakeClock(at("2026-05-04 17:00"))
+    engine = Engine(store, clock, notify=True)
+    populate(engine, **SMS)
+    monkeypatch.setenv("TACTFUL_SMS_ALICE", f"{json_url(server, 'alice')} not-a-url-{SECRET}")
+    monkeypatch.setenv("TACTFUL_SMS_BOB", json_url(server, "bob"))
+    report, logs = tick_and_text(engine, clock, server)
     assert {error for _, error in report.failed} == {
-        "SmsError: SMS_URLS_ALICE: URL 2 of 2 (candidate 'alice') is not an Apprise URL, which reads service://... "
+        "SmsError: TACTFUL_SMS_ALICE: URL 2 of 2 (candidate 'alice') is not an Apprise URL, which reads service://... "
         "(e.g. twilio://SID:TOKEN@FROM/TO); see https://github.com/caronc/apprise/wiki"
     }
     assert texted(server) == {"/me": {""}, "/bob": {"bob"}}  # nothing of alice's, not even to her first URL
     assert SECRET not in repr(logs) and str(server.port) not in repr(logs)
+
+
+@pytest.mark.parametrize("variable", ["HOOK_URL", "TACTFUL_SMTP_PASSWORD", "DATABASE_URL"])
+def test_a_candidate_can_name_no_variable_outside_tactfuls_sms_ones(server, monkeypatch, variable):
+    """Whatever another variable holds (here a URL Apprise would send to) is never read for a
+    candidate: adding such a record is refused, and one stored past that check fails its text."""
+    pytest.importorskip("apprise", reason="the sms extra is not installed")
+    store, clock = MemoryStore(), FakeClock(at("2026-05-04 17:00"))
+    engine = Engine(store, clock, notify=True)
+    populate(engine)
+    with pytest.raises(InputError, match=f"candidate sms '{variable}' must name an environment variable"):
+        engine.edit_candidate("alice", sms=variable)
+    assert store.get_candidate("alice").sms is None
+    store.put_candidate(store.get_candidate("alice")._replace(sms=variable))  # an app writing the store itself
+    monkeypatch.setenv(variable, json_url(server, "leak", auth=f"u:{SECRET}@"))
+    report, logs = tick_and_text(engine, clock, server)
+    assert {error for _, error in report.failed} == {
+        f"SmsError: candidate 'alice' has sms '{variable}', which is not a variable tactful reads SMS URLs from "
+        "(TACTFUL_SMS_...); correct it with edit_candidate. Not sent"
+    }
+    assert texted(server) == {"/me": {"", "bob"}}  # nothing of alice's, and nothing to the variable's URL
+    assert SECRET not in repr(logs) + repr(report.failed)

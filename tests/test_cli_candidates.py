@@ -158,11 +158,11 @@ def test_times_are_shown_and_read_in_the_candidates_own_zone(tmp_path: Path) -> 
 
 def test_candidates_are_added_listed_and_edited_and_a_field_cleared(tmp_path: Path) -> None:
     ok(tmp_path, "candidates", "add", "alice", "--name", "Alice Martin", "--zone", "Europe/Paris",
-       "--rules", "small-company", "--email", "alice@example.org", "--sms", "SMS_URLS_ALICE", now=MAY4)  # fmt: skip
+       "--rules", "small-company", "--email", "alice@example.org", "--sms", "TACTFUL_SMS_ALICE", now=MAY4)  # fmt: skip
     [you, alice] = doc(tmp_path, "candidates", now=MAY4)
     assert you["key"] == "" and alice == {"key": "alice", "name": "Alice Martin", "zone": "Europe/Paris",
                                           "rules": "small-company", "email": "alice@example.org",
-                                          "sms": "SMS_URLS_ALICE"}  # fmt: skip
+                                          "sms": "TACTFUL_SMS_ALICE"}  # fmt: skip
     edited = doc(tmp_path, "candidates", "edit", "alice", "--zone", "America/Toronto", "--clear", "email",
                  "--clear", "sms", now=MAY4)  # fmt: skip
     assert (edited["zone"], edited["email"], edited["sms"], edited["name"]) == ("America/Toronto", None, None,
@@ -180,6 +180,8 @@ def test_candidates_are_added_listed_and_edited_and_a_field_cleared(tmp_path: Pa
     (("add", "carol", "--zone", "Mars/Olympus"), "tactful: --zone: "),
     (("add", "carol", "--email", "carol"), "tactful: candidate email 'carol' is not an email address"),
     (("add", "carol", "--sms", "https://secret"), "tactful: candidate sms 'https://secret' must name an environment"),
+    (("add", "carol", "--sms", "TACTFUL_SMTP_PASSWORD"), "tactful: candidate sms 'TACTFUL_SMTP_PASSWORD' must name"),
+    (("add", "carol", "--sms", "DATABASE_URL"), "tactful: candidate sms 'DATABASE_URL' must name an environment"),
     (("edit", "carol", "--name", "Carol"), "tactful: no candidate 'carol'; 'tactful candidates' lists them"),
     (("edit", "alice"), "tactful: nothing to change; give --name --zone --rules --email --sms, or --clear FIELD"),
     (("edit", "alice", "--zone", "UTC", "--clear", "zone"), "tactful: --zone and --clear zone were both given"),

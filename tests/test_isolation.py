@@ -162,6 +162,10 @@ def run(ops: list[tuple[Any, ...]], stores: list[Any], clock: FakeClock, rules: 
     assert {p.key: sides[0].norm(p.key, items) for p, items in coach} == {
         w: sides[1].norm(w, items) for w, items in alone.items() if items
     }
+    every = {w: sides[1].engines[w].agenda() for w in WHO}  # and everything to come, in one pass
+    assert {p.key: sides[0].norm(p.key, items) for p, items in sides[0].base.agenda_by_candidate()} == {
+        w: sides[1].norm(w, items) for w, items in every.items() if items
+    }
     # Erasing one candidate changes nothing the others see.
     sides[0].base.remove_candidate("bob")
     compare(sides, ("bob erased",), frozenset(WHO), ("alice", "carol"))

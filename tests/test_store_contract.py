@@ -260,7 +260,7 @@ def of(candidate: str, company: str = "Northwind", **changes: Any) -> Applicatio
 
 def test_the_implicit_candidate_is_always_there_and_candidates_come_by_key(store):
     assert store.candidates() == [Candidate("")] and store.get_candidate("") == Candidate("")
-    bob = Candidate("bob", "Bob", "America/New_York", "small-company", "bob@example.org", "SMS_URLS_BOB")
+    bob = Candidate("bob", "Bob", "America/New_York", "small-company", "bob@example.org", "TACTFUL_SMS_BOB")
     store.put_candidate(bob)
     store.put_candidate(Candidate("alice", "Alice"))
     assert store.candidates() == [Candidate(""), Candidate("alice", "Alice"), bob]

@@ -71,7 +71,7 @@ def test_the_candidates_are_listed_with_key_name_and_zone_never_where_their_noti
     ]
     assert one.json() == {"key": "alice", "name": "Alice Martin", "zone": "Asia/Tokyo"}
     for text in (listed.text, one.text):
-        assert "alice@example.org" not in text and "SMS_URLS_ALICE" not in text
+        assert "alice@example.org" not in text and "TACTFUL_SMS_ALICE" not in text
 
 
 def documents(bound, first):

@@ -49,7 +49,7 @@ def fill_candidates(home: Path, now: str = NOW) -> None:
     fill(home, now)
     engine = Context(now, str(home)).engine()
     engine.add_candidate("alice", name="Alice Martin", zone="Asia/Tokyo", email="alice@example.org",
-                         sms="SMS_URLS_ALICE")  # fmt: skip
+                         sms="TACTFUL_SMS_ALICE")  # fmt: skip
     engine.add_candidate("bob")
     alice, bob = engine.candidate("alice"), engine.candidate("bob")
     alice.add("Globex", interviewed="2026-05-04", interviewer="Mr. Sato", role="Analyst")

@@ -77,7 +77,7 @@ def field_options(func: Any) -> Any:
         click.option(
             "--sms",
             metavar="VARIABLE",
-            help="The environment variable that holds their SMS/Apprise URLs (never the URLs).",
+            help="The environment variable (TACTFUL_SMS_...) that holds their SMS/Apprise URLs (never the URLs).",
         ),  # fmt: skip
     )
     for option in reversed(options):

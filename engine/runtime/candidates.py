@@ -24,8 +24,11 @@ KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
 MAX_NAME = 200
 #: An email address, as far as a notice's recipient needs one.
 EMAIL = re.compile(r"[^@\s<>,;\"\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
-#: The name of an environment variable (the SMS/Apprise URLs are secrets: never stored).
-ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
+#: What a candidate's ``sms`` may name: a variable of tactful's SMS namespace (the URLs are
+#: secrets: never stored). A record may not point the SMS adapter at any other variable of the
+#: environment (a password, a database URL), whose value it would otherwise send to as a URL.
+SMS_PREFIX = "TACTFUL_SMS_"
+ENV_NAME = re.compile(rf"{SMS_PREFIX}[A-Z0-9_]{{1,116}}")
 #: The fields a candidate has besides the key.
 FIELDS = ("name", "zone", "rules", "email", "sms")
 
@@ -74,7 +77,8 @@ def _sms(value: Any) -> str | None:
         return None
     if not isinstance(value, str) or not ENV_NAME.fullmatch(value):
         raise InputError(f"candidate sms {quoted(value)} must name an environment variable that holds their "
-                         "SMS/Apprise URLs, like SMS_URLS_ALICE (the URLs are secrets: never stored)")  # fmt: skip
+                         f"SMS/Apprise URLs, {SMS_PREFIX} and capitals, digits or _, like {SMS_PREFIX}ALICE "
+                         "(the URLs are secrets: never stored)")  # fmt: skip
     return value
 
 

@@ -21,10 +21,8 @@ server's CPU for each command is measured too. After each round it checks that `
 shows the same applications in both stores. It prints the medians and the ratio big/alone of
 each command (goal: within 1.2).
 
-The candidate is bound as the CLI does with ``--candidate`` (its environment variable,
-``TACTFUL_CANDIDATE``). A CLI without that option gets it through the Python API: the command
-runs in a process whose CLI context binds its engine with ``Engine.candidate(key)``; the script
-says which it used.
+The candidate is given as a user gives it, with ``--candidate``'s environment variable,
+``TACTFUL_CANDIDATE``.
 """
 
 from __future__ import annotations
@@ -60,16 +58,10 @@ from tests.benchmarks.userenv import cli_env  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ZONES = ("Europe/Paris", "America/New_York", "UTC", "Asia/Tokyo", "Europe/London", "America/Los_Angeles")
-#: Runs the CLI; with BENCH_BIND set (a CLI without --candidate), its engine is bound to the
-#: candidate named by TACTFUL_CANDIDATE through the Python API, Engine.candidate(key); with
-#: BENCH_TRACE, every SELECT it runs (SQLite: with its values in; PostgreSQL: and its
-#: parameters) is added to that file, pickled, for their plans.
+#: Runs the CLI; with BENCH_TRACE, every SELECT it runs (SQLite: with its values in;
+#: PostgreSQL: and its parameters) is added to that file, pickled, for their plans.
 RUNNER = (
     "import os, sys\n"
-    "if os.environ.get('BENCH_BIND'):\n"
-    "    from tactful.cli import context\n"
-    "    opened, key = context.Context.open_engine, os.environ['TACTFUL_CANDIDATE']\n"
-    "    context.Context.open_engine = lambda self, clock: opened(self, clock).candidate(key)\n"
     "if os.environ.get('BENCH_TRACE'):\n"
     "    import pickle, sqlite3, psycopg\n"
     "    out = open(os.environ['BENCH_TRACE'], 'ab', buffering=0)\n"
@@ -116,18 +108,11 @@ def write_csv(path: Path, lines: Iterator[list[Any]]) -> Path:
     return path
 
 
-def binds_itself() -> bool:
-    """Whether this CLI has the --candidate option (else the runner binds the engine)."""
-    shown = subprocess.run([sys.executable, "-c", RUNNER, "list", "--help"], capture_output=True, text=True,
-                           env=cli_env(), check=True).stdout  # fmt: skip
-    return "--candidate" in shown
-
-
 class Runner:
     """Runs tactful commands as one candidate, on a home or database, and times them."""
 
-    def __init__(self, home: Path, candidate: str, bind: bool, server: str | None = None) -> None:
-        self.home, self.candidate, self.bind, self.server = home, candidate, bind, server
+    def __init__(self, home: Path, candidate: str, server: str | None = None) -> None:
+        self.home, self.candidate, self.server = home, candidate, server
         self.trace: Path | None = None
 
     def env(self, database: str | None, candidate: str | None) -> dict[str, str]:
@@ -135,8 +120,6 @@ class Runner:
         if candidate is not None:
             extra["CANDIDATE"] = candidate
         env = cli_env(HOME=str(self.home), NOW=NOW.isoformat(), TZ="UTC", **extra)
-        if self.bind and candidate is not None:
-            env["BENCH_BIND"] = "1"
         if self.trace:
             env["BENCH_TRACE"] = str(self.trace)
         return env
@@ -347,11 +330,8 @@ def main() -> None:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tactful-bench-candidates-")))
         sources = {"big": write_csv(workdir / "big.csv", rows(args.candidates, args.per)),
                    "alone": write_csv(workdir / "alone.csv", rows(args.candidates, args.per, only=middle))}  # fmt: skip
-        bind = not binds_itself()
-        how = ("Engine.candidate(key) in the CLI's context (this CLI has no --candidate yet)" if bind
-               else "the CLI's --candidate (TACTFUL_CANDIDATE)")  # fmt: skip
         for backend in args.backends:
-            runner = Runner(workdir / "home", key_of(middle, args.candidates), bind)
+            runner = Runner(workdir / "home", key_of(middle, args.candidates))
             if backend == "sqlite":
                 stores: Any = SQLiteStores(workdir)
             else:
@@ -366,7 +346,7 @@ def main() -> None:
             figures = measure(stores, runner, args.rounds)
             print(f"\ntactful commands of one candidate ({runner.candidate}, {args.per} applications) in a store of "
                   f"{args.candidates:,} candidates x {args.per} ({args.candidates * args.per:,}) against the same "
-                  f"candidate alone; candidate bound by {how}; python {sys.version.split()[0]}, "
+                  f"candidate alone, as --candidate; python {sys.version.split()[0]}, "
                   f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")  # fmt: skip
             report(stores.name, figures, server=backend == "postgresql")
             report_plans(stores)

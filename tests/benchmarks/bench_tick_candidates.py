@@ -14,7 +14,8 @@ as it can), with their rows in the candidates table. Each run copies both files 
 ``tactful tick`` on each by its CPU (user + system; which goes first alternates), as
 ``bench_tick.py`` does. After each run it checks that nothing is left due, one timer row per due
 application, and that both ticks wrote the same rows but their candidate (the applications, the
-history, the outbox with each notice's candidate set aside). ``bench_tick.py --candidates N``
+history, the outbox with each notice's candidate set aside); with ``--floor``, that the floor
+wrote on each store exactly the tables the CLI wrote on it. ``bench_tick.py --candidates N``
 compares the CLI with its floor on such a store.
 """
 
@@ -33,7 +34,18 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_tick import NOW, build, cli, floor_tick, fresh_copy, log, profile, template, verify  # noqa: E402
+from bench_tick import (  # noqa: E402
+    NOW,
+    build,
+    cli,
+    floor_tick,
+    fresh_copy,
+    log,
+    profile,
+    same_tables,
+    template,
+    verify,
+)
 
 #: What a real application's rows look like, and what its tick writes (bench_tick's template).
 MADE: dict[str, Any] = {}
@@ -75,6 +87,7 @@ def run_once(prepared: dict[int, Path], workdir: Path, due: int, order: list[int
     for count in order if floor else ():
         cpu[f"floor {count}"], _, _ = floor_tick(fresh_copy(prepared[count], workdir / f"floor-{count}"), NOW, MADE)
         verify(workdir / f"floor-{count}" / "tactful.sqlite3", NOW, due)
+        same_tables(workdir / f"home-{count}" / "tactful.sqlite3", workdir / f"floor-{count}" / "tactful.sqlite3")
     return cpu
 
 
@@ -91,8 +104,11 @@ def report(args: argparse.Namespace, runs: list[dict[str, float]]) -> None:
         goal = f" (goal <= 1.1: {'met' if ratio <= 1.1 else 'NOT met'})" if who == "cli" else ""
         print(f"{who} ratio {args.candidates:,} candidates / 1 (CPU, median of runs): {ratio:.2f}{goal}; "
               f"runs: {', '.join(f'{r:.2f}' for r in ratios)}")  # fmt: skip
-    print("correctness: after each run nothing is due, one timer row per due application, and both ticks wrote the "
-          "same applications, history and outbox rows but their candidate")  # fmt: skip
+    print(
+        "correctness: after each run nothing is due, one timer row per due application, and both ticks wrote the "
+        "same applications, history and outbox rows but their candidate"
+        + ("; on each store the floor wrote the tables the CLI wrote (tables identical)" if args.floor else "")
+    )
     load = os.getloadavg()[0]
     if load > (os.cpu_count() or 1) / 2:
         print(f"note: load average {load:.2f} on {os.cpu_count()} CPUs; CPU times are steadier than wall times")
