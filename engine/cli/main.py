@@ -141,6 +141,7 @@ Environment:
   TACTFUL_TRACE_PLUGINS       1: log every plugin hook call
   TACTFUL_SMTP_USERNAME, TACTFUL_SMTP_PASSWORD      the email plugin's login
   TACTFUL_SMS_URLS                                  the sms plugin's Apprise URLs
+  TACTFUL_SMS_<NAME>                                a candidate's own, named by their sms field
   TACTFUL_CALDAV_USERNAME, TACTFUL_CALDAV_PASSWORD  the calendar plugin's CalDAV login
   TACTFUL_IMAP_PASSWORD, TACTFUL_IMAP_OAUTH_TOKEN   the mailbox's login, for sync
 """
