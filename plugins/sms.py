@@ -18,7 +18,7 @@ when set, replaces the list)::
         - signal://localhost:8080/+15550001111/+15552223333
 
 Each notice is texted to the candidate it concerns: when their record names an environment
-variable (``sms: TACTFUL_SMS_ALICE``), to the URLs that variable holds, else to the configured
+variable (``sms: TACTFUL_SMS_<NAME>``), to the URLs that variable holds, else to the configured
 ones. Only a variable named ``TACTFUL_SMS_...`` is read for a candidate, so that no record can
 have tactful send to whatever another variable holds (a password, a database URL). The
 variable is read when the text is sent, in the process that delivers (a worker), and its URLs
