@@ -1,21 +1,30 @@
-"""The candidates of an engine: binding it to one job seeker, and keeping their records.
+"""The candidates of an engine: binding it to one job seeker, keeping their records, and the
+views that span them (a coach's agenda of everyone).
 
-A mixin of :class:`~tactful.engine.Engine`: what it needs of the engine is its store, rule
-book, zone and default rule set, declared below.
+A mixin of :class:`~tactful.engine.Engine`: what it needs of the engine is declared below.
 """
 
 from __future__ import annotations
 
 import copy
-from datetime import tzinfo
-from typing import Any, Self
+from collections.abc import Iterable, Iterator
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any, Self
 
 from .errors import InputError
+from .language.namespace import Portfolio
 from .language.rulebook import RuleBook
-from .runtime import candidates
-from .stores.store import Store
+from .language.ruleset import RuleSet
+from .runtime import candidates, core
+from .stores.portfolios import marked_states
+from .stores.store import Store, agenda_candidates
 from .vocabulary.log import logger
-from .vocabulary.records import Candidate
+from .vocabulary.records import Advised, Application, Candidate
+
+
+def soonest(pair: tuple[Application, Advised]) -> tuple[float, int]:
+    """How an agenda is ordered: by due moment, then by application id."""
+    return pair[1].due.timestamp(), pair[0].id or 0
 
 
 def _no_candidate(key: str) -> InputError:
@@ -31,6 +40,18 @@ class Candidacy:
     zone: tzinfo | None
     default_rules: str
     _candidate: str = ""  # the implicit candidate
+
+    if TYPE_CHECKING:  # the engine's own
+
+        def now(self) -> datetime: ...
+
+        def _agenda(self, now: datetime, until: datetime | None,
+                    found: list[Application] | None = None) -> list[tuple[Application, Advised]]: ...  # fmt: skip
+
+        def _walk(self, now: datetime, apps: Iterable[Application] | None = None
+                  ) -> Iterator[tuple[Application, RuleSet, Portfolio]]: ...  # fmt: skip
+
+        def _rule_sets(self, apps: Iterable[Application]) -> list[RuleSet]: ...
 
     @property
     def candidate_key(self) -> str:
@@ -117,3 +138,38 @@ class Candidacy:
         self._stored(key)
         self.store.remove_candidate(key)
         logger().info("candidate removed", candidate=key)
+
+    # -- the views across candidates --------------------------------------------------
+
+    def agenda_by_candidate(self, now: datetime | None = None, until: datetime | None = None
+                            ) -> list[tuple[Candidate, list[tuple[Application, Advised]]]]:  # fmt: skip
+        """A coach's morning view: :meth:`agenda` of every candidate with something in it, by key.
+        Only the candidates with an application on the store's index of due moments by
+        ``until`` (or, without it, with any application), or with an offer standing, are looked at;
+        without ``until``, in one pass over the store."""
+        now = now or self.now()
+        if until is None:
+            return self._everyones_agenda(now)
+        by_candidate: dict[str, list[Application]] = {}
+        for app in agenda_candidates(self.store, until, None):
+            by_candidate.setdefault(app.candidate, []).append(app)
+        # a candidate with an accepted offer has pending applications to withdraw from
+        apps = [app for theirs in by_candidate.values() for app in theirs]
+        marked = set().union(*(marked_states(rs) for rs in self._rule_sets(apps)))
+        keys = {*by_candidate, *(app.candidate for app in self.store.in_states(marked))}
+        found = []
+        for person in self.store.candidates():
+            if person.key in keys:
+                items = self._bound(person)._agenda(now, until, by_candidate.get(person.key, []))
+                if items:
+                    found.append((person, items))
+        return found
+
+    def _everyones_agenda(self, now: datetime) -> list[tuple[Candidate, list[tuple[Application, Advised]]]]:
+        """:meth:`agenda_by_candidate` without ``until``: every application read once, each
+        advised with its own candidate's portfolio."""
+        theirs: dict[str, list[tuple[Application, Advised]]] = {}
+        for app, rs, portfolio in self._walk(now, self.store.all()):
+            theirs.setdefault(app.candidate, []).extend((app, item) for item in core.advise(rs, app, now, portfolio))
+        return [(person, sorted(theirs[person.key], key=soonest)) for person in self.store.candidates()
+                if theirs.get(person.key)]  # fmt: skip

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from .candidacy import Candidacy
+from .candidacy import Candidacy, soonest
 from .errors import InputError, Refused, RuleErrors
 from .language.namespace import Portfolio
 from .language.rulebook import RuleBook
@@ -26,14 +26,13 @@ from .stores.adding import start_rows
 from .stores.claims import retrying
 from .stores.importing import RowMaker, replacer, write_import
 from .stores.pinning import Pinned
-from .stores.portfolios import Portfolios, marked_states
+from .stores.portfolios import Portfolios
 from .stores.store import Change, Store, agenda_candidates, page
 from .ticking import MAX_TICK_BATCH, TICK_BATCH, Ticking
 from .vocabulary.log import logger
 from .vocabulary.records import (
     Advised,
     Application,
-    Candidate,
     Draft,
     Fired,
     LogEntry,
@@ -153,40 +152,7 @@ class Engine(Candidacy, Ticking):
         apps = None if until is None else self._due_by(until, portfolios, found)
         items = [(app, item) for app, rs, portfolio in self._walk(now, apps, portfolios)
                  for item in core.advise(rs, app, now, portfolio) if until is None or item.due <= until]  # fmt: skip
-        return sorted(items, key=_soonest)
-
-    def agenda_by_candidate(self, now: datetime | None = None, until: datetime | None = None
-                            ) -> list[tuple[Candidate, list[tuple[Application, Advised]]]]:  # fmt: skip
-        """A coach's morning view: :meth:`agenda` of every candidate with something in it, by key.
-        Only the candidates with an application on the store's index of due moments by
-        ``until`` (or, without it, with any application), or with an offer standing, are looked at;
-        without ``until``, in one pass over the store."""
-        now = now or self.now()
-        if until is None:
-            return self._everyones_agenda(now)
-        by_candidate: dict[str, list[Application]] = {}
-        for app in agenda_candidates(self.store, until, None):
-            by_candidate.setdefault(app.candidate, []).append(app)
-        # a candidate with an accepted offer has pending applications to withdraw from
-        apps = [app for theirs in by_candidate.values() for app in theirs]
-        marked = set().union(*(marked_states(rs) for rs in self._rule_sets(apps)))
-        keys = {*by_candidate, *(app.candidate for app in self.store.in_states(marked))}
-        found = []
-        for person in self.store.candidates():
-            if person.key in keys:
-                items = self._bound(person)._agenda(now, until, by_candidate.get(person.key, []))
-                if items:
-                    found.append((person, items))
-        return found
-
-    def _everyones_agenda(self, now: datetime) -> list[tuple[Candidate, list[tuple[Application, Advised]]]]:
-        """:meth:`agenda_by_candidate` without ``until``: every application read once, each
-        advised with its own candidate's portfolio."""
-        theirs: dict[str, list[tuple[Application, Advised]]] = {}
-        for app, rs, portfolio in self._walk(now, self.store.all()):
-            theirs.setdefault(app.candidate, []).extend((app, item) for item in core.advise(rs, app, now, portfolio))
-        return [(person, sorted(theirs[person.key], key=_soonest)) for person in self.store.candidates()
-                if theirs.get(person.key)]  # fmt: skip
+        return sorted(items, key=soonest)
 
     def _rule_sets(self, apps: Iterable[Application]) -> list[RuleSet]:
         """The default rule set, and those ``apps`` run under."""
@@ -426,8 +392,3 @@ class Engine(Candidacy, Ticking):
         self.load(app_id)
         self.store.remove(app_id)
         logger().info("application removed", id=app_id)
-
-
-def _soonest(pair: tuple[Application, Advised]) -> tuple[float, int]:
-    """How an agenda is ordered: by due moment, then by application id."""
-    return pair[1].due.timestamp(), pair[0].id or 0
