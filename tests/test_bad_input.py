@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from .clirun import EXE, doc, ok, run
 
@@ -93,6 +96,50 @@ def test_an_import_reads_a_stream_and_refuses_a_row_too_long(tmp_path: Path) -> 
     line = one_line(run(tmp_path, "import", str(path), now=NOW))
     assert line == f"tactful: {path}:3: a row longer than 1,000,000 characters; split it"
     assert doc(tmp_path, "list", now=NOW) == []
+
+
+#: Runs the command its arguments name and prints the peak memory (KiB) of that child alone.
+_PEAK = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True, stdin=subprocess.DEVNULL)\n"
+    "sys.stderr.write(done.stderr)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(done.returncode)\n"
+)
+
+
+def _import_peak(home: Path, path: Path) -> tuple[subprocess.CompletedProcess[str], int]:
+    """``tactful import PATH`` in its own process, with that process's peak memory in MiB."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env.update(TACTFUL_HOME=str(home), TACTFUL_NOW=NOW, TACTFUL_TZ="UTC")
+    done = subprocess.run([sys.executable, "-c", _PEAK, str(EXE), "import", str(path)],
+                          capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    return done, int(done.stdout.split()[-1]) // 1024
+
+
+@pytest.mark.parametrize("quote", ["", '"'], ids=["plain", "quoted"])
+def test_a_csv_cell_of_200_mb_is_refused_before_it_is_read_whole(tmp_path: Path, quote: str) -> None:
+    """A CSV cell far past the row limit (a line of 200 MB, or a quoted cell of that many
+    characters over many lines) is one line of refusal, and the import's memory stays a small
+    fraction of the file's size: the cell is never read whole. Nothing is added."""
+    path = tmp_path / "huge.csv"
+    line = "x" * 999_999 + ("\n" if quote else "")
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f"company,interviewed,role\nNorthwind,2026-05-04,Engineer\nContoso,2026-05-04,{quote}")
+        for _ in range(200):
+            out.write(line)
+        out.write(f"{quote}\n")
+    done, peak = _import_peak(tmp_path, path)
+    assert one_line(done) == f"tactful: {path}:3: a row longer than 1,000,000 characters; split it"
+    assert peak < 80, f"the import peaked at {peak} MiB for a file of {path.stat().st_size >> 20} MiB"
+    assert doc(tmp_path, "list", now=NOW) == []
+
+
+def test_a_csv_cell_past_csvs_own_field_limit_but_within_a_row_is_judged_by_tactfuls_limits(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("company,interviewed,role\nNorthwind,2026-05-04," + "y" * 150_000 + "\n", encoding="utf-8")
+    line = one_line(run(tmp_path, "import", str(path), now=NOW))
+    assert line == f"tactful: {path}:2: --role is 150,000 characters long; tactful keeps at most 4,000"
 
 
 def test_an_import_from_standard_input_reports_lines_too(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ MAX_ROW = 1_000_000
 _CHUNK = 1 << 16
 #: What a row nested too deeply for the JSON reader is told (an export's rows nest two levels).
 _NESTING = "an export's history and facts nest a few levels at most"
+#: What a row past :data:`MAX_ROW` is told, CSV or JSON.
+_TOO_LONG = f"a row longer than {MAX_ROW:,} characters; split it"
 
 
 def read_rows(file: str) -> Iterator[ImportRow]:
@@ -53,12 +55,43 @@ def _closing(text: IO[str], rows: Iterator[ImportRow], file: str) -> Iterator[Im
         text.close()
 
 
+class _RowTooLong(Exception):
+    """A CSV row past :data:`MAX_ROW` characters, found before it is read whole."""
+
+
+class _Lines:
+    """The text's lines for the csv reader, read at most :data:`MAX_ROW` characters at a time and
+    counting the characters of the record being read (``taken``, which the caller sets back to
+    0 after each record): a cell or a line past the row limit is refused before it is in memory."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text, self.taken = text, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(MAX_ROW + 1 - self.taken)
+        if not line:
+            raise StopIteration
+        self.taken += len(line)
+        if self.taken > MAX_ROW:
+            raise _RowTooLong
+        return line
+
+
+def _csv_problem(err: Exception) -> str:
+    return _TOO_LONG if isinstance(err, _RowTooLong) else f"not valid CSV: {err}"
+
+
 def _csv_rows(text: IO[str], file: str) -> Iterator[ImportRow]:
-    records = csv.reader(text)
+    lines = _Lines(text)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_ROW + 1))  # the row limit is what counts
+    records = csv.reader(lines)
     try:
         header = [name.strip() for name in next(records, [])]
-    except csv.Error as err:
-        yield ImportRow(f"{file}:1", {}, f"not valid CSV: {err}")
+    except (csv.Error, _RowTooLong) as err:
+        yield ImportRow(f"{file}:1", {}, _csv_problem(err))
         return
     fixes = unknown_columns(header)
     nested = [n for n in NESTED if n in header or any(fix == n for fix, _ in fixes.values())]
@@ -66,10 +99,11 @@ def _csv_rows(text: IO[str], file: str) -> Iterator[ImportRow]:
         yield ImportRow(f"{file}:1", {}, problem)
     line = records.line_num
     while True:
+        lines.taken = 0
         try:
             values = next(records, None)
-        except csv.Error as err:  # a field past csv's size limit, a stray NUL
-            yield ImportRow(f"{file}:{line + 1}", {}, f"not valid CSV: {err}")
+        except (csv.Error, _RowTooLong) as err:
+            yield ImportRow(f"{file}:{line + 1}", {}, _csv_problem(err))
             return
         if values is None:
             return
@@ -205,5 +239,5 @@ def _decode(stream: _JsonStream, decoder: json.JSONDecoder) -> tuple[Any, int]:
             if not cut_off or stream.eof:
                 raise
             if len(stream.buf) - stream.pos > MAX_ROW:
-                raise InputError(f"a row longer than {MAX_ROW:,} characters; split it") from None
+                raise InputError(_TOO_LONG) from None
             stream.more()
