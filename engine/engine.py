@@ -129,12 +129,15 @@ class Engine(Candidacy, Ticking):
         return core.advise(self.rules_for(app), app, now, self.portfolio(app), self.zone)
 
     def overview(
-        self, now: datetime | None = None, *, after: int = 0, limit: int | None = None
-    ) -> Iterator[tuple[Application, list[Advised]]]:
+        self, now: datetime | None = None, *, after: int = 0, limit: int | None = None,
+        apps: Iterable[Application] | None = None,
+    ) -> Iterator[tuple[Application, list[Advised]]]:  # fmt: skip
         """Every application as of now with what comes next for it, in one pass over the store;
-        or one page of them: up to ``limit`` with an id above ``after``, by id."""
+        or one page of them: up to ``limit`` with an id above ``after``, by id; or ``apps``
+        (this candidate's, as stored)."""
         now = now or self.now()
-        apps = page(self.store, self._candidate, after, limit) if after or limit is not None else None
+        if apps is None and (after or limit is not None):
+            apps = page(self.store, self._candidate, after, limit)
         for app, rs, portfolio in self._walk(now, apps):
             yield app, core.advise(rs, app, now, portfolio, self.zone)
 

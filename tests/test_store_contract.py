@@ -11,6 +11,7 @@ import pytest
 
 from tactful import Application, Change, Conflict, Engine, LogEntry
 from tactful.runtime.notify import Notice
+from tactful.stores.store import outside_states
 from tactful.testing import FakeClock
 from tactful.vocabulary.records import Candidate
 
@@ -291,6 +292,30 @@ def test_every_read_that_spans_applications_takes_the_candidate(store):
     with store.claim_due(at("2026-06-01 00:00"), 10) as due:
         assert {a.id: a.candidate for a in due} == {a.id: a.candidate for a in made}
     assert {a.candidate for a in store.due(at("2026-06-01 00:00"), 10)} == {"alice", "bob", ""}
+
+
+def test_outside_states_gives_a_candidates_others_by_id_and_counts_the_rest(store):
+    """What the board reads: the applications not finished, and how many are (the store's own
+    method, or the walk a store without one gets)."""
+    made = store.insert([(of("alice", "A1"), []), (of("alice", "A2", state="closed"), []),
+                         (of("bob", "B1", state="closed"), []), (of("alice", "A3", state="offer_received"), []),
+                         (of("alice", "A4", state="withdrawn"), [])])  # fmt: skip
+    a1, a2, b1, a3, a4 = (a.id for a in made)
+    apps, count = outside_states(store, {"closed", "withdrawn"}, "alice")
+    assert [a.id for a in apps] == [a1, a3] and count == 2
+    assert [a.id for a in outside_states(store, set(), "alice")[0]] == [a1, a2, a3, a4]
+    assert outside_states(store, {"closed"}, "bob") == ([], 1) and outside_states(store, {"closed"}, "carol") == ([], 0)
+
+
+def test_one_candidates_applications_in_some_states_are_all_found_however_many_stand_in_them(store):
+    """A portfolio's look-up: few in the states asked for (read through the state index) or
+    a thousand and more (through the candidate's own), the same answer, by id."""
+    rows = [(of("alice" if n % 3 == 0 else "bob", f"C{n}"), []) for n in range(1_200)]
+    made = store.insert([*rows, (of("alice", "Offer", state="offer_received"), [])])
+    alices = [a.id for a in made if a.candidate == "alice" and a.state == "interviewed"]
+    assert sorted(a.id for a in store.in_states(["interviewed"], ["alice"])) == alices
+    assert [a.id for a in store.in_states(["offer_received"], ["alice"])] == [made[-1].id]
+    assert store.in_states(["offer_received"], ["bob"]) == []
 
 
 def test_a_saved_application_and_its_notices_keep_their_candidate(store):

@@ -191,9 +191,29 @@ def test_the_board_puts_each_application_in_its_stage(filled):
     assert column_of(board, "Northwind") == "due"
     assert column_of(board, "Tiny Bakery") == "due"
     assert column_of(board, "Contoso") == "offers"
-    assert column_of(board, "Fabrikam") == "closed"
+    closed = re.search(r'<section class="column" id="col-closed".*?</section>', board, re.S)
+    assert closed and ">1 finished application</a>" in closed.group(), "Fabrikam, finished, is counted in Closed"
     for title in ("Waiting", "Due now", "Awaiting reply", "Offers", "Closed"):
         assert f">{title} <span" in board
+
+
+def test_the_board_shows_finished_applications_as_a_count_that_links_to_them(home):
+    """Fabrikam (#4) is closed, a final state: the board counts it and links to the finished
+    ones; Alice's board and finished page are hers alone."""
+    with client(home) as web:
+        board = web.get("/").text
+        assert sorted(int(i) for i in re.findall(r'data-app="(\d+)"', board)) == [1, 2, 3, 5, 6]
+        assert '<a href="/finished">1 finished application</a>' in board
+        finished = web.get("/finished")
+        assert finished.status_code == 200
+        assert re.findall(r'href="/applications/(\d+)"', finished.text) == ["4"]
+        web.post("/api/applications/3/events", json={"event": "accepted"}, headers=AUTH)  # Contoso: accepted
+        board = web.get("/").text
+        assert '<a href="/finished">2 finished applications</a>' in board and 'data-app="3"' not in board
+        assert re.findall(r'href="/applications/(\d+)"', web.get("/finished").text) == ["3", "4"]
+        assert re.findall(r'href="/applications/(\d+)"', web.get("/finished?after=3").text) == ["4"]
+        assert web.get("/finished?after=x").status_code == 400
+        assert web.get("/finished?after=99999999999999999999").status_code == 400
 
 
 def test_recording_through_a_form_moves_the_card(home):

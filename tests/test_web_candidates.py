@@ -239,14 +239,30 @@ def test_each_board_shows_its_candidates_applications_alone(filled):
     with client(filled) as web:
         boards = {key: web.get(path).text for key, path in (("", "/"), ("alice", "/c/alice"), ("bob", "/c/bob"))}
         agendas = {key: web.get(path).text for key, path in (("alice", "/c/alice/agenda"), ("", "/agenda"))}
-    assert ids_on(boards[""]) == IMPLICIT and ids_on(boards["alice"]) == ALICE and ids_on(boards["bob"]) == BOB
+    assert ids_on(boards[""]) == [i for i in IMPLICIT if i != 4], "Fabrikam (#4) is finished: counted, not shown"
+    assert ids_on(boards["alice"]) == ALICE and ids_on(boards["bob"]) == BOB
     assert "<h1>Alice Martin’s search</h1>" in boards["alice"] and "<h1>Your search</h1>" in boards[""]
     assert "Globex" in agendas["alice"] and "Northwind" not in agendas["alice"] and "Umbrella" not in agendas["alice"]
     assert "Globex" not in agendas[""]
 
 
-CANDIDATE_PAGES = ("/c/alice", "/c/alice/agenda", "/c/alice/applications/7", "/c/alice/applications/7/rules",
-                   "/c/alice/rules", "/c/alice/rules/default")  # fmt: skip
+def test_a_candidates_board_counts_their_finished_applications_alone_and_links_to_them(home):
+    with client(home) as web:
+        accepted = web.post("/api/candidates/alice/applications/8/events", json={"event": "accepted"}, headers=AUTH)
+        assert accepted.status_code == 200
+        alice, implicit = web.get("/c/alice").text, web.get("/").text
+        assert ids_on(alice) == [7] and '<a href="/c/alice/finished">1 finished application</a>' in alice
+        assert '<a href="/finished">1 finished application</a>' in implicit
+        assert re.findall(r'href="(/[^"]*applications/\d+)"', web.get("/c/alice/finished").text) == [
+            "/c/alice/applications/8"
+        ]
+        assert re.findall(r'href="(/[^"]*applications/\d+)"', web.get("/finished").text) == ["/applications/4"]
+        assert "finished application" not in web.get("/c/bob").text
+        assert web.get("/c/nobody/finished").status_code == 404
+
+
+CANDIDATE_PAGES = ("/c/alice", "/c/alice/finished", "/c/alice/agenda", "/c/alice/applications/7",
+                   "/c/alice/applications/7/rules", "/c/alice/rules", "/c/alice/rules/default")  # fmt: skip
 
 
 def test_every_link_and_form_on_a_candidates_pages_keeps_the_candidate(filled):

@@ -347,6 +347,13 @@ class PostgresStore:
             ).fetchall()
         return _rows_to_apps(rows)
 
+    def outside_states(self, states: Collection[str], candidate: str) -> tuple[list[Application], int]:
+        query = f"SELECT {_COLUMNS} FROM applications WHERE candidate = %s AND NOT state = ANY(%s) ORDER BY id"
+        with self.transaction() as conn:
+            rows = conn.execute(query, (candidate, list(states))).fetchall()
+            (total,) = conn.execute("SELECT count(*) FROM applications WHERE candidate = %s", (candidate,)).fetchall()
+        return _rows_to_apps(rows), total[0] - len(rows)
+
     def in_states(self, states: Collection[str], candidates: Collection[str] | None = None) -> list[Application]:
         query = f"SELECT {_COLUMNS} FROM applications WHERE state = ANY(%s)"
         with self.transaction() as conn:

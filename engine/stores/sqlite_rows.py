@@ -107,3 +107,14 @@ def history_entry(row: Sequence[Any]) -> LogEntry:
     entry_id, kind, name, at, rec, source, target, params, before = row
     return LogEntry(kind, name, unstamp(at), unstamp(rec), source, target,
                     json.loads(params) if params else {}, json.loads(before) if before else None, entry_id)  # fmt: skip
+
+
+#: Below this many applications in the states asked for (all candidates'), one candidate's are
+#: read through the state index.
+FEW = 1000
+#: The state names in use, a jump through the state index each (not a walk of it).
+STATE_NAMES = (
+    "WITH RECURSIVE names(state) AS (SELECT min(state) FROM applications UNION ALL "
+    "SELECT (SELECT min(state) FROM applications WHERE state > names.state) FROM names WHERE state IS NOT NULL) "
+    "SELECT state FROM names"
+)

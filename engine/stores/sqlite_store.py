@@ -21,8 +21,10 @@ from .proposals import SQLProposals
 from .sqlite_bulk import SQLiteBulk
 from .sqlite_outbox import OLD_DELIVERIES_MIGRATION, OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
 from .sqlite_rows import COLUMNS as _COLUMNS  # the benchmarks read them from here
+from .sqlite_rows import FEW as _FEW
 from .sqlite_rows import IN_LIST as _IN_LIST
 from .sqlite_rows import INSERT_HISTORY as _INSERT_HISTORY
+from .sqlite_rows import STATE_NAMES as _STATE_NAMES
 from .sqlite_rows import Texts, app_values, read_app, read_apps
 from .sqlite_rows import entry_row as entry_row  # the PostgreSQL store imports them from here
 from .sqlite_rows import history_entry as history_entry
@@ -357,12 +359,27 @@ class SQLiteStore:
         )
         return read_apps(rows)
 
+    def outside_states(self, states: Collection[str], candidate: str) -> tuple[list[Application], int]:
+        # The state names in use, from the state index alone; those outside ``states`` read
+        # through it; the rest counted from the candidate index alone: nothing reads them.
+        names = [n for (n,) in self.db.execute(_STATE_NAMES) if n is not None and n not in states]
+        total = self.db.execute("SELECT count(*) FROM applications WHERE candidate = ?", (candidate,)).fetchone()[0]
+        marks = ", ".join("?" * len(names))
+        query = f"SELECT {_COLUMNS} FROM applications WHERE state IN ({marks}) AND +candidate = ? ORDER BY id"
+        apps = read_apps(self.db.execute(query, (*names, candidate))) if names else []
+        return apps, total - len(apps)
+
     def in_states(self, states: Collection[str], candidates: Collection[str] | None = None) -> list[Application]:
         marks = ", ".join("?" for _ in states)
         if candidates is not None and len(candidates) == 1:
-            # One candidate (a portfolio): their few applications through (candidate, id), the
-            # state checked on each (+state: not through the state index). An index of
+            # One candidate (a portfolio): when few stand in these states at all (offers, say:
+            # counted from the state index alone), through the state index; else their
+            # applications through (candidate, id), the state checked on each. An index of
             # (candidate, state) would serve it as well, but every tick writes to it all over.
+            few = f"SELECT count(*) FROM (SELECT 1 FROM applications WHERE state IN ({marks}) LIMIT {_FEW})"
+            if self.db.execute(few, tuple(states)).fetchone()[0] < _FEW:
+                query = f"SELECT {_COLUMNS} FROM applications WHERE state IN ({marks}) AND +candidate = ? ORDER BY id"
+                return read_apps(self.db.execute(query, (*states, *candidates)))
             query = f"SELECT {_COLUMNS} FROM applications WHERE candidate = ? AND +state IN ({marks})"
             return read_apps(self.db.execute(query, (*candidates, *states)))
         query = f"SELECT {_COLUMNS} FROM applications WHERE state IN ({marks})"

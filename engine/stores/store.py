@@ -134,6 +134,9 @@ class Store(Protocol):
 #   nothing advised and no timer.
 # - ``page(after, limit, candidate=None) -> list[Application]``: up to ``limit`` applications
 #   of ``candidate`` (None: of every candidate) with an id above ``after``, by id.
+# - ``outside_states(states, candidate) -> (list[Application], int)``: the applications of
+#   ``candidate`` in none of ``states``, by id, and how many are in one: the board's cards and
+#   its count of the finished, read without reading the finished.
 # - ``proposals``: what `tactful sync` proposes, kept for a person's say-so (see
 #   :mod:`tactful.stores.proposals`); a store without it cannot sync.
 
@@ -154,6 +157,18 @@ def page(store: Store, candidate: str | None, after: int = 0, limit: int | None 
     if limit is not None and callable(method):
         return list(method(after, limit, candidate))
     return list(itertools.islice((a for a in store.all(candidate) if (a.id or 0) > after), limit))
+
+
+def outside_states(store: Store, states: Collection[str], candidate: str) -> tuple[list[Application], int]:
+    """The applications of ``candidate`` in none of ``states``, by id, and how many are in one:
+    the store's ``outside_states`` method when it has one, else a walk of :meth:`Store.all`."""
+    method = getattr(store, "outside_states", None)
+    if callable(method):
+        found, count = method(states, candidate)
+        return list(found), count
+    apps = list(store.all(candidate))
+    outside = [a for a in apps if a.state not in states]
+    return outside, len(apps) - len(outside)
 
 
 def _of(app: Application, candidate: str | None) -> bool:

@@ -3,13 +3,19 @@ engine advises as of now. Nothing here renders HTML."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
+from ..errors import InputError, RuleErrors
+from ..stores.store import outside_states, page
+from ..vocabulary.records import Application
+
 if TYPE_CHECKING:
+    from ..engine import Engine
     from ..language.ruleset import RuleSet
-    from ..vocabulary.records import Advised, Application
+    from ..vocabulary.records import Advised
 
 #: The columns, left to right: (key, title).
 COLUMNS = (
@@ -89,3 +95,46 @@ def columns(
     for cards in board.values():
         cards.sort(key=lambda c: (c.due_at is None, c.due_at.timestamp() if c.due_at else 0.0, c.id))
     return [Column(key, title, board[key]) for key, title in COLUMNS]
+
+
+#: How many finished applications the page of finished ones lists at a time.
+FINISHED_PAGE = 200
+
+
+def _finals(engine: Engine) -> frozenset[str]:
+    """The final states of the default rule set (none when its file is broken)."""
+    with contextlib.suppress(InputError, RuleErrors):
+        return frozenset(name for name, state in engine.rules.get(engine.default_rules).states.items() if state.final)
+    return frozenset()
+
+
+def finished(engine: Engine, app: Application, finals: frozenset[str]) -> bool:
+    """Whether ``app`` is finished: in a final state of the default rule set, or of its own."""
+    if app.state in finals:
+        return True
+    state = engine.rules_for(app).states.get(app.state)
+    return bool(state and state.final)
+
+
+def unfinished(engine: Engine, candidate: str) -> tuple[list[Application], int]:
+    """The applications of ``candidate`` not :func:`finished`, by id, and how many are: the board
+    shows the first and counts the second, so that it costs what it shows (the store counts
+    those in the default rule set's final states without reading them)."""
+    finals = _finals(engine)
+    apps, count = outside_states(engine.store, finals, candidate)
+    shown = [a for a in apps if not finished(engine, a, finals)]
+    return shown, count + len(apps) - len(shown)
+
+
+def finished_page(engine: Engine, candidate: str, after: int) -> tuple[list[Application], bool]:
+    """Up to :data:`FINISHED_PAGE` finished applications of ``candidate`` with an id above
+    ``after``, by id, and whether more follow."""
+    found: list[Application] = []
+    finals = _finals(engine)
+    while len(found) <= FINISHED_PAGE:
+        some = page(engine.store, candidate, after, 500)
+        if not some:
+            break
+        found += [a for a in some if finished(engine, a, finals)]
+        after = some[-1].id
+    return found[:FINISHED_PAGE], len(found) > FINISHED_PAGE

@@ -19,9 +19,10 @@ from starlette.routing import Route
 
 from ..errors import InputError, Refused, TactfulError
 from ..views.documents import AGENDA_DAYS
-from ..vocabulary.records import Application
+from ..vocabulary.records import MAX_ID, Application
+from ..vocabulary.text import quoted
 from .api import EVENT_FIELDS, known, record_event
-from .board import columns, when
+from .board import columns, finished_page, unfinished, when
 from .scope import (
     SWITCHER_LIMIT,
     Scope,
@@ -72,10 +73,23 @@ SECURITY_HEADERS = {
 
 
 async def board(request: Request) -> Response:
+    """The candidate's applications not finished, a card each, and how many are finished."""
     scope = scope_of(request)
     engine, now = scope.engine, scope.now
-    cols = columns(engine.overview(now), engine.rules_for, now, scope.tz)
-    return render(request, "board.html", title="Board", columns=cols, now=when(now, scope.tz))
+    apps, finished = unfinished(engine, scope.candidate.key)
+    cols = columns(engine.overview(now, apps=apps), engine.rules_for, now, scope.tz)
+    return render(request, "board.html", title="Board", columns=cols, now=when(now, scope.tz), finished=finished)
+
+
+async def finished(request: Request) -> Response:
+    """The candidate's finished applications, a page at a time (``?after=ID``)."""
+    scope = scope_of(request)
+    after = request.query_params.get("after", "0")
+    if not (after.isascii() and after.isdigit() and len(after) <= 19 and int(after) <= MAX_ID):
+        return render(request, "error.html", 400, title="Bad request",
+                      message=f"after= takes an application id (0 to {MAX_ID:,}), not {quoted(after)}")  # fmt: skip
+    apps, more = finished_page(scope.engine, scope.candidate.key, int(after))
+    return render(request, "finished.html", title="Finished", apps=apps, more=more)
 
 
 async def application(request: Request, error: str | None = None, status: int = 200) -> Response:
@@ -234,6 +248,7 @@ SECTIONS = frozenset({"agenda", "rules"})
 #: candidate and under ``/c/KEY`` for candidate KEY.
 SCOPED = (
     ("/", board, ["GET"]),
+    ("/finished", finished, ["GET"]),
     ("/applications/{app_id}", application, ["GET"]),
     ("/applications/{app_id}/events", record, ["POST"]),
     ("/applications/{app_id}/facts", edit, ["POST"]),
