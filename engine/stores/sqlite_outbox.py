@@ -8,13 +8,14 @@ import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from ..runtime.notify import Notice
 from ..vocabulary.timecalc import stamp, unstamp
 from .outbox import Delivery, after_failure
+from .sqlite_turns import Turns
 
 OUTBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -64,20 +65,41 @@ _SELECT = (
 
 
 class Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error; nests as a no-op."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error; nests as a no-op.
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    On a connection with turns (:class:`TurnsConnection`) it holds a write's turn throughout;
+    ``batch=True`` (a tick's batch) takes a batch's turn to begin instead
+    (:mod:`~tactful.stores.sqlite_turns`).
+    """
+
+    def __init__(self, db: sqlite3.Connection, batch: bool = False) -> None:
         self.db = db
+        self.batch = batch
         self.outer = False
+        self.turn = ExitStack()
 
     def __enter__(self) -> None:
         if not self.db.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
+            turns: Turns | None = getattr(self.db, "turns", None)
+            with ExitStack() as turn:
+                if turns is not None:
+                    turn.enter_context(turns.batch() if self.batch else turns.write())
+                self.db.execute("BEGIN IMMEDIATE")
+                if not self.batch:
+                    self.turn = turn.pop_all()  # held until the end
             self.outer = True
 
     def __exit__(self, kind: object, *_: object) -> None:
-        if self.outer and self.db.in_transaction:
-            self.db.execute("ROLLBACK" if kind else "COMMIT")
+        with self.turn:
+            if self.outer and self.db.in_transaction:
+                self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+class TurnsConnection(sqlite3.Connection):
+    """A connection whose transactions take turns with a tick's batches (``turns``: set once
+    opened, or None)."""
+
+    turns: Turns | None = None
 
 
 def _delivery(row: Sequence[Any]) -> Delivery:
