@@ -109,6 +109,12 @@ def _delivery(row: Sequence[Any]) -> Delivery:
                     unstamp(delivered) if delivered else None)  # fmt: skip
 
 
+def _as_read(texts: Mapping[int, tuple[Any, ...]], notice: Notice) -> str | None:
+    """The facts text ``notice`` can have as the store read it, or None."""
+    known = texts.get(notice.app_id)
+    return known[2] if known is not None and known[0] is notice.facts and known[1] == notice.facts else None
+
+
 def claimant() -> str:
     """Who claims deliveries: ``host:pid:thread`` (threads of one process claim apart too)."""
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
@@ -143,10 +149,12 @@ class SQLiteOutbox:
     def db(self) -> sqlite3.Connection:
         return self._connection()
 
-    def add(self, notices: Sequence[Notice]) -> None:
+    def add(self, notices: Sequence[Notice], texts: Mapping[int, tuple[Any, ...]] | None = None) -> None:
+        """Adds ``notices``; with ``texts`` (a tick's: the facts of each application as read and
+        their text), a notice that tells those very facts, unchanged, has that text written."""
         self.db.executemany(
             "INSERT OR IGNORE INTO outbox (key, app_id, payload, candidate) VALUES (?, ?, ?, ?)",
-            [(n.key, n.app_id, n.to_json(), n.candidate) for n in notices],
+            [(n.key, n.app_id, n.to_json(_as_read(texts, n) if texts else None), n.candidate) for n in notices],
         )
 
     def expand(self, takers: Mapping[str, Sequence[str]]) -> int:
