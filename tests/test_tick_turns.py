@@ -105,3 +105,39 @@ def test_a_record_made_during_a_tick_is_saved_after_the_batch_under_way(tmp_path
     first, *others = ids  # the record catches its application's own due timer up first
     assert list(rows) == [("timer", "timer", first), ("timer", "timer", others[-1]), ("event", "news", others[-1]),
                           *[("timer", "timer", n) for n in others[:-1]]]  # fmt: skip
+
+
+def test_an_offer_recorded_between_two_batches_of_a_tick_is_seen_by_the_next_batch(tmp_path: Path, monkeypatch) -> None:
+    """A tick keeps a candidate's portfolio from batch to batch only while nobody else wrote:
+    an offer recorded elsewhere while the first batch is held has the tick tell the first
+    choice, fired in the second batch, to be contacted."""
+    path = tmp_path / "t.sqlite3"
+    setup = engine_at(path, "2026-05-04 17:00")
+    ids = {}
+    for name, rank, decision in (("filler", 3, "2026-05-05"), ("first", 1, "2026-05-06"), ("second", 2, "2026-07-30")):
+        app = setup.add(name, interviewed="2026-05-04", timezone="UTC", rank=rank, decision_by=decision)
+        setup.record(app.id, "thank_you_sent")
+        ids[name] = app.id
+    ticker, writer = engine_at(path, "2026-05-12 10:00"), engine_at(path, "2026-05-12 10:00")
+    in_batch, go_on, save = threading.Event(), threading.Event(), ticker.store.save
+
+    def held(changes: Sequence[Change]) -> None:
+        if not in_batch.is_set():
+            in_batch.set()
+            assert go_on.wait(STUCK)
+        save(changes)
+
+    ticker.store.save = held  # type: ignore[method-assign]
+    tick = threading.Thread(target=lambda: ticker.tick(batch=1))
+    tick.start()
+    assert in_batch.wait(STUCK)
+    with signalled_turns(monkeypatch) as waiting:
+        record = threading.Thread(target=lambda: writer.record(ids["second"], "offer", deadline="2026-05-20"))
+        record.start()
+        assert waiting.wait(STUCK)
+        go_on.set()
+        record.join(STUCK)
+        tick.join(STUCK)
+    assert not record.is_alive() and not tick.is_alive()
+    keys = [key for (key,) in SQLiteStore(path).db.execute("SELECT key FROM outbox WHERE app_id = ?", (ids["first"],))]
+    assert any("/action/contact_first_choice/" in key for key in keys), keys
