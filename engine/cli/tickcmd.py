@@ -17,7 +17,8 @@ from .types import Count
 @click.option(
     "--batch",
     type=Count(max=200_000),
-    help="Applications per transaction, up to 200000 (default 20000; 2000 on PostgreSQL, so that workers share them).",
+    help="Applications per transaction, up to 200000 (default 2000, so that workers share them and other writers "
+    "wait little).",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when a delivery failed (it is retried all the same).")
 @json_flag

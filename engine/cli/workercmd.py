@@ -82,7 +82,8 @@ class _Signals:
 @click.option(
     "--batch",
     type=Count(max=200_000),
-    help="Applications per transaction, up to 200000 (default 20000; 2000 on PostgreSQL, so that workers share them).",
+    help="Applications per transaction, up to 200000 (default 2000, so that workers share them and other writers "
+    "wait little).",
 )
 @click.option("--poll", type=click.FloatRange(min=0.05), metavar="SECONDS", default=5.0, show_default=True,
               help="Longest sleep between passes, in seconds (SQLite has no change notices, so this is how soon "

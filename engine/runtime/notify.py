@@ -66,11 +66,13 @@ class Notice(NamedTuple):
     facts: dict[str, Any] = {}
     candidate: str = ""  # the key of the job seeker it concerns ("": the implicit one)
 
-    def to_json(self) -> str:
+    def to_json(self, facts_text: str | None = None) -> str:
         """The notice as a JSON object, its fields in order (what the outbox keeps); times keep
         their IANA zone (see :func:`~tactful.vocabulary.timecalc.stamp`). The facts come next to
-        last, as :func:`facts_json` wrote them (once for the notices of one change). Written field by
-        field: the same text as ``json.dumps`` of the whole, at a fraction of its cost."""
+        last, as :func:`facts_json` wrote them (once for the notices of one change), or as
+        ``facts_text`` (their JSON text as the store read it, when the caller knows they are the
+        same). Written field by field: the same text as ``json.dumps`` of the whole, at a fraction
+        of its cost."""
         j, t = _value, _text  # t: the fields that are always text
         return (
             f'{{"kind": {t(self.kind)}, "key": {t(self.key)}, "app_id": {j(self.app_id)}, '
@@ -78,7 +80,8 @@ class Notice(NamedTuple):
             f'"source": {j(self.source)}, "target": {j(self.target)}, "event": {j(self.event)}, '
             f'"action": {j(self.action)}, "due": {t(stamp(self.due)) if self.due else "null"}, '
             f'"reason": {j(self.reason)}, "interviewer": {j(self.interviewer)}, "timezone": {t(self.timezone)}, '
-            f'"draft": {j(self.draft)}, "facts": {facts_json(self.facts)}, "candidate": {t(self.candidate)}}}'
+            f'"draft": {j(self.draft)}, "facts": {facts_text or facts_json(self.facts)}, '
+            f'"candidate": {t(self.candidate)}}}'
         )
 
     @classmethod

@@ -45,6 +45,8 @@ class Portfolios:
     def __init__(self, store: Store, rules_for: RulesFor, candidate: str = "") -> None:
         self._store, self._rules_for, self.candidate = store, rules_for, candidate
         self._made: dict[tuple[str, str], Portfolio] = {}
+        #: The candidates of the tick's batch these were made for.
+        self.served: set[str] = set()
 
     def __call__(self, rs: RuleSet, candidate: str | None = None) -> Portfolio:
         who = self.candidate if candidate is None else candidate
@@ -81,3 +83,35 @@ class Portfolios:
                 for app in self._store.in_states(pending, [self.candidate]):
                     by_id.setdefault(app.id, app)
         return [by_id[k] for k in sorted(by_id)]
+
+
+class Marked:
+    """Whether a tick's batch touched what a portfolio holds: an application that was or is
+    in a state that marks an offer or an accepted one."""
+
+    def __init__(self) -> None:
+        self.touched = False
+        self._marked: dict[str, set[str]] = {}
+
+    def see(self, rs: RuleSet, before: Application, after: Application) -> None:
+        states = self._marked.get(rs.hash)
+        if states is None:
+            states = self._marked[rs.hash] = marked_states(rs)
+        if before.state in states or after.state in states:
+            self.touched = True
+
+
+def unseen_writes(store: Store) -> Callable[[], bool]:
+    """Tells, each time it is called, whether others wrote to ``store`` since the last call;
+    always yes on a store that cannot tell (all but SQLite's)."""
+    version: Callable[[], int] | None = getattr(store, "data_version", None)
+    if version is None:
+        return lambda: True
+    seen = [version()]
+
+    def since() -> bool:
+        now = version()
+        wrote, seen[0] = now != seen[0], now
+        return wrote
+
+    return since

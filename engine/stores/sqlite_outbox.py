@@ -8,13 +8,14 @@ import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from ..runtime.notify import Notice
 from ..vocabulary.timecalc import stamp, unstamp
 from .outbox import Delivery, after_failure
+from .sqlite_turns import Turns
 
 OUTBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -64,20 +65,41 @@ _SELECT = (
 
 
 class Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error; nests as a no-op."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error; nests as a no-op.
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    On a connection with turns (:class:`TurnsConnection`) it holds a write's turn throughout;
+    ``batch=True`` (a tick's batch) takes a batch's turn to begin instead
+    (:mod:`~tactful.stores.sqlite_turns`).
+    """
+
+    def __init__(self, db: sqlite3.Connection, batch: bool = False) -> None:
         self.db = db
+        self.batch = batch
         self.outer = False
+        self.turn = ExitStack()
 
     def __enter__(self) -> None:
         if not self.db.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
+            turns: Turns | None = getattr(self.db, "turns", None)
+            with ExitStack() as turn:
+                if turns is not None:
+                    turn.enter_context(turns.batch() if self.batch else turns.write())
+                self.db.execute("BEGIN IMMEDIATE")
+                if not self.batch:
+                    self.turn = turn.pop_all()  # held until the end
             self.outer = True
 
     def __exit__(self, kind: object, *_: object) -> None:
-        if self.outer and self.db.in_transaction:
-            self.db.execute("ROLLBACK" if kind else "COMMIT")
+        with self.turn:
+            if self.outer and self.db.in_transaction:
+                self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+class TurnsConnection(sqlite3.Connection):
+    """A connection whose transactions take turns with a tick's batches (``turns``: set once
+    opened, or None)."""
+
+    turns: Turns | None = None
 
 
 def _delivery(row: Sequence[Any]) -> Delivery:
@@ -85,6 +107,12 @@ def _delivery(row: Sequence[Any]) -> Delivery:
     return Delivery(number, plugin, key, Notice.from_json(payload), status, attempts,
                     datetime.fromtimestamp(next_attempt, UTC) if next_attempt is not None else None, error,
                     unstamp(delivered) if delivered else None)  # fmt: skip
+
+
+def _as_read(texts: Mapping[int, tuple[Any, ...]], notice: Notice) -> str | None:
+    """The facts text ``notice`` can have as the store read it, or None."""
+    known = texts.get(notice.app_id)
+    return known[2] if known is not None and known[0] is notice.facts and known[1] == notice.facts else None
 
 
 def claimant() -> str:
@@ -121,10 +149,12 @@ class SQLiteOutbox:
     def db(self) -> sqlite3.Connection:
         return self._connection()
 
-    def add(self, notices: Sequence[Notice]) -> None:
+    def add(self, notices: Sequence[Notice], texts: Mapping[int, tuple[Any, ...]] | None = None) -> None:
+        """Adds ``notices``; with ``texts`` (a tick's: the facts of each application as read and
+        their text), a notice that tells those very facts, unchanged, has that text written."""
         self.db.executemany(
             "INSERT OR IGNORE INTO outbox (key, app_id, payload, candidate) VALUES (?, ?, ?, ?)",
-            [(n.key, n.app_id, n.to_json(), n.candidate) for n in notices],
+            [(n.key, n.app_id, n.to_json(_as_read(texts, n) if texts else None), n.candidate) for n in notices],
         )
 
     def expand(self, takers: Mapping[str, Sequence[str]]) -> int:

@@ -34,8 +34,9 @@ def read_app(row: Sequence[Any]) -> Application:
 
 
 #: What a store keeps of each application a tick claimed: its facts as read, a copy to tell
-#: whether they changed since, and their text (see :meth:`SQLiteStore.save`).
-Texts = dict[int, tuple[Mapping[str, Any], dict[str, Any], str]]
+#: whether they changed since, their text, and its company, rules and rules hash as read (see
+#: :meth:`SQLiteStore.save`).
+Texts = dict[int, tuple[Mapping[str, Any], dict[str, Any], str, tuple[str, str, str]]]
 
 
 def _from_seconds(value: Any, tz: tzinfo) -> datetime:
@@ -70,7 +71,7 @@ def read_apps(
             agenda, tz, candidate in rows:  # fmt: skip
         facts = json.loads(facts_text)
         if texts is not None:
-            texts[app_id] = (facts, dict(facts), facts_text)
+            texts[app_id] = (facts, dict(facts), facts_text, (company, rules, rules_hash))
         due_tz, wake_tz, agenda_tz = zones(tz, 3)
         apps.append(Application(
             app_id, company, state, text(entered), facts, rules, rules_hash, instant(next_due, due_tz), timer,

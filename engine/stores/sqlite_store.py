@@ -12,14 +12,14 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, Candidate, LogEntry
-from .proposals import SQLITE_SCHEMA as PROPOSALS_SCHEMA
 from .proposals import SQLProposals
 from .sqlite_bulk import SQLiteBulk
-from .sqlite_outbox import OLD_DELIVERIES_MIGRATION, OUTBOX_MARK, OUTBOX_SCHEMA, SQLiteOutbox, Transaction
+from .sqlite_outbox import SQLiteOutbox, Transaction, TurnsConnection
 from .sqlite_rows import COLUMNS as _COLUMNS  # the benchmarks read them from here
 from .sqlite_rows import FEW as _FEW
 from .sqlite_rows import IN_LIST as _IN_LIST
@@ -28,71 +28,15 @@ from .sqlite_rows import STATE_NAMES as _STATE_NAMES
 from .sqlite_rows import Texts, app_values, read_app, read_apps
 from .sqlite_rows import entry_row as entry_row  # the PostgreSQL store imports them from here
 from .sqlite_rows import history_entry as history_entry
+from .sqlite_schema import SCHEMA_VERSION, migration
+from .sqlite_turns import Turns
 from .store import Change, Conflict
 
-SCHEMA_VERSION = 7
 #: How long (ms) a tick waits for another process's batch before giving up: batches are
 #: serialized on SQLite, and one takes seconds at most.
 CLAIM_WAIT_MS = 600_000
 #: The page cache (KiB) of a bulk session.
 BULK_CACHE_KIB = 64 * 1024
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS applications (
-    id INTEGER PRIMARY KEY,
-    company TEXT NOT NULL,
-    state TEXT NOT NULL,
-    entered TEXT NOT NULL,
-    facts TEXT NOT NULL,
-    rules TEXT NOT NULL,
-    rules_hash TEXT NOT NULL,
-    next_due REAL,
-    timer INTEGER,
-    version INTEGER NOT NULL DEFAULT 1,
-    wake REAL,
-    notified TEXT,
-    agenda REAL,
-    zones TEXT,
-    candidate TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS applications_wake ON applications (wake, id) WHERE wake IS NOT NULL;
-CREATE INDEX IF NOT EXISTS applications_agenda ON applications (agenda) WHERE agenda IS NOT NULL;
-CREATE INDEX IF NOT EXISTS applications_state ON applications (state);
-CREATE INDEX IF NOT EXISTS applications_company ON applications (company);
-CREATE INDEX IF NOT EXISTS applications_candidate ON applications (candidate, id);
-DROP INDEX IF EXISTS applications_candidate_state;
-CREATE INDEX IF NOT EXISTS applications_candidate_agenda ON applications (candidate, agenda) WHERE agenda IS NOT NULL;
-CREATE TABLE IF NOT EXISTS history (
-    id INTEGER PRIMARY KEY,
-    app_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
-    kind TEXT NOT NULL,
-    name TEXT NOT NULL,
-    at TEXT NOT NULL,
-    recorded TEXT NOT NULL,
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    params TEXT,
-    before TEXT
-);
-CREATE INDEX IF NOT EXISTS history_app ON history (app_id, id);
-CREATE TABLE IF NOT EXISTS rulesets (
-    hash TEXT PRIMARY KEY,
-    ref TEXT NOT NULL,
-    tree TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS candidates (
-    key TEXT PRIMARY KEY,
-    name TEXT NOT NULL DEFAULT '',
-    zone TEXT,
-    rules TEXT,
-    email TEXT,
-    sms TEXT
-);
-INSERT OR IGNORE INTO candidates (key) VALUES ('');
-CREATE TABLE IF NOT EXISTS id_mark (
-    one INTEGER PRIMARY KEY CHECK (one = 1),
-    upto INTEGER NOT NULL  -- the largest id of a removed application: no id is given twice
-);
-"""
 _INSERT_APP = (
     "INSERT INTO applications (id, company, state, entered, facts, rules, rules_hash, next_due, timer, wake, "
     "notified, agenda, zones, candidate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -100,8 +44,6 @@ _INSERT_APP = (
 #: The largest id given and the largest removed: SQLite would give a removed largest id again,
 #: and a notice's key (and a plugin that remembers keys) would take a new application for it.
 _IDS = "SELECT coalesce((SELECT max(id) FROM applications), 0), coalesce((SELECT upto FROM id_mark), 0)"
-#: The mark a store starts with: an older one's outbox keeps the ids of removed applications that had notices.
-_ID_MARK = "INSERT OR IGNORE INTO id_mark (one, upto) SELECT 1, coalesce(max(app_id), 0) FROM outbox;"
 #: Marks the ids of applications about to be removed as given (``{}``: which ones).
 _MARK_REMOVED = (
     "INSERT INTO id_mark (one, upto) SELECT 1, coalesce(max(id), 0) FROM applications WHERE {} "
@@ -110,6 +52,19 @@ _MARK_REMOVED = (
 #: A candidate's columns, in the order of :class:`Candidate`'s fields.
 _CANDIDATE = "key, name, zone, rules, email, sms"
 
+#: What a tick changes of an application, when its company, facts and rules are as read.
+_UPDATE_TICKED = (
+    "UPDATE applications SET state = ?, entered = ?, next_due = ?, timer = ?, wake = ?, notified = ?, agenda = ?, "
+    "zones = ?, version = version + 1 WHERE id = ? AND version = ?"
+)
+
+
+def _as_read(texts: Texts, app: Application, values: tuple[Any, ...]) -> bool:
+    """Whether ``app``'s company, facts and rules (``values``: its columns) are as the tick read
+    them: only the other columns need writing (and the company index is left alone)."""
+    known = texts.get(app.id or 0)
+    return known is not None and values[3] is known[2] and known[3] == (values[0], values[4], values[5])
+
 
 def _of(candidate: str | None) -> tuple[str, tuple[str, ...]]:
     """The condition (after WHERE or AND) for one candidate's rows, or every candidate's (None),
@@ -117,47 +72,11 @@ def _of(candidate: str | None) -> tuple[str, tuple[str, ...]]:
     return ("candidate = ?", (candidate,)) if candidate is not None else ("1", ())
 
 
-#: The IANA zone of ``entered`` (what :func:`stamp` writes in brackets), or NULL.
-ZONE_OF_ENTERED = (
-    "CASE WHEN entered LIKE '%]' "
-    "THEN substr(entered, instr(entered, '[') + 1, length(entered) - instr(entered, '[') - 1) END"
-)
 _UPDATE = (
     "UPDATE applications SET company = ?, state = ?, entered = ?, facts = ?, rules = ?, rules_hash = ?, "
     "next_due = ?, timer = ?, wake = ?, notified = ?, agenda = ?, zones = ?, version = version + 1 "
     "WHERE id = ? AND version = ?"
 )
-
-
-def _migration(version: int) -> str:
-    """The statements that bring a store of schema ``version`` (0: a new file) to this one."""
-    script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK + ";" + _ID_MARK + PROPOSALS_SCHEMA  # proposals: schema 7
-    if version >= 1:
-        # Candidates (schema 6): every application of an older store is the implicit candidate's.
-        script = "ALTER TABLE applications ADD COLUMN candidate TEXT NOT NULL DEFAULT '';" + script
-    if version >= 2:
-        script = "ALTER TABLE outbox ADD COLUMN candidate TEXT NOT NULL DEFAULT '';" + script
-    if 1 <= version < 5:
-        # Stores before 5 kept these moments as UTC: they are in the application's own zone.
-        script = (
-            f"ALTER TABLE applications ADD COLUMN zones TEXT; UPDATE applications SET zones = {ZONE_OF_ENTERED};"
-            + script
-        )
-    if 1 <= version < 4:
-        # The agenda index is worked out by the engine: until an older row is next saved it
-        # reads as "look at me" (0), and its wake moment as now, so that the first tick after
-        # the upgrade settles every row once.
-        script = (
-            "ALTER TABLE applications ADD COLUMN agenda REAL; UPDATE applications SET agenda = 0, wake = 0;" + script
-        )
-    if version == 1:
-        script = (
-            "ALTER TABLE applications ADD COLUMN wake REAL; ALTER TABLE applications ADD COLUMN notified TEXT;"
-            "DROP INDEX IF EXISTS applications_due; DROP TABLE outbox;" + script
-        )
-    elif version in (2, 3):
-        script = OLD_DELIVERIES_MIGRATION + script
-    return script
 
 
 class SQLiteStore:
@@ -166,6 +85,12 @@ class SQLiteStore:
     Safe to share between threads: each thread gets its own connection to the file. Writers
     are serialized by SQLite's lock; a tick's batch holds it while it is worked out.
     """
+
+    #: How many due applications a tick claims and commits at a time (the engine's
+    #: :data:`~tactful.engine.TICK_BATCH` is for stores that say nothing): a batch holds the write
+    #: lock, so a command that writes meanwhile waits for it, and this many take well under a
+    #: second. Smaller batches cost the tick little more.
+    tick_batch = 2000
 
     def __init__(self, path: str | Path) -> None:
         """Open (or create) the store at ``path``.
@@ -201,7 +126,10 @@ class SQLiteStore:
         return db
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False,
+                             factory=TurnsConnection)  # fmt: skip
+        if str(self.path) != ":memory:":
+            db.turns = Turns(self.path)
         with self._guard:
             self._opened.append(db)
         db.execute("PRAGMA journal_mode=WAL")
@@ -220,7 +148,7 @@ class SQLiteStore:
                                  f"one knows up to {SCHEMA_VERSION}); upgrade tactful to use it")  # fmt: skip
             if version == SCHEMA_VERSION:
                 return
-            for statement in filter(str.strip, _migration(version).split(";")):  # one transaction
+            for statement in filter(str.strip, migration(version).split(";")):  # one transaction
                 if not self._has_column(statement):
                     self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -296,9 +224,17 @@ class SQLiteStore:
         with self.transaction():
             # Updated in row order, the batch touches each table and index page once or so.
             ordered = sorted(changes, key=lambda c: c.app.id)
-            texts = getattr(self._local, "texts", None)
-            rows = [(*app_values(c.app, texts), c.app.id, c.app.version) for c in ordered]
-            if self.db.executemany(_UPDATE, rows).rowcount != len(changes):
+            texts: Texts | None = getattr(self._local, "texts", None)
+            full, short = [], []
+            for c in ordered:
+                values = app_values(c.app, texts)
+                if texts is not None and _as_read(texts, c.app, values):  # a tick's: the columns it changes
+                    short.append((*values[1:3], *values[6:], c.app.id, c.app.version))
+                else:
+                    full.append((*values, c.app.id, c.app.version))
+            done = self.db.executemany(_UPDATE, full).rowcount if full else 0
+            done += self.db.executemany(_UPDATE_TICKED, short).rowcount if short else 0
+            if done != len(changes):
                 raise Conflict("an application changed meanwhile; nothing was written, try again")
             for change in changes:
                 if change.drop_from is not None:
@@ -306,7 +242,7 @@ class SQLiteStore:
                         "DELETE FROM history WHERE app_id = ? AND id >= ?", (change.app.id, change.drop_from)
                     )
             self.db.executemany(_INSERT_HISTORY, [entry_row(c.app.id, e) for c in changes for e in c.entries])
-            self.outbox.add([n for c in changes for n in c.outbox])
+            self.outbox.add([n for c in changes for n in c.outbox], texts)
 
     @contextmanager
     def claim_due(
@@ -317,7 +253,7 @@ class SQLiteStore:
         db = self.db
         db.execute(f"PRAGMA busy_timeout={CLAIM_WAIT_MS}")
         try:
-            with self.transaction():
+            with Transaction(db, batch=True):  # after the writes that waited for the last batch
                 db.execute("PRAGMA busy_timeout=30000")
                 texts: Texts = {}  # facts a tick leaves as they are are written back as read
                 self._local.texts = texts
@@ -325,6 +261,11 @@ class SQLiteStore:
         finally:
             self._local.texts = None
             db.execute("PRAGMA busy_timeout=30000")
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits to the file (so the tick
+        knows whether what it read in its last batch may have changed)."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
     def due(self, now: datetime, limit: int, after: tuple[datetime, int] | None = None) -> list[Application]:
         return read_apps(self._due_rows(now, limit, after))

@@ -22,11 +22,10 @@ How it works:
     (notices on, the outbox written and expanded for the plugins configured: none), its
     output to /dev/null; start-up and rule loading included (the rule cache warm, as
     after any first command);
-  - floor: on another copy, in this process, the least Python that writes the same rows: one
-    SELECT of the due rows, per row ``json.loads`` of the facts, a dict lookup of the timer's
-    target, the contact moment of the call it makes due, the state UPDATE, the history
-    INSERT and the two outbox notices (the transition and the action now due) as JSON, then
-    the outbox's expansion mark, one COMMIT.
+  - floor: on another copy, the lean floor (``floors.py``) in a fresh process, by its own CPU
+    time: the least Python that writes the same rows in the tick's batches (notices by
+    f-strings around the stored facts text, only the changed columns, the store's pragmas and a
+    64 MB page cache). Which goes first alternates.
 
   After every run it checks that nothing is left due and one timer row was added per due
   application, and that the two stores hold identical applications, history, outbox,
@@ -55,16 +54,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tactful.engine import TICK_BATCH
-from tactful.language.rulebook import RuleBook
-from tactful.runtime.machine import timer_trigger, unguarded
-from tactful.stores.sqlite_store import _COLUMNS, _UPDATE, SQLiteStore
-from tactful.vocabulary.timecalc import stamp
+from tactful.stores.sqlite_store import _COLUMNS, SQLiteStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from floors import floor_notices  # noqa: E402
+from lockwait import write_waits  # noqa: E402
 from userenv import cli_env  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -79,9 +74,8 @@ HISTORY_SQL = (
     "INSERT INTO history (app_id, kind, name, at, recorded, source, target, params, before) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-OUTBOX_SQL = "INSERT OR IGNORE INTO outbox (key, app_id, payload, candidate) VALUES (?, ?, ?, ?)"
-DUE_SQL = f"SELECT {_COLUMNS} FROM applications WHERE wake <= ? ORDER BY wake, id"
 TACTFUL = Path(sys.executable).parent / "tactful"
+FLOORS = Path(__file__).resolve().parent / "floors.py"
 #: Runs the CLI and reports its own CPU seconds and peak memory on the last stderr line. The
 #: peak is the process's own (``VmHWM``): Linux carries a forking parent's ``ru_maxrss`` across
 #: exec, so at a million rows this script's own size would be reported as the tick's.
@@ -234,45 +228,18 @@ def fresh_copy(prepared: Path, home: Path) -> Path:
 
 
 def floor_tick(path: Path, now: datetime, made: dict[str, Any]) -> tuple[float, float, int]:
-    """CPU and wall seconds of the least work that makes the same writes, and how many fired."""
-    rs = RuleBook().get("default")
-    targets = {key: target for key, (target, _) in unguarded(rs).items()}  # (state, trigger) -> state
-    action, reason, shift = made["action"], made["reason"], rs.calendar.shift
-    triggers = [timer_trigger(i) for i in range(16)]
-    zones: dict[str, ZoneInfo] = {}
-    db = sqlite3.connect(path, isolation_level=None, timeout=30)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "wal_autocheckpoint=20000"):
-        db.execute(f"PRAGMA {pragma}")  # as SQLiteStore
-    cpu, started = time.process_time(), time.perf_counter()
-    recorded, now_ts = now.isoformat(), now.timestamp()
-    db.execute("BEGIN IMMEDIATE")
-    rows = db.execute(DUE_SQL, (now_ts,)).fetchall()
-    updates, history, outbox = [], [], []
-    for app_id, company, state, _, facts_text, rules, rules_hash, next_due, timer, version, _, _, _, kept, who in rows:
-        facts = json.loads(facts_text)
-        target = targets[(state, triggers[timer])]
-        tz_name = facts.get("timezone") or "UTC"
-        tz = zones.get(tz_name) or zones.setdefault(tz_name, ZoneInfo(tz_name))
-        at = datetime.fromtimestamp(next_due, zones.get(kept) or zones.setdefault(kept, ZoneInfo(kept)))
-        at_text = stamp(at)  # the timer's moment in the zone the store kept
-        due = shift(at.astimezone(tz), None)
-        due_ts = due.timestamp()
-        wake = None if due_ts <= now_ts else due_ts
-        updates.append((company, target, at_text, facts_text, rules, rules_hash, None, None, wake, recorded, due_ts,
-                        tz_name, app_id, version))  # fmt: skip
-        history.append((app_id, "timer", "timer", at_text, recorded, state, target, None, None))
-        outbox += floor_notices(app_id, company, state, target, facts, tz_name, at, (action, reason) if wake is None
-                                else None, due, who)  # fmt: skip
-    updates.sort(key=lambda row: row[-2])  # row order, as the store updates
-    if db.executemany(_UPDATE, updates).rowcount != len(updates):
-        raise RuntimeError("an application changed meanwhile")
-    db.executemany(HISTORY_SQL, history)
-    db.executemany(OUTBOX_SQL, outbox)
-    db.execute("UPDATE outbox_mark SET upto = (SELECT coalesce(max(id), 0) FROM outbox)")
-    db.execute("COMMIT")
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - started
-    db.close()
-    return cpu, wall, len(rows)
+    """CPU seconds (of its own process, start-up included, as the CLI's), wall seconds and how
+    many fired, of the lean floor (``floors.py``) in a fresh process: the same rows written,
+    in the tick's batches (``SQLiteStore.tick_batch``)."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, str(FLOORS), "sqlite", str(path), now.isoformat(), made["action"],
+                           made["reason"], str(SQLiteStore.tick_batch)], env=cli_env(), capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    wall = time.perf_counter() - started
+    last = done.stdout.split()
+    if done.returncode != 0 or last[:1] != ["FLOOR"]:
+        raise SystemExit(f"the floor failed ({done.returncode}):\n{done.stderr}")
+    return float(last[1]), wall, int(last[2])
 
 
 # -- checks ----------------------------------------------------------------------------
@@ -314,6 +281,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help="where the files go (default: a new temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (and reuse a prepared store)")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory ticks")
+    parser.add_argument("--no-waits", action="store_true", help="skip the records made during a tick")
     parser.add_argument("--profile", action="store_true", help="also cProfile one CLI tick (in this process)")
     args = parser.parse_args()
     if not 0 < args.due <= args.apps or args.candidates < 1:
@@ -336,9 +304,13 @@ def main() -> None:
         runs: list[tuple[float, float, float, float]] = []
         for run in range(1, args.runs + 1):
             fresh_copy(prepared, home)
+            floor_db = fresh_copy(prepared, floor_home)
+            if run % 2 == 0:  # which goes first alternates: both meet the same load
+                floor_cpu, floor_wall, fired = floor_tick(floor_db, NOW, made)
             cli_cpu, cli_wall, _ = cli(home, "tick")
+            if run % 2 == 1:
+                floor_cpu, floor_wall, fired = floor_tick(floor_db, NOW, made)
             verify(home / "tactful.sqlite3", NOW, args.due)
-            floor_cpu, floor_wall, fired = floor_tick(fresh_copy(prepared, floor_home), NOW, made)
             assert fired == args.due, fired
             same_tables(home / "tactful.sqlite3", floor_home / "tactful.sqlite3")
             runs.append((cli_cpu, floor_cpu, cli_wall, floor_wall))
@@ -349,6 +321,7 @@ def main() -> None:
             for now, due in memory_clocks(args.due):
                 fresh_copy(prepared, home)
                 memory.append((due, cli(home, "tick", now=now)[2] / 1024))
+        waits = None if args.no_waits else waits_during_tick(prepared, home)
         print(f"\ntactful tick benchmark: {args.apps:,} applications, {args.due:,} due, {args.candidates:,} "
               f"candidate{'s' if args.candidates > 1 else ''}, {args.runs} runs, "
               f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}")  # fmt: skip
@@ -370,6 +343,13 @@ def main() -> None:
         if len(memory) == 4:
             print(f"memory past one batch ({TICK_BATCH:,} applications): {memory[3][1] - memory[1][1]:+.0f} MiB from "
                   f"{TICK_BATCH:,} to {args.due:,} due")  # fmt: skip
+        if waits and not waits[1]:
+            print("records during one tick: none (the tick ended before the first one)")
+        elif waits:
+            alone, times = waits
+            print(f"records during one tick: {len(times)}; a record alone {alone:.2f} s wall, during the tick at most "
+                  f"{max(times):.2f} s (waited at most {max(times) - alone:.2f} s for the write lock; goal about 1 s), "
+                  f"median {statistics.median(times):.2f} s")  # fmt: skip
         if args.profile:
             fresh_copy(prepared, home)
             profile(home)
@@ -379,6 +359,15 @@ def main() -> None:
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def waits_during_tick(prepared: Path, home: Path) -> tuple[float, list[float]]:
+    """`tactful record` made again and again while one tick runs on a fresh copy: the time of
+    one alone and of each during the tick (wall seconds)."""
+    db = sqlite3.connect(fresh_copy(prepared, home))
+    ids = db.execute("SELECT id, candidate FROM applications WHERE wake > ? LIMIT 1000", (NOW.timestamp(),)).fetchall()
+    db.close()
+    return write_waits(cli_env(HOME=str(home), TZ="UTC", NOW=NOW.isoformat()), ids, log)
 
 
 def profile(home: Path) -> None:

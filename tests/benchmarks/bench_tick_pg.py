@@ -40,7 +40,6 @@ import time
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
 
@@ -48,20 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_tick import PROBE  # noqa: E402
 from bench_workers import NOW, build_template, copy_of, server_cpu  # noqa: E402
-from floors import floor_notices  # noqa: E402
 from userenv import cli_env  # noqa: E402
 
-from tactful.language.rulebook import RuleBook  # noqa: E402
-from tactful.runtime.machine import timer_trigger, unguarded  # noqa: E402
-from tactful.stores.postgres_store import _COLUMNS, _INSERT_HISTORY, _UPDATE, PostgresStore, columns  # noqa: E402
-from tactful.vocabulary.timecalc import stamp  # noqa: E402
+from tactful.stores.postgres_store import PostgresStore  # noqa: E402
 
 TABLES = ("applications", "history", "outbox", "deliveries")
-OUTBOX = (
-    "INSERT INTO outbox (key, app_id, payload, expanded, candidate) SELECT k, a, p, TRUE, c "
-    "FROM unnest(%b::text[], %b::bigint[], %b::text[], %b::text[]) AS v(k, a, p, c) ON CONFLICT (key) DO NOTHING"
-)
-CLAIM = f"SELECT {_COLUMNS} FROM applications WHERE wake <= %s ORDER BY wake, id LIMIT %s FOR UPDATE SKIP LOCKED"
+FLOORS = Path(__file__).resolve().parent / "floors.py"
 
 
 def say(text: str) -> None:
@@ -82,55 +73,17 @@ def cli(url: str, home: Path, now: str = NOW) -> tuple[float, float, int]:
 
 
 def floor_tick(url: str, now: datetime, action: str, reason: str) -> tuple[float, float, int]:
-    """CPU and wall seconds of the least work that makes the same writes, and how many fired."""
-    rs = RuleBook().get("default")
-    targets = {key: target for key, (target, _) in unguarded(rs).items()}
-    triggers, shift = [timer_trigger(i) for i in range(16)], rs.calendar.shift
-    zones: dict[str, ZoneInfo] = {}
-    fired = 0
-    with psycopg.connect(url) as conn:
-        cpu, started = time.process_time(), time.perf_counter()
-        recorded = now.isoformat()
-        while True:
-            with conn.transaction():
-                rows = conn.execute(CLAIM, (now, PostgresStore.tick_batch)).fetchall()
-                if not rows:
-                    break
-                updates, history, outbox = [], [], []
-                for (
-                    app_id,
-                    company,
-                    state,
-                    _,
-                    facts_text,
-                    rules,
-                    rules_hash,
-                    next_due,
-                    timer,
-                    version,
-                    *_,
-                    kept,
-                    who,
-                ) in rows:
-                    facts = json.loads(facts_text)
-                    target = targets[(state, triggers[timer])]
-                    tz_name = facts.get("timezone") or "UTC"
-                    tz = zones.get(tz_name) or zones.setdefault(tz_name, ZoneInfo(tz_name))
-                    at = next_due.astimezone(zones.get(kept) or zones.setdefault(kept, ZoneInfo(kept)))
-                    at_text = stamp(at)
-                    due = shift(at.astimezone(tz), None)
-                    wake = None if due <= now else due
-                    updates.append((company, target, at_text, facts_text, rules, rules_hash, None, None, wake,
-                                    recorded, due, tz_name, app_id, version))  # fmt: skip
-                    history.append((app_id, "timer", "timer", at_text, recorded, state, target, None, None))
-                    outbox += floor_notices(app_id, company, state, target, facts, tz_name, at,
-                                            (action, reason) if wake is None else None, due, who)  # fmt: skip
-                if conn.execute(_UPDATE, columns(updates, 14)).rowcount != len(updates):
-                    raise RuntimeError("an application changed meanwhile")
-                conn.execute(_INSERT_HISTORY, columns(history, 9))
-                conn.execute(OUTBOX, columns(outbox, 4))
-                fired += len(rows)
-        return time.process_time() - cpu, time.perf_counter() - started, fired
+    """CPU seconds (of its own process, start-up included, as the CLI's), wall seconds and how
+    many fired, of the lean floor (``floors.py``) in a fresh process."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, str(FLOORS), "postgresql", url, now.isoformat(), action, reason,
+                           str(PostgresStore.tick_batch)], env=cli_env(), capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    wall = time.perf_counter() - started
+    last = done.stdout.split()
+    if done.returncode != 0 or last[:1] != ["FLOOR"]:
+        raise SystemExit(f"the floor failed ({done.returncode}):\n{done.stderr}")
+    return float(last[1]), wall, int(last[2])
 
 
 def learned(url: str) -> tuple[str, str]:

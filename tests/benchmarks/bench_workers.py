@@ -151,6 +151,25 @@ def check(url: str, due: int) -> int:
     return int(rows - apps)
 
 
+def busy(wait: float) -> float | None:
+    """The load average (1 minute) when it exceeds the core count after waiting up to ``wait``
+    seconds for it to fall, else None: two workers on a busy machine measure the machine."""
+    cores, deadline = os.cpu_count() or 1, time.monotonic() + wait
+    while (load := os.getloadavg()[0]) > cores:
+        if time.monotonic() >= deadline:
+            return load
+        say(f"load {load:.1f} on {cores} cores: waiting for it to fall")
+        time.sleep(min(15.0, max(deadline - time.monotonic(), 0.1)))
+    return None
+
+
+def refuse_when_busy(wait: float, when: str) -> None:
+    load = busy(wait)
+    if load is not None:
+        raise SystemExit(f"bench_workers: the load average is {load:.1f} on {os.cpu_count()} cores {when}; "
+                         "no figures are reported on a busy machine (try again when idle, or --wait-idle)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", type=int, default=1_000_000)
@@ -159,7 +178,11 @@ def main() -> None:
     parser.add_argument(
         "--batch", type=int, help="tick --batch: a worker claims this many at a time (default: the CLI's)"
     )
+    parser.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
+                        help="wait up to this long for the load to fall to the core count before each run")  # fmt: skip
     args = parser.parse_args()
+    refuse_when_busy(args.wait_idle, "before the benchmark")
+    loads: list[float] = []
     with ExitStack() as stack:
         server = os.environ.get("TACTFUL_DATABASE") or stack.enter_context(pgcluster.cluster())
         home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -176,6 +199,8 @@ def main() -> None:
         for run in range(args.runs):
             for workers in (1, 2) if run % 2 == 0 else (2, 1):
                 url = copy_of(server, template)
+                refuse_when_busy(args.wait_idle, f"before run {run + 1} ({workers} worker(s))")
+                loads.append(os.getloadavg()[0])
                 served = server_cpu(server)
                 wall, cpu = tick(url, workers, home, args.batch)
                 served_now = server_cpu(server)
@@ -186,10 +211,11 @@ def main() -> None:
                 doubles += check(url, args.due)
                 say(f"run {run + 1}: {workers} worker(s) {wall:.1f} s wall, ticks {cpu:.1f} s CPU, server "
                     f"{servers[workers][-1] if servers[workers] else float('nan'):.1f} s CPU")  # fmt: skip
+    refuse_when_busy(0.0, "after the runs")
     one, two = statistics.median(times[1]), statistics.median(times[2])
     batch = f"--batch {args.batch}" if args.batch else "(default batch)"
     print(f"PostgreSQL tick {batch}, {args.apps:,} stored / {args.due:,} due, median of {args.runs} runs, "
-          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")  # fmt: skip
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} (at most {max(loads):.1f} as runs began)")  # fmt: skip
     for workers, wall in ((1, one), (2, two)):
         cpu = statistics.median(cpus[workers])
         served = f", server's {statistics.median(servers[workers]):.1f} s" if servers[workers] else ""
