@@ -374,6 +374,9 @@ def _run() -> None:
             _interrupted()
         click.echo("tactful: aborted; nothing was changed", err=True)
         sys.exit(1)
+    except click.exceptions.NoArgsIsHelpError as err:  # bare `tactful` (or a bare group): its help, as gh does
+        click.echo(err.ctx.get_help() if err.ctx else "")
+        sys.exit(0)
     except BadValue as err:  # says what, where and what would be right already
         click.echo(error_line(f"tactful: {err.format_message()}"), err=True)
         sys.exit(err.exit_code)
