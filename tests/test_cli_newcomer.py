@@ -84,7 +84,7 @@ def test_interviewed_today_or_yesterday_puts_the_thank_you_next(tmp_path: Path, 
     assert shown["interviewed"] == day
     assert shown["next"][0]["action"] == "send_thank_you" and shown["next"][0]["due"].startswith(thank_you)
     agenda = ok(tmp_path, "agenda", now=MAY4).stdout
-    assert "send_thank_you" in agenda.splitlines()[2]
+    assert "send thank you" in agenda.splitlines()[2]
 
 
 def test_a_late_thank_you_is_refused_with_the_at_that_records_it(tmp_path: Path) -> None:
@@ -178,7 +178,7 @@ def test_show_prints_facts_readably_with_the_interviewers_zone_and_tidy_history(
     assert "True" not in text and "False" not in text
     history = text.split("History:\n")[1].splitlines()
     assert re.fullmatch(r"  Mon 2026-05-04 17:00  added +starts in interviewed", history[0]), history
-    assert history[1].endswith("thank_you_sent  interviewed -> awaiting_decision"), history
+    assert history[1].endswith("thank_you_sent  interviewed -> awaiting decision"), history
     assert len({line.index(" starts") if "starts" in line else line.index(" interviewed ->") for line in history}) == 1
 
 
@@ -186,7 +186,7 @@ def test_the_agenda_keeps_the_optional_mark(tmp_path: Path) -> None:
     add_northwind(tmp_path)
     ok(tmp_path, "record", "1", "thank_you_sent", now="2026-05-04T18:00:00+00:00")
     ok(tmp_path, "record", "1", "called", "--outcome", "noncommittal", now="2026-05-21T10:00:00+00:00")
-    assert "send_note (optional)" in ok(tmp_path, "agenda", now="2026-05-21T11:00:00+00:00").stdout
+    assert "send note (optional)" in ok(tmp_path, "agenda", now="2026-05-21T11:00:00+00:00").stdout
 
 
 # --------------------------------------------------------------------------------------------

@@ -133,17 +133,15 @@ def configure_cli(default: str = "warning", libraries: str | None = None) -> Non
     ``default``; moved by ``-v``/``-q``), rendered as ``TACTFUL_LOG_FORMAT`` says: ``console``
     (default; coloured only on a terminal, never when ``NO_COLOR`` is set) or ``json`` (one
     object a line, for cron and systemd). The lines of Apprise, caldav and psycopg take the same
-    way, at the same level (psycopg's warnings as info), or at least at ``libraries`` when that
-    is given and neither ``TACTFUL_LOG_LEVEL`` nor ``-v`` asks for more; every line is
-    redacted first (see :func:`redact`).
+    way, at the same level (psycopg's warnings as info), and from ``libraries`` up when that
+    is given, unless the level is ``debug``; every line is redacted first (see :func:`redact`).
 
     Raises:
         ValueError: for a level or a format that is not one of those known.
     """
     global _pending, _level, _library_floor
     given = os.environ.get("TACTFUL_LOG_LEVEL", default).lower()
-    asked = "TACTFUL_LOG_LEVEL" in os.environ or _verbosity > 0
-    _library_floor = libraries if libraries in LEVELS and not asked else "debug"
+    _library_floor = libraries if libraries in LEVELS else "debug"
     if given not in LEVELS:
         raise ValueError(f"TACTFUL_LOG_LEVEL {quoted(given)} is not one of {', '.join(LEVELS)}")
     fmt = os.environ.get("TACTFUL_LOG_FORMAT", "console").lower()
@@ -194,7 +192,7 @@ def _forward_library_logs() -> None:
                 said = str(record.msg)
             quiet = record.name.split(".")[0] in QUIET_LIBRARIES
             number = min(record.levelno, logging.INFO) if quiet else record.levelno
-            if number >= getattr(logging, _library_floor.upper()):
+            if number >= getattr(logging, _library_floor.upper()) or level() == "debug":
                 logger().log(number, said, library=record.name)
 
     global _forwarding
