@@ -10,7 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .clirun import EXE, doc, ok
+from .clirun import EXE, doc, ok, run
 
 
 def test_bare_tactful_prints_its_help_on_stdout_and_exits_0(tmp_path: Path) -> None:
@@ -78,3 +78,30 @@ def test_home_says_where_the_data_lives_without_the_database_password(tmp_path: 
     assert shown["home"] == str(tmp_path / "new") and shown["exists"] is False
     assert "s3cr" not in ok(tmp_path, "home", now=MAY5, env={"TACTFUL_DATABASE": url}).stdout
     assert ok(home, "home", "--path", now=MAY5).stdout == f"{home}\n"
+
+
+def test_plugins_test_sends_a_sample_notice_through_one_adapter_now(tmp_path: Path) -> None:
+    """A real SMTP server on 127.0.0.1 gets the sample; a server that is down is exit 1, one line."""
+    from .mailserver import HOST, reserve_port, running_inbox
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with running_inbox() as (inbox, server):
+        config = f"email:\n  host: {HOST}\n  port: {server.port}\n  security: none\n  to: Sam <sam@example.org>\n"
+        (home / "config.yaml").write_text(config)
+        sent = ok(home, "plugins", "test", "email", now=MAY5)
+        assert sent.stdout == "Sent a sample reminder through email (Sample Company (a tactful test)).\n"
+        [received] = inbox.received
+        assert received.rcpt_tos == ["sam@example.org"] and "Sample Company" in received.message["Subject"]
+        assert "This is a sample draft" in received.body
+    assert ok(home, "outbox", "--all", "--json", now=MAY5).stdout.strip() == "[]", "nothing was written"
+    with reserve_port() as down:
+        (home / "config.yaml").write_text(f"email:\n  host: {HOST}\n  port: {down.getsockname()[1]}\n"
+                                          "  security: none\n  to: sam@example.org\n")  # fmt: skip
+        failed = run(home, "plugins", "test", "email", now=MAY5)
+    assert failed.returncode == 1 and failed.stdout == "" and failed.stderr.count("\n") == 1, failed.stderr
+    assert failed.stderr.startswith("tactful: plugin 'email' could not deliver the sample notice: ")
+    for name, said in (("sms", "plugin 'sms' is not configured: add a section 'sms:'"),
+                       ("nope", "no plugin 'nope' is loaded (loaded: email)")):  # fmt: skip
+        refused = run(home, "plugins", "test", name, now=MAY5)
+        assert refused.returncode == 2 and refused.stderr.startswith(f"tactful: {said}"), refused.stderr

@@ -17,7 +17,7 @@ from .context import DB_NAME, Context, common, json_flag
 @json_flag
 @common
 def home(ctx: Context, path_only: bool) -> None:
-    """Where the data lives: the home, the store, the config file, your zone, the plugins.
+    """Where the data lives, your time zone, and the plugins' state.
 
     The home is --home, else TACTFUL_HOME, else your user data folder; a PostgreSQL store is
     shown without its password. --path prints the home alone, for scripts.
