@@ -53,13 +53,20 @@ def test_an_option_after_the_command_beats_the_same_option_before_it(tmp_path: P
     assert shown.returncode == 0 and "Northwind" in shown.stdout, shown.stderr
 
 
-def test_demo_keep_leaves_a_home_every_command_opens(tmp_path: Path) -> None:
+def test_demo_keep_leaves_a_home_with_a_live_search_every_command_opens(tmp_path: Path) -> None:
+    """Not the story's finished search: several things due now, a decision and a reply
+    awaited, an offer to decide, as the board's picture shows."""
     demo = ok(tmp_path / "unused", "demo", "--keep", now=MAY4, env={"TMPDIR": str(tmp_path)})
     folder = re.search(r"tactful --home (\S+) --now (\S+) agenda", demo.stdout)
     assert folder, demo.stdout
     home, end = Path(folder.group(1)), folder.group(2)
-    assert [row["company"] for row in doc(home, "list", now=end)] == ["Northwind Traders", "Tiny Bakery"]
-    assert doc(home, "show", "1", now=end)["state"] == "accepted"
+    states = {row["company"]: row["state"] for row in doc(home, "list", now=end)}
+    assert {"awaiting_decision", "awaiting_reply", "offer_received", "follow_up_due", "interviewed"} <= set(
+        states.values()
+    ), states
+    due_now = [item for item in doc(home, "agenda", now=end) if item["overdue"]]
+    assert len({item["id"] for item in due_now}) >= 3, due_now
+    assert "Nothing to do" not in ok(home, "agenda", now=end).stdout
     for command in (("agenda",), ("tick",), ("outbox",), ("export",)):
         ok(home, "--home", str(home), *command, now=end)
 
