@@ -141,8 +141,8 @@ def test_a_bad_candidate_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str,
 def test_times_are_shown_and_read_in_the_candidates_own_zone(tmp_path: Path) -> None:
     two_candidates(tmp_path)
     late = "2026-05-04T23:30:00+00:00"  # already Tuesday in Paris
-    assert "Tue 2026-05-05 11:00  send_thank_you" in ok(tmp_path, "--candidate", "alice", "show", "1", now=late).stdout
-    assert "Tue 2026-05-05 09:00  send_thank_you" in ok(tmp_path, "--candidate", "bob", "show", "3", now=late).stdout
+    assert "Tue 2026-05-05 11:00  send thank you" in ok(tmp_path, "--candidate", "alice", "show", "1", now=late).stdout
+    assert "Tue 2026-05-05 09:00  send thank you" in ok(tmp_path, "--candidate", "bob", "show", "3", now=late).stdout
     ok(tmp_path, "--candidate", "alice", "record", "1", "thank_you_sent", "--at", "2026-05-04T19:30", now=late)
     sent = as_("alice", tmp_path, "show", "1", now=late)["history"][1]["at"]
     assert datetime.fromisoformat(sent) == datetime(2026, 5, 4, 17, 30, tzinfo=UTC)

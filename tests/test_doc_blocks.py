@@ -291,8 +291,13 @@ def test_the_readmes_worker_unit_runs_its_worker_on_postgresql_and_stops_on_its_
             name, _, setting = value.partition("=")
             env[name] = setting
     assert env["TACTFUL_DATABASE"].startswith("postgresql://") and env["TACTFUL_LOG_FORMAT"] == "json", unit.name
-    env.update(TACTFUL_DATABASE=pg_url, TACTFUL_HOME=str(tmp_path), TACTFUL_NOW=NOW, TACTFUL_TZ="UTC",
-               TACTFUL_LOG_LEVEL="info")  # fmt: skip
+    env.update(
+        TACTFUL_DATABASE=pg_url,
+        TACTFUL_HOME=str(tmp_path),
+        TACTFUL_NOW=NOW,
+        TACTFUL_TZ="UTC",
+        TACTFUL_LOG_LEVEL="debug",
+    )  # fmt: skip (a pass is logged at debug)
     added = subprocess.run([str(EXE), "add", "Northwind", "--interviewed", "2026-04-01"], env=env,
                            capture_output=True, text=True, timeout=120)  # fmt: skip
     assert added.returncode == 0, added.stderr
@@ -362,4 +367,4 @@ def test_the_quick_start_shows_a_newcomer_the_thank_you_note_due_tomorrow(tmp_pa
     assert done.returncode == 0 and done.stderr == "", done.stderr
     rows = [line for line in done.stdout.splitlines() if re.search(r"\d{4}-\d\d-\d\d", line)]
     assert [row.split()[:5] for row in rows] == [["Wed", "2026-05-06", "09:00", "1", "Northwind"]], done.stdout
-    assert "send_thank_you" in done.stdout and "now" not in done.stdout.split()
+    assert "send thank you" in done.stdout and "now" not in done.stdout.split()

@@ -24,7 +24,7 @@ GUIDE = (ROOT / "docs" / "rule-authoring.md").read_text()
 
 
 def tactful(tmp_path: Path, *args: str, now: str = "2026-05-04T17:00:00+00:00") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_") and k != "COLUMNS"}  # whole lines
     env.update(TACTFUL_HOME=str(tmp_path / "home"), TACTFUL_NOW=now, TACTFUL_TZ="UTC")
     return subprocess.run(
         [str(EXE), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False

@@ -15,7 +15,7 @@ from .webclient import NOW, fill  # noqa: E402
 from .webserver import fetch, serving, stop  # noqa: E402
 
 
-def test_serve_prints_its_url_and_token_answers_as_of_now_and_stops_on_ctrl_c(tmp_path):
+def test_serve_prints_its_url_and_where_its_token_is_answers_as_of_now_and_ctrl_c_exits_130(tmp_path):
     home = tmp_path / "home"
     fill(home)
     with serving(home, now=NOW) as served:
@@ -31,11 +31,30 @@ def test_serve_prints_its_url_and_token_answers_as_of_now_and_stops_on_ctrl_c(tm
         auth = {"Content-Type": "application/json", "Authorization": f"Bearer {served.token}"}
         assert fetch(url, auth, write)[0] == 200
         code, rest = stop(served.proc)
-    assert code == 0 and "stopped" in rest and "Traceback" not in rest
+    assert code == 130 and "stopped" in rest and "Traceback" not in rest
     token_file = home / "web-token"
     assert token_file.read_text().strip() == served.token
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
-    assert "warning" not in "".join(served.stderr)
+    said = "".join(served.stderr) + rest
+    assert "warning" not in said
+    assert served.token not in said, "the token stays out of journals and scrollback"
+    assert f"API token (kept in {token_file})\n" in said
+
+
+def test_serve_stopped_by_sigterm_exits_0_and_show_token_prints_the_token(tmp_path):
+    """A service manager's stop is a clean stop; --show-token is for the person who wants it."""
+    import signal
+
+    from .webserver import read_until, start
+
+    home = tmp_path / "home"
+    proc = start(home, "serve", "--port", "0", "--show-token", now=NOW)
+    lines: list[str] = []
+    read_until(proc, r"the board is at", lines)
+    token = read_until(proc, r"API token \(kept in .*\): (\S+)$", lines).group(1)
+    code, rest = stop(proc, signal.SIGTERM)
+    assert code == 0 and "stopped" in rest and "Traceback" not in rest
+    assert token == (home / "web-token").read_text().strip()
 
 
 def test_serve_on_an_address_that_is_not_loopback_warns(tmp_path):
@@ -70,10 +89,10 @@ def test_demo_serve_opens_the_demos_search_in_the_browser(tmp_path):
     status, page = fetch(url)
     api = json.loads(fetch(url + "api/applications")[1])
     code, rest = stop(proc)
-    assert status == 200 and b"Northwind Traders" in page and b"Tiny Bakery" in page
-    assert [app["state"] for app in api] == ["accepted", "declined"]
+    assert status == 200 and b"Northwind Traders" in page and b"Due now" in page
+    assert "offer_received" in [app["state"] for app in api] and "interviewed" in [app["state"] for app in api]
     assert opened.read_text().strip() == url
-    assert code == 0 and "stopped" in rest
+    assert code == 130 and "stopped" in rest
     assert not (tmp_path / "home").exists(), "the demo keeps to its throwaway folder"
 
 

@@ -162,7 +162,7 @@ def test_a_tick_killed_mid_batch_loses_nothing(setup):
 
 def test_a_worker_fires_what_is_due_and_what_becomes_due_and_stops_on_sigterm(setup):
     ids = setup.add(30)
-    worker = setup.start("worker", "--poll", "0.3", TACTFUL_LOG_LEVEL="info")
+    worker = setup.start("worker", "--poll", "0.3", TACTFUL_LOG_LEVEL="debug")
     try:
         setup.wait_for(lambda: setup.timers(ids) == [1] * len(ids), worker)
         added = setup.run("add", "Latecomer", "--interviewed", "2026-05-04", "--json")
@@ -174,6 +174,23 @@ def test_a_worker_fires_what_is_due_and_what_becomes_due_and_stops_on_sigterm(se
     code, out, err = finish(worker)
     assert code == 0, err
     assert "worker pass" in err and "worker stopped" in err and out == ""
+
+
+def test_a_worker_says_one_line_at_start_and_one_at_stop_and_ctrl_c_exits_130(setup):
+    """Passes (and psycopg's pool) are not logged by default, only what they did (timers
+    fired); Ctrl-C is an interruption."""
+    ids = setup.add(5)
+    worker = setup.start("worker", "--poll", "0.05")
+    try:
+        setup.wait_for(lambda: setup.timers(ids) == [1] * len(ids), worker)  # it is past its start, in passes
+        setup.wait_for(lambda: setup.run("outbox", "--json").stdout.strip() == "[]", worker)  # a few more
+    finally:
+        worker.send_signal(signal.SIGINT)
+    code, out, err = finish(worker)
+    lines = err.splitlines()
+    assert code == 130 and out == "", err
+    assert "worker started" in lines[0] and "worker stopped" in lines[-1], err
+    assert all("timers fired" in line for line in lines[1:-1]), err
 
 
 def test_two_workers_share_the_work(setup):

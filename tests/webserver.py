@@ -56,10 +56,10 @@ def read_until(proc: subprocess.Popen[str], pattern: str, lines: list[str], time
     return found[0]
 
 
-def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    """Ctrl-C, as a person would; the exit code and the rest of stderr."""
+def stop(proc: subprocess.Popen[str], sig: int = signal.SIGINT) -> tuple[int, str]:
+    """Ctrl-C (or ``sig``), as a person would; the exit code and the rest of stderr."""
     if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
     try:
         _, rest = proc.communicate(timeout=30)
     except subprocess.TimeoutExpired:
@@ -92,7 +92,8 @@ def serving(home: Path, *args: str, now: str | None, tz: str = "UTC") -> Iterato
     lines: list[str] = []
     try:
         url = read_until(proc, r"the board is at (http://\S+)", lines).group(1)
-        token = read_until(proc, r"API token \(kept in .*\): (\S+)", lines).group(1)
+        token_file = read_until(proc, r"API token \(kept in (.*)\)$", lines).group(1)
+        token = Path(token_file).read_text().strip()
         yield Served(url, token, proc, lines)
     finally:
         stop(proc)

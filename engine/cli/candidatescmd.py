@@ -164,7 +164,7 @@ def remove(ctx: Context, key: str, yes: bool) -> None:
     ctx.emit(doc, lambda: f"Removed candidate {heading(person)} and their {theirs}.")
 
 
-def agenda_of_every_candidate(ctx: Context, now: datetime, until: datetime) -> None:
+def agenda_of_every_candidate(ctx: Context, now: datetime, until: datetime, wide: bool = False) -> None:
     """`agenda --all-candidates`: each candidate's agenda under their name, in their own zone;
     only the candidates with something due are shown."""
     from .output import agenda_doc, agenda_text
@@ -175,7 +175,7 @@ def agenda_of_every_candidate(ctx: Context, now: datetime, until: datetime) -> N
     def human() -> str:
         if not groups:
             return "Nothing to do for any candidate."
-        return "\n\n".join(f"{heading(person)}\n{agenda_text(items, now, zone_of(person) or user_zone())}"
+        return "\n\n".join(f"{heading(person)}\n{agenda_text(items, now, zone_of(person) or user_zone(), wide)}"
                            for person, items in groups)  # fmt: skip
 
     ctx.emit(docs, human)

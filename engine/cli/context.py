@@ -268,13 +268,14 @@ class Context:
 
     def deliver(self, tally: Any = None) -> Any:
         """Deliver everything the outbox holds for the plugins, a batch at a time; returns the
-        tally (``tally``, counted on, when given). A plugin that is not configured is skipped,
-        with one warning."""
+        tally (``tally``, counted on, when given). A plugin that is not configured is skipped:
+        quietly when it has no section (``tactful plugins`` warns about it), else with one warning."""
         from ..hooks.delivery import drain
 
         pm, engine = self.plugins(), self.engine()
         for name, aside in sorted(pm.unconfigured.items()):
-            warn(f"plugin '{name}' is not configured ({aside.reason}); skipped: it gets no notices until it is")
+            if name in (self.config or {}):
+                warn(f"plugin '{name}' is not configured ({aside.reason}); skipped: it gets no notices until it is")
         return drain(engine.store.outbox, pm, self.now(), drafts=engine.notice_draft,
                      candidates=engine.store.get_candidate, tally=tally)  # fmt: skip
 

@@ -54,8 +54,9 @@ def _say(text: str) -> None:
 def demo(ctx: Context, keep: bool, serve_it: bool) -> None:
     """A guided run of a sample job search, in a throwaway folder.
 
-    With --keep, the folder stays: a tactful home that every command opens. With --serve, the
-    board shows it in your browser.
+    With --keep, the folder stays: a tactful home that every command opens, holding a search
+    in flight as of the story's end (due now, waiting, awaiting a reply, an offer). With
+    --serve, the board shows that search in your browser.
 
     \b
     tactful demo
@@ -67,27 +68,30 @@ def demo(ctx: Context, keep: bool, serve_it: bool) -> None:
 
     from ..engine import Engine
     from ..stores.sqlite_store import SQLiteStore
+    from ..stores.store import MemoryStore
     from .servecmd import check_extra, start
 
     if serve_it:
-        check_extra()
-    folder = Path(tempfile.mkdtemp(prefix="tactful-demo-"))
+        check_extra()  # before the story: nothing runs without what it ends with
     clock = _Clock(datetime(2026, 5, 4, 17, 0, tzinfo=UTC))
+    _story(Engine(MemoryStore(), clock), clock)  # a finished search: nothing left to explore
+    if not (keep or serve_it):
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tactful-demo-"))
     store = SQLiteStore(folder / DB_NAME)
     try:
-        _story(Engine(store, clock), clock)
-        store.close()
-        if serve_it:
-            _say("\nThe demo's search, on the board as of the demo's last moment:")
-            start(Context(clock.now.isoformat(), str(folder)), "127.0.0.1", 0, open_browser=True)
-    finally:
+        live_search(Engine(store, clock), clock)
         store.close()
         if keep:
-            _say(
-                f"\nThe demo's data is in {folder}, a tactful home; explore it as of the story's end:\n"
-                f"   tactful --home {folder} --now {END.isoformat()} agenda"
-            )
-        else:
+            _say(f"\nA search in flight is in {folder}, a tactful home: things due now, a decision and a "
+                 f"reply awaited, an offer to decide. Explore it as of the story's end:\n"
+                 f"   tactful --home {folder} --now {END.isoformat()} agenda")  # fmt: skip
+        if serve_it:
+            _say("\nThat search, on the board as of the story's end:")
+            start(Context(END.isoformat(), str(folder)), "127.0.0.1", 0, open_browser=True)
+    finally:
+        store.close()
+        if not keep:
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -147,3 +151,37 @@ def _story(engine: Engine, clock: _Clock) -> None:
     _next(e, other_id)
     e.record(other_id, "declined")
     _say("You decline Tiny Bakery's offer, with thanks. The demo ends here.")
+
+
+def live_search(engine: Engine, clock: _Clock) -> None:
+    """A search in flight as of :data:`END`, for a kept demo home and the board: a thank-you
+    and an inquiry call due now, a thank-you letter after a rejection, a decision awaited, a
+    reply awaited after a first call, and an offer to decide."""
+    e = engine
+
+    def at(day: str, hour: int = 17) -> None:
+        clock.now = datetime.fromisoformat(f"{day}T{hour:02}:00").replace(tzinfo=UTC)
+
+    at("2026-04-10")
+    fabrikam = e.add("Fabrikam", interviewed="2026-04-10", role="Accountant").id or 0
+    e.record(fabrikam, "thank_you_sent")
+    at("2026-04-13")
+    litware = e.add("Litware", interviewed="2026-04-13", decision_by="2026-04-24", interviewer="Mr. Okafor").id or 0
+    e.record(litware, "thank_you_sent")
+    at("2026-04-27")
+    bakery = e.add("Tiny Bakery", interviewed="2026-04-27", role="Bookkeeper", rules="small-company").id or 0
+    e.record(bakery, "thank_you_sent")
+    at("2026-05-04")
+    contoso = e.add("Contoso", interviewed="2026-05-04", role="Analyst").id or 0
+    e.record(contoso, "thank_you_sent")
+    at("2026-05-11", 10)
+    e.record(litware, "called", outcome="noncommittal")
+    at("2026-05-11")
+    adatum = e.add("Adatum", interviewed="2026-05-11", role="BI developer", decision_by="2026-05-29").id or 0
+    e.record(adatum, "thank_you_sent")
+    at("2026-05-14", 10)
+    e.record(contoso, "offer", deadline="2026-05-20")
+    e.record(fabrikam, "rejected")
+    at("2026-05-14")
+    e.add("Northwind Traders", interviewed="2026-05-14", role="Data analyst", interviewer="Ms. Rivera")
+    clock.now = END

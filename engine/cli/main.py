@@ -54,6 +54,7 @@ LAZY_COMMANDS = {
     "draft": ("draftcmd", "draft"),
     "edit": ("changes", "edit"),
     "export": ("transfer", "export"),
+    "home": ("homecmd", "home"),
     "import": ("transfer", "import_"),
     "inbox": ("capturecmd", "inbox"),
     "outbox": ("plugincmd", "outbox"),
@@ -270,13 +271,13 @@ def list_(ctx: Context, limit: int | None, after: int) -> None:
     tactful list --json
     tactful list --limit 50 --after 120
     """
-    from .output import list_doc, local, table
+    from .output import list_doc, local, table, words
 
     engine, now = ctx.engine(), ctx.now()
     overview = list(engine.overview(now, after=after, limit=limit))
     docs = list_doc(engine, overview, now)
     tz = ctx.zone()
-    rows = [(app.id, app.company, app.facts.get("role"), app.state, items[0].action if items else None,
+    rows = [(app.id, app.company, app.facts.get("role"), words(app.state), words(items[0].action) if items else None,
              local(items[0].due if items else None, tz)) for app, items in overview]  # fmt: skip
     human = lambda: table(("id", "company", "role", "state", "next", "due"), rows) if docs else "No applications yet."  # noqa: E731
     ctx.emit(docs, human)
@@ -286,16 +287,18 @@ def list_(ctx: Context, limit: int | None, after: int) -> None:
 @click.option("--days", type=Count(min=0, max=MAX_AGENDA_DAYS), default=AGENDA_DAYS, show_default=True,
               help="Show what comes due in the next N days, besides everything overdue.")  # fmt: skip
 @click.option("--all-candidates", is_flag=True, help="Every candidate's, grouped by candidate (a coach's view).")
+@click.option("--wide", is_flag=True, help="Print each reason whole, not cut to the terminal's width.")
 @json_flag
 @common
-def agenda(ctx: Context, days: int, all_candidates: bool) -> None:
+def agenda(ctx: Context, days: int, all_candidates: bool, wide: bool) -> None:
     """What is due now and in the next days, soonest first.
 
     Each item names the event that records it.
 
     Across applications; "now" marks what is due already. Everything overdue is shown, and
     what comes due in the next --days (14 by default). --all-candidates shows every
-    candidate's, grouped by candidate, each in their own time zone.
+    candidate's, grouped by candidate, each in their own time zone. The "why" column is cut
+    to the terminal's width (COLUMNS) with an ellipsis; --wide prints it whole.
 
     \b
     tactful agenda
@@ -310,11 +313,11 @@ def agenda(ctx: Context, days: int, all_candidates: bool) -> None:
     if all_candidates:
         from .candidatescmd import agenda_of_every_candidate
 
-        return agenda_of_every_candidate(ctx, now, now + timedelta(days=days))
+        return agenda_of_every_candidate(ctx, now, now + timedelta(days=days), wide)
     items = ctx.engine().agenda(now, until=now + timedelta(days=days))
     if ctx.as_json:
         return ctx.emit(agenda_doc(items, now), str)
-    ctx.emit(None, lambda: agenda_text(items, now, ctx.zone()))
+    ctx.emit(None, lambda: agenda_text(items, now, ctx.zone(), wide))
 
 
 @cli.command(cls=NamesHelp, names=(("Channels", "policies"), ("Actions", "actions")))
@@ -374,6 +377,9 @@ def _run() -> None:
             _interrupted()
         click.echo("tactful: aborted; nothing was changed", err=True)
         sys.exit(1)
+    except click.exceptions.NoArgsIsHelpError as err:  # bare `tactful` (or a bare group): its help, as gh does
+        click.echo(err.ctx.get_help() if err.ctx else "")
+        sys.exit(0)
     except BadValue as err:  # says what, where and what would be right already
         click.echo(error_line(f"tactful: {err.format_message()}"), err=True)
         sys.exit(err.exit_code)

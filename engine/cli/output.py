@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..vocabulary.records import Advised, Application, LogEntry
 
 __all__ = ["advised_doc", "agenda_doc", "agenda_text", "app_doc", "done_by", "entry_doc", "fired_doc", "iso",
-           "list_doc", "local", "show_doc", "show_text", "table", "verdict_doc"]  # fmt: skip
+           "list_doc", "local", "show_doc", "show_text", "table", "terminal_width", "verdict_doc", "words"]  # fmt: skip
 
 
 def local(moment: datetime | None, tz: tzinfo) -> str:
@@ -35,13 +35,32 @@ def local(moment: datetime | None, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%a %Y-%m-%d %H:%M")
 
 
-def agenda_text(items: Sequence[tuple[Application, Advised]], now: datetime, tz: tzinfo) -> str:
-    """`agenda` for people: a table of what is due, soonest first, "now" marking what is due already."""
+def agenda_text(items: Sequence[tuple[Application, Advised]], now: datetime, tz: tzinfo, wide: bool = False) -> str:
+    """`agenda` for people: a table of what is due, soonest first, "now" marking what is due
+    already; the "why" column cut to the terminal's width unless ``wide``."""
     if not items:
         return "Nothing to do."
     rows = [("now" if a.due <= now else "", local(a.due, tz), app.id, app.company, optional_mark(a),
              a.reason + done_by(a)) for app, a in items]  # fmt: skip
-    return table(("", "due", "id", "company", "action", "why"), rows)
+    return table(("", "due", "id", "company", "action", "why"), rows, fit=None if wide else 5)
+
+
+def words(name: str | None) -> str | None:
+    """A state's or an action's name as people read it, as the board shows it:
+    ``follow_up_due`` is "follow up due". JSON keeps the identifiers."""
+    return name.replace("_", " ") if name else name
+
+
+def terminal_width() -> int | None:
+    """The width tables fit: ``COLUMNS`` when set, else the terminal's; None (no limit) when
+    the output goes to a pipe or a file, where a cut line would lose what a script looks for."""
+    import os
+    import shutil
+    import sys
+
+    if os.environ.get("COLUMNS", "").strip().isdigit() or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def done_by(item: Advised) -> str:
@@ -49,12 +68,26 @@ def done_by(item: Advised) -> str:
     return f" (done: record {item.record})" if item.record else ""
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A plain text table with aligned columns."""
+#: The fewest characters a cut column keeps, however narrow the terminal.
+MIN_FIT = 12
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], fit: int | None = None) -> str:
+    """A plain text table with aligned columns. Column ``fit`` (the last, a sentence) is cut
+    with an ellipsis so that lines fit :func:`terminal_width`."""
     cells = [[str(h) for h in headers], *([("" if c is None else safe(str(c))) for c in row] for row in rows)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    room, cut = terminal_width() if fit is not None else None, False
+    if fit is not None and room is not None:
+        left = room - sum(w for i, w in enumerate(widths) if i != fit) - 2 * (len(widths) - 1) - 1
+        widths[fit] = min(widths[fit], max(left, MIN_FIT))
+        for row in cells:
+            if len(row[fit]) > widths[fit]:
+                row[fit] = row[fit][: widths[fit] - 1].rstrip() + "…"
+                cut = True
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
+    hint = [f"(the {headers[fit or 0]} column is cut to {room} columns: --wide prints it whole)"] if cut else []
+    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:], *hint])
 
 
 #: The facts `add` takes, shown first and in this order; what the rules derive follows.
@@ -107,17 +140,18 @@ def history_lines(entries: Sequence[LogEntry], tz: tzinfo) -> list[str]:
     lines = []
     for entry, what in zip(entries, whats, strict=True):
         if not entry.source:
-            change = f"starts in {entry.target}"
+            change = f"starts in {words(entry.target)}"
         elif entry.source == entry.target:
-            change = f"stays in {entry.target}"
+            change = f"stays in {words(entry.target)}"
         else:
-            change = f"{entry.source} -> {entry.target}"
+            change = f"{words(entry.source)} -> {words(entry.target)}"
         lines.append(f"  {local(entry.at, tz)}  {what:<{width}}  {change}")
     return lines
 
 
 def optional_mark(item: Advised) -> str:
-    return f"{item.action} (optional)" if item.optional else item.action
+    """The action in words, marked when optional."""
+    return f"{words(item.action)} (optional)" if item.optional else str(words(item.action))
 
 
 def show_text(engine: Engine, app: Application, items: Sequence[Advised], tz: tzinfo) -> str:

@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 @click.option("--decision-by", type=DATE, help="The decision date its interviewer gave (YYYY-MM-DD).")
 @click.option("--no-calls/--calls-ok", default=None, help="Its interviewer asked candidates not to call.")
 @click.option("--email-invited/--email-not-invited", default=None, help="Its interviewer invited email.")
+@click.option("--wide", is_flag=True, help="Print each reason whole, not cut to the terminal's width.")
 @json_flag
 @common
-def plan(ctx: Context, app_id: int | None, rules: str | None, **facts: Any) -> None:
+def plan(ctx: Context, app_id: int | None, rules: str | None, wide: bool, **facts: Any) -> None:
     """Every step ahead, with its date, if nobody answers.
 
     For application ID from now, or for a hypothetical application from its interview
@@ -50,7 +51,7 @@ def plan(ctx: Context, app_id: int | None, rules: str | None, **facts: Any) -> N
     if app_id is None and "interviewed" not in given:
         raise InputError("give an application ID, or --interviewed DATE (and --rules) for a hypothetical one")
     steps, title = _for_application(ctx, app_id) if app_id is not None else _hypothetical(ctx, rules, given)
-    ctx.emit([_step_doc(n, s) for n, s in enumerate(steps, start=1)], lambda: _text(title, steps, ctx.zone()))
+    ctx.emit([_step_doc(n, s) for n, s in enumerate(steps, start=1)], lambda: _text(title, steps, ctx.zone(), wide))
 
 
 def _for_application(ctx: Context, app_id: int) -> tuple[list[PlanStep], str]:
@@ -81,16 +82,17 @@ def _step_doc(number: int, step: PlanStep) -> dict[str, Any]:
             "action": step.action, "event": step.event, "optional": step.optional, "reason": step.reason}  # fmt: skip
 
 
-def _text(title: str, steps: list[PlanStep], tz: tzinfo) -> str:
-    from .output import local, table
+def _text(title: str, steps: list[PlanStep], tz: tzinfo, wide: bool) -> str:
+    from .output import local, table, words
 
     if not steps:
         return f"{title}\nNothing ahead: no advice and no timer."
-    rows = [(n, local(s.due, tz), s.state, _what(s), s.reason) for n, s in enumerate(steps, start=1)]
-    return f"{title}\n{table(('step', 'due', 'state', 'action', 'why'), rows)}"
+    rows = [(n, local(s.due, tz), words(s.state), _what(s), s.reason) for n, s in enumerate(steps, start=1)]
+    return f"{title}\n{table(('step', 'due', 'state', 'action', 'why'), rows, fit=None if wide else 4)}"
 
 
 def _what(step: PlanStep) -> str:
     if step.kind == "timer":
         return "(timer)"
-    return f"{step.action} (optional)" if step.optional else str(step.action)
+    action = str(step.action).replace("_", " ")
+    return f"{action} (optional)" if step.optional else action

@@ -7,32 +7,39 @@ from typing import Any
 import click
 
 from ..errors import InputError
-from .context import Context, common, fail, json_flag
+from .context import Context, common, fail, json_flag, warn
 from .types import MAX_ID, Count
 
 DELIVERY_ID = Count(max=MAX_ID, meaning="a delivery id", hint="'tactful outbox --all' lists them")
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @json_flag
 @common
 def plugins(ctx: Context) -> None:
-    """The plugins loaded and the built-in adapters.
+    """The plugins and their state; 'plugins test' sends a sample.
 
     Each with where it comes from.
 
-    A plugin that is installed but not configured is listed as such, with the reason; when its
-    section in config.yaml has mistakes, each is also a located line on stderr, and the exit is 2.
+    A plugin that is installed but not configured is listed as such, with the reason, and
+    warned about once here (tick stays quiet about it); when its section in config.yaml has
+    mistakes, each is also a located line on stderr, and the exit is 2.
 
     \b
     tactful plugins
     tactful plugins --json
+    tactful plugins test email
     """
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     from ..errors import RuleErrors
     from ..hooks.pluginmanager import describe
     from .output import table
 
     pm = ctx.plugins()
+    for name, aside in sorted(pm.unconfigured.items()):
+        if not aside.errors:  # a section with mistakes says so in located lines below
+            warn(f"plugin '{name}' is installed but not configured ({aside.reason}); it gets no notices until it is")
     infos = describe(pm, ctx.config)
     docs = [{"name": i.name, "source": i.source, "status": i.status, "hooks": list(i.hooks)} for i in infos]
     rows = [(i.name, i.status, i.source, ", ".join(h.removeprefix("tactful_") for h in i.hooks)) for i in infos]
@@ -105,3 +112,12 @@ def retry(ctx: Context, ids: tuple[int, ...]) -> None:
     report = ctx.deliver()
     doc = {"retried": count, "delivered": report.delivered, "failed": len(report.failed)}
     ctx.emit(doc, lambda: f"Retried {count}: {report.delivered} delivered, {len(report.failed)} failed.")
+
+
+def _add_test() -> None:
+    from .plugintest import test_plugin
+
+    plugins.add_command(test_plugin)
+
+
+_add_test()

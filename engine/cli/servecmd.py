@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,9 @@ from .types import Count
     help="The port; 0 picks a free one.",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the board in your web browser.")
+@click.option("--show-token", is_flag=True, help="Print the API token itself, not only the file that keeps it.")
 @common
-def serve(ctx: Context, host: str, port: int, open_browser: bool) -> None:
+def serve(ctx: Context, host: str, port: int, open_browser: bool, show_token: bool) -> None:
     """Serve the board, a web view of the search, until Ctrl-C.
 
     At http://HOST:PORT/: every application by stage, what to do and when, may I, the drafts,
@@ -41,10 +44,10 @@ def serve(ctx: Context, host: str, port: int, open_browser: bool) -> None:
     tactful serve
     tactful serve --port 9000 --open
     """
-    start(ctx, host, port, open_browser)
+    start(ctx, host, port, open_browser, show_token)
 
 
-def start(ctx: Context, host: str, port: int, open_browser: bool) -> None:
+def start(ctx: Context, host: str, port: int, open_browser: bool, show_token: bool = False) -> None:
     """Serve ``ctx``'s home; `demo --serve` calls it for the demo's folder."""
     check_extra()
     from ..web.app import create_app
@@ -57,20 +60,24 @@ def start(ctx: Context, host: str, port: int, open_browser: bool) -> None:
     sock = bind(host, port)
     _, bound_port, url = url_of(sock)
     config = _with_origins(config, host, bound_port)
-    click.echo(f"tactful: the board is at {url} (Ctrl-C stops)", err=True)
-    click.echo(f"tactful: API token (kept in {ctx.home / 'web-token'}): {load_token(ctx.home)}", err=True)
+    token_file = ctx.home / "web-token"
+    token = f": {load_token(ctx.home)}" if show_token else ""  # else kept out of journals and scrollback
 
-    def opened() -> None:
+    def opened() -> None:  # a Ctrl-C from here on stops the server cleanly
+        click.echo(f"tactful: the board is at {url} (Ctrl-C stops)", err=True)
+        click.echo(f"tactful: API token (kept in {token_file}){token}", err=True)
         if open_browser:
             import webbrowser
 
             webbrowser.open(url)
 
     try:
-        run(create_app(config), sock, opened)
+        stopped_by = run(create_app(config), sock, opened)
     finally:
         sock.close()
     click.echo("tactful: stopped", err=True)
+    if stopped_by == signal.SIGINT:
+        sys.exit(130)  # what shells expect after Ctrl-C (128 + 2); SIGTERM is a clean stop, 0
 
 
 def check_extra() -> None:

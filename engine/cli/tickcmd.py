@@ -37,7 +37,7 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
     from ..engine import TICK_BATCH
     from ..hooks.delivery import Tally, keep_takers
     from ..stores.claims import tick_batch
-    from .output import fired_doc
+    from .output import fired_doc, words
     from .workercmd import reconnecting
 
     engine = ctx.engine()
@@ -55,7 +55,7 @@ def tick(ctx: Context, batch: int | None, strict: bool) -> None:
             if ctx.as_json:
                 out.write(("," if count else "") + "\n  " + json.dumps(fired_doc(fired), ensure_ascii=False))
             else:
-                out.write(safe(f"#{fired.id} {fired.company}: {fired.source} -> {fired.target}") + "\n")
+                out.write(safe(f"#{fired.id} {fired.company}: {words(fired.source)} -> {words(fired.target)}") + "\n")
             count += 1
 
     reconnecting(fire)

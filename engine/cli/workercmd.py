@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import signal
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -60,9 +61,11 @@ class _Signals:
     def __init__(self) -> None:
         self.stop = False
         self.sleeping = False
+        self.first: int | None = None  # the signal that stopped it
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
         self.stop = True
+        self.first = self.first or signum
         if self.sleeping:
             raise _Stop
 
@@ -94,7 +97,8 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
 
     SIGTERM lets it finish the batch in hand first. Sleeps until the earliest wake moment; on
     PostgreSQL a change wakes it at once, on SQLite it looks again every --poll seconds. Run as
-    many as you like on one database. Logs its progress at info level (TACTFUL_LOG_LEVEL).
+    many as you like on one database. Logs one line at start and one at stop (info level);
+    each pass at debug (-v, or TACTFUL_LOG_LEVEL=debug). Ctrl-C exits 130, SIGTERM 0.
     It serves every candidate, whatever --candidate says.
 
     \b
@@ -106,7 +110,7 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
     from ..stores.claims import tick_batch
     from ..vocabulary.log import configure_cli, logger
 
-    configure_cli(default="info")
+    configure_cli(default="info", libraries="warning")
     signals = _Signals()
     previous = {sig: signal.signal(sig, signals) for sig in (signal.SIGTERM, signal.SIGINT)}
     engine = ctx.engine()
@@ -120,7 +124,7 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
             fired = reconnecting(lambda: sum(1 for _ in engine.tick_each(size)))
             report = reconnecting(partial(ctx.deliver, Tally()))  # counted across tries: one cut short kept its count
             passes += 1
-            logger().info("worker pass", fired=fired, delivered=report.delivered, failed=len(report.failed))
+            logger().debug("worker pass", fired=fired, delivered=report.delivered, failed=len(report.failed))
             if signals.stop:
                 break
             pause = _until_next_wake(ctx, poll)
@@ -131,6 +135,8 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     logger().info("worker stopped", passes=passes)
+    if signals.first == signal.SIGINT:
+        sys.exit(130)  # what shells expect after Ctrl-C (128 + 2); SIGTERM is a clean stop, 0
 
 
 def _until_next_wake(ctx: Context, poll: float) -> float:

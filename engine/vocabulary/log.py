@@ -34,6 +34,9 @@ _USERINFO = re.compile(r"(?P<keep>[A-Za-z][A-Za-z0-9+.-]*://)[^/\s@'\"]+@")
 _AUTHORIZATION = re.compile(r"(?P<keep>(?:proxy-)?authorization['\"]?\s*[:=]\s*['\"]?)[^'\"\r\n,}]+", re.IGNORECASE)
 _verbosity = 0
 _level = "warning"
+#: The least level of a library's line that is written, when a command keeps them quieter
+#: than its own (the worker: its own start and stop at info, libraries' chatter not).
+_library_floor = "debug"
 _pending: Callable[[], None] | None = None
 _forwarding = False
 #: Secrets a plugin handed over (the parts of its URLs, a password), never shown in a library's
@@ -125,18 +128,20 @@ def level() -> str:
     return LEVELS[index]
 
 
-def configure_cli(default: str = "warning") -> None:
+def configure_cli(default: str = "warning", libraries: str | None = None) -> None:
     """Arrange for log lines to go to stderr, filtered by ``TACTFUL_LOG_LEVEL`` (else
     ``default``; moved by ``-v``/``-q``), rendered as ``TACTFUL_LOG_FORMAT`` says: ``console``
     (default; coloured only on a terminal, never when ``NO_COLOR`` is set) or ``json`` (one
     object a line, for cron and systemd). The lines of Apprise, caldav and psycopg take the same
-    way, at the same level (psycopg's warnings as info); every line is redacted first (see :func:`redact`).
+    way, at the same level (psycopg's warnings as info), and from ``libraries`` up when that
+    is given, unless the level is ``debug``; every line is redacted first (see :func:`redact`).
 
     Raises:
         ValueError: for a level or a format that is not one of those known.
     """
-    global _pending, _level
+    global _pending, _level, _library_floor
     given = os.environ.get("TACTFUL_LOG_LEVEL", default).lower()
+    _library_floor = libraries if libraries in LEVELS else "debug"
     if given not in LEVELS:
         raise ValueError(f"TACTFUL_LOG_LEVEL {quoted(given)} is not one of {', '.join(LEVELS)}")
     fmt = os.environ.get("TACTFUL_LOG_FORMAT", "console").lower()
@@ -186,7 +191,9 @@ def _forward_library_logs() -> None:
             except Exception:  # noqa: BLE001 - a library's malformed line is not worth a crash
                 said = str(record.msg)
             quiet = record.name.split(".")[0] in QUIET_LIBRARIES
-            logger().log(min(record.levelno, logging.INFO) if quiet else record.levelno, said, library=record.name)
+            number = min(record.levelno, logging.INFO) if quiet else record.levelno
+            if number >= getattr(logging, _library_floor.upper()) or level() == "debug":
+                logger().log(number, said, library=record.name)
 
     global _forwarding
     for name in LIBRARY_LOGGERS:

@@ -3,7 +3,6 @@ listening (``--port 0`` picks a free port) before the first request."""
 
 from __future__ import annotations
 
-import contextlib
 import socket
 from collections.abc import Callable
 
@@ -43,12 +42,29 @@ def url_of(sock: socket.socket) -> tuple[str, int, str]:
     return host, port, f"http://{shown}:{port}/"
 
 
-def run(app: object, sock: socket.socket, on_started: Callable[[], None] = lambda: None) -> None:
-    """Serve ``app`` on ``sock`` until Ctrl-C (or SIGTERM); uvicorn finishes what is under way."""
+def run(app: object, sock: socket.socket, on_started: Callable[[], None] = lambda: None) -> int | None:
+    """Serve ``app`` on ``sock`` until Ctrl-C (or SIGTERM); uvicorn finishes what is under way.
+
+    ``on_started`` is called once a signal would stop the server (print the URL there: a
+    Ctrl-C right after it is not lost). Returns the signal that stopped it, if one did.
+    """
+    import signal
+
     import uvicorn
 
     config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
-    on_started()
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly, then raises the Ctrl-C again
+    caught: list[int] = []
+
+    def note(signum: int, _frame: object) -> None:  # before uvicorn listens, and when it raises it again after
+        caught.append(signum)
+        server.should_exit = True
+
+    previous = {sig: signal.signal(sig, note) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        on_started()
         server.run(sockets=[sock])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return caught[0] if caught else None
