@@ -15,7 +15,8 @@ EXE = Path(sys.executable).parent / "tactful"
 def run(home: Path, *args: str, now: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``tactful ARGS`` with TACTFUL_HOME=home, TACTFUL_NOW=now, TACTFUL_TZ=UTC, plus ``env``."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
-    base.update(TACTFUL_HOME=str(home), TACTFUL_NOW=now, TACTFUL_TZ="UTC", **(env or {}))
+    base.update(TACTFUL_HOME=str(home), TACTFUL_NOW=now, TACTFUL_TZ="UTC")
+    base.update(env or {})  # may set TACTFUL_TZ
     return subprocess.run([str(EXE), *args], capture_output=True, text=True, env=base, timeout=120,
                           stdin=subprocess.DEVNULL)  # fmt: skip
 
