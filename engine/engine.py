@@ -19,6 +19,7 @@ from .language.rulebook import RuleBook
 from .language.ruleset import RuleSet
 from .runtime import core
 from .runtime.facts import check_after_interview, corrected
+from .runtime.hindsight import already_recorded
 from .runtime.notify import Notice, settle
 from .runtime.policy import judge, record_heeding
 from .runtime.rows import ImportRow
@@ -41,6 +42,7 @@ from .vocabulary.records import (
     restore,
     snapshot,
 )
+from .vocabulary.timecalc import zone_key
 
 __all__ = ["MAX_TICK_BATCH", "TICK_BATCH", "Engine", "Fired"]
 
@@ -278,6 +280,8 @@ class Engine(Candidacy, Ticking):
         self._still_here()
         now, portfolios = self.now(), self._portfolios()
         settle = self._settler(now, portfolios)
+        own = zone_key(self.zone)  # a row without a timezone takes the user's own (``zone``), else UTC
+        rows = [row if row.get("timezone") or own is None else {**row, "timezone": own} for row in rows]
         started, kept = start_rows(rows, self.rules, self.default_rules, now, portfolios, settle, self._candidate)
         stored = self.store.insert(started, kept)
         for app in stored:
@@ -331,6 +335,9 @@ class Engine(Candidacy, Ticking):
         rs = self.rules_for(stored)
         portfolio = self.portfolio(stored)
         app, before = core.catch_up(rs, stored, at, portfolio)
+        repeat = already_recorded(rs, app, event.replace("-", "_"), self.store.history(app_id), self.zone)
+        if repeat is not None:
+            raise repeat
         done = record_heeding(rs, app, event.replace("-", "_"), params, at, now, portfolio, self.zone)
         app, after = core.catch_up(rs, done.app, now, portfolio)
         entries = [*before, *done.entries, *after]

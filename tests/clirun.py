@@ -13,8 +13,8 @@ EXE = Path(sys.executable).parent / "tactful"
 
 
 def run(home: Path, *args: str, now: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``tactful ARGS`` with TACTFUL_HOME=home, TACTFUL_NOW=now, TACTFUL_TZ=UTC, plus ``env``;
-    without the terminal's COLUMNS (tables are printed whole unless a test sets it)."""
+    """``tactful ARGS`` with TACTFUL_HOME=home, TACTFUL_NOW=now, TACTFUL_TZ=UTC, plus ``env`` (which
+    may set TACTFUL_TZ); without the terminal's COLUMNS (tables are printed whole unless a test sets it)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_") and k not in ("COLUMNS", "LINES")}
     base.update({"TACTFUL_HOME": str(home), "TACTFUL_NOW": now, "TACTFUL_TZ": "UTC", **(env or {})})
     return subprocess.run([str(EXE), *args], capture_output=True, text=True, env=base, timeout=120,

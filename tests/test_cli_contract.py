@@ -242,10 +242,11 @@ def test_first_inquiry_call_is_due_on_the_documented_day(
     assert date.fromisoformat(expected).weekday() < 5
 
 
-def test_thank_you_after_a_friday_interview_is_due_on_monday(t: Tactful) -> None:
-    """send_thank_you is due interview + 1 day, moved forward off the weekend: a Friday interview gives Monday."""
+def test_thank_you_after_a_friday_interview_is_due_on_saturday(t: Tactful) -> None:
+    """send_thank_you is due interview + 1 day whatever the calendar: a written thank-you is not a call
+    (issue 23), so a Friday interview gives Saturday, not Monday (it used to be moved off the weekend)."""
     app = t.add("Acme", interviewed="2026-05-08", thank=False)
-    assert day_of(t.show(app, "2026-05-08T19:00:00+00:00"), "send_thank_you") == "2026-05-11"
+    assert day_of(t.show(app, "2026-05-08T19:00:00+00:00"), "send_thank_you") == "2026-05-09"
 
 
 def test_date_only_moments_are_9am_in_the_interviewers_zone(t: Tactful) -> None:
@@ -684,11 +685,12 @@ def test_decide_offer_is_due_at_the_deadline_or_three_days_after(
     ("rejected_at", "expected"),
     [
         pytest.param("2026-05-12T10:00:00+00:00", "2026-05-14T10:00:00+00:00", id="weekday"),
-        pytest.param("2026-05-14T10:00:00+00:00", "2026-05-18", id="weekend-shifts-forward"),
+        pytest.param("2026-05-14T10:00:00+00:00", "2026-05-16T10:00:00+00:00", id="written-not-moved-off-weekend"),
     ],
 )
 def test_rejection_asks_for_a_thank_you_letter_within_two_days(nw: Tactful, rejected_at: str, expected: str) -> None:
-    """After rejected, thank_you_letter is due 2 days later (forward off weekends); thank_you_sent then closes it."""
+    """After rejected, thank_you_letter is due 2 days later, a Saturday too (a letter is not a call: issue 23);
+    thank_you_sent then closes it."""
     t, app = nw, "1"
     s = t.json("record", app, "rejected", "--at", rejected_at, now=rejected_at)
     assert s["state"] == "rejected"

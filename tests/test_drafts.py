@@ -167,8 +167,9 @@ def test_nothing_to_draft_is_a_no_and_an_unknown_action_is_bad_input(engine: Eng
         engine.drafts(app.id, "dance")
     engine.record(app.id, "offer")
     engine.record(app.id, "accepted")
-    with pytest.raises(Refused, match="nothing to draft"):
+    with pytest.raises(Refused, match="nothing to draft") as refused:
         engine.drafts(app.id)
+    assert "name an action" not in refused.value.reason  # command-line advice, not the engine's (a web page shows it)
 
 
 # -- the sandbox and template errors -----------------------------------------------------
@@ -351,6 +352,7 @@ def test_cli_draft_with_nothing_advised_exits_1(home: Path) -> None:
     done = tactful(home, "draft", "1")
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.startswith("tactful: nothing to draft for #1")
+    assert done.stderr.rstrip().endswith("; name an action to draft it anyway")  # the CLI's way on, the CLI's alone
 
 
 def test_cli_rules_validate_reports_a_template_error_at_file_line_col(tmp_path: Path) -> None:

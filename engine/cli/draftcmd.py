@@ -46,9 +46,16 @@ def draft(ctx: Context, app_id: int, action: str | None) -> None:
     tactful draft 1
     tactful draft 1 call_again --json
     """
+    from ..errors import Refused
+
     if action is not None:
         _refuse_when_decided(ctx, app_id, action.replace("-", "_"))
-    drafts = ctx.engine().drafts(app_id, action)
+    try:
+        drafts = ctx.engine().drafts(app_id, action)
+    except Refused as refusal:  # the way on is the command line's: said here, not by the engine
+        if action is not None or not refusal.reason.startswith("nothing to draft"):
+            raise
+        raise Refused(f"{refusal.reason}; name an action to draft it anyway", refusal.rule) from None
     docs = [draft_doc(d) for d in drafts]
     ctx.emit(docs[0] if len(docs) == 1 else docs, lambda: "\n\n".join(draft_text(d) for d in drafts))
 

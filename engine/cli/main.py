@@ -24,7 +24,7 @@ FACT_OPTIONS = (
     click.option("--interviewer", metavar="NAME", help="Who interviewed you (drafts address them by this name)."),
     click.option("--email", metavar="ADDRESS", help="The interviewer's email address."),
     click.option("--phone", metavar="NUMBER", help="The interviewer's phone number."),
-    click.option("--timezone", type=ZONE, help="The interviewer's IANA time zone (default UTC)."),
+    click.option("--timezone", type=ZONE, help="The interviewer's IANA time zone (default: your own zone)."),
     click.option("--decision-by", type=DATE, help="The decision date the interviewer gave (YYYY-MM-DD)."),
     click.option("--no-calls/--calls-ok", default=None, help="The interviewer asked candidates not to call."),
     click.option("--email-invited/--email-not-invited", default=None, help="The interviewer invited email."),
@@ -185,8 +185,9 @@ def cli(click_ctx: click.Context, /, database: str | None, **_options: Any) -> N
 def add(ctx: Context, company: str, rules: str | None, **facts: Any) -> None:
     """Start tracking an application.
 
-    Warns when the interview date is after today, or when an application with the same
-    company and interview date exists already.
+    Warns when the interview date is after today or more than four weeks ago, or when an
+    application with the same company and interview date exists already. The interviewer's
+    time zone is your own unless --timezone gives theirs.
 
     \b
     tactful add Northwind --interviewed today --interviewer "Ms. Rivera"
@@ -213,6 +214,11 @@ def _add_warnings(ctx: Context, company: str, interviewed: str) -> list[str]:
     today = ctx.now().astimezone(ctx.zone()).date()
     said = [f"the interview date {day} is after today ({today}); 'tactful edit ID --interviewed DATE' corrects it"
             ] if day > today else []  # fmt: skip
+    if (today - day).days > 28:  # four weeks: past the default first inquiry, and past any thank-you
+        said.append(
+            f"the interview on {day} was {(today - day).days} days ago, so its follow-up is long overdue; "
+            "record what already happened with --at, or correct the date with 'tactful edit ID --interviewed'"
+        )
     name = company.strip().casefold()
     for app in ctx.engine().stored():  # the candidate's own only
         if app.company.casefold() == name and app.facts.get("interviewed") == day.isoformat():

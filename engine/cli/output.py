@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from ..views.documents import (
@@ -13,15 +13,19 @@ from ..views.documents import (
     app_doc,
     entry_doc,
     fired_doc,
+    holidays_of,
+    in_order,
     iso,
     list_doc,
     show_doc,
     verdict_doc,
 )
 from ..vocabulary.text import safe
+from ..vocabulary.timecalc import zone_key
 
 if TYPE_CHECKING:
     from ..engine import Engine
+    from ..language.ruleset import RuleSet
     from ..vocabulary.records import Advised, Application, LogEntry
 
 __all__ = ["advised_doc", "agenda_doc", "agenda_text", "app_doc", "done_by", "entry_doc", "fired_doc", "iso",
@@ -107,13 +111,26 @@ def fact_text(value: Any, tz: tzinfo) -> str:
     return str(value)
 
 
-def facts_lines(app: Application, tz: tzinfo) -> list[str]:
-    """The facts one a line, labels aligned; the interviewer's time zone named as such."""
+def holidays_text(rs: RuleSet, app: Application) -> str:
+    """Which public holidays the contact days skip, and why, for `show`."""
+    country, source = holidays_of(rs, app)
+    if source == "zone":
+        return f"public holidays in {country} (the country of the interviewer's time zone)"
+    return f"public holidays in {country} (the rule set's)" if country else "none"
+
+
+def facts_lines(app: Application, tz: tzinfo, holidays: str = "") -> list[str]:
+    """The facts one a line, labels aligned; the interviewer's time zone named as such, and
+    said to be the user's own when it is (the default)."""
     ordered = sorted(app.facts.items(), key=lambda kv: (kv[0] not in FACT_ORDER, FACT_ORDER.index(kv[0])
                      if kv[0] in FACT_ORDER else 0))  # fmt: skip
     facts = {("interviewer's time zone" if k == "timezone" else k.replace("_", " ")): fact_text(v, tz)
              for k, v in ordered if v not in (None, "")}  # fmt: skip
     facts.setdefault("interviewer's time zone", "UTC")
+    if facts["interviewer's time zone"] == zone_key(tz):
+        facts["interviewer's time zone"] += " (your own zone)"
+    if holidays:
+        facts["holidays"] = holidays
     facts["rules"] = app.rules
     width = max(len(k) for k in facts) + 1
     return [f"  {k + ':':<{width}} {v}" for k, v in facts.items()]
@@ -134,8 +151,9 @@ def entry_what(entry: LogEntry, tz: tzinfo) -> str:
 
 
 def history_lines(entries: Sequence[LogEntry], tz: tzinfo) -> list[str]:
-    """One line an entry, in columns: when, what, and the change of state."""
-    whats = [entry_what(entry, tz) for entry in entries]
+    """One line an entry, in columns: when it happened, what, and the change of state; an
+    entry recorded later than it happened (``--at``) says when it was recorded."""
+    whats = [entry_what(entry, tz) + recorded_note(entry, tz) for entry in entries]
     width = max((len(w) for w in whats), default=0)
     lines = []
     for entry, what in zip(entries, whats, strict=True):
@@ -149,6 +167,12 @@ def history_lines(entries: Sequence[LogEntry], tz: tzinfo) -> list[str]:
     return lines
 
 
+def recorded_note(entry: LogEntry, tz: tzinfo) -> str:
+    """`` (recorded …)`` for an entry recorded more than a minute after it happened."""
+    late = entry.recorded - entry.at > timedelta(minutes=1)
+    return f" (recorded {local(entry.recorded, tz)})" if late and entry.kind in ("event", "added") else ""
+
+
 def optional_mark(item: Advised) -> str:
     """The action in words, marked when optional."""
     return f"{words(item.action)} (optional)" if item.optional else str(words(item.action))
@@ -159,9 +183,11 @@ def show_text(engine: Engine, app: Application, items: Sequence[Advised], tz: tz
     rs = engine.rules_for(app)
     state = rs.states[app.state]
     lines = [f"#{app.id} {app.company}: {app.state.replace('_', ' ')}" + (" (final)" if state.final else ""),
-             *facts_lines(app, tz)]  # fmt: skip
+             *facts_lines(app, tz, holidays_text(rs, app))]  # fmt: skip
     if items:
+        now = engine.now()
         lines += ["", "What comes next:"]
-        lines += [f"  {local(a.due, tz)}  {optional_mark(a)}: {a.reason}{done_by(a)}" for a in items]
-    lines += ["", "History:", *history_lines(engine.history(app.id or 0), tz)]
+        lines += [f"  {'now' if a.due <= now else '   '}  {local(a.due, tz)}  {optional_mark(a)}: {a.reason}"
+                  f"{done_by(a)}" for a in items]  # fmt: skip
+    lines += ["", "History:", *history_lines(in_order(engine.history(app.id or 0), rs, app), tz)]
     return "\n".join(lines)

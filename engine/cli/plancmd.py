@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 )
 @click.option("--interviewed", type=DAY,
               help="Plan a hypothetical application interviewed then (YYYY-MM-DD, today, yesterday).")  # fmt: skip
-@click.option("--timezone", type=ZONE, help="Its interviewer's IANA time zone (default UTC).")
+@click.option("--timezone", type=ZONE, help="Its interviewer's IANA time zone (default: your own).")
 @click.option("--decision-by", type=DATE, help="The decision date its interviewer gave (YYYY-MM-DD).")
 @click.option("--no-calls/--calls-ok", default=None, help="Its interviewer asked candidates not to call.")
 @click.option("--email-invited/--email-not-invited", default=None, help="Its interviewer invited email.")
@@ -67,9 +67,10 @@ def _hypothetical(ctx: Context, rules: str | None, given: dict[str, Any]) -> tup
     from ..runtime.facts import check_dates, normalize
     from ..runtime.plan import hypothetical
     from ..runtime.plan import plan as make_plan
+    from ..vocabulary.timecalc import zone_key
 
     ref = rules or "default"
-    facts = normalize(given, new=True)
+    facts = normalize({**given, "timezone": given.get("timezone") or zone_key(ctx.zone())}, new=True)  # as add does
     check_dates(facts)
     rs = ctx.load_rules(ref)
     app = hypothetical(rs, facts, ref)

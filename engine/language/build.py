@@ -36,7 +36,7 @@ from .build_facts import build_derived, build_facts, build_settings
 from .build_reader import Reader
 from .build_states import ADVICE_KEYS, STATE_KEYS, build_states, check_graph
 from .expr import DEFAULT_FUNCTIONS
-from .exprtypes import ANY, BOOL, DURATION, FACT_KINDS, MOMENT, TEXT
+from .exprtypes import ANY, BOOL, DURATION, FACT_KINDS, LIST, MOMENT, TEXT
 from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, TOP_KEYS, RuleSet
 from .settings import SETTING_KINDS, SETTINGS, calendar_from
 from .yamltree import YMap, YSeq, content_hash
@@ -85,7 +85,14 @@ def name_kinds(settings: Mapping[str, Any], facts: YMap) -> dict[str, str]:
     kinds.update(dict.fromkeys(("now", "at", "entered"), MOMENT), state=TEXT, company=TEXT)
     kinds.update({name: BOOL if name in ("other_accepted", "competing_offer") else
                   TEXT if name.endswith("_company") else MOMENT for name in PORTFOLIO_NAMES})  # fmt: skip
-    kinds.update(due=BOOL, next_due=MOMENT, contact_time=BOOL, next_contact_time=MOMENT, holiday=TEXT)  # in policies
+    kinds.update(
+        due=BOOL,
+        next_due=MOMENT,
+        contact_time=BOOL,
+        next_contact_time=MOMENT,
+        holiday=TEXT,  # in policies
+        advised_channels=LIST,
+    )
     kinds.update({name: SETTING_KINDS.get(name, DURATION) for name in settings})
     for name, spec in facts.items():
         kind = spec.get("type") if isinstance(spec, YMap) else None

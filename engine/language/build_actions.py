@@ -32,7 +32,7 @@ from .ruleset import (
 )  # fmt: skip
 from .yamltree import YMap, YSeq
 
-ACTION_KEYS = ("channels", "contact", "describe", "instead", "record")
+ACTION_KEYS = ("channels", "contact", "describe", "instead", "record", "shift")
 SUBSTITUTE_KEYS = ("when", "use")  # each required
 EVENT_KEYS = ("params", "require", "refuse", "warn", "set", "describe", "channel")
 #: An event's checks, by kind: the condition's key and the sentence's key (both required).
@@ -68,8 +68,17 @@ def build_actions(reader: Reader, node: YMap) -> dict[str, Action]:
             instead,
             node.key_locs[name],
             str(spec["record"]) if spec.get("record") is not None else None,
+            _shift(reader, spec),
         )
     return result
+
+
+def _shift(reader: Reader, spec: YMap) -> bool:
+    shift = spec.get("shift", "auto")
+    if shift not in ("auto", "none"):
+        reader.error(spec.where("shift"), "'shift' is 'auto' (move into contact days and hours) or 'none' (a written "
+                     "message: due whatever the calendar)")  # fmt: skip
+    return bool(shift != "none")
 
 
 def check_records(reader: Reader, node: YMap, actions: Mapping[str, Action], events: Mapping[str, EventSpec]) -> None:

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..vocabulary.records import Application, Other
-from ..vocabulary.timecalc import zone
+from ..vocabulary.timecalc import Calendar, zone
 from .compiled import compiled
 from .durations import format_duration
 from .expr import Expression
@@ -100,6 +100,12 @@ class Namespace(Mapping[str, Any]):
         self.closures: dict[int, Any] | None = None if params or extra else rs.memo.setdefault("closures", {})
         self._cache: dict[str, Any] = {}
         self._busy: set[str] | None = None
+
+    @property
+    def calendar(self) -> Calendar:
+        """The contact calendar of this application: the rule set's, with ``holidays: auto``
+        made the public holidays of the interviewer's zone's country."""
+        return self.rs.calendar.for_zone(self.facts.get("timezone"))
 
     def __getitem__(self, name: str) -> Any:
         value = self._cache.get(name, _UNSET)

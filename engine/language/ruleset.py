@@ -38,7 +38,7 @@ BUILTIN_NAMES = frozenset({"now", "at", "entered", "state", "company"})
 #: Invariants may also ask `can` about every channel: ``can_call``, ``can_linkedin_invite``…
 CAN_PREFIX = "can_"
 #: Extra names in policy rules.
-POLICY_NAMES = frozenset({"due", "next_due", "contact_time", "next_contact_time", "holiday"})
+POLICY_NAMES = frozenset({"due", "next_due", "contact_time", "next_contact_time", "holiday", "advised_channels"})
 #: Extra names in message templates: the action drafted and the channel it is written for.
 TEMPLATE_NAMES = frozenset({"action", "channel"})
 FACT_TYPES = ("str", "int", "bool", "date", "datetime")
@@ -103,6 +103,12 @@ class Action(NamedTuple):
     instead: tuple[Substitute, ...]
     where: Location
     record: str | None = None  # the event that records having done it (None: nothing to record)
+    shift: bool = True  # a contact's due moment moves into contact time (False: it stands, like a letter's)
+
+    @property
+    def moves(self) -> bool:
+        """Whether its due moment moves off weekends, holidays and hours outside contact hours."""
+        return self.contact and self.shift
 
 
 class Check(NamedTuple):

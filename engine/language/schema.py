@@ -93,7 +93,9 @@ def _settings() -> dict[str, Any]:
                                         "null: the working days of the holidays country, else mon-fri"},
         "contact_hours": {"type": "string", "pattern": r"^\s*\d{2}:\d{2}(:\d{2})?\s*-\s*\d{2}:\d{2}(:\d{2})?\s*$",
                           "description": "hours in the interviewer's zone, like 09:00-17:00"},
-        "holidays": {"type": ["string", "null"], "description": "a country code such as US or US-CA, or null"},
+        "holidays": {"type": ["string", "null"],
+                     "description": "a country code such as US or US-CA; auto: the country of the interviewer's time "
+                                    "zone; none (or null): no holidays"},
     })  # fmt: skip
     return _object(kinds, tuple(SETTINGS), description="the numbers of the etiquette")
 
@@ -128,7 +130,8 @@ def _sections() -> dict[str, Any]:
                        _object({"one_of": {"type": "array", "minItems": 1, "items": {"type": "string"}}}, ONE_OF_KEYS,
                                ONE_OF_KEYS)]}  # fmt: skip
     action = _object({
-        "channels": {"type": "array", "items": _NAME}, "contact": {"type": "boolean"}, "describe": _TEXT,
+        "channels": {"type": "array", "items": _NAME}, "contact": {"type": "boolean"},
+        "shift": {"enum": ["auto", "none"]}, "describe": _TEXT,
         "instead": _list(_object({"when": _EXPR, "use": _NAME}, SUBSTITUTE_KEYS, SUBSTITUTE_KEYS)),
         "record": {**_NAME, "description": "the event that records having done it"},
     }, ACTION_KEYS)  # fmt: skip

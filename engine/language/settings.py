@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..vocabulary.text import quoted
-from ..vocabulary.timecalc import Calendar, check_holiday_country, parse_days, parse_hours, working_days
+from ..vocabulary.timecalc import AUTO, Calendar, check_holiday_country, parse_days, parse_hours, working_days
 from .durations import parse_duration
 
 #: The most calls a rule file may allow.
@@ -29,10 +29,13 @@ def _wait(value: object) -> Any:
 
 
 def _country(value: object) -> str | None:
-    if value is None:
+    """A country code, ``auto`` (the interviewer's zone's country), or None (``none``, null)."""
+    if value is None or value == "none":
         return None
     if not isinstance(value, str):
-        raise ValueError("write a country code such as US or FR, or null for none")
+        raise ValueError("write a country code such as US or FR, auto for the interviewer's zone's country, or none")
+    if value == AUTO:
+        return AUTO
     check_holiday_country(value)
     return value
 
@@ -75,5 +78,6 @@ def calendar_from(settings: Mapping[str, Any]) -> Calendar:
     calendar = Calendar()
     start, end = settings.get("contact_hours") or (calendar.start, calendar.end)  # None: reported, not parsed
     country = settings.get("holidays")
-    days = settings.get("contact_days") or (working_days(country) if country else calendar.days)
-    return Calendar(days, start, end, country)
+    given = settings.get("contact_days")
+    days = given or (working_days(country) if country and country != AUTO else calendar.days)
+    return Calendar(days, start, end, country, bool(given))

@@ -310,10 +310,14 @@ def _advised(rs: RuleSet, advice: Advice, ns: Namespace) -> Advised | None:
         return None
     action = rs.actions[substitute(rs, advice.action, ns)]
     reason = ns.render(action.describe)
-    if action.contact and advice.shift:
-        given, due = due, rs.calendar.shift(due, advice.by(ns) if advice.by else None)
-        skipped = rs.calendar.holidays_between(given, due) if due != given else []
+    start = advice.start(ns) if advice.start else None
+    if action.moves and advice.shift:
+        calendar = ns.calendar
+        given, due = due, calendar.shift(due, advice.by(ns) if advice.by else None)
+        if start is not None and start > due < given:  # moved back before what caused it: no contact time is left
+            due = given
+            reason += " (no contact time is left before the deadline)"
+        skipped = calendar.holidays_between(given, due) if due != given else []
         if skipped:
             reason += f" (moved: {'; '.join(skipped)})"
-    start = advice.start(ns) if advice.start else None
     return Advised(action.name, due, start or due, reason, advice.optional, advice.where, action.record)

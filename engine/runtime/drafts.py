@@ -59,7 +59,7 @@ def render(
         name = due_action(rs, core.advise(rs, app, now, portfolio))
         if name is None:
             raise Refused(f"nothing to draft for #{app.id}: nothing advised now contacts anyone "
-                          f"({app.state.replace('_', ' ')}); name an action to draft it anyway")  # fmt: skip
+                          f"({app.state.replace('_', ' ')})")  # fmt: skip
     ns = Namespace(rs, app, now, portfolio=portfolio)
     name = core.substitute(rs, name, ns)  # what is done in its place here (decide_offer: decline only)
     template = rs.templates.get(name)

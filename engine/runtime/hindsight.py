@@ -1,4 +1,5 @@
-"""When a late event would have been accepted: the hint behind "record it with --at".
+"""When a late event would have been accepted: the hint behind "record it with --at"; and
+when an event refused as a repeat was recorded before.
 
 An event the etiquette refuses now (a thank-you once the first inquiry is due) may have been
 fine when it happened. Pure, like :mod:`.core`: rules, a record and ``now`` in, a moment out.
@@ -6,14 +7,14 @@ fine when it happened. Pure, like :mod:`.core`: rules, a record and ``now`` in, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
-from ..errors import TactfulError
+from ..errors import Refused, TactfulError
 from ..language.namespace import EMPTY_PORTFOLIO, Portfolio
 from ..language.ruleset import RuleSet
-from ..vocabulary.records import Application
+from ..vocabulary.records import Application, LogEntry
 from .core import advise_here, catch_up, record
 
 
@@ -49,3 +50,21 @@ def _accepted(
     except (TactfulError, ValueError, OverflowError):  # refused, or a moment the rules cannot work with
         return False
     return True
+
+
+def already_recorded(
+    rs: RuleSet, app: Application, event: str, history: Sequence[LogEntry], viewer: tzinfo | None
+) -> Refused | None:
+    """The refusal of ``event`` recorded a second time: it does not apply in ``app``'s state,
+    and the history holds it already, so the answer says when it was recorded (in ``viewer``'s
+    zone) rather than only that it does not apply. None when it is no repeat."""
+    state = rs.states.get(app.state)
+    if event not in rs.events or state is None or event in state.on:
+        return None
+    earlier = [entry for entry in history if entry.kind == "event" and entry.name == event]
+    if not earlier:
+        return None
+    last = max(entry.at for entry in earlier)
+    when = last.astimezone(viewer or last.tzinfo).strftime("%a %Y-%m-%d %H:%M")
+    return Refused(f"'{event}' is already recorded on {when}; it does not apply again while the application is "
+                   f"{app.state.replace('_', ' ')}", state.where)  # fmt: skip

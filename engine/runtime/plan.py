@@ -152,10 +152,10 @@ class _Simulation:
         """When the plan does ``item``: when it is due, or at the next contact time if overdue."""
         if item.due >= moment:
             return item.due
-        if not self.rs.actions[item.action].contact:
+        if not self.rs.actions[item.action].moves:
             return moment
-        tz = zone(str(app.facts.get("timezone") or "UTC"))
-        return self.rs.calendar.forward(moment.astimezone(tz))
+        name = str(app.facts.get("timezone") or "UTC")
+        return self.rs.calendar.for_zone(name).forward(moment.astimezone(zone(name)))
 
     def record(self, app: Application, item: Advised, when: datetime) -> Application | None:
         """``app`` once ``item`` is done at ``when``; None when the rules will not record it."""

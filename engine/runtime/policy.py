@@ -2,7 +2,8 @@
 
 A channel's policy is a list of allow/deny rules; the first whose condition holds decides.
 Policy rules also see ``due`` (an advised action on this channel is due now),
-``next_due`` (when the next one will be), ``contact_time`` and ``next_contact_time``. A
+``next_due`` (when the next one will be), ``contact_time``, ``next_contact_time`` and
+``advised_channels`` (the channels of everything advised, now or later). A
 denial with ``until`` is only for now: the question is asked again at that moment, with
 timers fired up to it, until the answer is yes or no longer changes with time.
 """
@@ -74,7 +75,7 @@ def _verdict(channel: str, rule: PolicyRule, ns: Namespace, until: datetime | No
     """The rule's verdict. A "not yet" on a holiday, until no later than the next contact
     time, is caused by the holiday, and names it."""
     reason = ns.render(rule.because)
-    calendar = ns.rs.calendar
+    calendar = ns.calendar
     holiday = calendar.holiday(ns.now.date()) if not rule.allow and until is not None else None
     if holiday and until is not None and until <= calendar.forward(ns.now) and holiday not in reason:
         reason = f"{reason}; {holiday}"
@@ -96,16 +97,21 @@ def _policy_names(
         return min(later) if later else None
 
     def contact_time(ns: Namespace) -> bool:
-        return rs.calendar.is_contact_time(ns.now)
+        return ns.calendar.is_contact_time(ns.now)
 
     def next_contact_time(ns: Namespace) -> datetime:
-        return rs.calendar.forward(ns.now)
+        return ns.calendar.forward(ns.now)
 
     def holiday(ns: Namespace) -> str | None:
-        return rs.calendar.holiday(ns.now.date())
+        return ns.calendar.holiday(ns.now.date())
+
+    def advised_channels(ns: Namespace) -> tuple[str, ...]:
+        """Every channel of every action advised, due now or planned: what a refusal can name instead."""
+        items = advise(rs, app, ns.now, portfolio)
+        return tuple(sorted({channel for a in items for channel in rs.actions[a.action].channels}))
 
     return {"due": due, "next_due": next_due, "contact_time": contact_time, "next_contact_time": next_contact_time,
-            "holiday": holiday}  # fmt: skip
+            "holiday": holiday, "advised_channels": advised_channels}  # fmt: skip
 
 
 def record_heeding(

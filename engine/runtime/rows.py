@@ -286,7 +286,7 @@ def _due_reads(rs: RuleSet, state: State) -> set[str]:
         names |= advice.due.names.union(*(e.names for e in (advice.start, advice.by, advice.when) if e))
         action = rs.actions[advice.action]
         done = (action, *(rs.actions[item.use] for item in action.instead))
-        if advice.shift and len({a.contact for a in done}) > 1:  # the choice decides whether the due moment shifts
+        if advice.shift and len({a.moves for a in done}) > 1:  # the choice decides whether the due moment shifts
             names = names.union(*(item.when.names for item in action.instead))
     return names
 

@@ -7,11 +7,12 @@ Stable field names, ISO 8601 times with their offset.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..engine import Engine
+    from ..language.ruleset import RuleSet
     from ..vocabulary.records import Advised, Application, Fired, LogEntry, Verdict
 
 #: How many days ahead `agenda` looks by default (``--days``), and at most.
@@ -30,6 +31,31 @@ def advised_doc(item: Advised) -> dict[str, Any]:
 def entry_doc(entry: LogEntry) -> dict[str, Any]:
     return {"kind": entry.kind, "name": entry.name, "at": iso(entry.at), "recorded": iso(entry.recorded),
             "from": entry.source or None, "to": entry.target, "params": dict(entry.params)}  # fmt: skip
+
+
+def in_order(entries: Sequence[LogEntry], rs: RuleSet, app: Application) -> list[LogEntry]:
+    """A history by when things happened (``at``), not when they were recorded (``recorded``
+    keeps that): the row that added the application first, the rest by moment, rows of one
+    moment as recorded. An application added on a day after its interview started at the
+    interview (09:00 that day, the interviewer's time): its first row says so."""
+    from ..vocabulary.timecalc import zone
+
+    day, tz = app.facts.get("interviewed"), zone(app.facts.get("timezone") or "UTC")
+    start = rs.calendar.at_start(date.fromisoformat(day), tz) if day else None
+    rows = [e._replace(at=start) if e.kind == "added" and start and start.date() < e.at.astimezone(tz).date() else e
+            for e in entries]  # fmt: skip
+    return sorted(rows, key=lambda e: (e.kind != "added", e.at.timestamp()))
+
+
+def holidays_of(rs: RuleSet, app: Application) -> tuple[str | None, str]:
+    """The country whose public holidays ``app``'s contact days skip (None: none), and where
+    that comes from: ``zone`` (the interviewer's zone's country, the default), ``rules``
+    (the rule set names it) or ``none``."""
+    from ..vocabulary.timecalc import AUTO
+
+    country = rs.calendar.for_zone(app.facts.get("timezone")).country
+    source = "zone" if rs.calendar.holidays == AUTO else "rules"
+    return country, source if country else "none"
 
 
 def app_doc(
@@ -53,8 +79,9 @@ def app_doc(
         describe=Namespace(rs, app, now, viewer=engine.zone).render(rs.states[app.state].describe),
         final=rs.states[app.state].final,
         entered=iso(app.entered), rules=app.rules, rules_hash=app.rules_hash,
-        facts=dict(app.facts), next=[advised_doc(a) for a in next_items],
-        history=[entry_doc(e) for e in engine.history(app.id or 0)],
+        facts=dict(app.facts), holidays=holidays_of(rs, app)[0],
+        next=[{**advised_doc(a), "overdue": a.due <= now} for a in next_items],
+        history=[entry_doc(e) for e in in_order(engine.history(app.id or 0), rs, app)],
     )  # fmt: skip
     return doc
 

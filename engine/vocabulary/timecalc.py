@@ -25,6 +25,8 @@ UTC = ZoneInfo("UTC")
 YEARS = (1900, 2999)
 #: The longest time zone name accepted (IANA names are far shorter).
 MAX_ZONE_NAME = 64
+#: The ``holidays`` setting that takes the country of the interviewer's time zone.
+AUTO = "auto"
 
 
 def read_moment(text: str, what: str, tz: tzinfo) -> datetime:
@@ -102,6 +104,13 @@ def known_zone(name: str) -> tzinfo | None:
         return None
 
 
+def zone_key(tz: tzinfo | None) -> str | None:
+    """The IANA name of zone ``tz``, or None when it has none (a fixed offset, a zone file
+    read without its name)."""
+    key = getattr(tz, "key", None)
+    return key if isinstance(key, str) and key != "localtime" and known_zone(key) is not None else None
+
+
 def system_zone(localtime: str = "/etc/localtime") -> tzinfo | None:
     """The system's time zone as an IANA zone, read from ``localtime`` (a link into the zone
     database, or a copy of a zone file), or None when there is none."""
@@ -158,7 +167,18 @@ class Calendar(NamedTuple):
     days: frozenset[int] = frozenset(range(5))
     start: time = time(9, 0)
     end: time = time(17, 0)
-    holidays: str | None = None
+    holidays: str | None = None  # a country code, AUTO (the interviewer's zone's), or None
+    days_given: bool = True  # False: the working days of the holidays country
+
+    def for_zone(self, name: str | None) -> Calendar:
+        """The calendar of an application whose interviewer is in zone ``name``: with
+        ``holidays: auto``, the public holidays (and working days) of that zone's country,
+        none where the zone has no country or `holidays` does not know it."""
+        return _zone_calendar(self, name or "UTC") if self.holidays == AUTO else self
+
+    @property
+    def country(self) -> str | None:
+        return None if self.holidays == AUTO else self.holidays
 
     def at_start(self, day: date, tz: tzinfo) -> datetime:
         """``day`` at the start of contact hours in ``tz``: what a date-only moment means."""
@@ -167,20 +187,20 @@ class Calendar(NamedTuple):
     def is_contact_day(self, day: date) -> bool:
         if day.weekday() not in self.days:
             return False
-        return not (self.holidays and day in _holiday_names(self.holidays, day.year))
+        return not (self.country and day in _holiday_names(self.country, day.year))
 
     def holiday(self, day: date) -> str | None:
         """``day`` named as the holiday it is, like "25 Dec is Christmas Day in US", or None."""
-        if not self.holidays:
+        if not self.country:
             return None
-        name = _holiday_names(self.holidays, day.year).get(day)
-        return f"{day.day} {day.strftime('%b')} is {name} in {self.holidays}" if name else None
+        name = _holiday_names(self.country, day.year).get(day)
+        return f"{day.day} {day.strftime('%b')} is {name} in {self.country}" if name else None
 
     def holidays_between(self, first: datetime, last: datetime) -> list[str]:
         """The holidays (named as :meth:`holiday` does) on working days from ``first``'s day to
         ``last``'s, in ``first``'s zone: what a shift between them stepped over."""
         names: list[str] = []
-        if not self.holidays:
+        if not self.country:
             return names
         day, end = first.date(), last.astimezone(first.tzinfo).date()
         step = timedelta(days=1 if end >= day else -1)
@@ -233,6 +253,20 @@ class Calendar(NamedTuple):
                 return day
             day -= timedelta(days=1)
         raise ValueError("no contact day within a year; check contact_days and holidays")
+
+
+@lru_cache(maxsize=256)
+def _zone_calendar(calendar: Calendar, name: str) -> Calendar:
+    from .zonecountry import zone_country
+
+    country = zone_country(name)
+    try:
+        if country is not None:
+            check_holiday_country(country)
+    except ValueError:
+        country = None
+    days = calendar.days if calendar.days_given or country is None else working_days(country)
+    return calendar._replace(holidays=country, days=days)
 
 
 def parse_hours(text: object) -> tuple[time, time]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import InputError, Refused, RuleErrors
 from ..language.ruleset import RuleSet
+from ..views.documents import in_order
 from ..vocabulary.records import Application, Draft
 from .board import ONE_CLICK, when
 from .diagram import graphviz_svg, table
@@ -25,7 +26,7 @@ def application_view(scope: Scope, app_id: int) -> dict[str, Any]:
     app = engine.get(app_id, now)
     rs = engine.rules_for(app)
     items = engine.advise(app_id, now)
-    history = engine.history(app_id)
+    history = in_order(engine.history(app_id), rs, app)  # by when things happened
     steps = plan(rs, app, now, engine.portfolio(app))
     marks = [Mark(e.at, e.name.replace("_", " "), True) for e in history if e.kind != "edit"]
     marks += [Mark(s.due, (s.action or s.state).replace("_", " "), False, s.kind == "timer") for s in steps]
