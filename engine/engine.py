@@ -180,8 +180,7 @@ class Engine(Candidacy, Ticking):
         return judge(self.rules_for(app), app, channel.replace("-", "_"), now, self.portfolio(app), self.zone)
 
     def why(self, app_id: int, name: str | None = None, now: datetime | None = None) -> Trace:
-        """Today's advice for one application, or one action's or may-I answer (``name``), with
-        the steps that decided it (see :mod:`tactful.runtime.why`)."""
+        """The advice (or ``name``'s: an action's, a may-I answer) with its steps (:mod:`tactful.runtime.why`)."""
         app = self.load(app_id)
         return explain(self.rules_for(app), app, self.store.history(app_id), now or self.now(), name,
                        self.portfolio(app), self.zone)  # fmt: skip
