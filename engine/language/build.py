@@ -39,6 +39,7 @@ from .expr import DEFAULT_FUNCTIONS
 from .exprtypes import ANY, BOOL, DURATION, FACT_KINDS, MOMENT, TEXT
 from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, TOP_KEYS, RuleSet
 from .settings import SETTING_KINDS, SETTINGS, calendar_from
+from .sources import build_sources, setting_cites
 from .yamltree import YMap, YSeq, content_hash
 
 __all__ = ["ACTION_KEYS", "ADVICE_KEYS", "EVENT_KEYS", "INVARIANT_KEYS", "INVARIANT_PATHS", "PARAM_TYPES",
@@ -111,6 +112,7 @@ def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
     """Every section of the tree, checked and compiled, by the :class:`RuleSet` field it fills."""
     _check_top_keys(reader)
     node = {key: reader.section(reader.tree, key, YSeq if key == "invariants" else YMap) for key in SECTIONS}
+    reader.sources = sources = build_sources(reader, node["sources"])
     settings = build_settings(reader, node["settings"])
     facts = build_facts(reader, node["facts"], settings)
     fact_names = set(node["facts"])  # those rejected too, so their uses are not blamed as well
@@ -138,4 +140,6 @@ def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
         "initial": check_graph(reader, node["states"], states) if not reader.errors else "",
         "invariants": invariants,
         "templates": MappingProxyType(templates),
+        "sources": MappingProxyType(sources),
+        "cited": MappingProxyType(setting_cites(reader, node["settings"], sources)),
     }

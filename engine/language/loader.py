@@ -21,7 +21,8 @@ from .templates import confined
 from .yamltree import YMap, read_text_file, read_yaml
 
 #: Sections whose entries are named things a child file may replace or remove.
-NAMED_SECTIONS = ("settings", "facts", "derived", "actions", "events", "states", "policies", "templates")
+NAMED_SECTIONS = ("settings", "facts", "derived", "actions", "events", "states", "policies", "templates",
+                  "sources")  # fmt: skip
 SHIPPED_PREFIX = "rules/"
 
 

@@ -36,6 +36,8 @@ class Read:
     reads: list[Read] = field(default_factory=list)
     source: str | None = None
     where: Location | None = None
+    #: The sources a setting cites (in the file that set it).
+    cites: tuple[str, ...] = ()
 
 
 @dataclass
@@ -54,6 +56,8 @@ class Step:
     state: str = ""
     #: For a moment moved off a day without contact: the moment before it moved.
     given: Any = None
+    #: The sources the rule cites.
+    cites: tuple[str, ...] = ()
 
 
 class Recorder:
@@ -66,7 +70,7 @@ class Recorder:
         self._frames: list[list[Read]] = []
 
     def evaluate(self, expression: Expression, ns: Namespace, what: str, subject: str,
-                 where: Location | None = None) -> Any:  # fmt: skip
+                 where: Location | None = None, cites: tuple[str, ...] = ()) -> Any:  # fmt: skip
         """``expression``'s value in ``ns``, noted as a step with what it read."""
         frame: list[Read] = []
         self._frames.append(frame)
@@ -75,7 +79,7 @@ class Recorder:
         finally:
             self._frames.pop()
         where = where or expression.where
-        self.steps.append(Step(what, subject, expression.source, value, where, frame, state=self.state))
+        self.steps.append(Step(what, subject, expression.source, value, where, frame, state=self.state, cites=cites))
         return value
 
     def note(self, what: str, subject: str, value: Any, note: str, where: Location | None = None,
@@ -126,7 +130,8 @@ class TracingNamespace(Namespace):
         else:
             value = super().__getitem__(name)
         source, where = self._origin(name, kind)
-        self.recorder.read(Read(name, kind, value, nested, source, where))
+        cites = self.rs.cited.get(name, ()) if kind == "setting" else ()
+        self.recorder.read(Read(name, kind, value, nested, source, where, cites))
         return value
 
     def _kind_of(self, name: str) -> str | None:

@@ -225,7 +225,8 @@ def choose(branches: tuple[Branch, ...], ns: Namespace) -> Branch | None:
     for branch in branches:
         if branch.when is None:
             return branch
-        if branch.when(ns) if rec is None else rec.evaluate(branch.when, ns, "branch", branch.to or "", branch.where):
+        if branch.when(ns) if rec is None else rec.evaluate(branch.when, ns, "branch", branch.to or "", branch.where,
+                                                             branch.source):  # fmt: skip
             return branch
     return None
 
@@ -287,7 +288,7 @@ def _advise(rs: RuleSet, app: Application, now: datetime, ns: Namespace, portfol
     items = _advice_of(rs, state, ns)
     rec = ns.recorder
     for timer in state.timers:
-        at = timer.at(ns) if rec is None else rec.evaluate(timer.at, ns, "timer", app.state, timer.where)
+        at = timer.at(ns) if rec is None else rec.evaluate(timer.at, ns, "timer", app.state, timer.where, timer.source)
         if at is None or at <= now:
             continue
         later = app._replace(entered=at)
@@ -316,7 +317,9 @@ def _advice_of(rs: RuleSet, state: State, ns: Namespace) -> list[Advised]:
     for advice in state.advises:
         if advice.when is not None:
             holds = (
-                advice.when(ns) if rec is None else rec.evaluate(advice.when, ns, "when", advice.action, advice.where)
+                advice.when(ns)
+                if rec is None
+                else rec.evaluate(advice.when, ns, "when", advice.action, advice.where, advice.source)
             )
             if not holds:
                 continue
@@ -344,7 +347,7 @@ def _advised(rs: RuleSet, advice: Advice, ns: Namespace) -> Advised | None:
 def _advised_traced(rs: RuleSet, advice: Advice, ns: Namespace, rec: Recorder) -> Advised | None:
     """:func:`_advised`, each moment and guard noted by ``rec``: the same steps, in the same order."""
     subject = advice.action
-    due = rec.evaluate(advice.due, ns, "due", subject, advice.where)
+    due = rec.evaluate(advice.due, ns, "due", subject, advice.where, advice.source)
     if due is None:
         return None
     action = rs.actions[substitute(rs, advice.action, ns)]

@@ -77,7 +77,11 @@ def _once(
         recorder.state = app.state
     for rule in policy.rules:
         what = "allow" if rule.allow else "deny"
-        if rule.when(ns) if recorder is None else recorder.evaluate(rule.when, ns, what, channel, rule.where):
+        if (
+            rule.when(ns)
+            if recorder is None
+            else recorder.evaluate(rule.when, ns, what, channel, rule.where, rule.source)
+        ):
             until = None
             if rule.until:
                 until = rule.until(ns) if recorder is None else recorder.evaluate(rule.until, ns, "until", channel)

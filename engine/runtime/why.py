@@ -7,7 +7,7 @@ The trace is what :func:`~tactful.runtime.core.advise` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
@@ -40,6 +40,8 @@ class Trace(NamedTuple):
     verdict: Verdict | None = None
     policy_steps: tuple[Step, ...] = ()
     next_change: Change | None = None
+    #: The rule set's sources by key, for the citations in the steps.
+    sources: Mapping[str, Any] = {}
 
 
 def targets(rs: RuleSet, name: str | None) -> tuple[str | None, str | None]:
@@ -85,7 +87,8 @@ def explain(
         verdict = judge(rs, app, channel, now, portfolio, viewer, asked)
         policy_steps = tuple(asked.steps)
     steps = tuple(recorder.steps)
-    trace = Trace(app, now, (*history, *fired), tuple(advised), steps, action, channel, verdict, policy_steps)
+    trace = Trace(app, now, (*history, *fired), tuple(advised), steps, action, channel, verdict, policy_steps,
+                  sources=rs.sources)  # fmt: skip
     return trace._replace(next_change=next_change(trace))
 
 

@@ -78,7 +78,8 @@ def read_line(read: Read, tz: tzinfo | None = None) -> str:
     """``name = value`` with where it was set (a setting's file and line, the overlay's)."""
     where = f" [{read.where.short}]" if read.where is not None and read.kind in ("setting", "derived") else ""
     made = f" = {read.source}" if read.source else ""
-    return f"{read.name} ({read.kind}){made} -> {shown(read.value, tz)}{where}"
+    cited = f" (source: {', '.join(read.cites)})" if read.cites else ""
+    return f"{read.name} ({read.kind}){made} -> {shown(read.value, tz)}{where}{cited}"
 
 
 def _reads_lines(reads: Sequence[Read], tz: tzinfo | None, depth: int = 0) -> Iterator[str]:
@@ -97,6 +98,7 @@ def _unique(reads: Sequence[Read]) -> list[Read]:
 
 def step_line(step: Step, tz: tzinfo | None = None) -> str:
     where = f" [{step.where.short}]" if step.where else ""
+    where += f" (source: {', '.join(step.cites)})" if step.cites else ""
     if step.what == "shift":
         why = f": {step.note}" if step.note else ": the next contact time"
         return f"moved from {shown(step.given, tz)} to {shown(step.value, tz)}{why}"
@@ -113,7 +115,7 @@ def read_doc(read: Read) -> dict[str, Any]:
     where = read.where
     return {"name": read.name, "kind": read.kind, "value": value_doc(read.value), "expression": read.source,
             "set_at": where.short if where else None, "overlay": where.path if where else None,
-            "reads": [read_doc(r) for r in _unique(read.reads)]}  # fmt: skip
+            "sources": list(read.cites), "reads": [read_doc(r) for r in _unique(read.reads)]}  # fmt: skip
 
 
 def value_doc(value: Any) -> Any:
@@ -146,7 +148,7 @@ def step_doc(step: Step) -> dict[str, Any]:
     doc: dict[str, Any] = {"step": step.what, "subject": step.subject, "state": step.state,
                            "expression": step.source or None, "value": value_doc(step.value),
                            "rule": step.where.short if step.where else None,
-                           "overlay": step.where.path if step.where else None,
+                           "overlay": step.where.path if step.where else None, "sources": list(step.cites),
                            "reads": [read_doc(r) for r in _unique(step.reads)]}  # fmt: skip
     if step.what in ("due", "from", "by", "timer", "until"):
         doc["arithmetic"] = explained_moment(step)
@@ -167,6 +169,7 @@ def trace_doc(trace: Trace) -> dict[str, Any]:
         "advised": [advised_doc(a) for a in trace.advised if trace.action in (None, a.action)],
         "advice_steps": _steps_doc([s for s in trace.advice_steps if _about(s, trace.action)]),
         "next_change": {"at": iso(change.at), "because": change.because} if change else None,
+        "sources": {key: source_doc(trace.sources[key]) for key in cited_keys(trace) if key in trace.sources},
     }  # fmt: skip
     if trace.action is not None:
         doc["action"] = trace.action
@@ -175,6 +178,34 @@ def trace_doc(trace: Trace) -> dict[str, Any]:
         doc["verdict"] = value_doc(trace.verdict) | {"allowed_from": iso(trace.verdict.allowed_from)}
         doc["policy_steps"] = [step_doc(s) for s in trace.policy_steps]
     return doc
+
+
+def cited_keys(trace: Trace) -> list[str]:
+    """Every source key the trace's steps and the settings they read cite, in order of first citation."""
+    keys: dict[str, None] = {}
+    for step in (*trace.advice_steps, *trace.policy_steps):
+        keys.update(dict.fromkeys(step.cites))
+        for read in _flat(step.reads):
+            keys.update(dict.fromkeys(read.cites))
+    return list(keys)
+
+
+def _flat(reads: Sequence[Read]) -> Iterator[Read]:
+    for read in reads:
+        yield read
+        yield from _flat(read.reads)
+
+
+def source_doc(source: Any) -> dict[str, Any]:
+    return {"title": source.title, "url": source.url, "publisher": source.publisher, "year": source.year,
+            "strength": source.strength}  # fmt: skip
+
+
+def source_line(source: Any) -> str:
+    """``KEY: title (publisher, year; strength) url``."""
+    about = ", ".join(str(p) for p in (source.publisher, source.year) if p)
+    about = f"{about}; {source.strength}" if about else source.strength
+    return f"{source.key}: {source.title} ({about})" + (f" {source.url}" if source.url else "")
 
 
 def _steps_doc(steps: Sequence[Step]) -> list[dict[str, Any]]:
@@ -203,6 +234,9 @@ def trace_text(trace: Trace, tz: tzinfo | None = None) -> str:
         verdict = trace.verdict
         lines.append(f"May I {trace.channel}? {'Yes' if verdict.allowed else 'No'}: {verdict.reason}")
         lines += _steps_lines(trace.policy_steps, tz)
+    keys = [k for k in cited_keys(trace) if k in trace.sources]
+    if keys:
+        lines += ["Sources:", *(f"  {source_line(trace.sources[k])}" for k in keys)]
     change = trace.next_change
     lines.append(f"Changes next: {shown(change.at, tz)}: {change.because}" if change else
                  "Changes next: nothing planned changes this answer; only a new event can")  # fmt: skip
