@@ -193,7 +193,10 @@ def _template() -> dict[str, Any]:
 def rule_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file. A top-level key it does not describe yet is left open."""
     sections = _sections()
-    properties = {"extends": {"type": "string", "description": "a shipped rule set by name, or a path"},
+    names = {"type": "array", "minItems": 1, "items": {"type": "string"}}
+    properties = {"extends": {"anyOf": [{"type": "string"}, names],
+                              "description": "a shipped rule set by name or a path; or a rule set, then overlays"},
+                  "overlay": {"type": "boolean", "description": "true: a file that changes any rule set"},
                   **{key: sections.get(key, {}) for key in TOP_KEYS}}  # fmt: skip
     return {
         "$schema": DIALECT,
