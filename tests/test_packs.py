@@ -32,11 +32,11 @@ def test_every_pack_passes_rules_check_and_cites_every_number(name: str) -> None
 def test_rules_list_shows_every_shipped_set_and_pack_with_its_sources(tmp_path: Path) -> None:
     listed = {d["name"]: d for d in doc(tmp_path, "rules", "list", now=NOW)}
     assert set(listed) == {"default", "small-company", *PACKS}
-    assert (listed["uk"]["kind"], listed["uk"]["sources"]) == ("pack", 7)
+    assert (listed["uk"]["kind"], listed["uk"]["sources"]) == ("pack", 8)
     assert listed["via-recruiter"]["kind"] == "overlay" and listed["default"]["kind"] == "set"
     assert "community practice" in listed["startup"]["description"]
     text = ok(tmp_path, "rules", "list", now=NOW).stdout.splitlines()
-    assert len(text) == len(listed) and any(line.startswith("uk ") and "7 sources" in line for line in text)
+    assert len(text) == len(listed) and any(line.startswith("uk ") and "8 sources" in line for line in text)
 
 
 def test_a_pack_is_used_with_add_rules_and_its_thank_you_is_optional_never_overdue(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_a_pack_is_used_with_add_rules_and_its_thank_you_is_optional_never_overd
     late = next(a for a in agenda if a["action"] == "send_thank_you")
     assert late["overdue"] is False  # a courtesy: shown, never counted overdue
     call = next(a for a in agenda if a["action"] == "call")
-    assert call["due"].startswith("2027-05-24T09:00")  # 10 days (cv-library, heat) + 2 (ours), a Monday
+    assert call["due"].startswith("2027-05-25T09:00")  # 10 days (cv-library, heat), a Saturday, + 2 working days
 
 
 def test_rules_diff_shows_what_a_pack_changes(tmp_path: Path) -> None:
@@ -73,3 +73,17 @@ def test_an_overlay_goes_after_a_pack_in_a_list_of_extends(tmp_path: Path) -> No
     done = run(tmp_path, "rules", "validate", str(wrong), now=NOW)
     assert done.returncode == 2 and "lists overlays only" in done.stderr and done.stderr.count("\n") == 1
     assert json.loads(run(tmp_path, "rules", "list", "--json", now=NOW).stdout)
+
+
+def test_a_wait_in_working_days_skips_weekends_and_the_packs_holidays(tmp_path: Path) -> None:
+    """`grace: 2 working days` (uk) after Fri 28 May 2027: Mon 31 May is a bank holiday, so Wed 2 Jun."""
+    rules = tmp_path / "wd.yaml"
+    rules.write_text("extends: uk\nsettings:\n  decision_window: 14 days\n")
+    home = tmp_path / "home"
+    ok(home, "add", "Northwind", "--interviewed", "2027-05-14", "--rules", str(rules), now="2027-05-14T12:00")
+    said = ok(home, "why", "1", "call", now=NOW).stdout
+    assert "decision date Fri 28 May 2027 + grace 2 working days = Wed 2 Jun 2027" in said
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("extends: default\nsettings:\n  grace: 2 workin days\n")
+    done = run(tmp_path, "rules", "validate", str(wrong), now=NOW)
+    assert done.returncode == 2 and f"{wrong}:3:10: settings.grace:" in done.stderr and "10 working days" in done.stderr

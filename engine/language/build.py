@@ -38,7 +38,7 @@ from .build_states import ADVICE_KEYS, STATE_KEYS, build_states, check_graph
 from .expr import DEFAULT_FUNCTIONS
 from .exprtypes import ANY, BOOL, DURATION, FACT_KINDS, MOMENT, TEXT
 from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, TOP_KEYS, RuleSet
-from .settings import SETTING_KINDS, SETTINGS, calendar_from
+from .settings import SETTING_KINDS, SETTINGS, calendar_from, with_calendar
 from .sources import build_sources, setting_cites
 from .yamltree import YMap, YSeq, content_hash
 
@@ -128,9 +128,10 @@ def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
     check_channels(reader, node["events"], events, policies)
     invariants = build_invariants(reader, node["invariants"], policies)
     templates = build_templates(reader, node["templates"], actions, check_templates)
+    calendar = calendar_from(settings)
     return {
-        "settings": MappingProxyType(settings),
-        "calendar": calendar_from(settings),
+        "settings": MappingProxyType(with_calendar(settings, calendar)),
+        "calendar": calendar,
         "facts": MappingProxyType(facts),
         "derived": MappingProxyType(derived),
         "actions": MappingProxyType(actions),
