@@ -23,6 +23,7 @@ from .runtime.hindsight import already_recorded
 from .runtime.notify import Notice, settle
 from .runtime.policy import judge, record_heeding
 from .runtime.rows import ImportRow
+from .runtime.why import Trace, explain
 from .stores.adding import start_rows
 from .stores.claims import retrying
 from .stores.importing import RowMaker, replacer, write_import
@@ -182,6 +183,12 @@ class Engine(Candidacy, Ticking):
         now = now or self.now()
         app = self.get(app_id, now)
         return judge(self.rules_for(app), app, channel.replace("-", "_"), now, self.portfolio(app), self.zone)
+
+    def why(self, app_id: int, name: str | None = None, now: datetime | None = None) -> Trace:
+        """The advice (or ``name``'s: an action's, a may-I answer) with its steps (:mod:`tactful.runtime.why`)."""
+        app = self.load(app_id)
+        return explain(self.rules_for(app), app, self.store.history(app_id), now or self.now(), name,
+                       self.portfolio(app), self.zone)  # fmt: skip
 
     def drafts(self, app_id: int, action: str | None = None, now: datetime | None = None) -> list[Draft]:
         """The message to send (or say) for what is due, or for ``action``: the first advised

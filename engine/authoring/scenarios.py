@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Location, RuleError, RuleErrors
-from ..language.loader import resolve, shipped_dir
+from ..language.loader import resolve, shipped_file
 from ..language.rulebook import RuleBook
 from ..language.ruleset import TOP_KEYS, RuleSet
 from ..language.yamltree import YMap, YSeq
@@ -117,7 +117,7 @@ def rules_reference(ref: str, base: Path) -> str:
     Raises:
         InputError: when ``ref`` names nothing.
     """
-    if "/" not in ref and not ref.endswith((".yaml", ".yml")) and (shipped_dir() / f"{ref}.yaml").is_file():
+    if "/" not in ref and not ref.endswith((".yaml", ".yml")) and shipped_file(ref) is not None:
         return ref
     path, _ = resolve(ref if "/" not in ref and not ref.endswith((".yaml", ".yml")) else str(base / ref))
     return str(path.resolve())

@@ -34,9 +34,10 @@ def register(group: click.Group) -> None:
 @click.command()
 @click.argument("ref", metavar="NAME|PATH", shell_complete=complete_rules)
 @click.option("--max-records", type=Count(), help="Explore at most this many records.")
+@click.option("--strict-sources", is_flag=True, help="Also report every number that cites no source.")
 @json_flag
 @common
-def check(ctx: Context, ref: str, max_records: int | None) -> None:
+def check(ctx: Context, ref: str, max_records: int | None, strict_sources: bool) -> None:
     """Explore every path a rule set allows, and report what is wrong.
 
     Every state reached, a way to a final state from each, no guard false everywhere, every
@@ -45,10 +46,15 @@ def check(ctx: Context, ref: str, max_records: int | None) -> None:
     \b
     tactful rules check my-rules.yaml
     tactful rules check default --max-records 5000
+    tactful rules check uk --strict-sources
     """
     from ..authoring.check import DEFAULT_LIMIT, check_rules
+    from ..authoring.citations import with_sources
 
-    report = check_rules(ctx.load_rules(ref), max_records or DEFAULT_LIMIT)
+    rs = ctx.load_rules(ref)
+    report = check_rules(rs, max_records or DEFAULT_LIMIT)
+    if strict_sources:
+        report = with_sources(report, rs)
     ctx.emit(_report_doc(ref, report), lambda: _report_text(ref, report))
     sys.exit(0 if report.ok else 1)
 

@@ -67,6 +67,7 @@ LAZY_COMMANDS = {
     "sync": ("capturecmd", "sync"),
     "tick": ("tickcmd", "tick"),
     "undo": ("changes", "undo"),
+    "why": ("whycmd", "why"),
     "worker": ("workercmd", "worker"),
 }
 
@@ -329,17 +330,23 @@ def agenda(ctx: Context, days: int, all_candidates: bool, wide: bool) -> None:
 @cli.command(cls=NamesHelp, names=(("Channels", "policies"), ("Actions", "actions")))
 @click.argument("app_id", type=ID, shell_complete=complete_ids)
 @click.argument("action", metavar="CHANNEL|ACTION", shell_complete=complete_channels)
+@click.option("--why", "explain", is_flag=True, help="Print the trace after the answer (see 'tactful why').")
 @json_flag
 @common
-def can(ctx: Context, app_id: int, action: str) -> None:
+def can(ctx: Context, app_id: int, action: str, explain: bool) -> None:
     """May I do this now? Exit 0 yes, 1 no, with the reason.
 
     \b
     tactful can 1 call
     tactful can 1 linkedin_invite --json
+    tactful can 1 call --why
     """
     from .output import verdict_doc
 
+    if explain:
+        from .whycmd import can_why
+
+        return can_why(ctx, app_id, action)
     verdict = ctx.engine().check(app_id, action)
     doc = verdict_doc(verdict)
     ctx.emit(doc, lambda: f"{'Yes' if verdict.allowed else 'No'}: {verdict.reason}. [{doc['rule']}]")

@@ -91,7 +91,9 @@ def _register_more() -> None:
     """`rules test` and `rules graph` live in their own module, `rules migrate` in another."""
     from .authoring import graph, test
     from .migratecmd import migrate
+    from .rulelist import list_rules
 
+    rules.add_command(list_rules)
     rules.add_command(test)
     rules.add_command(graph)
     rules.add_command(migrate)

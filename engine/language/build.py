@@ -38,7 +38,8 @@ from .build_states import ADVICE_KEYS, STATE_KEYS, build_states, check_graph
 from .expr import DEFAULT_FUNCTIONS
 from .exprtypes import ANY, BOOL, DURATION, FACT_KINDS, LIST, MOMENT, TEXT
 from .ruleset import BUILTIN_NAMES, CORE_FACTS, PORTFOLIO_NAMES, TOP_KEYS, RuleSet
-from .settings import SETTING_KINDS, SETTINGS, calendar_from
+from .settings import SETTING_KINDS, SETTINGS, calendar_from, with_calendar
+from .sources import build_sources, setting_cites
 from .yamltree import YMap, YSeq, content_hash
 
 __all__ = ["ACTION_KEYS", "ADVICE_KEYS", "EVENT_KEYS", "INVARIANT_KEYS", "INVARIANT_PATHS", "PARAM_TYPES",
@@ -118,6 +119,7 @@ def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
     """Every section of the tree, checked and compiled, by the :class:`RuleSet` field it fills."""
     _check_top_keys(reader)
     node = {key: reader.section(reader.tree, key, YSeq if key == "invariants" else YMap) for key in SECTIONS}
+    reader.sources = sources = build_sources(reader, node["sources"])
     settings = build_settings(reader, node["settings"])
     facts = build_facts(reader, node["facts"], settings)
     fact_names = set(node["facts"])  # those rejected too, so their uses are not blamed as well
@@ -133,9 +135,10 @@ def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
     check_channels(reader, node["events"], events, policies)
     invariants = build_invariants(reader, node["invariants"], policies)
     templates = build_templates(reader, node["templates"], actions, check_templates)
+    calendar = calendar_from(settings)
     return {
-        "settings": MappingProxyType(settings),
-        "calendar": calendar_from(settings),
+        "settings": MappingProxyType(with_calendar(settings, calendar)),
+        "calendar": calendar,
         "facts": MappingProxyType(facts),
         "derived": MappingProxyType(derived),
         "actions": MappingProxyType(actions),
@@ -145,4 +148,6 @@ def _read_sections(reader: Reader, check_templates: bool) -> dict[str, Any]:
         "initial": check_graph(reader, node["states"], states) if not reader.errors else "",
         "invariants": invariants,
         "templates": MappingProxyType(templates),
+        "sources": MappingProxyType(sources),
+        "cited": MappingProxyType(setting_cites(reader, node["settings"], sources)),
     }

@@ -30,6 +30,7 @@ from .ruleset import (
     Substitute,
     Template,
 )  # fmt: skip
+from .sources import cites
 from .yamltree import YMap, YSeq
 
 ACTION_KEYS = ("channels", "contact", "describe", "instead", "record", "shift")
@@ -39,7 +40,7 @@ EVENT_KEYS = ("params", "require", "refuse", "warn", "set", "describe", "channel
 CHECK_KEYS = {"require": ("that", "says"), "refuse": ("when", "because"), "warn": ("when", "says")}
 PARAM_TYPES = ("str", "date", "datetime")
 ONE_OF_KEYS = ("one_of",)
-POLICY_RULE_KEYS = ("allow", "deny", "because", "until")
+POLICY_RULE_KEYS = ("allow", "deny", "because", "until", "source")
 POLICY_RULE_REQUIRED = ("because",)  # and one of allow, deny
 _POLICY_RULE = "each policy rule has 'allow' or 'deny' (a condition) and 'because' (a sentence)"
 INVARIANT_KEYS = ("name", "holds", "says", "paths")
@@ -207,7 +208,8 @@ def _policy_rule(reader: Reader, item: YMap, where: Location, scope: Collection[
     guard = reader.expr(item[verdict], item.where(verdict), scope)
     until = reader.expr(item["until"], item.where("until"), scope) if "until" in item else None
     because = reader.text(item["because"], item.where("because"), scope)
-    return PolicyRule(verdict == "allow", guard, because, until, where) if guard else None
+    source = cites(reader, item, reader.sources)
+    return PolicyRule(verdict == "allow", guard, because, until, where, source) if guard else None
 
 
 def check_channels(reader: Reader, node: YMap, events: Mapping[str, EventSpec], policies: Mapping[str, Policy]) -> None:

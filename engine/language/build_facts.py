@@ -24,7 +24,7 @@ FACT_REQUIRED = ("type",)
 
 def build_settings(reader: Reader, node: YMap) -> dict[str, Any]:
     """The ``settings`` section, each value parsed (None when it does not parse)."""
-    reader.keys(node, SETTINGS, "settings")
+    reader.keys(node, (*SETTINGS, "source"), "settings")
     result: dict[str, Any] = {}
     for key, raw in node.items():
         if key not in SETTINGS:

@@ -33,6 +33,8 @@ class Reader(Problems):
         self.kinds: dict[str, str] = {}
         #: The texts a name can be, for those that take only some (a ``one_of`` parameter).
         self.choices: dict[str, frozenset[str]] = {}
+        #: The sources entries may cite, by key (see :mod:`tactful.language.sources`).
+        self.sources: Mapping[str, Any] = {}
 
     @contextlib.contextmanager
     def kinds_with(

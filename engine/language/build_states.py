@@ -16,14 +16,16 @@ from typing import Any
 from ..errors import Location
 from .build_reader import Reader, param_choices, param_kinds
 from .ruleset import MARKS, Action, Advice, Branch, EventSpec, State, Timer
+from .sources import cites
 from .yamltree import YMap, YSeq
 
 STATE_KEYS = ("initial", "final", "describe", "marks", "advises", "timers", "on")
 EVERYWHERE_KEYS = ("on", "advises")
-BRANCH_KEYS = ("to", "when")
+BRANCH_KEYS = ("to", "when", "source")
 BRANCH_REQUIRED = ("to",)
 TIMER_KEYS = ("at", "to")  # each required
-ADVICE_KEYS = ("action", "due", "from", "by", "when", "shift", "optional")
+TIMER_ALLOWED = (*TIMER_KEYS, "source")
+ADVICE_KEYS = ("action", "due", "from", "by", "when", "shift", "optional", "source")
 ADVICE_REQUIRED = ("action", "due")
 SHIFTS = ("auto", "none")
 
@@ -109,14 +111,14 @@ def _branch(
     if to is not None and not reader.known(to, where, "state", states):
         to = None
     guard = reader.expr(when, item.where("when"), scope) if item is not None and when is not None else None
-    return Branch(to, guard, where)
+    return Branch(to, guard, where, cites(reader, item, reader.sources) if item is not None else ())
 
 
 def _timers(reader: Reader, spec: YMap, states: YMap, spec_name: str) -> tuple[Timer, ...]:
     result = []
     items = reader.section(spec, "timers", YSeq)
     shape = "each timer has 'at' (a moment) and 'to' (a state or branches)"
-    for item, where in reader.entries(items, "a timer", shape, TIMER_KEYS, TIMER_KEYS):
+    for item, where in reader.entries(items, "a timer", shape, TIMER_KEYS, TIMER_ALLOWED):
         at = reader.moment(item["at"], item.where("at"), reader.base, "at")
         branches = _branches(reader, item["to"], item.where("to"), states, reader.base)
         if any(b.to is None or b.to == spec_name for b in branches):
@@ -126,7 +128,7 @@ def _timers(reader: Reader, spec: YMap, states: YMap, spec_name: str) -> tuple[T
                 branches[-1].where, "a timer's last branch needs no 'when', so the timer always leads somewhere"
             )
         if at:
-            result.append(Timer(at, branches, where))
+            result.append(Timer(at, branches, where, cites(reader, item, reader.sources)))
     return tuple(result)
 
 
@@ -144,7 +146,8 @@ def _advices(reader: Reader, spec: YMap, actions: Mapping[str, Action]) -> tuple
         due = reader.moment(item["due"], item.where("due"), reader.base, "due")
         if due:
             result.append(Advice(str(item["action"]), due, opt["from"], opt["by"], opt["when"],
-                                 shift != "none", reader.boolean(item, "optional"), where))  # fmt: skip
+                                 shift != "none", reader.boolean(item, "optional"), where,
+                                 cites(reader, item, reader.sources)))  # fmt: skip
     return tuple(result)
 
 

@@ -18,10 +18,11 @@ from ..vocabulary.text import excerpt
 from .ruleset import RuleSet
 from .templates import attach as attach_templates
 from .templates import confined
-from .yamltree import YMap, read_text_file, read_yaml
+from .yamltree import YMap, YSeq, read_text_file, read_yaml
 
 #: Sections whose entries are named things a child file may replace or remove.
-NAMED_SECTIONS = ("settings", "facts", "derived", "actions", "events", "states", "policies", "templates")
+NAMED_SECTIONS = ("settings", "facts", "derived", "actions", "events", "states", "policies", "templates",
+                  "sources")  # fmt: skip
 SHIPPED_PREFIX = "rules/"
 
 
@@ -32,9 +33,23 @@ def shipped_dir() -> Path:
     return Path(rules.__file__).parent
 
 
+#: The folder, under the shipped rules, of the etiquette packs (``uk``, ``de``…).
+PACKS = "packs"
+
+
 def shipped_names() -> list[str]:
-    """The names of the shipped rule sets, such as ``default`` and ``small-company``."""
-    return sorted(p.stem for p in shipped_dir().glob("*.yaml"))
+    """The names of the shipped rule sets, such as ``default`` and ``small-company``, and of
+    the packs (``uk``, ``de``…, in ``rules/packs/``)."""
+    folder = shipped_dir()
+    return sorted(p.stem for p in (*folder.glob("*.yaml"), *(folder / PACKS).glob("*.yaml")))
+
+
+def shipped_file(name: str) -> Path | None:
+    """The file of the shipped rule set or pack ``name``, or None."""
+    for path in (shipped_dir() / f"{name}.yaml", shipped_dir() / PACKS / f"{name}.yaml"):
+        if _is_file(path):
+            return path
+    return None
 
 
 def resolve(ref: str, base: Path | None = None) -> tuple[Path, str]:
@@ -48,9 +63,9 @@ def resolve(ref: str, base: Path | None = None) -> tuple[Path, str]:
         RuleError: (with ``base``) for a path that leaves the folder, at ``FILE:1:1``.
     """
     if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
-        shipped = shipped_dir() / f"{ref}.yaml"
-        if _is_file(shipped):
-            return shipped, f"{SHIPPED_PREFIX}{ref}.yaml"
+        shipped = shipped_file(ref)
+        if shipped is not None:
+            return shipped, f"{SHIPPED_PREFIX}{shipped.relative_to(shipped_dir()).as_posix()}"
     path: Path | None = Path(ref).expanduser()
     if base is not None:  # a bare name that is not a shipped rule set is no file
         path = confined_parent(ref, base, Location(ref, 1, 1)) if _is_path(ref) else None
@@ -98,7 +113,9 @@ def read_merged(ref: str, base: Path | None = None) -> tuple[YMap, list[Path]]:
     return _read(ref, base, [])
 
 
-def _read(ref: str, base: Path | None, chain: list[Path]) -> tuple[YMap, list[Path]]:
+def _read(ref: str, base: Path | None, chain: list[Path], bare: bool = False) -> tuple[YMap, list[Path]]:
+    """``ref`` and what it extends, merged. An overlay (``overlay: true``, no ``extends``) stands
+    over ``default``, unless it is ``bare``: a later entry of a list of ``extends``."""
     path, shown = resolve(ref, base)
     if path.resolve() in chain:
         raise RuleError(Location(shown, 1, 1), "'extends' goes round in a circle back to this file")
@@ -111,10 +128,24 @@ def _read(ref: str, base: Path | None, chain: list[Path]) -> tuple[YMap, list[Pa
         raise RuleError(Location(shown, 1, 1), "a rule file is a mapping with keys such as settings and states")
     own = [path, *attach_templates(tree, text, path, shown)]
     parent_ref = tree.pop("extends", None)
+    overlay = tree.pop("overlay", False)
+    if overlay is not True and overlay is not False:
+        raise RuleError(tree.where("overlay"), "'overlay' is true (a file that changes any rule set) or false")
+    if overlay and parent_ref is not None:
+        raise RuleError(tree.where("extends"), "an overlay extends nothing; name it after a rule set in a list: "
+                                               "extends: [uk, via-recruiter]")  # fmt: skip
+    if bare and not overlay:
+        raise RuleError(Location(shown, 1, 1), "after the first rule set, 'extends' lists overlays only "
+                                               "(files with 'overlay: true')")  # fmt: skip
     if parent_ref is None:
-        return tree, own
+        if not overlay or bare:
+            return tree, own
+        parent_ref = "default"
+    if isinstance(parent_ref, YSeq) and parent_ref and all(isinstance(r, str) for r in parent_ref):
+        return _read_list(tree, path, list(parent_ref), chain, own)
     if not isinstance(parent_ref, str):
-        raise RuleError(tree.where("extends"), "'extends' takes the name of a rule set or a path")
+        raise RuleError(tree.where("extends"), "'extends' takes the name of a rule set or a path, or a list: "
+                                               "a rule set, then overlays")  # fmt: skip
     if len(chain) + 1 >= MAX_EXTENDS:
         raise RuleError(tree.where("extends"), f"'extends' goes more than {MAX_EXTENDS} files deep; "
                                                "a rule set builds on a few at most")  # fmt: skip
@@ -125,6 +156,23 @@ def _read(ref: str, base: Path | None, chain: list[Path]) -> tuple[YMap, list[Pa
     except InputError as err:
         raise RuleError(tree.where("extends"), f"'extends': {err}") from None
     return merge(parent, tree), [*own, *files]
+
+
+def _read_list(tree: YMap, path: Path, refs: list[str], chain: list[Path], own: list[Path]) -> tuple[YMap, list[Path]]:
+    """``tree`` over its list of ``extends``: the first a rule set, each next one an overlay over it."""
+    merged: YMap | None = None
+    files: list[Path] = []
+    for index, ref in enumerate(refs):
+        if _is_path(ref):
+            confined_parent(ref, path.parent, tree.where("extends"))
+        try:
+            one, read = _read(ref, path.parent, [*chain, path.resolve()], bare=index > 0)
+        except InputError as err:
+            raise RuleError(tree.where("extends"), f"'extends': {err}") from None
+        merged = one if merged is None else merge(merged, one)
+        files += read
+    assert merged is not None
+    return merge(merged, tree), [*own, *files]
 
 
 def _is_path(ref: str) -> bool:

@@ -69,6 +69,8 @@ class Namespace(Mapping[str, Any]):
 
     __slots__ = ("rs", "app", "facts", "now", "at", "params", "portfolio", "extra", "tz", "viewer", "_sources",
                  "_cache", "_busy", "closures")  # fmt: skip
+    #: What records this evaluation for `tactful why` (a tracing namespace's); None: nothing does.
+    recorder: Any = None
 
     def __init__(
         self,

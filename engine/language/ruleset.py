@@ -48,7 +48,7 @@ OFFER, ACCEPTED = "offer", "accepted"
 MARKS = (OFFER, ACCEPTED)
 #: The top-level keys of a rule file (``extends`` aside, which the loader takes out).
 TOP_KEYS = ("description", "settings", "facts", "derived", "actions", "events", "states",
-            "everywhere", "policies", "invariants", "templates")  # fmt: skip
+            "everywhere", "policies", "invariants", "templates", "sources")  # fmt: skip
 
 
 class Text(NamedTuple):
@@ -64,6 +64,7 @@ class Branch(NamedTuple):
     to: str | None
     when: Expression | None
     where: Location
+    source: tuple[str, ...] = ()  # the keys of the sources it cites
 
 
 class Timer(NamedTuple):
@@ -72,6 +73,7 @@ class Timer(NamedTuple):
     at: Expression
     branches: tuple[Branch, ...]
     where: Location
+    source: tuple[str, ...] = ()
 
 
 class Advice(NamedTuple):
@@ -85,6 +87,7 @@ class Advice(NamedTuple):
     shift: bool
     optional: bool
     where: Location
+    source: tuple[str, ...] = ()
 
 
 class Substitute(NamedTuple):
@@ -156,6 +159,7 @@ class PolicyRule(NamedTuple):
     because: Text
     until: Expression | None
     where: Location
+    source: tuple[str, ...] = ()
 
 
 class Policy(NamedTuple):
@@ -220,6 +224,10 @@ class RuleSet:
     tree: Mapping[str, Any] = field(repr=False, compare=False)
     invariants: tuple[Invariant, ...] = ()
     templates: Mapping[str, Template] = field(default_factory=dict)
+    #: Citations by key (see :mod:`tactful.language.sources`), ``ours`` among them.
+    sources: Mapping[str, Any] = field(default_factory=dict)
+    #: The source keys each setting cites, for the settings that cite any.
+    cited: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: What other modules work out from the rule set once and keep with it (its state
     #: machine, the table of names expressions read); a changed copy starts empty.
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -36,11 +36,13 @@ from .build_states import (
     EVERYWHERE_KEYS,
     SHIFTS,
     STATE_KEYS,
+    TIMER_ALLOWED,
     TIMER_KEYS,
 )
 from .durations import UNIT_PATTERN
 from .ruleset import FACT_TYPES, MARKS, TOP_KEYS
 from .settings import DURATIONS, MAX_CALLS, SETTINGS
+from .sources import SOURCE_KEYS, SOURCE_REQUIRED, STRENGTHS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: The file the shipped rule sets point to, relative to the `rules` folder.
@@ -50,6 +52,7 @@ MODELINE = "# yaml-language-server: $schema="
 _EXPR = {"$ref": "#/$defs/expression"}
 _TEXT = {"$ref": "#/$defs/sentence"}
 _NAME = {"type": "string", "minLength": 1}
+_CITE = {"$ref": "#/$defs/source_keys"}
 
 
 def _object(properties: dict[str, Any], keys: tuple[str, ...], required: tuple[str, ...] = (),
@@ -97,7 +100,9 @@ def _settings() -> dict[str, Any]:
                      "description": "a country code such as US or US-CA; auto: the country of the interviewer's time "
                                     "zone; none (or null): no holidays"},
     })  # fmt: skip
-    return _object(kinds, tuple(SETTINGS), description="the numbers of the etiquette")
+    kinds["source"] = {"type": "object", "additionalProperties": _CITE,
+                       "description": "what each setting set in this file cites: NAME: KEY"}  # fmt: skip
+    return _object(kinds, (*SETTINGS, "source"), description="the numbers of the etiquette")
 
 
 def _defs() -> dict[str, Any]:
@@ -107,19 +112,23 @@ def _defs() -> dict[str, Any]:
         "expression": {"type": ["string", "number", "boolean"],
                        "description": "an expression over facts, settings and derived names"},
         "sentence": {"type": "string", "description": "a sentence; {name} is replaced by that name's value"},
-        "duration": {"type": "string", "pattern": rf"^\s*\d+\s*{UNIT_PATTERN}\s*$",
-                     "description": "a whole number and a unit: 14 days, 2 weeks, 36 hours"},
-        "branch": _object({"to": {"type": ["string", "null"]}, "when": _EXPR}, BRANCH_KEYS, BRANCH_REQUIRED),
+        "duration": {"type": "string", "pattern": rf"^\s*\d+\s*({UNIT_PATTERN}|working\s+days?)\s*$",
+                     "description": "a whole number and a unit: 14 days, 2 weeks, 36 hours; or 10 working days"},
+        "source_keys": {"anyOf": [_NAME, {"type": "array", "minItems": 1, "items": _NAME}],
+                        "description": "a key of `sources` (or ours: a number tactful chose), or a list of them"},
+        "branch": _object({"to": {"type": ["string", "null"]}, "when": _EXPR, "source": _CITE}, BRANCH_KEYS,
+                          BRANCH_REQUIRED),
         "target": target,
         "transitions": {"type": "object", "additionalProperties": {"$ref": "#/$defs/target"},
                         "description": "event: where it leads"},
         "advice": _object({"action": _NAME, "due": _EXPR, "from": _EXPR, "by": _EXPR, "when": _EXPR,
-                           "shift": {"enum": list(SHIFTS)}, "optional": {"type": "boolean"}},
+                           "shift": {"enum": list(SHIFTS)}, "optional": {"type": "boolean"}, "source": _CITE},
                           ADVICE_KEYS, ADVICE_REQUIRED),
-        "timer": _object({"at": _EXPR, "to": {"$ref": "#/$defs/target"}}, TIMER_KEYS, TIMER_KEYS),
+        "timer": _object({"at": _EXPR, "to": {"$ref": "#/$defs/target"}, "source": _CITE}, TIMER_ALLOWED,
+                         TIMER_KEYS),
         **{f"{kind}_check": _object({cond: _EXPR, says: _TEXT}, (cond, says), (cond, says))
            for kind, (cond, says) in CHECK_KEYS.items()},
-        "policy_rule": {**_object({"allow": _EXPR, "deny": _EXPR, "because": _TEXT, "until": _EXPR},
+        "policy_rule": {**_object({"allow": _EXPR, "deny": _EXPR, "because": _TEXT, "until": _EXPR, "source": _CITE},
                                   POLICY_RULE_KEYS, POLICY_RULE_REQUIRED),
                         "oneOf": [{"required": ["allow"]}, {"required": ["deny"]}]},
     }  # fmt: skip
@@ -166,7 +175,14 @@ def _sections() -> dict[str, Any]:
         "policies": _named(_list({"$ref": "#/$defs/policy_rule"}), "what `tactful can` answers, channel by channel"),
         "invariants": _list(invariant, "what `tactful rules check` proves on every explored path"),
         "templates": _named(_template(), "message templates by action, for drafts"),
+        "sources": _named(_source(), "citations by key, for `source:` in settings, advice, timers, branches, policies"),
     }
+
+
+def _source() -> dict[str, Any]:
+    return _object({"title": {"type": "string", "minLength": 1}, "url": {"type": "string", "pattern": "^https?://"},
+                    "publisher": {"type": "string"}, "year": {"type": "integer", "minimum": 1800, "maximum": 2200},
+                    "strength": {"enum": list(STRENGTHS)}}, SOURCE_KEYS, SOURCE_REQUIRED)  # fmt: skip
 
 
 def _template() -> dict[str, Any]:
@@ -180,7 +196,10 @@ def _template() -> dict[str, Any]:
 def rule_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file. A top-level key it does not describe yet is left open."""
     sections = _sections()
-    properties = {"extends": {"type": "string", "description": "a shipped rule set by name, or a path"},
+    names = {"type": "array", "minItems": 1, "items": {"type": "string"}}
+    properties = {"extends": {"anyOf": [{"type": "string"}, names],
+                              "description": "a shipped rule set by name or a path; or a rule set, then overlays"},
+                  "overlay": {"type": "boolean", "description": "true: a file that changes any rule set"},
                   **{key: sections.get(key, {}) for key in TOP_KEYS}}  # fmt: skip
     return {
         "$schema": DIALECT,

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..vocabulary.text import quoted
 from ..vocabulary.timecalc import AUTO, Calendar, check_holiday_country, parse_days, parse_hours, working_days
-from .durations import parse_duration
+from .durations import WorkingDays, parse_wait
 
 #: The most calls a rule file may allow.
 MAX_CALLS = 100
@@ -22,7 +22,7 @@ def _calls(value: object) -> int:
 
 def _wait(value: object) -> Any:
     """A duration that must be more than zero: a wait of nothing makes the advice meaningless."""
-    duration = parse_duration(value)
+    duration = parse_wait(value)
     if not duration:
         raise ValueError(f"{quoted(value)} is no time at all; this wait must be at least a minute, like '1 day'")
     return duration
@@ -48,7 +48,7 @@ def _days(value: object) -> frozenset[int] | None:
 #: Every setting, with the function that reads it.
 SETTINGS: dict[str, Callable[[object], Any]] = {
     "decision_window": _wait,
-    "grace": parse_duration,
+    "grace": parse_wait,
     "reply_wait": _wait,
     "max_calls": _calls,
     "offer_consideration": _wait,
@@ -60,7 +60,7 @@ SETTINGS: dict[str, Callable[[object], Any]] = {
 }
 #: The kind of each setting that is not a duration, as expressions see it.
 SETTING_KINDS = {"max_calls": "number", "contact_days": "days", "contact_hours": "hours", "holidays": "text"}
-DURATIONS = frozenset(k for k, v in SETTINGS.items() if v in (parse_duration, _wait))
+DURATIONS = frozenset(k for k, v in SETTINGS.items() if v in (parse_wait, _wait))
 
 
 def parse_setting(key: str, value: object) -> Any:
@@ -81,3 +81,8 @@ def calendar_from(settings: Mapping[str, Any]) -> Calendar:
     given = settings.get("contact_days")
     days = given or (working_days(country) if country and country != AUTO else calendar.days)
     return Calendar(days, start, end, country, bool(given))
+
+
+def with_calendar(settings: dict[str, Any], calendar: Calendar) -> dict[str, Any]:
+    """``settings`` with each wait in working days counted on ``calendar``."""
+    return {k: v.bound(calendar) if isinstance(v, WorkingDays) else v for k, v in settings.items()}

@@ -15,6 +15,7 @@ from ..errors import InputError, Refused, did_you_mean
 from ..language import recall
 from ..language.namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
 from ..language.ruleset import Advice, Branch, RuleSet, State
+from ..language.tracing import Recorder, TracingNamespace, space
 from ..vocabulary.records import Advised, Application, LogEntry, Recorded, snapshot
 from ..vocabulary.text import excerpt, kept_text, quoted
 from ..vocabulary.timecalc import check_year
@@ -211,28 +212,42 @@ def substitute(rs: RuleSet, name: str, ns: Namespace) -> str:
     """The action done in place of action ``name`` for this application (its first
     ``instead`` whose guard holds), or ``name`` itself."""
     action = rs.actions.get(name)
+    rec = ns.recorder
     for item in action.instead if action is not None else ():
-        if item.when(ns):
+        if item.when(ns) if rec is None else rec.evaluate(item.when, ns, "instead", name, item.where):
             return item.use
     return name
 
 
 def choose(branches: tuple[Branch, ...], ns: Namespace) -> Branch | None:
     """The first branch whose guard holds, without firing anything (for previews)."""
+    rec = ns.recorder
     for branch in branches:
-        if branch.when is None or branch.when(ns):
+        if branch.when is None:
+            return branch
+        if branch.when(ns) if rec is None else rec.evaluate(branch.when, ns, "branch", branch.to or "", branch.where,
+                                                             branch.source):  # fmt: skip
             return branch
     return None
 
 
 def advise(
-    rs: RuleSet, app: Application, now: datetime, portfolio: Portfolio = EMPTY_PORTFOLIO, viewer: tzinfo | None = None
+    rs: RuleSet,
+    app: Application,
+    now: datetime,
+    portfolio: Portfolio = EMPTY_PORTFOLIO,
+    viewer: tzinfo | None = None,
+    recorder: Recorder | None = None,
 ) -> list[Advised]:
     """What comes next for ``app`` (caught up to ``now``): the current state's advice and
     what each pending timer will lead to, soonest first. Reasons show times in ``viewer``.
 
     Worked out once for each set of values of what it reads (see :func:`advice_names`):
-    applications that agree on those get the same advice."""
+    applications that agree on those get the same advice. With a ``recorder`` it is worked
+    out afresh, and the recorder keeps every step (see :mod:`tactful.language.tracing`)."""
+    if recorder is not None:
+        traced = TracingNamespace(rs, app, now, recorder, portfolio=portfolio, viewer=viewer)
+        return list(_advise(rs, app, now, traced, portfolio, viewer))
     ns = Namespace(rs, app, now, portfolio=portfolio, viewer=viewer)
     made = recall.recall(ns, ("advise", app.state, now, ns.viewer), advice_names(rs, app.state),
                          lambda: _advise(rs, app, now, ns, portfolio, viewer))  # fmt: skip
@@ -271,16 +286,17 @@ def _advise(rs: RuleSet, app: Application, now: datetime, ns: Namespace, portfol
             viewer: tzinfo | None) -> tuple[Advised, ...]:  # fmt: skip
     state = rs.states[app.state]
     items = _advice_of(rs, state, ns)
+    rec = ns.recorder
     for timer in state.timers:
-        at = timer.at(ns)
+        at = timer.at(ns) if rec is None else rec.evaluate(timer.at, ns, "timer", app.state, timer.where, timer.source)
         if at is None or at <= now:
             continue
         later = app._replace(entered=at)
-        later_ns = Namespace(rs, later, at, portfolio=portfolio, viewer=viewer)
+        later_ns = space(rs, later, at, rec, portfolio=portfolio, viewer=viewer)
         branch = choose(timer.branches, later_ns)
         if branch is not None and branch.to is not None:
             later = later._replace(state=branch.to)
-            items += _advice_of(rs, rs.states[branch.to], Namespace(rs, later, at, portfolio=portfolio, viewer=viewer))
+            items += _advice_of(rs, rs.states[branch.to], space(rs, later, at, rec, portfolio=portfolio, viewer=viewer))
     if len(items) < 2:
         return tuple(items)
     unique = {(a.action, a.due): a for a in items}
@@ -295,10 +311,19 @@ def advise_here(rs: RuleSet, app: Application, now: datetime, portfolio: Portfol
 
 def _advice_of(rs: RuleSet, state: State, ns: Namespace) -> list[Advised]:
     result = []
+    rec = ns.recorder
+    if rec is not None:
+        rec.state = state.name
     for advice in state.advises:
-        if advice.when is not None and not advice.when(ns):
-            continue
-        item = _advised(rs, advice, ns)
+        if advice.when is not None:
+            holds = (
+                advice.when(ns)
+                if rec is None
+                else rec.evaluate(advice.when, ns, "when", advice.action, advice.where, advice.source)
+            )
+            if not holds:
+                continue
+        item = _advised(rs, advice, ns) if rec is None else _advised_traced(rs, advice, ns, rec)
         if item is not None:
             result.append(item)
     return result
@@ -321,3 +346,32 @@ def _advised(rs: RuleSet, advice: Advice, ns: Namespace) -> Advised | None:
         if skipped:
             reason += f" (moved: {'; '.join(skipped)})"
     return Advised(action.name, due, start or due, reason, advice.optional, advice.where, action.record)
+
+
+def _advised_traced(rs: RuleSet, advice: Advice, ns: Namespace, rec: Recorder) -> Advised | None:
+    """:func:`_advised`, each moment and guard noted by ``rec``: the same steps, in the same order."""
+    subject = advice.action
+    due = rec.evaluate(advice.due, ns, "due", subject, advice.where, advice.source)
+    if due is None:
+        return None
+    action = rs.actions[substitute(rs, advice.action, ns)]
+    reason = ns.render(action.describe)
+    if action.contact and advice.shift:
+        by = rec.evaluate(advice.by, ns, "by", subject, advice.where) if advice.by else None
+        given, due = due, rs.calendar.shift(due, by)
+        skipped = rs.calendar.holidays_between(given, due) if due != given else []
+        if skipped:
+            reason += f" (moved: {'; '.join(skipped)})"
+        if due != given:
+            rec.note("shift", subject, due, "; ".join(skipped) or _no_contact(rs, given), advice.where, given=given)
+    start = rec.evaluate(advice.start, ns, "from", subject, advice.where) if advice.start else None
+    item = Advised(action.name, due, start or due, reason, advice.optional, advice.where, action.record)
+    rec.note("advised", subject, item, "", advice.where)
+    return item
+
+
+def _no_contact(rs: RuleSet, moment: datetime) -> str:
+    """Why ``moment`` (in the interviewer's zone) is no time to contact anyone."""
+    if not rs.calendar.is_contact_day(moment.date()):
+        return f"{moment:%A} is not a contact day"
+    return "outside contact hours"

@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import InputError
 from ..language.namespace import EMPTY_PORTFOLIO, Namespace, Portfolio
 from ..language.ruleset import PolicyRule, RuleSet
+from ..language.tracing import Recorder, space
 from ..vocabulary.records import Application, Recorded, Verdict
 from .core import advise, catch_up, record
 
@@ -31,9 +32,11 @@ def judge(
     now: datetime,
     portfolio: Portfolio = EMPTY_PORTFOLIO,
     viewer: tzinfo | None = None,
+    recorder: Recorder | None = None,
 ) -> Verdict:
     """The verdict for channel (or action) ``name`` on ``app`` as of ``now``; the reason shows
-    times in ``viewer`` (the user's zone; default the interviewer's).
+    times in ``viewer`` (the user's zone; default the interviewer's). A ``recorder`` keeps
+    every rule tested, with what it read (see :mod:`tactful.language.tracing`).
 
     Raises:
         InputError: when ``name`` is neither a channel nor an action of the rule set.
@@ -42,14 +45,16 @@ def judge(
     if channel is None:
         known = ", ".join(rs.policies)
         raise InputError(f"unknown channel or action '{name}'; channels: {known}")
-    first = _once(rs, app, channel, now, portfolio, viewer)
+    first = _once(rs, app, channel, now, portfolio, viewer, recorder)
     verdict, until, moment = first
     for _ in range(MAX_LOOKAHEAD):
         if verdict.allowed or until is None or until <= moment:
             break
         moment = until
-        later, _ = catch_up(rs, app, moment, portfolio, preview=True)
-        verdict, until, _ = _once(rs, later, channel, moment, portfolio, viewer)
+        later, fired = catch_up(rs, app, moment, portfolio, preview=True)
+        if recorder is not None:
+            recorder.note("ask again", channel, moment, _asked_again(fired), rs.policies[channel].where)
+        verdict, until, _ = _once(rs, later, channel, moment, portfolio, viewer, recorder)
     if first[0].allowed or not verdict.allowed:
         return first[0]
     day = moment.astimezone(first[0].allowed_from.tzinfo if first[0].allowed_from else moment.tzinfo).date().isoformat()
@@ -57,16 +62,34 @@ def judge(
     return Verdict(channel, False, reason, first[0].rule, moment)
 
 
+def _asked_again(fired: list[Any]) -> str:
+    moves = ", ".join(f"{entry.source} -> {entry.target}" for entry in fired)
+    return f"timers fired by then: {moves}" if moves else "no timer fires by then"
+
+
 def _once(
-    rs: RuleSet, app: Application, channel: str, now: datetime, portfolio: Portfolio, viewer: tzinfo | None
-) -> tuple[Verdict, datetime | None, datetime]:
+    rs: RuleSet, app: Application, channel: str, now: datetime, portfolio: Portfolio, viewer: tzinfo | None,
+    recorder: Recorder | None = None,
+) -> tuple[Verdict, datetime | None, datetime]:  # fmt: skip
     policy = rs.policies[channel]
     names = _policy_names(rs, app, channel, portfolio)
-    ns = Namespace(rs, app, now, portfolio=portfolio, extra=names, viewer=viewer)
+    ns = space(rs, app, now, recorder, portfolio=portfolio, extra=names, viewer=viewer)
+    if recorder is not None:
+        recorder.state = app.state
     for rule in policy.rules:
-        if rule.when(ns):
-            until = rule.until(ns) if rule.until else None
-            return _verdict(channel, rule, ns, until), until, now
+        what = "allow" if rule.allow else "deny"
+        if (
+            rule.when(ns)
+            if recorder is None
+            else recorder.evaluate(rule.when, ns, what, channel, rule.where, rule.source)
+        ):
+            until = None
+            if rule.until:
+                until = rule.until(ns) if recorder is None else recorder.evaluate(rule.until, ns, "until", channel)
+            verdict = _verdict(channel, rule, ns, until)
+            if recorder is not None:
+                recorder.note("answer", channel, verdict, "", rule.where)
+            return verdict, until, now
     reason = f"nothing in the rules allows '{channel}' now"
     return Verdict(channel, False, reason, policy.where), None, now
 

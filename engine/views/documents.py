@@ -99,7 +99,7 @@ def list_doc(engine: Engine, overview: Sequence[tuple[Application, Sequence[Advi
 def agenda_doc(items: Sequence[tuple[Application, Advised]], now: datetime) -> list[dict[str, Any]]:
     """`agenda --json`: what :meth:`Engine.agenda` returned, soonest first."""
     return [{"id": app.id, "company": app.company, "action": a.action, "due": iso(a.due), "reason": a.reason,
-             "overdue": a.due <= now, "record": a.record} for app, a in items]  # fmt: skip
+             "overdue": a.due <= now and not a.optional, "record": a.record} for app, a in items]  # fmt: skip
 
 
 def verdict_doc(verdict: Verdict) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def card(app: Application, items: Sequence[Advised], now: datetime, tz: tzinfo) 
     return Card(
         id=app.id or 0, company=app.company, role=app.facts.get("role"), state=app.state,
         action=first.action if first else None, due=when(first.due, tz) if first else None,
-        due_at=first.due if first else None, overdue=bool(first and first.due < now),
+        due_at=first.due if first else None, overdue=bool(first and first.due < now and not first.optional),
         optional=bool(first and first.optional), done_event=ONE_CLICK.get(first.action) if first else None,
     )  # fmt: skip
 

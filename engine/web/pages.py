@@ -36,6 +36,7 @@ from .scope import (
 )
 from .security import csrf_ok, foreign_origin
 from .views import application_view, rules_view
+from .whypage import why_view
 
 _templates = Environment(loader=PackageLoader("tactful.web", "templates"), autoescape=True,
                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)  # fmt: skip
@@ -216,6 +217,18 @@ async def app_rules(request: Request) -> Response:
     return render(request, "rules.html", **rules_view(scope, None, app_id))
 
 
+async def why(request: Request) -> Response:
+    scope, app_id = scope_of(request), app_id_of(request)
+    if not known(scope.engine, app_id):
+        return not_found(request)
+    name = request.path_params.get("name")
+    try:
+        trace = scope.engine.why(app_id, name, scope.now)
+    except InputError as err:
+        return render(request, "error.html", 404, title="Not found", message=str(err))
+    return render(request, "why.html", title=f"Why: {trace.app.company}", **why_view(trace, name, scope.tz))
+
+
 async def calendar(request: Request) -> Response:
     feed = config_of(request).calendar_feed
     if feed is None or not feed.is_file():
@@ -253,6 +266,8 @@ SCOPED = (
     ("/applications/{app_id}/events", record, ["POST"]),
     ("/applications/{app_id}/facts", edit, ["POST"]),
     ("/applications/{app_id}/rules", app_rules, ["GET"]),
+    ("/applications/{app_id}/why", why, ["GET"]),
+    ("/applications/{app_id}/why/{name}", why, ["GET"]),
     ("/agenda", agenda, ["GET"]),
     ("/rules", rules_index, ["GET"]),
     ("/rules/{name}", rules, ["GET"]),

@@ -1,0 +1,89 @@
+"""The etiquette packs (rules/packs/): each loads, passes `rules check` and cites a source for
+every number; `rules list`, `add --rules uk`, `rules diff default uk`, an overlay listed after a
+pack, and optional advice never counted overdue, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tactful import load_rules
+from tactful.authoring.check import check_rules
+from tactful.authoring.citations import uncited
+from tests.clirun import doc, ok, run
+
+PACKS = ("academia-us", "de", "jp", "startup", "uk", "us-campus", "us-federal", "via-recruiter")
+COUNTRY = {"academia-us": "US", "de": "DE", "jp": "JP", "uk": "GB", "us-campus": "US", "us-federal": "US"}
+NOW = "2027-05-20T10:00"
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_every_pack_passes_rules_check_and_cites_every_number(name: str) -> None:
+    rs = load_rules(name)
+    assert check_rules(rs, 3000).ok
+    assert uncited(rs) == []
+    assert rs.settings["holidays"] == COUNTRY.get(name)  # the pack's own country; none for startup and overlays
+    own = [s for key, s in rs.sources.items() if s.where.path == f"rules/packs/{name}.yaml"]
+    assert own and all(s.strength in ("official", "major", "community") for s in own)
+
+
+def test_rules_list_shows_every_shipped_set_and_pack_with_its_sources(tmp_path: Path) -> None:
+    listed = {d["name"]: d for d in doc(tmp_path, "rules", "list", now=NOW)}
+    assert set(listed) == {"default", "small-company", *PACKS}
+    assert (listed["uk"]["kind"], listed["uk"]["sources"]) == ("pack", 8)
+    assert listed["via-recruiter"]["kind"] == "overlay" and listed["default"]["kind"] == "set"
+    assert "community practice" in listed["startup"]["description"]
+    text = ok(tmp_path, "rules", "list", now=NOW).stdout.splitlines()
+    assert len(text) == len(listed) and any(line.startswith("uk ") and "8 sources" in line for line in text)
+
+
+def test_a_pack_is_used_with_add_rules_and_its_thank_you_is_optional_never_overdue(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ok(home, "add", "Northwind", "--interviewed", "2027-05-12", "--rules", "uk", now="2027-05-12T12:00")
+    shown = doc(home, "show", "1", now=NOW)
+    assert shown["rules"] == "uk"
+    thanks = next(n for n in shown["next"] if n["action"] == "send_thank_you")
+    assert thanks["optional"] is True and thanks["rule"].startswith("rules/packs/uk.yaml:")
+    agenda = doc(home, "agenda", now=NOW)
+    late = next(a for a in agenda if a["action"] == "send_thank_you")
+    assert late["overdue"] is False  # a courtesy: shown, never counted overdue
+    call = next(a for a in agenda if a["action"] == "call")
+    assert call["due"].startswith("2027-05-25T09:00")  # 10 days (cv-library, heat), a Saturday, + 2 working days
+
+
+def test_rules_diff_shows_what_a_pack_changes(tmp_path: Path) -> None:
+    done = run(tmp_path, "rules", "diff", "default", "uk", now=NOW)
+    assert done.returncode == 1
+    assert "~ settings.max_calls: 2 -> 1" in done.stdout and "~ settings.holidays: null -> GB" in done.stdout
+
+
+def test_an_overlay_goes_after_a_pack_in_a_list_of_extends(tmp_path: Path) -> None:
+    both = tmp_path / "uk-recruiter.yaml"
+    both.write_text("extends: [uk, via-recruiter]\n")
+    rs = load_rules(str(both))
+    assert rs.settings["max_calls"] == 1 and rs.settings["holidays"] == "GB"  # the pack's
+    assert "recruiter" in rs.actions["call"].describe.source  # the overlay's
+    home = tmp_path / "home"
+    ok(home, "add", "Northwind", "--interviewed", "2027-05-12", "--rules", str(both), now="2027-05-12T12:00")
+    assert any("your recruiter" in a["reason"] for a in doc(home, "agenda", "--days", "30", now=NOW))
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("extends: [via-recruiter, uk]\n")
+    done = run(tmp_path, "rules", "validate", str(wrong), now=NOW)
+    assert done.returncode == 2 and "lists overlays only" in done.stderr and done.stderr.count("\n") == 1
+    assert json.loads(run(tmp_path, "rules", "list", "--json", now=NOW).stdout)
+
+
+def test_a_wait_in_working_days_skips_weekends_and_the_packs_holidays(tmp_path: Path) -> None:
+    """`grace: 2 working days` (uk) after Fri 28 May 2027: Mon 31 May is a bank holiday, so Wed 2 Jun."""
+    rules = tmp_path / "wd.yaml"
+    rules.write_text("extends: uk\nsettings:\n  decision_window: 14 days\n")
+    home = tmp_path / "home"
+    ok(home, "add", "Northwind", "--interviewed", "2027-05-14", "--rules", str(rules), now="2027-05-14T12:00")
+    said = ok(home, "why", "1", "call", now=NOW).stdout
+    assert "decision date Fri 28 May 2027 + grace 2 working days = Wed 2 Jun 2027" in said
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("extends: default\nsettings:\n  grace: 2 workin days\n")
+    done = run(tmp_path, "rules", "validate", str(wrong), now=NOW)
+    assert done.returncode == 2 and f"{wrong}:3:10: settings.grace:" in done.stderr and "10 working days" in done.stderr
