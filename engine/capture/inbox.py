@@ -8,6 +8,7 @@ from ..engine import Engine
 from ..errors import InputError
 from ..vocabulary.log import logger
 from ..vocabulary.proposals import ANSWERED, Proposal
+from .feeds import NEWS
 from .sync import proposals_of
 
 #: What an answer may be accepted as (``--as``).
@@ -48,7 +49,9 @@ def accept(engine: Engine, number: int, outcome: str | None = None, **given: Any
     with proposals_of(engine).deciding(number, "accepted", engine.now()) as still_open:
         if not still_open:  # another accept or reject got there first
             raise InputError(f"proposal {number} was decided already; 'tactful inbox' lists the open ones")
-        if proposal.event != ANSWERED:
+        if proposal.event == NEWS:  # the drafts mention it as the recent news
+            engine.record(proposal.application, NEWS, at=at, text=proposal.subject)
+        elif proposal.event != ANSWERED:
             engine.record(proposal.application, proposal.event, at=at)
         else:
             _answer(engine, proposal, outcome, at, given)

@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
 from ..errors import InputError, Refused
 from ..vocabulary.log import logger
 from ..vocabulary.proposals import ANSWERED, Proposal, Seen
-from .config import Mailbox
+from .config import Mailbox, News
+from .feeds import read_feeds
 from .imap import BATCH, SERVER_ERRORS, Folder, Reader, SourceFailed, describe, lost
 from .matching import Index, Match, outcomes
 from .messages import Mail, body_text, domain_of
@@ -34,6 +36,7 @@ class Report:
     (``auto: certain``), and warnings."""
 
     read: int = 0
+    feeds: int = 0
     proposed: list[Proposal] = field(default_factory=list)
     recorded: list[Proposal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -49,6 +52,21 @@ def proposals_of(engine: Engine) -> Any:
     if kept is None:
         raise InputError("this store keeps no proposals, so it cannot sync; use tactful's SQLite or PostgreSQL store")
     return kept
+
+
+def sync_all(engine: Engine, box: Mailbox | None, news: News, env: Mapping[str, str], cache: Path | None,
+             accept: Callable[[Proposal], Any] | None = None) -> Report:  # fmt: skip
+    """Read every source of ``engine``'s candidate: the mailbox (when ``box`` is given), then
+    the news feeds of their applications.
+
+    Raises:
+        InputError: a missing password, or a login the server refused (nothing is read).
+    """
+    report = sync(engine, box, env, accept) if box is not None else Report()
+    found = read_feeds(engine, proposals_of(engine), cache, news.timeout)
+    report.feeds, report.proposed = found.read, report.proposed + found.proposed
+    report.warnings += found.warnings
+    return report
 
 
 def sync(

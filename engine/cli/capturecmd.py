@@ -13,33 +13,42 @@ from .context import Context, common, json_flag, warn
 from .types import DATE, ID
 
 
-def _mailbox(ctx: Context) -> Any:
-    """The checked ``mailbox:`` section of the home's config.yaml."""
-    from ..capture.config import SECTION, parse_mailbox
+def sources(ctx: Context) -> tuple[Any, Any]:
+    """The checked ``mailbox:`` (None without one) and ``news:`` sections of the home's config.yaml."""
+    from ..capture.config import NEWS_SECTION, SECTION, News, parse_mailbox, parse_news
     from ..errors import RuleErrors
     from ..hooks.config import read_config
+    from ..language.yamltree import YMap
 
     config, errors = read_config(ctx.home)
     if errors:
         raise RuleErrors(errors)
-    if SECTION not in config:
-        raise InputError(f"config.yaml in {ctx.home} has no 'mailbox:' section; add one with your IMAP server's "
-                         "host and username (see docs/capture.md)")  # fmt: skip
-    section = config[SECTION]
-    if section is None:
-        from ..language.yamltree import YMap
 
-        section = YMap(config.key_locs[SECTION])
-    return parse_mailbox(section)
+    def section(name: str) -> Any:
+        return YMap(config.key_locs[name]) if config[name] is None else config[name]
+
+    box = parse_mailbox(section(SECTION)) if SECTION in config else None
+    news = parse_news(section(NEWS_SECTION)) if NEWS_SECTION in config else News()
+    return box, news
 
 
-@click.command(short_help="Read the mailbox and propose what happened.")
+def run_sync(ctx: Context, box: Any, news: Any) -> Any:
+    """One sync of every source for the context's candidate (`sync`, and `worker` when due)."""
+    from ..capture.inbox import accept
+    from ..capture.sync import sync_all
+
+    engine = ctx.engine()
+    return sync_all(engine, box, news, os.environ, ctx.home / "cache" / "feeds.json", lambda p: accept(engine, p.id))
+
+
+@click.command(short_help="Read the mailbox and news feeds, and propose what happened.")
 @json_flag
 @common
 def sync(ctx: Context) -> None:
-    """Read the mailbox (config.yaml's mailbox: section) and propose what it shows.
+    """Read the mailbox (config.yaml's mailbox: section) and the applications' news feeds
+    (--news-feed), and propose what they show.
 
-    Nothing is recorded without your say-so ('tactful inbox'), unless the section says
+    Nothing is recorded without your say-so ('tactful inbox'), unless the mailbox section says
     'auto: certain'. The password comes from TACTFUL_IMAP_PASSWORD (or an XOAUTH2 token from
     TACTFUL_IMAP_OAUTH_TOKEN). A second sync reads only what is new.
 
@@ -47,22 +56,26 @@ def sync(ctx: Context) -> None:
     tactful sync
     tactful inbox
     """
-    from ..capture.inbox import accept
-    from ..capture.sync import sync as run
+    from ..capture.feeds import feeds_of
 
-    box = _mailbox(ctx)
+    box, news = sources(ctx)
     engine = ctx.engine()
-    report = run(engine, box, os.environ, lambda p: accept(engine, p.id))
+    if box is None and not feeds_of(engine):
+        raise InputError(f"nothing to sync: config.yaml in {ctx.home} has no 'mailbox:' section and no application "
+                         "has a news feed; add a mailbox section with your IMAP server's host and username "
+                         "(see docs/capture.md), or give a feed with 'tactful edit ID --news-feed URL'")  # fmt: skip
+    report = run_sync(ctx, box, news)
     for message in report.warnings:
         warn(message)
     recorded = {p.id for p in report.recorded}
     waiting = [p for p in report.proposed if p.id not in recorded]
-    document = {"read": report.read, "proposed": _documents(engine, waiting),
+    document = {"read": report.read, "feeds": report.feeds, "proposed": _documents(engine, waiting),
                 "recorded": _documents(engine, report.recorded), "warnings": report.warnings}  # fmt: skip
 
     def human() -> str:
         auto = f", {len(recorded)} recorded by themselves." if recorded else "."
-        lines = [f"Read {report.read} new message{'s' * (report.read != 1)}; {len(waiting)} new proposal"
+        feeds = f" and {report.feeds} news feed{'s' * (report.feeds != 1)}" if report.feeds else ""
+        lines = [f"Read {report.read} new message{'s' * (report.read != 1)}{feeds}; {len(waiting)} new proposal"
                  f"{'s' * (len(waiting) != 1)}{auto}"]  # fmt: skip
         if waiting:
             lines.append("See them with 'tactful inbox'.")
