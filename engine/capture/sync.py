@@ -54,18 +54,19 @@ def proposals_of(engine: Engine) -> Any:
     return kept
 
 
-def sync_all(engine: Engine, box: Mailbox | None, news: News, env: Mapping[str, str], cache: Path | None,
+def sync_all(engine: Engine, box: Mailbox | None, news: News | None, env: Mapping[str, str], cache: Path | None,
              accept: Callable[[Proposal], Any] | None = None) -> Report:  # fmt: skip
-    """Read every source of ``engine``'s candidate: the mailbox (when ``box`` is given), then
-    the news feeds of their applications.
+    """Read the sources of ``engine``'s candidate: the mailbox (when ``box`` is given), then
+    the news feeds of their applications (when ``news`` is).
 
     Raises:
         InputError: a missing password, or a login the server refused (nothing is read).
     """
     report = sync(engine, box, env, accept) if box is not None else Report()
-    found = read_feeds(engine, proposals_of(engine), cache, news.timeout)
-    report.feeds, report.proposed = found.read, report.proposed + found.proposed
-    report.warnings += found.warnings
+    if news is not None:
+        found = read_feeds(engine, proposals_of(engine), cache, news.timeout)
+        report.feeds, report.proposed = found.read, report.proposed + found.proposed
+        report.warnings += found.warnings
     return report
 
 

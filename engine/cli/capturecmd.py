@@ -32,6 +32,50 @@ def sources(ctx: Context) -> tuple[Any, Any]:
     return box, news
 
 
+class WorkerSync:
+    """`tactful worker`'s syncs, for the candidate it was started with: each source whose
+    section says ``every:`` (mailbox, news) when it is due by the worker's clock.
+
+    Raises:
+        InputError: (made) for a broken section, or a mailbox to sync without a password.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        from ..capture.schedule import Schedule
+        from ..capture.sync import PASSWORD, TOKEN
+
+        self.ctx = ctx
+        self.box, self.news = sources(ctx)
+        every = {"mailbox": self.box.every} if self.box is not None and self.box.every else {}
+        if self.news.every:
+            every["news"] = self.news.every
+        if "mailbox" in every and not (os.environ.get(PASSWORD) or os.environ.get(TOKEN)):
+            raise InputError(f"the mailbox section says 'every: …', so the worker syncs it, and needs a password: "
+                             f"set {PASSWORD} (or {TOKEN}) for the worker too")  # fmt: skip
+        self.schedule = Schedule(every)
+
+    def __call__(self) -> None:
+        """Sync what is due now; a refusal (a login refused) or a warning is logged, and the
+        worker goes on."""
+        from ..vocabulary.log import logger
+
+        now = self.ctx.now()
+        due = self.schedule.due(now)
+        if not due:
+            return
+        box = self.box if "mailbox" in due else None
+        try:
+            report = run_sync(self.ctx, box, self.news if "news" in due else None)
+        except InputError as err:
+            logger().warning("sync refused", sources=due, error=str(err))
+        else:
+            for message in report.warnings:
+                logger().warning("sync warning", warning=message)
+            logger().info("worker synced", sources=due, read=report.read, feeds=report.feeds,
+                          proposed=len(report.proposed), recorded=len(report.recorded))  # fmt: skip
+        self.schedule.done(due, now)
+
+
 def run_sync(ctx: Context, box: Any, news: Any) -> Any:
     """One sync of every source for the context's candidate (`sync`, and `worker` when due)."""
     from ..capture.inbox import accept
