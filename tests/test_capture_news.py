@@ -44,7 +44,7 @@ def test_each_item_since_the_interview_is_proposed_and_an_accepted_one_reaches_t
     assert {p["event"] for p in inbox} == {"news"} and {p["application"] for p in inbox} == {app}
     assert inbox[0]["evidence"]["domain"] == "127.0.0.1" and "news/award" in inbox[0]["evidence"]["why"]
 
-    ok(tmp_path, "inbox", "accept", str(inbox[0]["id"]), now=NOW)
+    ok(tmp_path, "inbox", "accept", str(inbox[0]["id"]), now=NOW, env={"TACTFUL_LOG_LEVEL": "info"})  # it logs
     drafts = ok(tmp_path, "draft", str(app), now="2026-05-21T10:00:00+00:00").stdout
     assert "recent news: Northwind wins a design award" in drafts
 

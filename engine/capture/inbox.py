@@ -55,7 +55,7 @@ def accept(engine: Engine, number: int, outcome: str | None = None, **given: Any
             engine.record(proposal.application, proposal.event, at=at)
         else:
             _answer(engine, proposal, outcome, at, given)
-    logger().info("proposal accepted", id=number, application=proposal.application, event=outcome or proposal.event)
+    logger().info("proposal accepted", id=number, application=proposal.application, recorded=outcome or proposal.event)
     return proposal._replace(status="accepted")
 
 
