@@ -22,6 +22,7 @@ from ..vocabulary.proposals import ANSWERED, Proposal, Seen
 from .config import Mailbox, News
 from .feeds import read_feeds
 from .imap import BATCH, SERVER_ERRORS, Folder, Reader, SourceFailed, describe, lost
+from .invites import decode_part, invite_proposals, read_invite
 from .matching import Index, Match, outcomes
 from .messages import Mail, body_text, domain_of
 
@@ -146,7 +147,25 @@ class Proposer:
             found += [(mail, sent, match) for match in matches]
         texts = self._texts([mail for mail, sent, _ in found if not sent], reader)
         place = f"{folder.name}/{validity}"  # a renumbered folder (a new UIDVALIDITY) is a new place
-        return [self._proposal(mail, sent, match, place, texts.get(mail.uid, "")) for mail, sent, match in found]
+        invited = [m for m in mails if m.calendar and not (folder.sent or (self.own and m.sender == self.own))]
+        return [self._proposal(mail, sent, match, place, texts.get(mail.uid, "")) for mail, sent, match in found] + \
+            self._invites(invited, reader, place)  # fmt: skip
+
+    def _invites(self, mails: list[Mail], reader: Reader, place: str) -> list[Proposal]:
+        """``add`` or ``edit`` for each invitation (an .ics part) among ``mails``."""
+        by_part: dict[str, list[Mail]] = {}
+        for mail in mails:
+            for number, _ in mail.calendar:
+                by_part.setdefault(number, []).append(mail)
+        found: list[Proposal] = []
+        for number, group in by_part.items():
+            data = reader.part([m.uid for m in group], number)
+            for mail in group:
+                invite = read_invite(decode_part(data.get(mail.uid, b""), dict(mail.calendar)[number]))
+                key = f"invite:{mail.message_id or f'{place}/{mail.uid}'}"  # apart from the mail's own proposals
+                if invite is not None:
+                    found += invite_proposals(self.candidate, mail, invite, self.index, key)
+        return found
 
     def _texts(self, answers: Iterable[Mail], reader: Reader) -> dict[int, str]:
         """The bounded body text of each answer (only answers: their words suggest outcomes)."""

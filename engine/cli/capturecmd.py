@@ -145,9 +145,20 @@ def _line(doc: dict[str, Any]) -> str:
     what = "answered" if doc["event"] == "answered" else doc["event"]
     head = f"[{doc['id']}] {target}: {what} ({doc['tier']}) — {evidence['date'][:16].replace('T', ' ')}, " \
            f"{evidence['domain']}, \"{evidence['subject']}\"; {evidence['why']}"  # fmt: skip
-    hints = [f"      maybe {o['outcome']}: " + ", ".join(f"'{w}'" for w in o["words"])
-             + (f" ({o['date']})" if o.get("date") else "") for o in doc["outcomes"]]  # fmt: skip
+    hints = [f"      {_hint(o)}" for o in doc["outcomes"]]
     return "\n".join([head, *hints])
+
+
+def _hint(outcome: dict[str, Any]) -> str:
+    """An answer's likely outcome with its words, or an invitation's facts."""
+    if "facts" in outcome:
+        facts = outcome["facts"]
+        who = " ".join(filter(None, (facts.get("interviewer"), f"<{facts['email']}>" if facts.get("email") else "")))
+        company = f" {facts['company']}" if facts.get("company") else ""
+        return f"{outcome['outcome']}{company}: interview {facts.get('interviewed')} {facts.get('time', '')} " \
+               f"({facts.get('timezone')})" + (f", interviewer {who}" if who else "")  # fmt: skip
+    said = ", ".join(f"'{w}'" for w in outcome.get("words", ()))
+    return f"maybe {outcome['outcome']}: {said}" + (f" ({outcome['date']})" if outcome.get("date") else "")
 
 
 @click.group(invoke_without_command=True, short_help="The proposals sync made: list, accept, reject.")
