@@ -22,7 +22,7 @@ from typing import Any
 
 from ..vocabulary.proposals import Proposal
 from .matching import FREE_MAIL, Index, Match, company_key
-from .messages import MAX_SUBJECT, Mail, domain_of
+from .messages import MAX_SUBJECT, domain_of
 
 #: The calendar parts looked at in a message, how deep its structure is walked, the bytes read of one.
 MAX_PARTS, MAX_DEPTH, MAX_ICS_BYTES = 3, 8, 64 * 1024
@@ -104,7 +104,7 @@ def read_invite(data: bytes) -> Invite | None:
     return Invite(title, start, zone or "UTC", address if "@" in address else "", name)
 
 
-def invite_proposals(candidate: str, mail: Mail, invite: Invite, index: Index, key: str) -> list[Proposal]:
+def invite_proposals(candidate: str, subject: str, invite: Invite, index: Index, key: str) -> list[Proposal]:
     """``edit`` for each tracked application the invitation names (its organiser's address or
     domain, or the company in its title), else ``add`` for the company it names; none when it
     names none."""
@@ -118,12 +118,12 @@ def invite_proposals(candidate: str, mail: Mail, invite: Invite, index: Index, k
                  for app in index.by_name.get(company_key(named), ())]  # fmt: skip
     domain = domain_of(invite.organiser)
     if found:
-        return [Proposal(0, candidate, key, m.app.id, EDIT, invite.start, m.tier, domain, invite.title or mail.subject,
+        return [Proposal(0, candidate, key, m.app.id, EDIT, invite.start, m.tier, domain, invite.title or subject,
                          f"{shown}, {m.why}", ({"outcome": EDIT, "facts": facts},)) for m in found]  # fmt: skip
     company = named or _domain_company(domain)
     if not company:
         return []
-    return [Proposal(0, candidate, key, None, ADD, invite.start, "possible", domain, invite.title or mail.subject,
+    return [Proposal(0, candidate, key, None, ADD, invite.start, "possible", domain, invite.title or subject,
                      f"{shown}, organised by {invite.organiser or 'someone'}",
                      ({"outcome": ADD, "facts": {"company": company, **facts}},))]  # fmt: skip
 

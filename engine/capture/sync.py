@@ -56,19 +56,42 @@ def proposals_of(engine: Engine) -> Any:
 
 
 def sync_all(engine: Engine, box: Mailbox | None, news: News | None, env: Mapping[str, str], cache: Path | None,
-             accept: Callable[[Proposal], Any] | None = None) -> Report:  # fmt: skip
+             accept: Callable[[Proposal], Any] | None = None, caldav: str | None = None) -> Report:  # fmt: skip
     """Read the sources of ``engine``'s candidate: the mailbox (when ``box`` is given), then
-    the news feeds of their applications (when ``news`` is).
+    the news feeds of their applications (when ``news`` is), and the invitations on the
+    ``caldav`` calendar (the implicit candidate's alone, as the calendar plugin's).
 
     Raises:
         InputError: a missing password, or a login the server refused (nothing is read).
     """
     report = sync(engine, box, env, accept) if box is not None else Report()
+    if caldav and not engine.candidate_key:
+        _read_calendar(engine, caldav, report, news.timeout if news is not None else 30.0)
     if news is not None:
         found = read_feeds(engine, proposals_of(engine), cache, news.timeout)
         report.feeds, report.proposed = found.read, report.proposed + found.proposed
         report.warnings += found.warnings
     return report
+
+
+def _read_calendar(engine: Engine, url: str, report: Report, timeout: float) -> None:
+    """Propose the invitations on the CalDAV calendar; a server that fails is a warning."""
+    from .caldav import CalendarFailed, invitations
+
+    try:
+        found = invitations(url, engine.now(), timeout)
+    except CalendarFailed as err:
+        report.warnings.append(f"the CalDAV calendar {url}: {err}; the rest of the sync goes on")
+        return
+    index = live_index(engine, "")
+    proposals = [p for uid, invite in found for p in invite_proposals("", "", invite, index, f"caldav:{uid}")]
+    report.proposed += proposals_of(engine).add(proposals)
+
+
+def live_index(engine: Engine, own: str) -> Index:
+    """The candidate's applications that are not over, to match against."""
+    live = [a for a in engine.stored() if not engine.rules_for(a).states[a.state].final]
+    return Index.of(live, [domain_of(own)])
 
 
 def sync(
@@ -128,8 +151,7 @@ class Proposer:
         self.kept = proposals_of(engine)
         self.candidate = engine.candidate_key
         self.own = box.username.lower() if "@" in box.username else ""
-        live = [a for a in engine.stored() if not engine.rules_for(a).states[a.state].final]
-        self.index = Index.of(live, [domain_of(self.own)])
+        self.index = live_index(engine, self.own)
         self._events: dict[int, str] = {}
         self._sent: dict[str, int] = {}  # the messages of ours this sync matched: id -> application
 
@@ -164,7 +186,7 @@ class Proposer:
                 invite = read_invite(decode_part(data.get(mail.uid, b""), dict(mail.calendar)[number]))
                 key = f"invite:{mail.message_id or f'{place}/{mail.uid}'}"  # apart from the mail's own proposals
                 if invite is not None:
-                    found += invite_proposals(self.candidate, mail, invite, self.index, key)
+                    found += invite_proposals(self.candidate, mail.subject, invite, self.index, key)
         return found
 
     def _texts(self, answers: Iterable[Mail], reader: Reader) -> dict[int, str]:

@@ -13,8 +13,10 @@ from .context import Context, common, json_flag, warn
 from .types import DATE, ID
 
 
-def sources(ctx: Context) -> tuple[Any, Any]:
-    """The checked ``mailbox:`` (None without one) and ``news:`` sections of the home's config.yaml."""
+def sources(ctx: Context) -> tuple[Any, Any, str | None]:
+    """The checked ``mailbox:`` (None without one) and ``news:`` sections of the home's
+    config.yaml, and the CalDAV URL of its ``calendar:`` section (None without one)."""
+    from ..capture.caldav import caldav_url
     from ..capture.config import NEWS_SECTION, SECTION, News, parse_mailbox, parse_news
     from ..errors import RuleErrors
     from ..hooks.config import read_config
@@ -29,7 +31,7 @@ def sources(ctx: Context) -> tuple[Any, Any]:
 
     box = parse_mailbox(section(SECTION)) if SECTION in config else None
     news = parse_news(section(NEWS_SECTION)) if NEWS_SECTION in config else News()
-    return box, news
+    return box, news, caldav_url(config)
 
 
 class WorkerSync:
@@ -45,7 +47,7 @@ class WorkerSync:
         from ..capture.sync import PASSWORD, TOKEN
 
         self.ctx = ctx
-        self.box, self.news = sources(ctx)
+        self.box, self.news, self.caldav = sources(ctx)
         every = {"mailbox": self.box.every} if self.box is not None and self.box.every else {}
         if self.news.every:
             every["news"] = self.news.every
@@ -65,7 +67,8 @@ class WorkerSync:
             return
         box = self.box if "mailbox" in due else None
         try:
-            report = run_sync(self.ctx, box, self.news if "news" in due else None)
+            report = run_sync(self.ctx, box, self.news if "news" in due else None,
+                              self.caldav if "mailbox" in due else None)  # fmt: skip
         except InputError as err:
             logger().warning("sync refused", sources=due, error=str(err))
         else:
@@ -76,21 +79,22 @@ class WorkerSync:
         self.schedule.done(due, now)
 
 
-def run_sync(ctx: Context, box: Any, news: Any) -> Any:
+def run_sync(ctx: Context, box: Any, news: Any, caldav: str | None = None) -> Any:
     """One sync of every source for the context's candidate (`sync`, and `worker` when due)."""
     from ..capture.inbox import accept
     from ..capture.sync import sync_all
 
     engine = ctx.engine()
-    return sync_all(engine, box, news, os.environ, ctx.home / "cache" / "feeds.json", lambda p: accept(engine, p.id))
+    return sync_all(engine, box, news, os.environ, ctx.home / "cache" / "feeds.json", lambda p: accept(engine, p.id),
+                    caldav)  # fmt: skip
 
 
 @click.command(short_help="Read the mailbox and news feeds, and propose what happened.")
 @json_flag
 @common
 def sync(ctx: Context) -> None:
-    """Read the mailbox (config.yaml's mailbox: section) and the applications' news feeds
-    (--news-feed), and propose what they show.
+    """Read the mailbox (config.yaml's mailbox: section), the applications' news feeds
+    (--news-feed) and the calendar plugin's CalDAV calendar, and propose what they show.
 
     Nothing is recorded without your say-so ('tactful inbox'), unless the mailbox section says
     'auto: certain'. The password comes from TACTFUL_IMAP_PASSWORD (or an XOAUTH2 token from
@@ -102,13 +106,13 @@ def sync(ctx: Context) -> None:
     """
     from ..capture.feeds import feeds_of
 
-    box, news = sources(ctx)
+    box, news, caldav = sources(ctx)
     engine = ctx.engine()
-    if box is None and not feeds_of(engine):
+    if box is None and not caldav and not feeds_of(engine):
         raise InputError(f"nothing to sync: config.yaml in {ctx.home} has no 'mailbox:' section and no application "
                          "has a news feed; add a mailbox section with your IMAP server's host and username "
                          "(see docs/capture.md), or give a feed with 'tactful edit ID --news-feed URL'")  # fmt: skip
-    report = run_sync(ctx, box, news)
+    report = run_sync(ctx, box, news, caldav)
     for message in report.warnings:
         warn(message)
     recorded = {p.id for p in report.recorded}
