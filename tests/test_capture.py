@@ -123,7 +123,7 @@ def test_a_second_sync_proposes_nothing_new(home: Path, mailbox: IMAPClient) -> 
     fill(mailbox)
     doc(home, "sync", now=NOW, env=ENV)
     again = doc(home, "sync", now=NOW, env=ENV)
-    assert again == {"read": 0, "proposed": [], "recorded": [], "warnings": []}
+    assert again == {"read": 0, "feeds": 0, "proposed": [], "recorded": [], "warnings": []}
     assert len(doc(home, "inbox", now=NOW)) == 3
 
 

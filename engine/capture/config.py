@@ -59,6 +59,37 @@ class Mailbox:
         return f"{self.username}@{self.host}:{self.port}"
 
 
+@dataclass(frozen=True, slots=True)
+class News:
+    """The checked ``news:`` section: how long to wait for a feed, how often the worker reads them."""
+
+    timeout: float = 20.0
+    every: timedelta | None = None
+
+
+NEWS_SECTION, NEWS_KEYS = "news", ("timeout", "every")
+
+
+def parse_news(section: Mapping[str, Any]) -> News:
+    """The settings of a ``news:`` section (``timeout: 20``, ``every: 1 hour``).
+
+    Raises:
+        RuleErrors: every problem at once, each where it was written.
+    """
+    problems = Problems()
+    problems.keys(section, NEWS_KEYS, "the news section", noun="setting", otherwise="; the settings are timeout, every")
+    values: dict[str, Any] = {}
+    for key in NEWS_KEYS:
+        if key in section:
+            value, message = _CHECKS[key](section[key])
+            if message:
+                problems.error(_where(section, key), f"news: {key}: {message}")
+            values[key] = value
+    if problems.errors:
+        raise RuleErrors(problems.errors)
+    return News(timeout=float(values.get("timeout", 20.0)), every=values.get("every"))
+
+
 def parse_mailbox(section: Mapping[str, Any]) -> Mailbox:
     """The settings of a ``mailbox:`` section.
 

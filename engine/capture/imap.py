@@ -13,7 +13,9 @@ messages' \\Seen flags stay as they were.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import imaplib
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -29,6 +31,7 @@ from imapclient.tls import IMAP4_TLS  # type: ignore[import-untyped]
 
 from ..errors import InputError
 from .config import Mailbox
+from .invites import MAX_ICS_BYTES, calendar_parts
 from .messages import FIELDS, MAX_BODY_BYTES, MAX_HEADER_BYTES, Mail, read_header
 
 #: How many messages one FETCH asks for.
@@ -191,7 +194,7 @@ class Reader:
     def headers(self, uids: list[int]) -> Iterator[Mail]:
         """The header fields of ``uids`` (one FETCH), read within bounds; messages the server
         leaves out of its answer are skipped."""
-        answer: dict[int, dict[bytes, Any]] = self.client.fetch(uids, [_HEADER, b"INTERNALDATE"])
+        answer: dict[int, dict[bytes, Any]] = self.client.fetch(uids, [_HEADER, b"INTERNALDATE", b"BODYSTRUCTURE"])
         for uid in uids:
             data = answer.get(uid)
             if data is None:
@@ -199,7 +202,20 @@ class Reader:
             raw = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
             arrived = data.get(b"INTERNALDATE")
             arrived = arrived if isinstance(arrived, datetime) else None
-            yield read_header(uid, raw if isinstance(raw, bytes) else b"", arrived)
+            mail = read_header(uid, raw if isinstance(raw, bytes) else b"", arrived)
+            parts = calendar_parts(data.get(b"BODYSTRUCTURE"))
+            yield dataclasses.replace(mail, calendar=tuple(parts)) if parts else mail
+
+    def part(self, uids: list[int], number: str) -> dict[int, bytes]:
+        """The first :data:`MAX_ICS_BYTES` of part ``number`` of each of ``uids`` (a partial fetch)."""
+        if not uids or not re.fullmatch(r"\d{1,3}(\.\d{1,3}){0,8}", number):
+            return {}
+        answer = self.client.fetch(uids, [f"BODY.PEEK[{number}]<0.{MAX_ICS_BYTES}>".encode()])
+        found = {}
+        for uid, data in answer.items():
+            value = next((v for k, v in data.items() if k.startswith(b"BODY[")), b"")
+            found[int(uid)] = value[:MAX_ICS_BYTES] if isinstance(value, bytes) else b""
+        return found
 
     def bodies(self, uids: list[int]) -> dict[int, bytes]:
         """The first bytes of each body (a partial fetch: never the whole of a large message)."""

@@ -8,6 +8,8 @@ from ..engine import Engine
 from ..errors import InputError
 from ..vocabulary.log import logger
 from ..vocabulary.proposals import ANSWERED, Proposal
+from .feeds import NEWS
+from .invites import ADD, EDIT, facts_of
 from .sync import proposals_of
 
 #: What an answer may be accepted as (``--as``).
@@ -38,22 +40,33 @@ def accept(engine: Engine, number: int, outcome: str | None = None, **given: Any
         Refused: when the etiquette refuses the event; the proposal stays open.
     """
     proposal = open_proposal(engine, number)
-    if proposal.application is None:
-        raise InputError(f"proposal {number} proposes a new application, which this tactful cannot add yet")
     if proposal.event != ANSWERED and outcome is not None:
         raise InputError(f"--as is for an answer from the employer; proposal {number} is {proposal.event}")
-    at = min(proposal.at, engine.now())
+    at, app = min(proposal.at, engine.now()), proposal.application or 0
     # Marked and recorded in one transaction: a kill between the two leaves neither, so the
     # proposal is still open and a second accept records the event once.
     with proposals_of(engine).deciding(number, "accepted", engine.now()) as still_open:
         if not still_open:  # another accept or reject got there first
             raise InputError(f"proposal {number} was decided already; 'tactful inbox' lists the open ones")
-        if proposal.event != ANSWERED:
-            engine.record(proposal.application, proposal.event, at=at)
+        if proposal.event in (ADD, EDIT):  # an invitation: the interview's date, zone and interviewer
+            app = _invited(engine, proposal)
+        elif proposal.event == NEWS:  # the drafts mention it as the recent news
+            engine.record(app, NEWS, at=at, text=proposal.subject)
+        elif proposal.event != ANSWERED:
+            engine.record(app, proposal.event, at=at)
         else:
             _answer(engine, proposal, outcome, at, given)
-    logger().info("proposal accepted", id=number, application=proposal.application, event=outcome or proposal.event)
-    return proposal._replace(status="accepted")
+    logger().info("proposal accepted", id=number, application=app, recorded=outcome or proposal.event)
+    return proposal._replace(status="accepted", application=app)  # an accepted add: the application it added
+
+
+def _invited(engine: Engine, proposal: Proposal) -> int:
+    """Add the application an invitation names, or correct the one it is for; its id."""
+    facts = facts_of(proposal.outcomes)
+    company = str(facts.pop("company", "") or proposal.domain)
+    if proposal.event == ADD:
+        return engine.add(company, **facts).id or 0
+    return engine.edit(proposal.application or 0, **facts).id or 0
 
 
 def _answer(engine: Engine, proposal: Proposal, outcome: str | None, at: Any, given: dict[str, Any]) -> None:

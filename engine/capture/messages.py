@@ -45,6 +45,7 @@ class Mail:
     subject: str
     threads: tuple[str, ...]  # the ids In-Reply-To and References name, nearest first
     header: bytes = b""  # Content-Type and its kin, to read a body fetched later
+    calendar: tuple[tuple[str, str], ...] = ()  # its calendar parts: (part number, transfer encoding)
 
 
 def read_header(uid: int, raw: bytes, arrived: datetime | None) -> Mail:

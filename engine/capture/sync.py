@@ -12,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
 from ..errors import InputError, Refused
 from ..vocabulary.log import logger
 from ..vocabulary.proposals import ANSWERED, Proposal, Seen
-from .config import Mailbox
+from .config import Mailbox, News
+from .feeds import read_feeds
 from .imap import BATCH, SERVER_ERRORS, Folder, Reader, SourceFailed, describe, lost
+from .invites import decode_part, invite_proposals, read_invite
 from .matching import Index, Match, outcomes
 from .messages import Mail, body_text, domain_of
 
@@ -34,6 +37,7 @@ class Report:
     (``auto: certain``), and warnings."""
 
     read: int = 0
+    feeds: int = 0
     proposed: list[Proposal] = field(default_factory=list)
     recorded: list[Proposal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -49,6 +53,45 @@ def proposals_of(engine: Engine) -> Any:
     if kept is None:
         raise InputError("this store keeps no proposals, so it cannot sync; use tactful's SQLite or PostgreSQL store")
     return kept
+
+
+def sync_all(engine: Engine, box: Mailbox | None, news: News | None, env: Mapping[str, str], cache: Path | None,
+             accept: Callable[[Proposal], Any] | None = None, caldav: str | None = None) -> Report:  # fmt: skip
+    """Read the sources of ``engine``'s candidate: the mailbox (when ``box`` is given), then
+    the news feeds of their applications (when ``news`` is), and the invitations on the
+    ``caldav`` calendar (the implicit candidate's alone, as the calendar plugin's).
+
+    Raises:
+        InputError: a missing password, or a login the server refused (nothing is read).
+    """
+    report = sync(engine, box, env, accept) if box is not None else Report()
+    if caldav and not engine.candidate_key:
+        _read_calendar(engine, caldav, report, news.timeout if news is not None else 30.0)
+    if news is not None:
+        found = read_feeds(engine, proposals_of(engine), cache, news.timeout)
+        report.feeds, report.proposed = found.read, report.proposed + found.proposed
+        report.warnings += found.warnings
+    return report
+
+
+def _read_calendar(engine: Engine, url: str, report: Report, timeout: float) -> None:
+    """Propose the invitations on the CalDAV calendar; a server that fails is a warning."""
+    from .caldav import CalendarFailed, invitations
+
+    try:
+        found = invitations(url, engine.now(), timeout)
+    except CalendarFailed as err:
+        report.warnings.append(f"the CalDAV calendar {url}: {err}; the rest of the sync goes on")
+        return
+    index = live_index(engine, "")
+    proposals = [p for uid, invite in found for p in invite_proposals("", "", invite, index, f"caldav:{uid}")]
+    report.proposed += proposals_of(engine).add(proposals)
+
+
+def live_index(engine: Engine, own: str) -> Index:
+    """The candidate's applications that are not over, to match against."""
+    live = [a for a in engine.stored() if not engine.rules_for(a).states[a.state].final]
+    return Index.of(live, [domain_of(own)])
 
 
 def sync(
@@ -108,8 +151,7 @@ class Proposer:
         self.kept = proposals_of(engine)
         self.candidate = engine.candidate_key
         self.own = box.username.lower() if "@" in box.username else ""
-        live = [a for a in engine.stored() if not engine.rules_for(a).states[a.state].final]
-        self.index = Index.of(live, [domain_of(self.own)])
+        self.index = live_index(engine, self.own)
         self._events: dict[int, str] = {}
         self._sent: dict[str, int] = {}  # the messages of ours this sync matched: id -> application
 
@@ -127,7 +169,25 @@ class Proposer:
             found += [(mail, sent, match) for match in matches]
         texts = self._texts([mail for mail, sent, _ in found if not sent], reader)
         place = f"{folder.name}/{validity}"  # a renumbered folder (a new UIDVALIDITY) is a new place
-        return [self._proposal(mail, sent, match, place, texts.get(mail.uid, "")) for mail, sent, match in found]
+        invited = [m for m in mails if m.calendar and not (folder.sent or (self.own and m.sender == self.own))]
+        return [self._proposal(mail, sent, match, place, texts.get(mail.uid, "")) for mail, sent, match in found] + \
+            self._invites(invited, reader, place)  # fmt: skip
+
+    def _invites(self, mails: list[Mail], reader: Reader, place: str) -> list[Proposal]:
+        """``add`` or ``edit`` for each invitation (an .ics part) among ``mails``."""
+        by_part: dict[str, list[Mail]] = {}
+        for mail in mails:
+            for number, _ in mail.calendar:
+                by_part.setdefault(number, []).append(mail)
+        found: list[Proposal] = []
+        for number, group in by_part.items():
+            data = reader.part([m.uid for m in group], number)
+            for mail in group:
+                invite = read_invite(decode_part(data.get(mail.uid, b""), dict(mail.calendar)[number]))
+                key = f"invite:{mail.message_id or f'{place}/{mail.uid}'}"  # apart from the mail's own proposals
+                if invite is not None:
+                    found += invite_proposals(self.candidate, mail.subject, invite, self.index, key)
+        return found
 
     def _texts(self, answers: Iterable[Mail], reader: Reader) -> dict[int, str]:
         """The bounded body text of each answer (only answers: their words suggest outcomes)."""

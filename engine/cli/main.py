@@ -29,6 +29,7 @@ FACT_OPTIONS = (
     click.option("--no-calls/--calls-ok", default=None, help="The interviewer asked candidates not to call."),
     click.option("--email-invited/--email-not-invited", default=None, help="The interviewer invited email."),
     click.option("--rank", type=RANK, help="Your preference: 1 for your first choice, 2 for the next…"),
+    click.option("--news-feed", metavar="URL", help="The company's RSS or Atom news feed, read by 'tactful sync'."),
 )
 
 

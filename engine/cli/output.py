@@ -96,7 +96,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], fit: int | None
 
 #: The facts `add` takes, shown first and in this order; what the rules derive follows.
 FACT_ORDER = ("interviewed", "role", "interviewer", "email", "phone", "timezone", "decision_by", "no_calls",
-              "email_invited", "rank")  # fmt: skip
+              "email_invited", "rank", "news_feed")  # fmt: skip
 
 
 def fact_text(value: Any, tz: tzinfo) -> str:

@@ -99,7 +99,9 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
     PostgreSQL a change wakes it at once, on SQLite it looks again every --poll seconds. Run as
     many as you like on one database. Logs one line at start and one at stop (info level);
     each pass at debug (-v, or TACTFUL_LOG_LEVEL=debug). Ctrl-C exits 130, SIGTERM 0.
-    It serves every candidate, whatever --candidate says.
+    It serves every candidate, whatever --candidate says. When config.yaml's mailbox or news
+    section says 'every: 15 minutes', it also syncs them that often ('tactful sync'), for
+    --candidate (default: the implicit candidate).
 
     \b
     tactful worker
@@ -116,6 +118,7 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
     engine = ctx.engine()
     pm = ctx.plugins()  # a broken config.yaml stops the worker before anything is written
     keep_takers(engine.store.outbox, pm)  # notices nobody here takes are written expanded
+    syncing = _syncing(ctx)  # a broken mailbox or news section stops the worker here too
     logger().info("worker started", poll=poll)
     passes, size = 0, batch or tick_batch(engine.store, TICK_BATCH)
     try:
@@ -123,6 +126,8 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
             ctx.refresh_now()
             fired = reconnecting(lambda: sum(1 for _ in engine.tick_each(size)))
             report = reconnecting(partial(ctx.deliver, Tally()))  # counted across tries: one cut short kept its count
+            if syncing is not None:
+                syncing()
             passes += 1
             logger().debug("worker pass", fired=fired, delivered=report.delivered, failed=len(report.failed))
             if signals.stop:
@@ -137,6 +142,19 @@ def worker(ctx: Context, batch: int | None, poll: float) -> None:
     logger().info("worker stopped", passes=passes)
     if signals.first == signal.SIGINT:
         sys.exit(130)  # what shells expect after Ctrl-C (128 + 2); SIGTERM is a clean stop, 0
+
+
+def _syncing(ctx: Context) -> Callable[[], None] | None:
+    """The worker's syncs, when config.yaml's mailbox or news section says ``every:``."""
+    from ..hooks.config import read_config
+
+    config, _ = read_config(ctx.home)  # its errors stopped ctx.plugins() already
+    if "mailbox" not in config and "news" not in config:
+        return None  # no capture loaded: a worker without it starts as before
+    from .capturecmd import WorkerSync
+
+    syncing = WorkerSync(ctx)
+    return syncing if syncing.schedule.every else None
 
 
 def _until_next_wake(ctx: Context, poll: float) -> float:

@@ -21,9 +21,9 @@ from ..language.yamltree import YMap, read_text_file, read_yaml
 from ..vocabulary.perms import private_file
 
 FILE_NAME = "config.yaml"
-#: Sections that configure tactful itself rather than a plugin: ``mailbox`` is `tactful sync`'s
-#: (checked by :mod:`tactful.capture.config`).
-CORE_SECTIONS = ("mailbox",)
+#: Sections that configure tactful itself rather than a plugin: ``mailbox`` and ``news`` are
+#: `tactful sync`'s (checked by :mod:`tactful.capture.config`).
+CORE_SECTIONS = ("mailbox", "news")
 
 
 def plugin_names() -> set[str]:

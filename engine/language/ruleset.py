@@ -26,6 +26,7 @@ CORE_FACTS: dict[str, str] = {
     "no_calls": "bool",
     "email_invited": "bool",
     "rank": "int",
+    "news_feed": "str",
 }
 #: Names about the user's other applications, computed when an expression needs them.
 PORTFOLIO_NAMES = frozenset({

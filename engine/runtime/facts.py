@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import InputError, did_you_mean
 from ..vocabulary.records import Application
@@ -13,7 +14,9 @@ from ..vocabulary.timecalc import check_year, zone
 
 #: The facts `add` and `edit` take, in the order the CLI lists them.
 FIELDS = ("interviewed", "role", "interviewer", "email", "phone", "timezone", "decision_by",
-          "no_calls", "email_invited", "rank")  # fmt: skip
+          "no_calls", "email_invited", "rank", "news_feed")  # fmt: skip
+#: The longest news feed address kept.
+MAX_URL = 2000
 
 
 _SINGLE = (str, int, float, date)  # dates and datetimes from Python callers
@@ -107,8 +110,23 @@ def company_name(value: Any) -> str:
     return name
 
 
+def _feed(value: Any, name: str) -> str:
+    """A news feed's address: http or https, with a host, no user or password in it."""
+    text = str(value).strip()
+    try:
+        parts = urlsplit(text)
+        good = parts.scheme in ("http", "https") and bool(parts.hostname) and len(text) <= MAX_URL
+        good = good and parts.username is None and parts.port != 0 and text.isprintable() and " " not in text
+    except ValueError:
+        good = False
+    if not good:
+        raise fact_error(name, f" {quoted(value)} is not a feed's address; give its http or https URL, "
+                               "e.g. https://northwind.example/news.rss")  # fmt: skip
+    return text
+
+
 _PARSERS = {"interviewed": parse_date, "decision_by": parse_date, "no_calls": _boolean,
-            "email_invited": _boolean, "rank": _rank, "timezone": _timezone}  # fmt: skip
+            "email_invited": _boolean, "rank": _rank, "timezone": _timezone, "news_feed": _feed}  # fmt: skip
 #: Each fact's check, by name (text for those without one of their own).
 _CHECKS = {name: _PARSERS.get(name, _text) for name in FIELDS}
 #: Dates already checked (as given, as stored); an import meets the same few hundred again and again.
