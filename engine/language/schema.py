@@ -40,7 +40,7 @@ from .build_states import (
 )
 from .durations import UNIT_PATTERN
 from .ruleset import FACT_TYPES, MARKS, TOP_KEYS
-from .settings import DURATIONS, MAX_CALLS, SETTINGS
+from .settings import DURATIONS, MAX_CALLS, SETTINGS, WORD
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: The file the shipped rule sets point to, relative to the `rules` folder.
@@ -94,6 +94,10 @@ def _settings() -> dict[str, Any]:
         "contact_hours": {"type": "string", "pattern": r"^\s*\d{2}:\d{2}(:\d{2})?\s*-\s*\d{2}:\d{2}(:\d{2})?\s*$",
                           "description": "hours in the interviewer's zone, like 09:00-17:00"},
         "holidays": {"type": ["string", "null"], "description": "a country code such as US or US-CA, or null"},
+        "language": {"type": ["string", "null"], "pattern": f"^{WORD.pattern}$",
+                     "description": "the language of reports and the proof of search, like de; null: English"},
+        "company_size": {"type": ["string", "null"], "pattern": f"^{WORD.pattern}$",
+                         "description": "the size of company this set is for, like small; reports group by it"},
     })  # fmt: skip
     return _object(kinds, tuple(SETTINGS), description="the numbers of the etiquette")
 
