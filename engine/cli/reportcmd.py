@@ -15,7 +15,7 @@ from .types import DATE
 if TYPE_CHECKING:
     from ..views.report import Period
 
-FORMATS = ("text", "json", "csv")
+FORMATS = ("text", "json", "csv", "pdf")
 
 
 @click.command()
@@ -103,8 +103,14 @@ def _proof(ctx: Context, period: Period, fmt: str) -> str | bytes:
     if fmt == "csv":
         return proof.csv_text(found)
     language = proof.language_of(engine, sets)
-    return _json({"candidate": engine.candidate_key, "period": period.doc(), "language": language,
-                  "applications": [r._asdict() for r in found]})  # fmt: skip
+    if fmt == "json":
+        return _json({"candidate": engine.candidate_key, "period": period.doc(), "language": language,
+                      "applications": [r._asdict() for r in found]})  # fmt: skip
+    from ..views.proofpdf import proof_pdf
+
+    person = engine.store.get_candidate(engine.candidate_key)
+    made = ctx.now().astimezone(ctx.zone()).date()
+    return proof_pdf(found, proof.words(language), period, made, person.name if person else "")
 
 
 def _json(doc: object) -> str:
