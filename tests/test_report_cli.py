@@ -78,6 +78,17 @@ def test_the_proof_as_csv_has_the_documented_columns(home: Path) -> None:
     assert len(rows) == 9
 
 
+def test_the_html_file_is_self_contained_with_charts_that_say_what_they_show(home: Path, tmp_path: Path) -> None:
+    page = tmp_path / "search.html"
+    ok(home, "report", "--format", "html", "-o", str(page), now=NOW)
+    html = page.read_text()
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 4 and html.count("<desc id=") == 4
+    assert "<script" not in html and "src=" not in html and "href=" not in html
+    assert "Median 6.5 days after the stated date" in html and "Hooli" in html
+    coach = ok(home, "report", "--all-candidates", "--format", "html", now=NOW).stdout
+    assert "<svg" in coach and "Northwind" not in coach and "Acme Secret Corp" not in coach
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [

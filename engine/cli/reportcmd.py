@@ -15,7 +15,7 @@ from .types import DATE
 if TYPE_CHECKING:
     from ..views.report import Period
 
-FORMATS = ("text", "json", "csv", "pdf")
+FORMATS = ("text", "json", "html", "csv", "pdf")
 
 
 @click.command()
@@ -82,6 +82,10 @@ def _report(ctx: Context, period: Period, fmt: str) -> str | bytes:
     from ..views.reporttext import report_text
 
     doc = document(ctx.engine(), period)
+    if fmt == "html":
+        from ..views.reporthtml import report_html
+
+        return report_html(doc, ctx.now().astimezone(ctx.zone()).date())
     return _json(doc) if fmt == "json" else report_text(doc) + "\n"
 
 
@@ -90,6 +94,10 @@ def _coach(ctx: Context, period: Period, fmt: str) -> str | bytes:
     from ..views.reporttext import coach_text
 
     doc = coach_document(ctx.every_candidate(), period)
+    if fmt == "html":
+        from ..views.reporthtml import report_html
+
+        return report_html(doc, ctx.now().astimezone(ctx.zone()).date())
     return _json(doc) if fmt == "json" else coach_text(doc) + "\n"
 
 

@@ -50,6 +50,7 @@ class Story(NamedTuple):
     late_days: int | None  # the decision's day minus the decision date given; None: no date given, or no decision
     decided_at: datetime | None
     contacts: tuple[tuple[datetime, str], ...]  # every contact of the candidate's: when, which channel
+    ended_at: datetime | None = None  # when it reached a final state
 
 
 def _day(value: object) -> date | None:
@@ -128,4 +129,5 @@ def tell(app: Application, rs: RuleSet, history: Sequence[LogEntry]) -> Story:
         offer=any(e.kind == "event" and e.name == "offer" for e in ordered),
         outcome=_outcome(app, ordered), follow_ups=_follow_ups(ordered, final),
         late_days=late, decided_at=decision.at if decision else None, contacts=contacts,
+        ended_at=next((e.at for e in ordered if e.target in rs.states and rs.states[e.target].final), None),
     )  # fmt: skip

@@ -87,8 +87,18 @@ def document(engine: Engine, period: Period = WHOLE) -> dict[str, Any]:
     return {"candidate": engine.candidate_key, "period": period.doc(), "min_sample": MIN_SAMPLE,
             "overall": numbers(told),
             "rule_sets": {name: numbers(group) for name, group in sorted(per.items())},
+            "timeline": [timeline_row(story) for story in told],
             "suggestions": [s for name, group in sorted(per.items())
                             for s in _suggestions(group, sets[name])]}  # fmt: skip
+
+
+def timeline_row(story: Story) -> dict[str, Any]:
+    """One application on the timeline of the whole search: its interview, contacts, decision, end."""
+    return {"id": story.app.id, "company": story.app.company, "outcome": story.outcome,
+            "interviewed": story.interviewed.isoformat() if story.interviewed else None,
+            "contacts": [{"at": at.isoformat(), "channel": channel} for at, channel in story.contacts],
+            "decided_at": story.decided_at.isoformat() if story.decided_at else None,
+            "ended_at": story.ended_at.isoformat() if story.ended_at else None}  # fmt: skip
 
 
 def coach_document(engines: Iterable[Engine], period: Period = WHOLE) -> dict[str, Any]:

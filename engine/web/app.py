@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from . import api, pages
+from . import api, insights, pages
 from .config import WebConfig
 from .scope import UnknownCandidate
 from .security import BodyLimit, HostGuard
@@ -52,7 +52,12 @@ async def _crash(request: Request, exc: Exception) -> Response:
 def create_app(config: WebConfig) -> Starlette:
     """The ASGI app for ``config``."""
     app = Starlette(
-        routes=[*pages.ROUTES, *api.ROUTES, Mount("/static", app=StaticFiles(directory=STATIC), name="static")],
+        routes=[
+            *pages.ROUTES,
+            *insights.ROUTES,
+            *api.ROUTES,
+            Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        ],
         middleware=[Middleware(HostGuard, config=config), Middleware(BodyLimit)],
         exception_handlers={HTTPException: _http_error, UnknownCandidate: _no_candidate, Exception: _crash},
     )
