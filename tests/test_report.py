@@ -130,3 +130,16 @@ def test_follow_ups_are_numbered_from_one_in_time_order(found: list[Story]) -> N
 def test_quartiles_lie_between_the_extremes(values: list[float]) -> None:
     found = spread(values)
     assert min(values) <= found["q1"] <= found["median"] <= found["q3"] <= found["longest"] == max(values)
+
+
+def test_every_text_in_a_chart_is_escaped() -> None:
+    from datetime import date
+
+    from tactful.views.charts import timeline_chart
+
+    contact = {"at": "2026-05-21T10:00:00+00:00", "channel": "<b>"}
+    row = {"id": 1, "company": "<script>x</script> & Co", "outcome": "pending", "interviewed": "2026-05-04",
+           "contacts": [contact], "decided_at": None, "ended_at": None}  # fmt: skip
+    svg = str(timeline_chart([row], date(2026, 6, 1)))
+    assert "<script>" not in svg and "<b>" not in svg and "&lt;script&gt;x&lt;/script&gt; &amp; Co" in svg
+    assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg

@@ -81,7 +81,7 @@ def _report(ctx: Context, period: Period, fmt: str) -> str | bytes:
     from ..views.report import document
     from ..views.reporttext import report_text
 
-    doc = document(ctx.engine(), period)
+    doc = document(ctx.engine(), period, timeline=fmt == "html")
     if fmt == "html":
         from ..views.reporthtml import report_html
 

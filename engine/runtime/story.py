@@ -102,32 +102,48 @@ def _answer_after(later: Sequence[LogEntry], final: bool) -> bool | None:
     return False if final else None
 
 
-def _outcome(app: Application, history: Sequence[LogEntry]) -> str:
-    reached = {entry.target for entry in history} | {app.state}
+def _outcome(state: str, reached: set[str]) -> str:
+    reached.add(state)
     if "closed" in reached and "rejected" in reached:
         return "rejected"  # the thank-you letter after a rejection closes it
     return next((name for name in OUTCOMES if name in reached), "pending")
 
 
+def _finals(rs: RuleSet) -> frozenset[str]:
+    """The rule set's final states, worked out once per rule set."""
+    found: frozenset[str] | None = rs.memo.get("story.finals")
+    if found is None:
+        found = rs.memo["story.finals"] = frozenset(name for name, state in rs.states.items() if state.final)
+    return found
+
+
 def tell(app: Application, rs: RuleSet, history: Sequence[LogEntry]) -> Story:
     """The story of ``app`` under ``rs`` from its ``history`` (in any order)."""
     ordered = sorted(history, key=lambda entry: (entry.at, entry.id or 0))
-    final = app.state in rs.states and rs.states[app.state].final
-    decision = next((e for e in ordered if e.kind == "event" and e.name in DECISIONS), None)
+    finals = _finals(rs)
+    decision = ended = None
+    answered = offer = False
+    reached: set[str] = set()
+    contacts = []
+    for entry in ordered:  # one pass: what the employer answered, what the candidate did, where it went
+        reached.add(entry.target)
+        if ended is None and entry.target in finals:
+            ended = entry.at
+        if entry.kind != "event":
+            continue
+        answered = answered or _is_reply(entry)
+        offer = offer or entry.name == "offer"
+        if decision is None and entry.name in DECISIONS:
+            decision = entry
+        if entry.name in FOLLOW_UPS or entry.name == "thank_you_sent":
+            contacts.append((entry.at, FOLLOW_UPS.get(entry.name, "thank_you")))
     given = _day(app.facts.get("decision_by"))
-    late = None
-    if decision is not None and given is not None:
-        late = (decision.at.astimezone(_zone(app)).date() - given).days
+    late = None if decision is None or given is None else (decision.at.astimezone(_zone(app)).date() - given).days
     grace = rs.settings.get("grace")
-    contacts = tuple((e.at, FOLLOW_UPS.get(e.name) or "thank_you") for e in ordered
-                     if e.kind == "event" and (e.name in FOLLOW_UPS or e.name == "thank_you_sent"))  # fmt: skip
     return Story(
         app=app, rules=rs.name, size=rs.settings.get("company_size"),
         grace_days=grace.total_seconds() / 86400 if grace is not None else 0.0,
-        interviewed=_day(app.facts.get("interviewed")),
-        answered=any(_is_reply(e) for e in ordered),
-        offer=any(e.kind == "event" and e.name == "offer" for e in ordered),
-        outcome=_outcome(app, ordered), follow_ups=_follow_ups(ordered, final),
-        late_days=late, decided_at=decision.at if decision else None, contacts=contacts,
-        ended_at=next((e.at for e in ordered if e.target in rs.states and rs.states[e.target].final), None),
+        interviewed=_day(app.facts.get("interviewed")), answered=answered, offer=offer,
+        outcome=_outcome(app.state, reached), follow_ups=_follow_ups(ordered, app.state in finals),
+        late_days=late, decided_at=decision.at if decision else None, contacts=tuple(contacts), ended_at=ended,
     )  # fmt: skip

@@ -78,8 +78,9 @@ def _suggestions(told: Sequence[Story], rs: RuleSet) -> list[dict[str, Any]]:
     return out
 
 
-def document(engine: Engine, period: Period = WHOLE) -> dict[str, Any]:
-    """The report of the engine's candidate: overall and per rule set, with suggestions."""
+def document(engine: Engine, period: Period = WHOLE, *, timeline: bool = False) -> dict[str, Any]:
+    """The report of the engine's candidate: overall and per rule set, with suggestions; with
+    ``timeline``, every application's row on the timeline of the search too (for the charts)."""
     told, sets = stories(engine, period)
     per: dict[str, list[Story]] = defaultdict(list)
     for story in told:
@@ -87,7 +88,7 @@ def document(engine: Engine, period: Period = WHOLE) -> dict[str, Any]:
     return {"candidate": engine.candidate_key, "period": period.doc(), "min_sample": MIN_SAMPLE,
             "overall": numbers(told),
             "rule_sets": {name: numbers(group) for name, group in sorted(per.items())},
-            "timeline": [timeline_row(story) for story in told],
+            **({"timeline": [timeline_row(story) for story in told]} if timeline else {}),
             "suggestions": [s for name, group in sorted(per.items())
                             for s in _suggestions(group, sets[name])]}  # fmt: skip
 

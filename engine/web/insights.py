@@ -15,7 +15,7 @@ from .scope import scope_of, scoped_routes
 
 async def insights(request: Request) -> Response:
     scope = scope_of(request)
-    doc = document(scope.engine)
+    doc = document(scope.engine, timeline=True)
     body = insights_body(doc, scope.now.astimezone(scope.tz).date())
     return render(request, "insights.html", title="Insights", body=body, period=period_text(doc))
 
