@@ -63,6 +63,7 @@ LAZY_COMMANDS = {
     "plugins": ("plugincmd", "plugins"),
     "record": ("changes", "record"),
     "remove": ("changes", "remove"),
+    "report": ("reportcmd", "report"),
     "rules": ("rulescmd", "rules"),
     "serve": ("servecmd", "serve"),
     "sync": ("capturecmd", "sync"),

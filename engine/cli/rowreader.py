@@ -23,6 +23,8 @@ from ..vocabulary.text import csv_value
 #: Characters one row may take; a longer one is reported, not read.
 MAX_ROW = 1_000_000
 _CHUNK = 1 << 16
+#: The most characters of a literal or number that can stand cut at a window's end and fail there.
+LONGEST_TOKEN = 64
 #: What a row nested too deeply for the JSON reader is told (an export's rows nest two levels).
 _NESTING = "an export's history and facts nest a few levels at most"
 #: What a row past :data:`MAX_ROW` is told, CSV or JSON.
@@ -235,7 +237,9 @@ def _decode(stream: _JsonStream, decoder: json.JSONDecoder) -> tuple[Any, int]:
         try:
             return decoder.raw_decode(stream.buf, stream.pos)
         except json.JSONDecodeError as err:
-            cut_off = err.pos >= len(stream.buf) - 1 or err.msg.startswith("Unterminated string")
+            # a literal or a number the window's end cuts (`nu|ll`) fails where it starts, a few
+            # characters before the end
+            cut_off = err.pos >= len(stream.buf) - LONGEST_TOKEN or err.msg.startswith("Unterminated string")
             if not cut_off or stream.eof:
                 raise
             if len(stream.buf) - stream.pos > MAX_ROW:

@@ -41,7 +41,7 @@ from .build_states import (
 )
 from .durations import UNIT_PATTERN
 from .ruleset import FACT_TYPES, MARKS, TOP_KEYS
-from .settings import DURATIONS, MAX_CALLS, SETTINGS
+from .settings import DURATIONS, MAX_CALLS, SETTINGS, WORD
 from .sources import SOURCE_KEYS, SOURCE_REQUIRED, STRENGTHS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -99,6 +99,10 @@ def _settings() -> dict[str, Any]:
         "holidays": {"type": ["string", "null"],
                      "description": "a country code such as US or US-CA; auto: the country of the interviewer's time "
                                     "zone; none (or null): no holidays"},
+        "language": {"type": ["string", "null"], "pattern": f"^{WORD.pattern}$",
+                     "description": "the language of reports and the proof of search, like de; null: English"},
+        "company_size": {"type": ["string", "null"], "pattern": f"^{WORD.pattern}$",
+                         "description": "the size of company this set is for, like small; reports group by it"},
     })  # fmt: skip
     kinds["source"] = {"type": "object", "additionalProperties": _CITE,
                        "description": "what each setting set in this file cites: NAME: KEY"}  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -9,6 +10,8 @@ from ..vocabulary.text import quoted
 from ..vocabulary.timecalc import AUTO, Calendar, check_holiday_country, parse_days, parse_hours, working_days
 from .durations import WorkingDays, parse_wait
 
+#: A language code or a company size: what `tactful report` reads (headings, ghosting by size).
+WORD = re.compile(r"[a-z][a-z_-]{0,19}")
 #: The most calls a rule file may allow.
 MAX_CALLS = 100
 
@@ -40,6 +43,20 @@ def _country(value: object) -> str | None:
     return value
 
 
+def _word(what: str, example: str) -> Callable[[object], str | None]:
+    """A short lower-case word, or None: a language code (``de``) or a company size (``small``)."""
+
+    def read(value: object) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not WORD.fullmatch(value):
+            raise ValueError(f"{quoted(value)} is not {what}; write a short lower-case word such as {example}, "
+                             "or null for none")  # fmt: skip
+        return value
+
+    return read
+
+
 def _days(value: object) -> frozenset[int] | None:
     """Contact days, or None: the working days of the ``holidays`` country, else Mon–Fri."""
     return None if value is None else parse_days(value)
@@ -57,9 +74,18 @@ SETTINGS: dict[str, Callable[[object], Any]] = {
     "contact_days": _days,
     "contact_hours": parse_hours,
     "holidays": _country,
+    "language": _word("a language code", "de or en"),
+    "company_size": _word("a company size", "small or large"),
 }
 #: The kind of each setting that is not a duration, as expressions see it.
-SETTING_KINDS = {"max_calls": "number", "contact_days": "days", "contact_hours": "hours", "holidays": "text"}
+SETTING_KINDS = {
+    "max_calls": "number",
+    "contact_days": "days",
+    "contact_hours": "hours",
+    "holidays": "text",
+    "language": "text",
+    "company_size": "text",
+}
 DURATIONS = frozenset(k for k, v in SETTINGS.items() if v in (parse_wait, _wait))
 
 

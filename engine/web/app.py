@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from . import api, inboxpage, pages
+from . import api, inboxpage, insights, pages
 from .config import WebConfig
 from .scope import UnknownCandidate
 from .security import BodyLimit, HostGuard
@@ -55,6 +55,7 @@ def create_app(config: WebConfig) -> Starlette:
         routes=[
             *pages.ROUTES,
             *inboxpage.ROUTES,
+            *insights.ROUTES,
             *api.ROUTES,
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],  # fmt: skip
