@@ -1,4 +1,6 @@
-// tactful's only script: the "Copy the draft" buttons. Everything else works without JavaScript.
+// tactful's only script: the "Copy the draft" buttons, and the record form showing only the fields
+// of the event chosen. Everything else works without JavaScript (then every field shows, each
+// saying which event it is for).
 "use strict";
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy]");
@@ -16,4 +18,18 @@ document.addEventListener("click", async (event) => {
     selection.addRange(range);
     if (status) status.textContent = "Selected: press Ctrl+C to copy.";
   }
+});
+
+function showEventFields(select) {
+  for (const field of select.form.querySelectorAll(".event-field")) {
+    const takes = field.dataset.events.split(" ").includes(select.value);
+    field.hidden = !takes;
+    for (const input of field.querySelectorAll("input, select")) input.disabled = !takes;
+  }
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[name=event]")) showEventFields(event.target);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  for (const select of document.querySelectorAll("form.record select[name=event]")) showEventFields(select);
 });
