@@ -155,7 +155,8 @@ def test_adding_an_application_on_the_board_is_tactful_add(home, tmp_path):
         token = csrf_of(web.get("/").text)
         form = {"csrf": token, "company": "Acme", "interviewed": "2026-05-04", "role": "Analyst",
                 "email": "ana@acme.example", "phone": "+49 30 1234-56", "timezone": "Europe/Berlin",
-                "decision_by": "", "rank": "2", "no_calls": "no", "email_invited": "yes", "rules": "default"}  # fmt: skip
+                "decision_by": "", "rank": "2", "no_calls": "no", "email_invited": "yes",
+                "rules": "default"}  # fmt: skip
         answer = web.post("/applications", data=form)
         page = web.get(answer.headers["location"]).text
     assert answer.status_code == 303 and answer.headers["location"] == "/applications/7?added=7"
