@@ -295,7 +295,7 @@ def test_the_rules_page_draws_the_machine_without_graphviz_with_the_applications
     assert 'href="/rules/default"' in index and shipped.status_code == 200
     assert 'aria-current="true"' in marked and "follow up due ← now" in marked
     assert "<svg" in marked and ">while in process</text>" in marked
-    assert '<g data-state="follow_up_due"><rect' in marked and 'fill="#ffe8a3"' in marked
+    assert '<g data-state="follow_up_due" data-current=""><rect' in marked and 'fill="#ffe8a3"' in marked
     assert "while in process: interviewed" in marked
     assert 'href="/applications/2/rules/diagram.svg"' in marked
     assert full.headers["content-type"].startswith("image/svg+xml") and full.text.startswith("<svg")

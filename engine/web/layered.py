@@ -18,7 +18,7 @@ from ..authoring.graph import GROUP_LABEL, Edge, layout
 from ..language.ruleset import RuleSet
 
 NAME_SIZE, LABEL_SIZE, CHAR = 13, 12, 0.6  # font sizes, and a character's width in font sizes
-NODE_H, LAYER_H, GAP, PAD, WRAP, LANE = 44, 120, 36, 24, 14, 26
+NODE_H, LAYER_H, GAP, PAD, WRAP, LANE = 44, 120, 36, 24, 14, 16
 INK, MUTED, BRAND, CURRENT, VISITED = "#1b1b1b", "#4d4d4d", "#1f4e79", "#ffe8a3", "#eeeeee"
 
 
@@ -142,7 +142,7 @@ def _route(a: Box, b: Box, lane: int) -> list[tuple[float, float]]:
     curves apart)."""
     if 0 < b.y - a.y <= LAYER_H * 1.5:
         return [(a.x, a.y + a.h / 2), (a.x, a.y + LAYER_H / 2), (b.x, b.y - LAYER_H / 2), (b.x, b.y - b.h / 2)]
-    out = 70 + LANE * lane
+    out = 36 + LANE * lane
     if b.y == a.y:  # side by side: an arc below them
         drop = b.h / 2 + 30 + 12 * lane
         return [(a.x, a.y + a.h / 2), (a.x, a.y + drop), (b.x, b.y + drop), (b.x + (a.x > b.x) * 0, b.y + b.h / 2)]
@@ -176,8 +176,9 @@ def _node(name: str, box: Box, current: str | None, visited: Collection[str], fi
     inner = (f'<rect x="{box.x - box.w / 2 + 3:.1f}" y="{box.y - box.h / 2 + 3:.1f}" width="{box.w - 6:.1f}" '
              f'height="{box.h - 6:.1f}" rx="6" fill="none" stroke="{BRAND}"/>') if final else ""  # fmt: skip
     bold = ' font-weight="700"' if name == current else ""
+    marked = ' data-current=""' if name == current else ""
     return (
-        f'<g data-state="{escape(name)}"><rect x="{box.x - box.w / 2:.1f}" y="{box.y - box.h / 2:.1f}" '
+        f'<g data-state="{escape(name)}"{marked}><rect x="{box.x - box.w / 2:.1f}" y="{box.y - box.h / 2:.1f}" '
         f'width="{box.w:.1f}" height="{box.h:.1f}" rx="9" fill="{fill}" stroke="{stroke[0]}" '
         f'stroke-width="{stroke[1]}"/>{inner}<text text-anchor="middle" font-size="{NAME_SIZE}" fill="{INK}"'
         f"{bold}>{text}</text></g>"
@@ -202,7 +203,7 @@ def svg(rs: RuleSet, current: str | None = None, visited: Collection[str] = ()) 
     states already ``visited`` shaded."""
     drawn, layer = layout(rs), layers(rs)
     skips = [e for e in drawn.rest if layer[e.target] > layer[e.source] + 1]
-    boxes = place(rs, left=LANE * len(skips) + 60 if skips else 0)
+    boxes = place(rs, left=LANE * len(skips) + 20 if skips else 0)
     parts, labels = [], _Labels(boxes.values())
     group_box = None
     if drawn.group:
@@ -228,7 +229,7 @@ def svg(rs: RuleSet, current: str | None = None, visited: Collection[str] = ()) 
               f'<path d="M{start.x:.1f},{start.y - start.h / 2 - 16:.1f} V{start.y - start.h / 2:.1f}" '
               f'stroke="{INK}" stroke-width="1.4" marker-end="url(#arrow)"/>']  # fmt: skip
     parts += [_node(n, boxes[n], current, visited, s.final) for n, s in rs.states.items()]
-    width = max(b.x + b.w / 2 for b in boxes.values()) + 90 + LANE * len(lanes) + PAD
+    width = max(b.x + b.w / 2 for b in boxes.values()) + 50 + LANE * len(lanes) + PAD
     height = max(b.y + b.h / 2 for b in boxes.values()) + PAD
     return Markup(  # noqa: S704 - every text above went through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '

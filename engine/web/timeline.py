@@ -62,6 +62,21 @@ def _extent(x: float, size: int, text: str) -> tuple[float, float]:
     return left, left + width
 
 
+def rows(marks: Sequence[Mark], xs: Sequence[float], tz: tzinfo) -> list[int]:
+    """The row of each mark's label and date: the first row, in turn, whose labels so far end
+    before this one begins, so that neighbours do not write over each other."""
+    ends = [float("-inf")] * len(_ROWS)
+    chosen = []
+    for mark, x in zip(marks, xs, strict=True):
+        texts = _texts(mark, 0, x, tz)
+        left = min(_extent(tx, size, text)[0] for tx, _, size, text in texts)
+        right = max(_extent(tx, size, text)[1] for tx, _, size, text in texts)
+        row = next((r for r, end in enumerate(ends) if end + 8 < left), ends.index(min(ends)))
+        ends[row] = right
+        chosen.append(row)
+    return chosen
+
+
 def _mark(mark: Mark, number: int, x: float, tz: tzinfo) -> str:
     moment = mark.at.astimezone(tz).strftime("%a %d %b %H:%M")
     kind = "done" if mark.past else "overdue" if mark.overdue else ("timer" if mark.timer else "ahead")
@@ -112,8 +127,8 @@ def merge(marks: Sequence[Mark], tz: tzinfo) -> list[Mark]:
 
 
 def svg(marks: Sequence[Mark], now: datetime, tz: tzinfo) -> Markup:
-    """The timeline of ``marks`` (in order) around ``now``, as an inline SVG element."""
-    marks = merge(marks, tz)
+    """The timeline of ``marks`` (put in time order) around ``now``, as an inline SVG element."""
+    marks = merge(sorted(marks, key=lambda m: m.at), tz)
     start, span = _range(marks, now)
     today = _x(now, start, span)
     late = sum(m.overdue for m in marks)
@@ -128,9 +143,10 @@ def svg(marks: Sequence[Mark], now: datetime, tz: tzinfo) -> Markup:
         f'<text x="{today:.1f}" y="14" text-anchor="middle" class="tl-today-label">today</text>',
     ]
     xs = [_x(m.at, start, span) for m in marks]
-    texts = [t for n, (m, x) in enumerate(zip(marks, xs, strict=True)) for t in _texts(m, n, x, tz)]
+    placed = rows(marks, xs, tz)
+    texts = [t for m, x, n in zip(marks, xs, placed, strict=True) for t in _texts(m, n, x, tz)]
     parts += [f'<line x1="{today:.1f}" y1="{top:.1f}" x2="{today:.1f}" y2="{bottom:.1f}" class="tl-today"/>'
               for top, bottom in today_line(today, texts)]  # fmt: skip
-    parts += [_mark(m, n, x, tz) for n, (m, x) in enumerate(zip(marks, xs, strict=True))]
+    parts += [_mark(m, n, x, tz) for m, x, n in zip(marks, xs, placed, strict=True)]
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text above went through escape()

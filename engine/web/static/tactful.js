@@ -1,5 +1,5 @@
-// tactful's only script: the "Copy the draft" buttons, and the record form showing only the fields
-// of the event chosen. Everything else works without JavaScript (then every field shows, each
+// tactful's only script: the "Copy the draft" buttons, the record form showing only the fields
+// of the event chosen, and a diagram wider than the screen scrolled to the state marked. Everything else works without JavaScript (then every field shows, each
 // saying which event it is for).
 "use strict";
 document.addEventListener("click", async (event) => {
@@ -32,4 +32,10 @@ document.addEventListener("change", (event) => {
 });
 document.addEventListener("DOMContentLoaded", () => {
   for (const select of document.querySelectorAll("form.record select[name=event]")) showEventFields(select);
+  for (const box of document.querySelectorAll(".diagram-box")) {
+    const state = box.querySelector("[data-current]") || box.querySelector("[data-state]");
+    if (!state || box.scrollWidth <= box.clientWidth) continue;
+    const shown = state.getBoundingClientRect(), frame = box.getBoundingClientRect();
+    box.scrollLeft += shown.left + shown.width / 2 - (frame.left + frame.width / 2);
+  }
 });
