@@ -200,10 +200,13 @@ def test_a_candidates_forms_add_and_undo_for_them_only(tmp_path):
         done = web.post("/c/alice/applications/7/events", data={"csrf": token, "event": "thank_you_sent"})
         board = web.get(added.headers["location"]).text
         undone = web.post("/c/alice/applications/7/undo", data={"csrf": token, "next": "/c/alice"})
+        api_foreign = web.post("/api/candidates/alice/applications/1/undo", headers=AUTH)
+        api_own = web.post("/api/candidates/alice/applications/10/undo", headers=AUTH)
     assert added.headers["location"].startswith("/c/alice/applications/10?added=10") and "Hooli" in board
     assert foreign.status_code == 404
     assert done.headers["location"].startswith("/c/alice/applications/7?done=7.")
     assert undone.headers["location"] == "/c/alice?undone=7"
+    assert api_foreign.status_code == 404 and api_own.status_code == 422, "Hooli has nothing to undo"
     assert [a["company"] for a in doc(home, "list", now=NOW)] == ["Northwind", "Tiny Bakery", "Contoso", "Fabrikam",
                                                                   "Adatum", "Litware"]  # fmt: skip
 

@@ -115,7 +115,7 @@ def test_the_agenda_is_cards_on_a_phone_with_its_why_in_view(running, phone):
     assert headers.evaluate("el => el.getBoundingClientRect().width") <= 1, "the column heads are for screen readers"
 
 
-def test_the_timelines_today_line_crosses_no_label(running, desktop, phone):
+def test_the_timelines_labels_are_clear_of_the_today_line_and_of_each_other(running, desktop, phone):
     for tab in (desktop, phone):
         for app in ("1", "2", "3", "6"):
             tab.goto(f"{running.url}applications/{app}")
@@ -128,6 +128,13 @@ def test_the_timelines_today_line_crosses_no_label(running, desktop, phone):
               }).map((t) => t.textContent);
             }""")
             assert crossed == [], f"the today line crosses {crossed} on #{app}"
+            overlapping = tab.evaluate("""() => {
+              const boxes = [...document.querySelectorAll(".timeline text")]
+                .map((t) => [t.textContent, t.getBoundingClientRect()]);
+              return boxes.flatMap(([a, p], i) => boxes.slice(i + 1).filter(([, q]) =>
+                p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom).map(([b]) => a + " / " + b));
+            }""")
+            assert overlapping == [], f"labels write over each other on #{app}"
 
 
 def test_the_diagram_is_readable_on_a_phone_and_opens_full_size(running, phone):

@@ -39,7 +39,7 @@ def _range(marks: Sequence[Mark], now: datetime) -> tuple[datetime, float]:
 
 
 #: Where labels go, in turn, so that neighbours do not write over each other: (label y, date y).
-_ROWS = ((AXIS - 18, AXIS - 30), (AXIS + 26, AXIS + 38), (AXIS - 46, AXIS - 58), (AXIS + 54, AXIS + 66))
+_ROWS = ((AXIS - 18, AXIS - 33), (AXIS + 26, AXIS + 41), (AXIS - 50, AXIS - 65), (AXIS + 58, AXIS + 73))
 
 
 def _anchor(x: float) -> str:
