@@ -132,7 +132,8 @@ def test_the_timelines_labels_are_clear_of_the_today_line_and_of_each_other(runn
               const boxes = [...document.querySelectorAll(".timeline text")]
                 .map((t) => [t.textContent, t.getBoundingClientRect()]);
               return boxes.flatMap(([a, p], i) => boxes.slice(i + 1).filter(([, q]) =>
-                p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom).map(([b]) => a + " / " + b));
+                p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom)
+                .map(([b]) => a + " / " + b));
             }""")
             assert overlapping == [], f"labels write over each other on #{app}"
 
