@@ -220,11 +220,11 @@ def test_recording_through_a_form_moves_the_card(home):
     with client(home) as web:
         token = csrf_of(web.get("/").text)
         answer = web.post("/applications/1/events", data={"csrf": token, "event": "thank_you_sent", "next": "/"})
-        assert answer.status_code == 303 and answer.headers["location"] == "/"
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/?done=1.")
         assert column_of(web.get("/").text, "Northwind") == "waiting"
         answer = web.post("/applications/2/events", data={"csrf": token, "event": "called", "outcome": "noncommittal",
                                                            "next": "//evil.example/"})  # fmt: skip
-        assert answer.headers["location"] == "/applications/2", "never sent off to another site"
+        assert answer.headers["location"].startswith("/applications/2?done=2."), "never sent off to another site"
         assert column_of(web.get("/").text, "Tiny Bakery") == "reply"
 
 
@@ -300,20 +300,26 @@ def test_the_agenda_lists_what_is_due_and_links_the_calendar_feed_when_configure
     assert ics.status_code == 200 and ics.text.startswith("BEGIN:VCALENDAR")
 
 
-def test_the_rules_page_draws_the_machine_with_the_applications_state_marked(filled, monkeypatch):
+def test_the_rules_page_draws_the_machine_without_graphviz_with_the_applications_state_marked(filled, monkeypatch):
+    """No system Graphviz is needed: with no `dot` on PATH the page still draws the diagram,
+    the "while in process" group boxed, the state marked, and opens it full size."""
+    monkeypatch.setenv("PATH", "/nonexistent")
     with client(filled) as web:
         index = web.get("/rules").text
         shipped = web.get("/rules/small-company")
         marked = web.get("/applications/2/rules").text
+        full = web.get("/applications/2/rules/diagram.svg")
+        shipped_full = web.get("/rules/default/diagram.svg")
         assert web.get("/rules/..%2F..%2Fetc%2Fpasswd").status_code == 404
-        monkeypatch.setenv("PATH", "/nonexistent")
-        table = web.get("/applications/2/rules").text
+        assert web.get("/rules/nope/diagram.svg").status_code == 404
     assert 'href="/rules/default"' in index and shipped.status_code == 200
     assert 'aria-current="true"' in marked and "follow up due ← now" in marked
-    if "<svg" in marked:  # Graphviz installed
-        assert "while in process" in marked and "cluster_in_process" in marked
-    assert "<svg" not in table and "while in process: interviewed" in table
-    assert "follow up due ← now" in table
+    assert "<svg" in marked and ">while in process</text>" in marked
+    assert '<g data-state="follow_up_due" data-current=""><rect' in marked and 'fill="#ffe8a3"' in marked
+    assert "while in process: interviewed" in marked
+    assert 'href="/applications/2/rules/diagram.svg"' in marked
+    assert full.headers["content-type"].startswith("image/svg+xml") and full.text.startswith("<svg")
+    assert 'fill="#ffe8a3"' in full.text and 'fill="#ffe8a3"' not in shipped_full.text
 
 
 def test_a_missing_page_is_404_without_a_traceback(filled):

@@ -8,7 +8,9 @@ installs Chromium when it is missing. The board's screenshot in docs/ is taken h
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,8 +69,15 @@ def served(tmp_path):
 @pytest.fixture
 def page(browser):
     """A page whose console errors and uncaught exceptions fail the test."""
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"],
-                                  viewport={"width": 1400, "height": 900})  # fmt: skip
+    with tab_at(browser, 1400, permissions=["clipboard-read", "clipboard-write"]) as tab:
+        yield tab
+
+
+@contextmanager
+def tab_at(browser, width, **options):
+    """A page ``width`` px wide (the context's ``options`` besides) whose console errors and
+    uncaught exceptions fail the test."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, **options)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -102,7 +111,8 @@ def test_recording_a_thank_you_through_the_form_moves_the_card(served, page):
     page.goto(running.url)
     assert card(page, "Northwind").locator("xpath=ancestor::section").get_attribute("id") == "col-due"
     card(page, "Northwind").get_by_role("button", name="Done: thank you sent").click()
-    page.wait_for_url(running.url)
+    page.wait_for_url(re.compile(re.escape(running.url) + r"\?done=1\.\d+$"))
+    assert "Recorded for Northwind: thank you sent" in page.locator(".notice").inner_text()
     assert page.locator("#col-waiting").get_by_role("link", name="Northwind").is_visible()
     assert page.locator("#col-due").get_by_role("link", name="Northwind").count() == 0
     assert doc(home, "show", "1", now=NOW)["state"] == "awaiting_decision"

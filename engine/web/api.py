@@ -94,15 +94,23 @@ async def can(request: Request) -> Response:
     return JSONResponse(verdict_doc(verdict))
 
 
-async def record(request: Request) -> Response:
-    """`record ID EVENT --json`: 200 with the application, 409 refused, 422 bad input; 401
-    without the token, 403 from a foreign page."""
+def _write_refused(request: Request) -> JSONResponse | None:
+    """401 without the token, 403 from a foreign page; None for a write that may go on."""
     config = config_of(request)
     if foreign_origin(request.headers, config):
         return _error(403, "writes are accepted only from tactful's own pages")
     if not bearer_ok(request.headers, config):
         return _error(401, "a write needs 'Authorization: Bearer TOKEN' (the token 'tactful serve' printed)")
-    scope = scope_of(request)
+    return None
+
+
+async def record(request: Request) -> Response:
+    """`record ID EVENT --json`: 200 with the application, 409 refused, 422 bad input; 401
+    without the token, 403 from a foreign page."""
+    refused = _write_refused(request)
+    if refused is not None:
+        return refused
+    config, scope = config_of(request), scope_of(request)
     try:
         fields = _event_fields(await request.body())
         done = record_event(scope, app_id_of(request), fields)
@@ -113,6 +121,22 @@ async def record(request: Request) -> Response:
     headers = {"X-Tactful-Warnings": json.dumps(list(done))} if done else None
     # as of after the write (the scope's moment was read before it)
     return JSONResponse(show_doc(scope.engine, app_id_of(request), config.now()), headers=headers)
+
+
+async def undo(request: Request) -> Response:
+    """`undo ID --json`: take back the last event or edit; 200 with the application, 404 for an
+    unknown one, 422 when there is nothing to undo; 401 without the token, 403 from a foreign page."""
+    refused = _write_refused(request)
+    if refused is not None:
+        return refused
+    scope, app_id = scope_of(request), app_id_of(request)
+    if not known(scope.engine, app_id):
+        return _missing(request)
+    try:
+        scope.engine.undo(app_id)
+    except TactfulError as err:
+        return _error(422, str(err))
+    return JSONResponse(show_doc(scope.engine, app_id, config_of(request).now()))
 
 
 def _event_fields(body: bytes) -> dict[str, str]:
@@ -161,6 +185,7 @@ SCOPED = (
     ("/agenda", agenda, ["GET"]),
     ("/applications/{app_id}/can/{channel}", can, ["GET"]),
     ("/applications/{app_id}/events", record, ["POST"]),
+    ("/applications/{app_id}/undo", undo, ["POST"]),
 )
 
 ROUTES = [

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from . import api, inboxpage, insights, pages
+from . import api, inboxpage, insights, pages, rendering
 from .config import WebConfig
 from .scope import UnknownCandidate
 from .security import BodyLimit, HostGuard
@@ -28,7 +28,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own errors (no such page, wrong method), in a few fixed words."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status == 404 and not request.url.path.startswith("/api/"):
-        return pages.not_found(request)
+        return rendering.not_found(request)
     words = {404: "Not found", 405: "Method not allowed"}.get(status, "Bad request")
     return PlainTextResponse(f"{words}\n", status_code=status)
 
@@ -38,7 +38,7 @@ async def _no_candidate(request: Request, exc: Exception) -> Response:
     message = exc.message if isinstance(exc, UnknownCandidate) else "no such candidate"
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=404)
-    return pages.unknown_candidate(request, message)
+    return rendering.unknown_candidate(request, message)
 
 
 async def _crash(request: Request, exc: Exception) -> Response:

@@ -27,23 +27,33 @@ COLUMNS = (
 )
 #: States in which a contact was made and the answer is awaited.
 AWAITING_REPLY = frozenset({"awaiting_reply", "awaiting_final_reply", "callback_scheduled"})
+#: Final states that end the search with an offer taken: shown with the offers, not as closed.
+ACCEPTED = frozenset({"accepted"})
 #: The event that records an advised action as done, when it needs nothing more than a click.
 ONE_CLICK = {"send_thank_you": "thank_you_sent", "send_note": "note_sent", "send_email": "emailed",
              "thank_you_letter": "thank_you_sent"}  # fmt: skip
 
 
+class Step(NamedTuple):
+    """An advised action as a card shows it."""
+
+    action: str
+    due: str | None
+    due_at: datetime
+    overdue: bool
+    optional: bool
+
+
 class Card(NamedTuple):
-    """One application as the board shows it."""
+    """One application as the board shows it: what is due now first, then the next step."""
 
     id: int
     company: str
     role: str | None
     state: str
-    action: str | None
-    due: str | None
+    steps: list[Step]
     due_at: datetime | None
     overdue: bool
-    optional: bool
     done_event: str | None
 
 
@@ -63,7 +73,7 @@ def when(moment: datetime | None, tz: tzinfo) -> str | None:
 def stage(rs: RuleSet, app: Application, items: Sequence[Advised], now: datetime) -> str:
     """The column an application belongs in."""
     state = rs.states[app.state]
-    if app.state.startswith("offer"):
+    if app.state.startswith("offer") or app.state in ACCEPTED:
         return "offers"
     if state.final or app.state == "rejected":
         return "closed"
@@ -73,12 +83,16 @@ def stage(rs: RuleSet, app: Application, items: Sequence[Advised], now: datetime
 
 
 def card(app: Application, items: Sequence[Advised], now: datetime, tz: tzinfo) -> Card:
-    first = next((a for a in items if not a.optional), items[0] if items else None)
+    """The card of ``app``: every step due now (the required ones first), then the next one."""
+    due = sorted((a for a in items if a.due <= now), key=lambda a: (a.optional, a.due))
+    ahead = [a for a in items if a.due > now]
+    shown = due + ([min(ahead, key=lambda a: (a.optional, a.due))] if ahead else [])
+    first = next((a for a in shown if not a.optional), shown[0] if shown else None)
     return Card(
         id=app.id or 0, company=app.company, role=app.facts.get("role"), state=app.state,
-        action=first.action if first else None, due=when(first.due, tz) if first else None,
-        due_at=first.due if first else None, overdue=bool(first and first.due < now and not first.optional),
-        optional=bool(first and first.optional), done_event=ONE_CLICK.get(first.action) if first else None,
+        steps=[Step(a.action, when(a.due, tz), a.due, a.due < now, a.optional) for a in shown],
+        due_at=first.due if first else None, overdue=any(a.due < now and not a.optional for a in due),
+        done_event=next((ONE_CLICK[a.action] for a in due if a.action in ONE_CLICK), None),
     )  # fmt: skip
 
 
@@ -104,16 +118,18 @@ FINISHED_PAGE = 200
 def _finals(engine: Engine) -> frozenset[str]:
     """The final states of the default rule set (none when its file is broken)."""
     with contextlib.suppress(InputError, RuleErrors):
-        return frozenset(name for name, state in engine.rules.get(engine.default_rules).states.items() if state.final)
+        states = engine.rules.get(engine.default_rules).states
+        return frozenset(name for name, state in states.items() if state.final and name not in ACCEPTED)
     return frozenset()
 
 
 def finished(engine: Engine, app: Application, finals: frozenset[str]) -> bool:
-    """Whether ``app`` is finished: in a final state of the default rule set, or of its own."""
+    """Whether ``app`` is finished: in a final state of the default rule set, or of its own; an
+    accepted offer is final, but stays on the board with the offers."""
     if app.state in finals:
         return True
     state = engine.rules_for(app).states.get(app.state)
-    return bool(state and state.final)
+    return bool(state and state.final and app.state not in ACCEPTED)
 
 
 def unfinished(engine: Engine, candidate: str) -> tuple[list[Application], int]:

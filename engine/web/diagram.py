@@ -1,17 +1,11 @@
-"""The rules page's picture: the state machine as SVG drawn by Graphviz when it is installed,
-else a state table a person can read. The "while in process" layout is
-:mod:`tactful.authoring.graph`'s."""
+"""The rules page's state table, the same machine as the diagram of :mod:`tactful.web.layered`,
+with the "while in process" group of :mod:`tactful.authoring.graph` as a row of its own."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from collections.abc import Collection
 from typing import NamedTuple
 
-from markupsafe import Markup
-
-from ..authoring.graph import dot, layout
+from ..authoring.graph import layout
 from ..language.ruleset import RuleSet
 
 
@@ -22,20 +16,6 @@ class Row(NamedTuple):
     final: bool
     current: bool
     moves: list[tuple[str, str, bool]]  # (label, target, timer)
-
-
-def graphviz_svg(rs: RuleSet, current: str | None = None, visited: Collection[str] = ()) -> Markup | None:
-    """The diagram as inline SVG, or None when Graphviz's ``dot`` is not installed or fails."""
-    exe = shutil.which("dot")
-    if exe is None:
-        return None
-    proc = subprocess.run([exe, "-Tsvg"], input=dot(rs, current, visited).encode(), capture_output=True,
-                          timeout=60, check=False)  # fmt: skip
-    text = proc.stdout.decode("utf-8", "replace")
-    if proc.returncode != 0 or "<svg" not in text:
-        return None
-    # Graphviz escapes every label as XML; what comes before <svg> is the prolog and doctype.
-    return Markup(text[text.index("<svg") :])  # noqa: S704
 
 
 def table(rs: RuleSet, current: str | None = None) -> list[Row]:

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..errors import Refused, TactfulError
-from .pages import _form_refused, render
+from .forms import refused_form
+from .rendering import render
 from .scope import scope_of, scoped_routes
 
 #: What an employer's answer may be accepted as, with the words the form shows.
@@ -42,7 +43,7 @@ async def _decide(request: Request, decide: Any) -> Response:
     """Apply ``decide`` to the path's proposal for the page's candidate, then back to the inbox;
     the inbox with the reason (and the proposal still open) when it fails."""
     form = await request.form()
-    if (refused := _form_refused(request, form)) is not None:
+    if (refused := refused_form(request, form)) is not None:
         return refused
     try:
         decide(scope_of(request).engine, _proposal_id(request), form)

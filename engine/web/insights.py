@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from ..views.report import document
 from ..views.reporthtml import insights_body, period_text
-from .pages import render
+from .rendering import render
 from .scope import scope_of, scoped_routes
 
 
