@@ -19,6 +19,7 @@ from ..language.ruleset import RuleSet
 
 NAME_SIZE, LABEL_SIZE, CHAR = 13, 12, 0.6  # font sizes, and a character's width in font sizes
 NODE_H, LAYER_H, GAP, PAD, WRAP, LANE = 44, 120, 36, 24, 14, 16
+LABEL_ROOM = 120  # past the outermost lane on the right, for the labels that sit on it
 INK, MUTED, BRAND, CURRENT, VISITED = "#1b1b1b", "#4d4d4d", "#1f4e79", "#ffe8a3", "#eeeeee"
 
 
@@ -198,6 +199,28 @@ def _group(boxes: dict[str, Box], members: Sequence[str]) -> tuple[str, Box]:
     )
 
 
+def _edges(
+    rest: Sequence[Edge], skips: Sequence[Edge], boxes: dict[str, Box], labels: _Labels
+) -> tuple[list[str], int]:
+    """The drawn transitions, each round its own lane when it skips layers or goes back, and
+    how many lanes on the right they take; one that keeps its state is left to the table."""
+    edges: list[str] = []
+    lanes: dict[str, int] = {}
+    for e in rest:
+        a, b = boxes[e.source], boxes[e.target]
+        if e.source == e.target:
+            continue
+        if e in skips:
+            lane = skips.index(e)
+        elif a.y == b.y:
+            lane = len(lanes) % 3
+            lanes.setdefault(e.source + ">" + e.target, 0)
+        else:
+            lane = 0 if b.y > a.y else lanes.setdefault(e.source + ">" + e.target, len(lanes))
+        edges.append(_path(_route(a, b, lane), " | ".join(e.labels), e.timer, labels))
+    return edges, len(lanes)
+
+
 def svg(rs: RuleSet, current: str | None = None, visited: Collection[str] = ()) -> Markup:
     """The state machine of ``rs`` as an SVG element at its own size; ``current`` marked, the
     states already ``visited`` shaded."""
@@ -209,27 +232,14 @@ def svg(rs: RuleSet, current: str | None = None, visited: Collection[str] = ()) 
     if drawn.group:
         drawn_group, group_box = _group(boxes, drawn.group)
         parts.append(drawn_group)
-    edges: list[str] = []
-    lanes: dict[str, int] = {}
-    for e in drawn.rest:
-        a, b = boxes[e.source], boxes[e.target]
-        if e.source == e.target:
-            continue  # an event that keeps the state where it is: in the table, not drawn
-        if e in skips:
-            lane = skips.index(e)
-        elif a.y == b.y:
-            lane = len(lanes) % 3
-            lanes.setdefault(e.source + ">" + e.target, 0)
-        else:
-            lane = 0 if b.y > a.y else lanes.setdefault(e.source + ">" + e.target, len(lanes))
-        edges.append(_path(_route(a, b, lane), " | ".join(e.labels), e.timer, labels))
+    edges, lanes = _edges(drawn.rest, skips, boxes, labels)
     edges += _shared(drawn.shared, group_box, boxes, labels)
     start = boxes[rs.initial]
     parts += [*edges, f'<circle cx="{start.x:.1f}" cy="{start.y - start.h / 2 - 22:.1f}" r="6" fill="{INK}"/>',
               f'<path d="M{start.x:.1f},{start.y - start.h / 2 - 16:.1f} V{start.y - start.h / 2:.1f}" '
               f'stroke="{INK}" stroke-width="1.4" marker-end="url(#arrow)"/>']  # fmt: skip
     parts += [_node(n, boxes[n], current, visited, s.final) for n, s in rs.states.items()]
-    width = max(b.x + b.w / 2 for b in boxes.values()) + 50 + LANE * len(lanes) + PAD
+    width = max(b.x + b.w / 2 for b in boxes.values()) + 50 + LANE * lanes + LABEL_ROOM + PAD
     height = max(b.y + b.h / 2 for b in boxes.values()) + PAD
     return Markup(  # noqa: S704 - every text above went through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
