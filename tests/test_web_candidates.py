@@ -98,8 +98,8 @@ def test_each_candidates_api_answers_for_them_alone_and_todays_paths_for_the_imp
 def test_one_candidates_offer_is_not_in_another_candidates_advice(home):
     """Alice accepts Initech's offer: only her own pending Globex is advised to withdraw."""
     with client(home) as web:
-        accepted = web.post("/api/candidates/alice/applications/8/events", json={"event": "accepted"}, headers=AUTH)
-        assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"
+        declined = web.post("/api/candidates/alice/applications/8/events", json={"event": "declined"}, headers=AUTH)
+        assert declined.status_code == 200, "declined: finished (an accepted offer stays with the offers)" and accepted.json()["state"] == "accepted"
         alice = {row["id"]: row["next_action"] for row in web.get("/api/candidates/alice/applications").json()}
         others = web.get("/api/applications").json() + web.get("/api/candidates/bob/applications").json()
     assert alice[7] == "withdraw"
@@ -249,8 +249,8 @@ def test_each_board_shows_its_candidates_applications_alone(filled):
 
 def test_a_candidates_board_counts_their_finished_applications_alone_and_links_to_them(home):
     with client(home) as web:
-        accepted = web.post("/api/candidates/alice/applications/8/events", json={"event": "accepted"}, headers=AUTH)
-        assert accepted.status_code == 200
+        declined = web.post("/api/candidates/alice/applications/8/events", json={"event": "declined"}, headers=AUTH)
+        assert declined.status_code == 200, "declined: finished (an accepted offer stays with the offers)"
         alice, implicit = web.get("/c/alice").text, web.get("/").text
         assert ids_on(alice) == [7] and '<a href="/c/alice/finished">1 finished application</a>' in alice
         assert '<a href="/finished">1 finished application</a>' in implicit
@@ -295,16 +295,17 @@ def test_forms_on_a_candidates_pages_write_for_them_and_come_back_to_their_pages
 
 
 def test_times_on_a_candidates_pages_are_in_their_own_zone(filled):
-    """Globex's thank-you is due 09:00 UTC: 18:00 in Tokyo; Bob has no zone, so his are in the user's."""
+    """Globex's thank-you is due 09:00 in its interviewer's zone, which is Alice's own (Tokyo) when
+    none is given; Bob has no zone, so his are in the user's."""
     with client(filled, tz="America/New_York") as web:
         alice = web.get("/c/alice").text
         page = web.get("/c/alice/applications/7").text
         bob = web.get("/c/bob").text
         own = web.get("/").text
-    assert "Tue 05 May 2026, 18:00" in alice and "As of <time>Tue 05 May 2026, 21:00</time>" in alice
+    assert "Tue 05 May 2026, 09:00" in alice and "As of <time>Tue 05 May 2026, 21:00</time>" in alice
     assert "Times are in Alice Martin’s zone, Asia/Tokyo." in alice
     upcoming = page[page.index('id="h-next"') : page.index('id="h-may"')]
-    assert "Tue 05 May 2026, 18:00" in upcoming
+    assert "Tue 05 May 2026, 09:00" in upcoming
     assert "As of <time>Tue 05 May 2026, 08:00</time>" in bob and "Times are in your zone, America/New_York." in bob
     assert "Tue 05 May 2026, 05:00" in own  # Northwind's thank-you, in New York
 
