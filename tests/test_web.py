@@ -207,7 +207,7 @@ def test_the_board_shows_finished_applications_as_a_count_that_links_to_them(hom
         finished = web.get("/finished")
         assert finished.status_code == 200
         assert re.findall(r'href="/applications/(\d+)"', finished.text) == ["4"]
-        web.post("/api/applications/3/events", json={"event": "declined"}, headers=AUTH)  # Contoso: declined (an accepted offer stays with the offers)
+        web.post("/api/applications/3/events", json={"event": "declined"}, headers=AUTH)  # Contoso
         board = web.get("/").text
         assert '<a href="/finished">2 finished applications</a>' in board and 'data-app="3"' not in board
         assert re.findall(r'href="/applications/(\d+)"', web.get("/finished").text) == ["3", "4"]

@@ -29,7 +29,7 @@ from .pgurl import PostgresURL
 from .postgres_outbox import WAKE_CHANNEL, PostgresOutbox
 from .postgres_schema import MIGRATIONS, SCHEMA_VERSION
 from .proposals import SQLProposals
-from .sqlite_rows import Texts, app_values, entry_row, history_entry, read_apps
+from .sqlite_rows import Texts, app_values, entry_row, history_entry, read_apps, ticked_rows
 from .store import Change, Conflict
 
 _COLUMNS = (
@@ -55,6 +55,15 @@ _UPDATE = (
     "%b::int[], %b::timestamptz[], %b::text[], %b::timestamptz[], %b::text[], %b::bigint[], %b::int[]) "
     "AS v(company, state, entered, facts, rules, rules_hash, next_due, timer, wake, notified, agenda, zones, id, "
     "version) "
+    "WHERE a.id = v.id AND a.version = v.version"
+)
+#: What a tick changes of an application whose company, facts and rules are as read.
+_UPDATE_TICKED = (
+    "UPDATE applications AS a SET state = v.state, entered = v.entered, next_due = v.next_due, timer = v.timer, "
+    "wake = v.wake, notified = v.notified, agenda = v.agenda, zones = v.zones, version = a.version + 1 "
+    "FROM unnest(%b::text[], %b::text[], %b::timestamptz[], %b::int[], %b::timestamptz[], %b::text[], "
+    "%b::timestamptz[], %b::text[], %b::bigint[], %b::int[]) "
+    "AS v(state, entered, next_due, timer, wake, notified, agenda, zones, id, version) "
     "WHERE a.id = v.id AND a.version = v.version"
 )
 _INSERT_HISTORY = (
@@ -271,9 +280,10 @@ class PostgresStore:
     def save(self, changes: Sequence[Change]) -> None:
         claimed = getattr(self._local, "texts", None) is not None  # inside claim_due: the worker is here
         with self.transaction() as conn:
-            texts = getattr(self._local, "texts", None)
-            rows = [(*_values(c.app, texts), c.app.id, c.app.version) for c in changes]
-            if conn.execute(_UPDATE, columns(rows, 14)).rowcount != len(changes):
+            full, short = ticked_rows(changes, getattr(self._local, "texts", None), _values)
+            done = conn.execute(_UPDATE, columns(full, 14)).rowcount if full else 0
+            done += conn.execute(_UPDATE_TICKED, columns(short, 10)).rowcount if short else 0
+            if done != len(changes):
                 raise Conflict("an application changed meanwhile; nothing was written, try again")
             for change in changes:
                 if change.drop_from is not None:

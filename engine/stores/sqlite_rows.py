@@ -94,6 +94,25 @@ def app_values(app: Application, texts: Texts | None = None, text: Callable[[dat
     )  # fmt: skip
 
 
+def ticked_rows(
+    changes: Sequence[Any], texts: Texts | None, values: Callable[[Application, Texts | None], tuple[Any, ...]]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rows that update ``changes``' applications, in two lists: all of the columns
+    (:func:`app_values`, then id and version), and, for a tick's application (``texts``) whose
+    company, facts and rules are as read, only the columns a tick changes (state, entered,
+    next_due, timer, wake, notified, agenda, zones, id, version): a store writes less then, and
+    leaves the indexes on the others alone."""
+    full, short = [], []
+    for c in changes:
+        row = values(c.app, texts)
+        known = texts.get(c.app.id) if texts is not None else None
+        if known is not None and row[3] is known[2] and known[3] == (row[0], row[4], row[5]):
+            short.append((*row[1:3], *row[6:], c.app.id, c.app.version))
+        else:
+            full.append((*row, c.app.id, c.app.version))
+    return full, short
+
+
 def entry_row(app_id: int, e: LogEntry, text: Callable[[datetime], str] = stamp) -> tuple[Any, ...]:
     """An entry as the values of a history row (the PostgreSQL store's too), after ``app_id``."""
     return (

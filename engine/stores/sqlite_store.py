@@ -12,7 +12,6 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from ..errors import InputError
 from ..vocabulary.perms import private_file
@@ -25,7 +24,7 @@ from .sqlite_rows import FEW as _FEW
 from .sqlite_rows import IN_LIST as _IN_LIST
 from .sqlite_rows import INSERT_HISTORY as _INSERT_HISTORY
 from .sqlite_rows import STATE_NAMES as _STATE_NAMES
-from .sqlite_rows import Texts, app_values, read_app, read_apps
+from .sqlite_rows import Texts, app_values, read_app, read_apps, ticked_rows
 from .sqlite_rows import entry_row as entry_row  # the PostgreSQL store imports them from here
 from .sqlite_rows import history_entry as history_entry
 from .sqlite_schema import SCHEMA_VERSION, migration
@@ -57,13 +56,6 @@ _UPDATE_TICKED = (
     "UPDATE applications SET state = ?, entered = ?, next_due = ?, timer = ?, wake = ?, notified = ?, agenda = ?, "
     "zones = ?, version = version + 1 WHERE id = ? AND version = ?"
 )
-
-
-def _as_read(texts: Texts, app: Application, values: tuple[Any, ...]) -> bool:
-    """Whether ``app``'s company, facts and rules (``values``: its columns) are as the tick read
-    them: only the other columns need writing (and the company index is left alone)."""
-    known = texts.get(app.id or 0)
-    return known is not None and values[3] is known[2] and known[3] == (values[0], values[4], values[5])
 
 
 def _of(candidate: str | None) -> tuple[str, tuple[str, ...]]:
@@ -225,13 +217,7 @@ class SQLiteStore:
             # Updated in row order, the batch touches each table and index page once or so.
             ordered = sorted(changes, key=lambda c: c.app.id)
             texts: Texts | None = getattr(self._local, "texts", None)
-            full, short = [], []
-            for c in ordered:
-                values = app_values(c.app, texts)
-                if texts is not None and _as_read(texts, c.app, values):  # a tick's: the columns it changes
-                    short.append((*values[1:3], *values[6:], c.app.id, c.app.version))
-                else:
-                    full.append((*values, c.app.id, c.app.version))
+            full, short = ticked_rows(ordered, texts, app_values)
             done = self.db.executemany(_UPDATE, full).rowcount if full else 0
             done += self.db.executemany(_UPDATE_TICKED, short).rowcount if short else 0
             if done != len(changes):
