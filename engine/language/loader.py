@@ -73,7 +73,8 @@ def resolve(ref: str, base: Path | None = None) -> tuple[Path, str]:
         return path, str(path)
     names = shipped_names()
     hint = did_you_mean(ref, names) if "/" not in ref and "\\" not in ref else ""
-    raise InputError(f"no rule set named {excerpt(ref)}: not a shipped one ({', '.join(names)}) and no such file{hint}")
+    raise InputError(f"no rule set named {excerpt(ref)}: not a shipped one ('tactful rules list' shows them) "
+                     f"and no such file{hint}")  # fmt: skip
 
 
 def _is_file(path: Path) -> bool:
