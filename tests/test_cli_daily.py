@@ -76,7 +76,8 @@ def test_home_says_where_the_data_lives_without_the_database_password(tmp_path: 
     assert shown["store"] == {"kind": "postgresql", "where": "postgresql://alice:***@db.example.org:5433/tactful",
                               "from": "--database"}  # fmt: skip
     assert shown["home"] == str(tmp_path / "new") and shown["exists"] is False
-    assert "s3cr" not in ok(tmp_path, "home", now=MAY5, env={"TACTFUL_DATABASE": url}).stdout
+    from_environment = ok(tmp_path, "home", now=MAY5, env={"TACTFUL_DATABASE": url}).stdout
+    assert "s3cr" not in from_environment and "(from TACTFUL_DATABASE)" in from_environment
     assert ok(home, "home", "--path", now=MAY5).stdout == f"{home}\n"
 
 

@@ -39,7 +39,7 @@ def _store(ctx: Context) -> dict[str, Any]:
         from ..stores.pgurl import PostgresURL
 
         shown = _shown_url(ctx.database, PostgresURL)
-        return {"kind": "postgresql", "where": shown, "from": _source("TACTFUL_DATABASE", "--database")}
+        return {"kind": "postgresql", "where": shown, "from": _database_source()}
     path = ctx.home / DB_NAME
     return {"kind": "sqlite", "where": str(path), "exists": path.is_file()}
 
@@ -52,9 +52,12 @@ def _shown_url(url: str, parser: Any) -> str:
         return "postgresql://… (malformed: any command that opens it says why)"
 
 
-def _source(variable: str, option: str) -> str:
+def _database_source() -> str:
+    """Whether ``--database`` or ``TACTFUL_DATABASE`` named the database."""
+    from click.core import ParameterSource
+
     root = click.get_current_context().find_root()
-    return option if root.params.get("database") and variable not in os.environ else variable
+    return "--database" if root.get_parameter_source("database") == ParameterSource.COMMANDLINE else "TACTFUL_DATABASE"
 
 
 def _config(ctx: Context) -> dict[str, Any]:
@@ -86,7 +89,7 @@ def _plugins(ctx: Context) -> list[dict[str, str]] | str:
 
 def _text(doc: dict[str, Any]) -> str:
     store, config, zone = doc["store"], doc["config"], doc["zone"]
-    where = store["where"] if store["kind"] == "postgresql" else f"{store['where']}"
+    where = store["where"]
     if store["kind"] == "sqlite" and not store["exists"]:
         where += " (made by the first 'tactful add')"
     lines = [
