@@ -24,7 +24,8 @@ def test_every_pack_passes_rules_check_and_cites_every_number(name: str) -> None
     rs = load_rules(name)
     assert check_rules(rs, 3000).ok
     assert uncited(rs) == []
-    assert rs.settings["holidays"] == COUNTRY.get(name)  # the pack's own country; none for startup and overlays
+    assert rs.settings["holidays"] == COUNTRY.get(name, "auto")  # the pack's own country; startup and overlays
+    # keep the default's: the country of the interviewer's zone
     own = [s for key, s in rs.sources.items() if s.where.path == f"rules/packs/{name}.yaml"]
     assert own and all(s.strength in ("official", "major", "community") for s in own)
 
@@ -56,7 +57,7 @@ def test_a_pack_is_used_with_add_rules_and_its_thank_you_is_optional_never_overd
 def test_rules_diff_shows_what_a_pack_changes(tmp_path: Path) -> None:
     done = run(tmp_path, "rules", "diff", "default", "uk", now=NOW)
     assert done.returncode == 1
-    assert "~ settings.max_calls: 2 -> 1" in done.stdout and "~ settings.holidays: null -> GB" in done.stdout
+    assert "~ settings.max_calls: 2 -> 1" in done.stdout and "~ settings.holidays: auto -> GB" in done.stdout
 
 
 def test_an_overlay_goes_after_a_pack_in_a_list_of_extends(tmp_path: Path) -> None:
