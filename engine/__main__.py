@@ -1,5 +1,5 @@
 """``python -m tactful``: the same command line as ``tactful``."""
 
-from .cli.main import main
+from .cli import main
 
 main()

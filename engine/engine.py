@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .candidacy import Candidacy, soonest
 from .errors import InputError, Refused, RuleErrors
@@ -22,11 +22,8 @@ from .runtime.facts import check_after_interview, corrected
 from .runtime.hindsight import already_recorded
 from .runtime.notify import Notice, settle
 from .runtime.policy import judge, record_heeding
-from .runtime.rows import ImportRow
 from .runtime.why import Trace, explain
-from .stores.adding import start_rows
 from .stores.claims import retrying
-from .stores.importing import RowMaker, replacer, write_import
 from .stores.pinning import Pinned
 from .stores.portfolios import Portfolios
 from .stores.store import Change, Store, agenda_candidates, page
@@ -44,6 +41,9 @@ from .vocabulary.records import (
     snapshot,
 )
 from .vocabulary.timecalc import zone_key
+
+if TYPE_CHECKING:
+    from .runtime.rows import ImportRow
 
 __all__ = ["MAX_TICK_BATCH", "TICK_BATCH", "Engine", "Fired"]
 
@@ -289,6 +289,8 @@ class Engine(Candidacy, Ticking):
         settle = self._settler(now, portfolios)
         own = zone_key(self.zone)  # a row without a timezone takes the user's own (``zone``), else UTC
         rows = [row if row.get("timezone") or own is None else {**row, "timezone": own} for row in rows]
+        from .stores.adding import start_rows  # with add's and import's own modules, not every command's
+
         started, kept = start_rows(rows, self.rules, self.default_rules, now, portfolios, settle, self._candidate)
         stored = self.store.insert(started, kept)
         for app in stored:
@@ -312,6 +314,8 @@ class Engine(Candidacy, Ticking):
         self._still_here()
         now, portfolios = self.now(), self._portfolios()
         settle = self._settler(now, portfolios)
+        from .stores.importing import RowMaker, replacer, write_import
+
         maker = RowMaker(self.rules, self.store, self.default_rules, now, portfolios, settle, self._candidate)
         replacing = replacer(now, self.rules_for, portfolios, settle)
         ids = write_import(self.store, map(maker.make, rows), update=update, replacing=replacing, kept=maker.kept,

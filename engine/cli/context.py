@@ -192,7 +192,9 @@ class Context:
             from ..hooks.pluginmanager import add_builtins, get_plugin_manager
 
             config, errors = read_config(self.home)
-            pm = self.extensions() or get_plugin_manager(config, builtins=False)
+            # no extensions: no third-party plugin is installed (a cached answer), so pluggy
+            # need not scan the installed distributions for them again
+            pm = self.extensions() or get_plugin_manager(config, builtins=False, entry_points=False)
             self.config = config
             try:
                 add_builtins(pm, config)

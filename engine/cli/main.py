@@ -15,6 +15,7 @@ import click
 
 from ..errors import TactfulError
 from ..views.documents import AGENDA_DAYS, MAX_AGENDA_DAYS
+from ..vocabulary.version import __version__
 from .complete import NamesHelp, complete_channels, complete_ids, complete_rules
 from .context import Context, common, error_line, fail, global_options, json_flag, warn
 from .types import DATE, DAY, ID, MAX_ID, RANK, ZONE, BadValue, Count, parse_id
@@ -152,7 +153,7 @@ Environment:
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENVIRONMENT)
-@click.version_option(package_name="tactful")
+@click.version_option(__version__, package_name="tactful")
 @global_options
 @click.option("--database", metavar="URL", envvar="TACTFUL_DATABASE", show_envvar=True,
               help="A PostgreSQL database (postgresql://USER@HOST:PORT/DB), not the home's SQLite file.")  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -115,16 +114,26 @@ def _as_read(texts: Mapping[int, tuple[Any, ...]], notice: Notice) -> str | None
     return known[2] if known is not None and known[0] is notice.facts and known[1] == notice.facts else None
 
 
+def _host() -> str:
+    """This machine's name: ``uname``'s (what ``gethostname`` reads on POSIX, without importing
+    the socket module at every tick), else the socket module's."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def claimant() -> str:
     """Who claims deliveries: ``host:pid:thread`` (threads of one process claim apart too)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    return f"{_host()}:{os.getpid()}:{threading.get_ident()}"
 
 
 def _gone(who: str) -> bool:
     """Whether the process that made claim ``who`` has ended (on this host; a claim from
     another host is taken as alive)."""
     host, _, pid = who.rsplit(":", 1)[0].rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != _host() or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)

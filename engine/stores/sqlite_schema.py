@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .proposals import SQLITE_SCHEMA as PROPOSALS_SCHEMA
 from .sqlite_outbox import OLD_DELIVERIES_MIGRATION, OUTBOX_MARK, OUTBOX_SCHEMA
 
 SCHEMA_VERSION = 7
@@ -74,6 +73,8 @@ ZONE_OF_ENTERED = (
 
 def migration(version: int) -> str:
     """The statements that bring a store of schema ``version`` (0: a new file) to this one."""
+    from .proposals import SQLITE_SCHEMA as PROPOSALS_SCHEMA  # sync's module: loaded only to create or migrate
+
     script = SCHEMA + OUTBOX_SCHEMA + OUTBOX_MARK + ";" + _ID_MARK + PROPOSALS_SCHEMA  # proposals: schema 7
     if version >= 1:
         # Candidates (schema 6): every application of an older store is the implicit candidate's.

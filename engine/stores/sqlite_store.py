@@ -6,18 +6,18 @@ due work costs what is due); a change, its history and its outbox notices in one
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..vocabulary.perms import private_file
 from ..vocabulary.records import Application, Candidate, LogEntry
-from .proposals import SQLProposals
-from .sqlite_bulk import SQLiteBulk
 from .sqlite_outbox import SQLiteOutbox, Transaction, TurnsConnection
 from .sqlite_rows import COLUMNS as _COLUMNS  # the benchmarks read them from here
 from .sqlite_rows import FEW as _FEW
@@ -30,6 +30,10 @@ from .sqlite_rows import history_entry as history_entry
 from .sqlite_schema import SCHEMA_VERSION, migration
 from .sqlite_turns import Turns
 from .store import Change, Conflict
+
+if TYPE_CHECKING:
+    from .proposals import SQLProposals
+    from .sqlite_bulk import SQLiteBulk
 
 #: How long (ms) a tick waits for another process's batch before giving up: batches are
 #: serialized on SQLite, and one takes seconds at most.
@@ -107,7 +111,13 @@ class SQLiteStore:
             raise InputError(f"cannot open the store {self.path}: {err}; it must be a tactful SQLite file "
                              "(move it away and tactful starts a new one)") from None  # fmt: skip
         self.outbox = SQLiteOutbox(lambda: self.db)
-        self.proposals = SQLProposals(self._session)
+
+    @functools.cached_property
+    def proposals(self) -> SQLProposals:
+        """What `tactful sync` proposes (its module imported by the commands that use it)."""
+        from .proposals import SQLProposals
+
+        return SQLProposals(self._session)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -196,6 +206,8 @@ class SQLiteStore:
         self.db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
         try:
             with self.transaction():
+                from .sqlite_bulk import SQLiteBulk
+
                 yield SQLiteBulk(self)  # its db, save and keep_rules
         finally:
             self.db.execute(f"PRAGMA cache_size={before}")

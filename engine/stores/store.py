@@ -19,7 +19,6 @@ from ..errors import InputError
 from ..runtime.notify import Notice
 from ..vocabulary.records import Application, Candidate, LogEntry
 from .outbox import MemoryOutbox, Outbox
-from .proposals import MemoryProposals
 
 
 class Conflict(InputError):
@@ -189,6 +188,8 @@ class MemoryStore:
         self.outbox = MemoryOutbox()
         self._rules: dict[str, str] = {}
         self._candidates: dict[str, Candidate] = {"": Candidate("")}
+        from .proposals import MemoryProposals  # imported by the stores that are made, not by every command
+
         self.proposals = MemoryProposals()  # optional: see tactful.stores.proposals
 
     def insert(

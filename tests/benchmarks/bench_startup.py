@@ -1,23 +1,27 @@
-"""Benchmark `tactful agenda` start-up against importing tactful's heavy dependencies.
+"""Benchmark the CLI's start-up, command by command, against the import floor.
 
 Not a pytest test: a script that prints figures. Run from the repository root:
 
-    python tests/benchmarks/bench_startup.py              # 1,000 applications, 11 runs each
+    python tests/benchmarks/bench_startup.py              # 1,250 applications, 11 rounds
     python tests/benchmarks/bench_startup.py --runs 21 --profile
 
 It makes a TACTFUL_HOME in a temp folder, imports ``--apps`` applications with the real
 ``tactful import FILE`` (a generated CSV with company, interviewed, role, timezone, rank;
-interview dates spread so that some applications are due at TACTFUL_NOW and some not), then
-times, as subprocesses with output discarded, after one warm-up run each, taking turns
-(a run of each, then the next round) so that a change in the machine's load meanwhile
-touches both alike:
+interview dates spread so that some applications are due at TACTFUL_NOW and some not), runs
+one tick (so that a tick then has nothing due), then times, as subprocesses with output
+discarded, after one warm-up run each, taking turns (a run of each, then the next round) so
+that a change in the machine's load meanwhile touches all alike:
 
-* ``tactful agenda`` (the ``tactful`` script next to ``sys.executable``), TACTFUL_HOME and
-  TACTFUL_NOW set;
-* ``python -c "import transitions, pluggy, ruamel.yaml, structlog"`` (same python);
+* the floor: ``python -c "import click, sqlite3, json, zoneinfo"`` (same python): what any
+  Python CLI over SQLite with time zones imports;
+* ``tactful --version``, ``show 1``, ``can 1 call``, ``record 1 news --text …``, ``tick`` (with
+  nothing due) and ``agenda`` (about 1,500 items at 1,250 applications), each with
+  TACTFUL_HOME and TACTFUL_NOW set;
 * ``python -c pass``, for reference.
 
-It prints the medians in ms and their ratio. ``--profile`` also prints the biggest
+It prints each command's median in ms, its ratio to the floor's and the goal (issue 25:
+``--version`` within 1.2x, ``show``, ``can``, ``record`` and an idle tick 1.5x, ``agenda``
+2.5x), and the load average before and after. ``--profile`` also prints the biggest
 ``python -X importtime`` entries, the wall time of each phase of `agenda` (imports, rule
 file, engine, output) and a cProfile of `tactful agenda` in a fresh interpreter.
 """
@@ -39,7 +43,16 @@ from pathlib import Path
 
 NOW = "2026-06-01T10:00:00+00:00"
 TODAY = date(2026, 6, 1)
-BASELINE = "import transitions, pluggy, ruamel.yaml, structlog"
+FLOOR = "import click, sqlite3, json, zoneinfo"
+#: The commands timed: (name, arguments, goal as a ratio to the floor).
+COMMANDS = (
+    ("--version", ["--version"], 1.2),
+    ("show", ["show", "1"], 1.5),
+    ("can", ["can", "1", "call"], 1.5),
+    ("record", ["record", "1", "news", "--text", "They moved the start date"], 1.5),
+    ("tick (idle)", ["tick"], 1.5),
+    ("agenda", ["agenda"], 2.5),
+)
 ZONES = ("Europe/Paris", "America/New_York", "UTC", "Asia/Tokyo", "Europe/London")
 
 
@@ -79,12 +92,14 @@ def timed(commands: list[list[str]], env: dict[str, str], runs: int) -> list[lis
     gets busier or quieter meanwhile slows or speeds them alike and their ratio holds.
     """
     for argv in commands:
-        subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode not in (0, 1):  # 1: a "no" (`can`)
+            raise SystemExit(f"{' '.join(argv)} exited {done.returncode}: {done.stderr}")
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
         for argv, spent in zip(commands, times, strict=True):
             started = time.perf_counter()
-            subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             spent.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -183,7 +198,7 @@ for key in ("cumulative", "tottime"):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--apps", type=int, default=1000, help="applications imported (default 1,000)")
+    parser.add_argument("--apps", type=int, default=1250, help="applications imported (default 1,250)")
     parser.add_argument("--runs", type=int, default=11, help="timed runs of each command (at least 5; default 11)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -215,22 +230,30 @@ def main() -> None:
         upcoming = agenda.stdout.count('"overdue": false')
         log(f"agenda lists {overdue} overdue and {upcoming} upcoming items")
 
-        log(f"timing tactful agenda, the import baseline and an empty interpreter, {args.runs} rounds")
-        commands = [[tactful_exe(), "agenda"], [sys.executable, "-c", BASELINE], [sys.executable, "-c", "pass"]]
-        agenda_ms, base_ms, bare_ms = timed(commands, env, args.runs)
-
-        agenda_med, base_med = statistics.median(agenda_ms), statistics.median(base_ms)
-        print(f"\ntactful agenda start-up: {args.apps:,} applications ({overdue} overdue, {upcoming} upcoming items), "
-              f"{args.runs} runs in turn after a warm-up, python {sys.version.split()[0]}, "
-              f"bytecode {bytecode}")  # fmt: skip
-        print(f"tactful agenda          median {agenda_med:7.1f} ms   runs: {', '.join(f'{t:.0f}' for t in agenda_ms)}")
-        print(f"import baseline         median {base_med:7.1f} ms   runs: {', '.join(f'{t:.0f}' for t in base_ms)}")
-        print(f"python -c pass          median {statistics.median(bare_ms):7.1f} ms   (for reference)")
-        load = os.getloadavg()[0]
-        if load > (os.cpu_count() or 1) / 2 + 0.5:  # this script itself keeps about one CPU busy
-            print(f"note: load average {load:.2f} on {os.cpu_count()} CPUs; other work may have slowed runs")
-        ratio = agenda_med / base_med
-        print(f"ratio agenda/baseline: {ratio:.2f}  (target <= 1.3: {'met' if ratio <= 1.3 else 'NOT met'})")
+        subprocess.run([tactful_exe(), "tick"], env=env, check=True, capture_output=True)  # the tick after: idle
+        commands = [[sys.executable, "-c", FLOOR], [sys.executable, "-c", "pass"]]
+        commands += [[tactful_exe(), *argv] for _, argv, _ in COMMANDS]
+        load_before = os.getloadavg()
+        log(f"timing {len(COMMANDS)} commands, the import floor and an empty interpreter, {args.runs} rounds")
+        floor_ms, bare_ms, *command_ms = timed(commands, env, args.runs)
+        load_after = os.getloadavg()
+        floor = statistics.median(floor_ms)
+        print(
+            f"\nstart-up: {args.apps:,} applications ({overdue} overdue, {upcoming} upcoming agenda items), "
+            f"{args.runs} rounds in turn after a warm-up, python {sys.version.split()[0]}, bytecode {bytecode}"
+        )
+        print(
+            f"load average (1, 5, 15 min) {' '.join(f'{x:.1f}' for x in load_before)} before, "
+            f"{' '.join(f'{x:.1f}' for x in load_after)} after, on {os.cpu_count()} CPUs"
+        )
+        print(f"{'floor: ' + FLOOR:48} median {floor:7.1f} ms")
+        print(f"{'python -c pass':48} median {statistics.median(bare_ms):7.1f} ms   (for reference)")
+        for (name, _, goal), spent in zip(COMMANDS, command_ms, strict=True):
+            ratio = statistics.median(spent) / floor
+            print(
+                f"{'tactful ' + name:48} median {statistics.median(spent):7.1f} ms   ratio {ratio:4.2f}  "
+                f"(goal <= {goal}: {'met' if ratio <= goal else 'NOT met'})"
+            )
 
         if args.profile:
             phases(env)
