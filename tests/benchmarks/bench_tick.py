@@ -237,7 +237,7 @@ def floor_tick(path: Path, now: datetime, made: dict[str, Any]) -> tuple[float, 
     """CPU and wall seconds of the least work that makes the same writes, and how many fired."""
     rs = RuleBook().get("default")
     targets = {key: target for key, (target, _) in unguarded(rs).items()}  # (state, trigger) -> state
-    action, reason, shift = made["action"], made["reason"], rs.calendar.shift
+    action, reason, calendar = made["action"], made["reason"], rs.calendar.for_zone
     triggers = [timer_trigger(i) for i in range(16)]
     zones: dict[str, ZoneInfo] = {}
     db = sqlite3.connect(path, isolation_level=None, timeout=30)
@@ -255,13 +255,16 @@ def floor_tick(path: Path, now: datetime, made: dict[str, Any]) -> tuple[float, 
         tz = zones.get(tz_name) or zones.setdefault(tz_name, ZoneInfo(tz_name))
         at = datetime.fromtimestamp(next_due, zones.get(kept) or zones.setdefault(kept, ZoneInfo(kept)))
         at_text = stamp(at)  # the timer's moment in the zone the store kept
-        due = shift(at.astimezone(tz), None)
+        days, local = calendar(tz_name), at.astimezone(tz)  # the interviewer's country's holidays
+        due = days.shift(local, None)
+        skipped = days.holidays_between(local, due) if due != local else []
+        why = f"{reason} (moved: {'; '.join(skipped)})" if skipped else reason
         due_ts = due.timestamp()
         wake = None if due_ts <= now_ts else due_ts
         updates.append((company, target, at_text, facts_text, rules, rules_hash, None, None, wake, recorded, due_ts,
                         tz_name, app_id, version))  # fmt: skip
         history.append((app_id, "timer", "timer", at_text, recorded, state, target, None, None))
-        outbox += floor_notices(app_id, company, state, target, facts, tz_name, at, (action, reason) if wake is None
+        outbox += floor_notices(app_id, company, state, target, facts, tz_name, at, (action, why) if wake is None
                                 else None, due, who)  # fmt: skip
     updates.sort(key=lambda row: row[-2])  # row order, as the store updates
     if db.executemany(_UPDATE, updates).rowcount != len(updates):
