@@ -90,6 +90,11 @@ def test_recording_the_same_event_twice_says_when_it_was_recorded(tmp_path: Path
     assert again.returncode == 1
     assert "'thank_you_sent' is already recorded on Mon 2026-05-04 17:00" in again.stderr
     assert "does not apply while" not in again.stderr
+    ok(tmp_path, "record", "1", "called", "--outcome", "noncommittal", now="2026-05-21T10:00:00+00:00")
+    late = run(
+        tmp_path, "record", "1", "thank_you_sent", now="2026-05-22T10:00:00+00:00"
+    )  # no repeat: a call came since
+    assert late.returncode == 1 and "already recorded" not in late.stderr
 
 
 # --------------------------------------------------------------------------------------------

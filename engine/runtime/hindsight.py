@@ -56,15 +56,15 @@ def already_recorded(
     rs: RuleSet, app: Application, event: str, history: Sequence[LogEntry], viewer: tzinfo | None
 ) -> Refused | None:
     """The refusal of ``event`` recorded a second time: it does not apply in ``app``'s state,
-    and the history holds it already, so the answer says when it was recorded (in ``viewer``'s
+    and it is the last event recorded, so the answer says when it happened (in ``viewer``'s
     zone) rather than only that it does not apply. None when it is no repeat."""
     state = rs.states.get(app.state)
     if event not in rs.events or state is None or event in state.on:
         return None
-    earlier = [entry for entry in history if entry.kind == "event" and entry.name == event]
-    if not earlier:
+    events = [entry for entry in history if entry.kind == "event"]
+    if not events or events[-1].name != event:
         return None
-    last = max(entry.at for entry in earlier)
+    last = events[-1].at
     when = last.astimezone(viewer or last.tzinfo).strftime("%a %Y-%m-%d %H:%M")
     return Refused(f"'{event}' is already recorded on {when}; it does not apply again while the application is "
                    f"{app.state.replace('_', ' ')}", state.where)  # fmt: skip

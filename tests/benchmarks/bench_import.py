@@ -15,9 +15,10 @@ How it works:
   path: reading, checking, the rules, duplicate checks, the SQLite store, notices on).
 * floor: the least Python that writes the same rows into the same schema (made by
   ``SQLiteStore``): ``csv.reader``, the facts as JSON, the default rules' dates worked out by
-  hand (entered, the first inquiry timer, the wake moment: the thank-you due the next contact
-  day), the store's INSERTs with ``executemany`` in chunks, one transaction, with the page cache
-  the store's bulk session takes. Also a subprocess.
+  hand (entered, the first inquiry timer, the wake moment: the thank-you due the next day, or
+  the first inquiry timer once the thank-you has lapsed), the store's INSERTs with
+  ``executemany`` in chunks, one transaction, with the page cache the store's bulk session
+  takes. Also a subprocess.
 * Both stores are then compared row by row (applications and history, JSON decoded).
 
 It prints rows/s for each, the ratio engine/floor in wall time and in CPU time (the machine
@@ -71,14 +72,8 @@ def make_csv(path: Path, rows: int, seed: int, days: int) -> None:
                              decision, "yes" if rng.random() < 0.1 else "", rng.randrange(1, 6)])  # fmt: skip
 
 
-def _contact_day(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
 def floor(csv_path: Path, db_path: Path) -> None:
-    """Write the rows the engine writes, with the least Python (default rules, no holidays)."""
+    """Write the rows the engine writes, with the least Python (default rules)."""
     now = NOW
     db = sqlite3.connect(db_path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
@@ -109,7 +104,9 @@ def floor(csv_path: Path, db_path: Path) -> None:
             entered = datetime.combine(day, nine, zone)
             decided = date.fromisoformat(decision_by) if decision_by else day + timedelta(days=14)
             next_due = datetime.combine(decided + timedelta(days=3), nine, zone).timestamp()
-            wake = datetime.combine(_contact_day(day + timedelta(days=1)), nine, zone).timestamp()
+            # the thank-you is due the next day whatever the calendar, and no longer advised two weeks on
+            lapsed = datetime.fromisoformat(now) >= entered + timedelta(days=14)
+            wake = next_due if lapsed else datetime.combine(day + timedelta(days=1), nine, zone).timestamp()
             facts = {"calls_made": 0, "follow_ups": 0, "callback_invited": False, **given}
             # entered keeps its IANA zone, as the store writes it; the agenda moment is the thank-you's,
             # the earliest thing advised, which is also when the application next wakes; the zone of

@@ -44,7 +44,7 @@ def lean_rows(rows: Rows, now: datetime, action: str, reason: str, batch_time: A
     are read and written as epoch seconds (SQLite), else as they are (PostgreSQL)."""
     from json.encoder import encode_basestring_ascii as text  # noqa: PLC0415
 
-    targets, triggers, shift, zones = batch_time
+    targets, triggers, calendar, zones = batch_time
     recorded, now_ts = now.isoformat(), now.timestamp()
     updates, history, outbox = [], [], []
     for app_id, company, state, facts_text, next_due, timer, version, kept, who in rows:
@@ -57,7 +57,10 @@ def lean_rows(rows: Rows, now: datetime, action: str, reason: str, batch_time: A
         zone = zones.get(kept) or zones.setdefault(kept, ZoneInfo(kept))
         at = datetime.fromtimestamp(next_due, zone) if epoch else next_due.astimezone(zone)
         at_text = stamp(at)
-        due = shift(at.astimezone(tz), None)
+        days, local = calendar(tz_name), at.astimezone(tz)  # the interviewer's country's holidays
+        due = days.shift(local, None)
+        skipped = days.holidays_between(local, due) if due != local else []
+        why = f"{reason} (moved: {'; '.join(skipped)})" if skipped else reason
         due_ts = due.timestamp()
         wake = None if due_ts <= now_ts else due_ts
         moment = due_ts if epoch else due
@@ -75,7 +78,7 @@ def lean_rows(rows: Rows, now: datetime, action: str, reason: str, batch_time: A
             due_text, key = stamp(due), f"{app_id}/action/{action}/{due.isoformat()}"
             outbox.append((key, app_id, f'{{"kind": "action_due", "key": {text(key)}, {base}"at": {text(due_text)}, '
                            f'"source": null, "target": null, "event": null, "action": {text(action)}, '
-                           f'"due": {text(due_text)}, "reason": {text(reason)}, {tail}', who))  # fmt: skip
+                           f'"due": {text(due_text)}, "reason": {text(why)}, {tail}', who))  # fmt: skip
     return updates, history, outbox
 
 
@@ -88,7 +91,7 @@ def lean_sqlite_floor(path: str, now: datetime, action: str, reason: str, batch:
 
     rs = RuleBook().get("default")
     targets = {key: target for key, (target, _) in unguarded(rs).items()}
-    batch_time = (targets, [timer_trigger(i) for i in range(16)], rs.calendar.shift, {})
+    batch_time = (targets, [timer_trigger(i) for i in range(16)], rs.calendar.for_zone, {})
     db = sqlite3.connect(path, isolation_level=None, timeout=30)
     for pragma in PRAGMAS:
         db.execute(f"PRAGMA {pragma}")
@@ -143,7 +146,7 @@ def lean_pg_floor(url: str, now: datetime, action: str, reason: str, batch: int)
 
     rs = RuleBook().get("default")
     targets = {key: target for key, (target, _) in unguarded(rs).items()}
-    batch_time = (targets, [timer_trigger(i) for i in range(16)], rs.calendar.shift, {})
+    batch_time = (targets, [timer_trigger(i) for i in range(16)], rs.calendar.for_zone, {})
     fired = 0
     with psycopg.connect(url) as conn:
         while True:
