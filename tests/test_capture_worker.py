@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,10 +67,13 @@ def test_the_workers_sync_runs_when_due_by_its_clock(tmp_path: Path, server: Fee
 def test_a_running_worker_syncs_once_at_start_and_not_at_every_pass(tmp_path: Path, server: FeedServer) -> None:
     home = home_with_feed(tmp_path, server)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
-    env.update(TACTFUL_HOME=str(home), TACTFUL_NOW=NOON.isoformat(), TACTFUL_TZ="UTC", TACTFUL_LOG_LEVEL="info")
+    # passes are logged at debug; its start, syncs and stop at info
+    env.update(TACTFUL_HOME=str(home), TACTFUL_NOW=NOON.isoformat(), TACTFUL_TZ="UTC", TACTFUL_LOG_LEVEL="debug")
     worker = subprocess.Popen([str(TACTFUL), "worker", "--poll", "0.05"], stderr=subprocess.PIPE, text=True, env=env,
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)  # fmt: skip
     lines, passes = [], 0
+    watchdog = threading.Timer(120, worker.kill)  # a worker that never logs its passes fails the test, not hangs it
+    watchdog.start()
     try:
         assert worker.stderr is not None
         while passes < 5:  # its clock stands still: five passes, one sync
@@ -78,6 +82,7 @@ def test_a_running_worker_syncs_once_at_start_and_not_at_every_pass(tmp_path: Pa
             lines.append(line)
             passes += "worker pass" in line
     finally:
+        watchdog.cancel()
         worker.send_signal(signal.SIGTERM)
         rest = worker.communicate(timeout=60)[1]
     assert worker.returncode == 0, rest

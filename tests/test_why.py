@@ -57,11 +57,13 @@ def test_can_why_prints_the_answer_then_the_trace_and_keeps_its_exit_code(tmp_pa
     plain = run(home, "can", "1", "call", now=ASKED)
     assert done.returncode == plain.returncode == 1
     assert done.stdout.startswith(plain.stdout.strip())
-    assert "deny no_calls and not first_choice_to_tell -> yes [rules/default.yaml:" in done.stdout
+    assert "deny no_calls and not first_choice_to_tell and 'note' in advised_channels -> yes [rules/default.yaml:" in (
+        done.stdout
+    )
     assert "no_calls (fact) -> yes" in done.stdout
     answer = json.loads(run(home, "can", "1", "call", "--why", "--json", now=ASKED).stdout)
     assert answer["allowed"] is False and answer["trace"]["verdict"]["reason"] == answer["reason"]
-    assert [s["step"] for s in answer["trace"]["policy_steps"]][:2] == ["deny", "answer"]
+    assert [s["step"] for s in answer["trace"]["policy_steps"]][:3] == ["deny", "deny", "answer"]  # email, then note
 
 
 def test_why_refuses_an_unknown_name_or_id_in_one_line(tmp_path: Path) -> None:

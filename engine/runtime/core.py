@@ -18,7 +18,7 @@ from ..language.ruleset import Advice, Branch, RuleSet, State
 from ..language.tracing import Recorder, TracingNamespace, space
 from ..vocabulary.records import Advised, Application, LogEntry, Recorded, snapshot
 from ..vocabulary.text import excerpt, kept_text, quoted
-from ..vocabulary.timecalc import check_year
+from ..vocabulary.timecalc import Calendar, check_year
 from .facts import fact_error, option
 from .machine import fire, timer_trigger, unguarded
 
@@ -333,18 +333,28 @@ def _advised(rs: RuleSet, advice: Advice, ns: Namespace) -> Advised | None:
     due = advice.due(ns)
     if due is None:
         return None
+    start = advice.start(ns) if advice.start else None
+    return _placed(rs, advice, ns, due, start, advice.by(ns) if advice.by else None)
+
+
+def _placed(rs: RuleSet, advice: Advice, ns: Namespace, due: datetime, start: datetime | None,
+            by: datetime | None, rec: Recorder | None = None) -> Advised:  # fmt: skip
+    """The advised item of ``advice`` due at ``due``: moved into contact time when its action
+    moves (noted by ``rec`` when tracing), its reason saying why it moved."""
     action = rs.actions[substitute(rs, advice.action, ns)]
     reason = ns.render(action.describe)
-    start = advice.start(ns) if advice.start else None
     if action.moves and advice.shift:
         calendar = ns.calendar
-        given, due = due, calendar.shift(due, advice.by(ns) if advice.by else None)
+        given, due = due, calendar.shift(due, by)
         if start is not None and start > due < given:  # moved back before what caused it: no contact time is left
             due = given
             reason += " (no contact time is left before the deadline)"
         skipped = calendar.holidays_between(given, due) if due != given else []
         if skipped:
             reason += f" (moved: {'; '.join(skipped)})"
+        if rec is not None and due != given:
+            rec.note("shift", advice.action, due, "; ".join(skipped) or _no_contact(calendar, given), advice.where,
+                     given=given)  # fmt: skip
     return Advised(action.name, due, start or due, reason, advice.optional, advice.where, action.record)
 
 
@@ -354,24 +364,15 @@ def _advised_traced(rs: RuleSet, advice: Advice, ns: Namespace, rec: Recorder) -
     due = rec.evaluate(advice.due, ns, "due", subject, advice.where, advice.source)
     if due is None:
         return None
-    action = rs.actions[substitute(rs, advice.action, ns)]
-    reason = ns.render(action.describe)
-    if action.contact and advice.shift:
-        by = rec.evaluate(advice.by, ns, "by", subject, advice.where) if advice.by else None
-        given, due = due, rs.calendar.shift(due, by)
-        skipped = rs.calendar.holidays_between(given, due) if due != given else []
-        if skipped:
-            reason += f" (moved: {'; '.join(skipped)})"
-        if due != given:
-            rec.note("shift", subject, due, "; ".join(skipped) or _no_contact(rs, given), advice.where, given=given)
     start = rec.evaluate(advice.start, ns, "from", subject, advice.where) if advice.start else None
-    item = Advised(action.name, due, start or due, reason, advice.optional, advice.where, action.record)
+    by = rec.evaluate(advice.by, ns, "by", subject, advice.where) if advice.by else None
+    item = _placed(rs, advice, ns, due, start, by, rec)
     rec.note("advised", subject, item, "", advice.where)
     return item
 
 
-def _no_contact(rs: RuleSet, moment: datetime) -> str:
+def _no_contact(calendar: Calendar, moment: datetime) -> str:
     """Why ``moment`` (in the interviewer's zone) is no time to contact anyone."""
-    if not rs.calendar.is_contact_day(moment.date()):
+    if not calendar.is_contact_day(moment.date()):
         return f"{moment:%A} is not a contact day"
     return "outside contact hours"
