@@ -52,7 +52,7 @@ def fill_candidates(home: Path, now: str = NOW) -> None:
                          sms="TACTFUL_SMS_ALICE")  # fmt: skip
     engine.add_candidate("bob")
     alice, bob = engine.candidate("alice"), engine.candidate("bob")
-    alice.add("Globex", interviewed="2026-05-04", interviewer="Mr. Sato", role="Analyst")
+    alice.add("Globex", interviewed="2026-05-04", interviewer="Mr. Sato", role="Analyst", timezone="UTC")  # not hers
     alice.add("Initech", interviewed="2026-04-27")
     alice.record(8, "offer", at=at("2026-05-04 15:00"), deadline="2026-05-11")
     bob.add("Umbrella", interviewed="2026-04-20", rules="small-company")
