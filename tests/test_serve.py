@@ -68,9 +68,11 @@ def test_demo_serve_opens_the_demos_search_in_the_browser(tmp_path):
     url = read_until(proc, r"the board is at (http://\S+)", lines).group(1)
     read_until(proc, r"API token", lines)
     status, page = fetch(url)
+    finished = fetch(url + "finished")[1]  # the demo ends with both decided: counted on the board, listed there
     api = json.loads(fetch(url + "api/applications")[1])
     code, rest = stop(proc)
-    assert status == 200 and b"Northwind Traders" in page and b"Tiny Bakery" in page
+    assert status == 200 and b">2 finished applications</a>" in page
+    assert b"Northwind Traders" in finished and b"Tiny Bakery" in finished
     assert [app["state"] for app in api] == ["accepted", "declined"]
     assert opened.read_text().strip() == url
     assert code == 0 and "stopped" in rest
