@@ -172,7 +172,9 @@ class Separate(Side):
         if Side.foreign_id(self, who, other, n) == UNKNOWN:  # the other has no application
             return UNKNOWN + 1
         self.foreign_rows += 1
-        return UNKNOWN + 1 + self.foreign_rows  # a free id, as another's is to the shared side's candidate
+        # a free id, as another's is to the shared side's candidate; far from the last one, which
+        # the store's next own id (the highest plus one) could otherwise take
+        return UNKNOWN + 1 + 1000 * self.foreign_rows
 
 
 def _deliverer(store: Any, engine: Engine, clock: FakeClock) -> Callable[[], list[Notice]]:

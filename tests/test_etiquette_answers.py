@@ -55,7 +55,7 @@ def test_a_rank_2_application_hears_a_higher_choice_not_your_first_choice(tmp_pa
     add(tmp_path, "Third", "--rank", "3")
     ok(tmp_path, "record", "3", "offer", "--deadline", "2026-05-20", now="2026-05-12T10:00:00+00:00")
     shown = ok(tmp_path, "show", "2", now="2026-05-12T10:00:00+00:00").stdout
-    assert "contact_first_choice: tell this employer, a higher choice for you, that Third made an offer" in shown
+    assert "contact first choice: tell this employer, a higher choice for you, that Third made an offer" in shown
     assert "first choice that" not in shown
     draft = ok(tmp_path, "draft", "2", "contact_first_choice", now="2026-05-12T10:00:00+00:00").stdout
     assert "the role I want most" not in draft and "still very interested" in draft

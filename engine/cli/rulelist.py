@@ -13,7 +13,7 @@ from .context import Context, common, json_flag
 @json_flag
 @common
 def list_rules(ctx: Context) -> None:
-    """The shipped rule sets and packs, with what each is and how many sources it cites.
+    """The shipped rule sets and packs, each with its sources.
 
     A pack (rules/packs/) extends default or another pack; an overlay changes any rule set
     (extends: [uk, via-recruiter]). Use one with `tactful add ... --rules NAME`.

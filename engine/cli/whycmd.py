@@ -17,9 +17,11 @@ from .types import ID
 @json_flag
 @common
 def why(ctx: Context, app_id: int, name: str | None) -> None:
-    """Why the advice is what it is: the state and its history, each rule that took part
-    (file:line, in the file that set it), each guard with the facts and settings it read,
-    each due moment as arithmetic, and when the answer changes next.
+    """Why the advice is what it is, from the rules that decided it.
+
+    The trace shows the state and its history, each rule that took part (file:line, in the
+    file that set it), each guard with the facts and settings it read, each due moment as
+    arithmetic, and when the answer changes next.
 
     An ACTION explains that advised action; a CHANNEL also explains what `tactful can ID
     CHANNEL` answers (a name that is both, such as call, explains both).
