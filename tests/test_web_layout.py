@@ -180,6 +180,31 @@ def test_the_diagrams_labels_write_over_nothing_and_none_is_cut_off(running, des
             assert over == [], f"labels write over each other or a state on {path}: {over}"
 
 
+#: A rule set whose one arrow round the left, skipping a layer, has a long label.
+SKIPPING = """\
+events:
+  go: {}
+  the_interviewer_wrote_back_to_say_the_whole_process_starts_over: {}
+states:
+  start: {initial: true, on: {go: middle, the_interviewer_wrote_back_to_say_the_whole_process_starts_over: done}}
+  middle: {on: {go: done}}
+  done: {final: true}
+policies: {}
+"""
+
+
+def test_a_long_label_beside_a_left_hand_arrow_is_not_cut_off(phone, tmp_path):
+    from tactful.language.rulebook import RuleBook
+    from tactful.web.layered import svg
+
+    (tmp_path / "skipping.yaml").write_text(SKIPPING)
+    book = RuleBook()
+    phone.set_content("<!doctype html><body>" + svg(book.get(book.reference(str(tmp_path / "skipping.yaml")))))
+    drawn = phone.locator("svg").evaluate(DIAGRAM_JS)
+    (long,) = [label for label in drawn["labels"] if label[0].startswith("the_interviewer")]
+    assert long[1] >= 0 and long[3] <= drawn["size"][0]
+
+
 def test_the_record_form_shows_only_the_chosen_events_fields_and_undo_takes_it_back(home, running, desktop):
     """Nothing chosen, no event's field shows; choosing a call shows the call's; recording it is
     confirmed on the page, and Undo takes it back."""
