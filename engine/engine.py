@@ -303,7 +303,8 @@ class Engine(Candidacy, Ticking):
         A row with a ``state`` is restored as exported (facts, state, timer, history, rule set);
         one without starts afresh. Rows are read and written a chunk at a time, so memory stays
         the same however many there are. New rows whose start depends on the same facts share
-        one computation of their first timer and advice.
+        one computation of their first timer and advice. A new row without a ``timezone``
+        takes its candidate's own zone, else ``zone``, as :meth:`add_many` does.
 
         Raises:
             InputErrors: every bad row and every row already stored (unless ``update``, which
@@ -316,7 +317,8 @@ class Engine(Candidacy, Ticking):
         settle = self._settler(now, portfolios)
         from .stores.importing import RowMaker, replacer, write_import
 
-        maker = RowMaker(self.rules, self.store, self.default_rules, now, portfolios, settle, self._candidate)
+        maker = RowMaker(self.rules, self.store, self.default_rules, now, portfolios, settle, self._candidate,
+                         zone_key(self.zone))  # fmt: skip
         replacing = replacer(now, self.rules_for, portfolios, settle)
         ids = write_import(self.store, map(maker.make, rows), update=update, replacing=replacing, kept=maker.kept,
                            added=maker.added)  # fmt: skip

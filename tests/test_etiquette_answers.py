@@ -5,6 +5,7 @@ scenarios (rules/scenarios/default.yaml)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .clirun import doc, ok, run
@@ -180,3 +181,31 @@ def test_show_marks_what_is_due_already_as_agenda_does(tmp_path: Path) -> None:
     assert nexts[0].startswith("  now  Thu 2026-05-21 09:00  call:")
     assert [n["overdue"] for n in doc(tmp_path, "show", "1", now=now)["next"]] == [True]
     assert "now" in ok(tmp_path, "agenda", now=now).stdout
+
+
+def test_an_imported_row_without_a_zone_takes_your_own_as_add_does(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("company,interviewed,timezone\nNorthwind,2026-05-04,\nContoso,2026-05-04,America/New_York\n")
+    home = tmp_path / "home"
+    ok(home, "import", str(rows), now=MAY4, env=BERLIN)
+    shown = doc(home, "show", "1", now=MAY4, env=BERLIN)
+    assert shown["facts"]["timezone"] == "Europe/Berlin"
+    assert shown["next"][1]["due"] == "2026-05-21T09:00:00+02:00"  # 09:00 in Berlin, not 11:00
+    assert "Europe/Berlin (your own zone)" in ok(home, "show", "1", now=MAY4, env=BERLIN).stdout
+    assert doc(home, "show", "2", now=MAY4, env=BERLIN)["facts"]["timezone"] == "America/New_York"
+
+    ok(home, "candidates", "add", "alice", "--zone", "Europe/Paris", now=MAY4, env=BERLIN)
+    ok(home, "import", str(rows), "--candidate", "alice", now=MAY4, env=BERLIN)
+    alices = json.loads(ok(home, "export", "--candidate", "alice", now=MAY4, env=BERLIN).stdout)
+    assert [a["timezone"] for a in alices] == ["Europe/Paris", "America/New_York"]  # alice's own zone
+
+
+def test_an_export_imports_and_exports_again_unchanged_with_its_zones(tmp_path: Path) -> None:
+    home, other = tmp_path / "home", tmp_path / "other"
+    ok(home, "add", "Northwind", "--interviewed", "2026-05-04", now=MAY4, env=BERLIN)
+    ok(home, "add", "Contoso", "--interviewed", "2026-05-04", "--timezone", "UTC", now=MAY4, env=BERLIN)
+    exported = ok(home, "export", now=MAY4, env=BERLIN).stdout
+    (tmp_path / "out.csv").write_text(exported)
+    ok(other, "import", str(tmp_path / "out.csv"), now=MAY4, env={"TACTFUL_TZ": "Asia/Tokyo"})
+    assert ok(other, "export", now=MAY4, env={"TACTFUL_TZ": "Asia/Tokyo"}).stdout == exported
+    assert [a["timezone"] for a in json.loads(exported)] == ["Europe/Berlin", "UTC"]

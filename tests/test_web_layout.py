@@ -151,6 +151,60 @@ def test_the_diagram_is_readable_on_a_phone_and_opens_full_size(running, phone):
     assert full.headers["content-type"].startswith("image/svg+xml") and ">follow up due</tspan>" in full.text()
 
 
+#: Each edge label of the diagram, its box in the SVG's own units, and each state's; and the
+#: SVG's size.
+DIAGRAM_JS = """svg => ({
+  size: [svg.viewBox.baseVal.width, svg.viewBox.baseVal.height],
+  labels: [...svg.querySelectorAll("g:not([data-state]) > text")].map((t) => {
+    const b = t.getBBox(); return [t.textContent, b.x, b.y, b.x + b.width, b.y + b.height]; }),
+  states: [...svg.querySelectorAll("[data-state] > rect")].map((r) => {
+    const b = r.getBBox(); return [r.parentElement.dataset.state, b.x, b.y, b.x + b.width, b.y + b.height]; }),
+})"""
+
+
+def test_the_diagrams_labels_write_over_nothing_and_none_is_cut_off(running, desktop, phone):
+    """Where the "while in process" group's states point at each other, each arrow's label has
+    a place of its own: no label box over another or over a state, none past the diagram's
+    edges, on the shipped rule sets' pages at both widths."""
+    for tab in (desktop, phone):
+        for path in ("rules/default", "rules/small-company", "applications/2/rules"):
+            tab.goto(running.url + path)
+            drawn = tab.locator(".diagram-box svg").evaluate(DIAGRAM_JS)
+            width, height = drawn["size"]
+            labels = drawn["labels"]
+            assert len(labels) > 20 and any("[else]" in label[0] for label in labels)
+            cut = [t for t, x0, y0, x1, y1 in labels if x0 < 0 or y0 < 0 or x1 > width or y1 > height]
+            assert cut == [], f"labels cut off on {path}: {cut}"
+            over = [f"{a[0]} / {b[0]}" for i, a in enumerate(labels) for b in labels[i + 1 :] + drawn["states"]
+                    if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]  # fmt: skip
+            assert over == [], f"labels write over each other or a state on {path}: {over}"
+
+
+#: A rule set whose one arrow round the left, skipping a layer, has a long label.
+SKIPPING = """\
+events:
+  go: {}
+  the_interviewer_wrote_back_to_say_the_whole_process_starts_over: {}
+states:
+  start: {initial: true, on: {go: middle, the_interviewer_wrote_back_to_say_the_whole_process_starts_over: done}}
+  middle: {on: {go: done}}
+  done: {final: true}
+policies: {}
+"""
+
+
+def test_a_long_label_beside_a_left_hand_arrow_is_not_cut_off(phone, tmp_path):
+    from tactful.language.rulebook import RuleBook
+    from tactful.web.layered import svg
+
+    (tmp_path / "skipping.yaml").write_text(SKIPPING)
+    book = RuleBook()
+    phone.set_content("<!doctype html><body>" + svg(book.get(book.reference(str(tmp_path / "skipping.yaml")))))
+    drawn = phone.locator("svg").evaluate(DIAGRAM_JS)
+    (long,) = [label for label in drawn["labels"] if label[0].startswith("the_interviewer")]
+    assert long[1] >= 0 and long[3] <= drawn["size"][0]
+
+
 def test_the_record_form_shows_only_the_chosen_events_fields_and_undo_takes_it_back(home, running, desktop):
     """Nothing chosen, no event's field shows; choosing a call shows the call's; recording it is
     confirmed on the page, and Undo takes it back."""

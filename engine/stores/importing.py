@@ -20,10 +20,11 @@ from ..language.rulebook import RuleBook
 from ..language.ruleset import RuleSet
 from ..runtime import core
 from ..runtime import rows as rowdata
-from ..runtime.candidates import check_key
+from ..runtime.candidates import check_key, zone_of
 from ..runtime.facts import check_dates, company_name, normalize
 from ..runtime.notify import settle
 from ..vocabulary.records import Application, Candidate, LogEntry, snapshot
+from ..vocabulary.timecalc import zone_key
 from .bulk import Bulk, bulk_session, key
 from .pinning import keep, pin
 from .store import Change, Store
@@ -156,10 +157,11 @@ class RowMaker:
 
     def __init__(self, rules: RuleBook, store: Store, default_rules: str, now: datetime,
                  portfolios: Callable[[RuleSet, str], Portfolio], settle: Settle,
-                 candidate: str = "") -> None:  # fmt: skip
+                 candidate: str = "", zone: str | None = None) -> None:  # fmt: skip
         self.rules, self.store, self.default_rules, self.now = rules, store, default_rules, now
-        self.portfolios, self.settle, self.candidate = portfolios, settle, candidate
+        self.portfolios, self.settle, self.candidate, self.zone = portfolios, settle, candidate, zone
         self._known: dict[str, bool] = {candidate: True}  # the candidates rows name, and whether they are here
+        self._zones: dict[str, str | None] = {candidate: zone}  # each one's own zone, for rows without one
         self._added: list[Candidate] = []
         self._memo: dict[tuple[Any, ...], Application] = {}
         self._found: dict[tuple[str, str], tuple[RuleSet, str]] = {}
@@ -191,6 +193,8 @@ class RowMaker:
             stray = [] if rowdata.WITH_STATE.isdisjoint(values) else [c for c in rowdata.WITH_STATE if values.get(c)]
             if stray:
                 raise InputError(f"{sorted(stray)[0]} is only read with a state, as an export writes them together")
+            if not values.get("timezone"):  # as `add`: the interviewer's zone is the user's own
+                given["timezone"] = self.own_zone(who) or "UTC"
             started = self.start(rs, company, given, ref, number, who)
             entry = LogEntry("added", "added", self.now, self.now, "", rs.initial, {"company": company, **given})
             return Prepared(row.where, started, [entry], False)
@@ -225,6 +229,14 @@ class RowMaker:
             if not self._known[who]:
                 self._added.append(Candidate(who))  # written with the rows (see write_import)
         return who
+
+    def own_zone(self, who: str) -> str | None:
+        """The IANA name of candidate ``who``'s own zone: their stored one, else the import's
+        own (``zone``, the user's); None when neither is known."""
+        if who not in self._zones:
+            found = self.store.get_candidate(who)
+            self._zones[who] = zone_key(zone_of(found)) if found is not None else None
+        return self._zones[who] or self.zone
 
     def added(self) -> list[Candidate]:
         """The candidates the rows name that are not stored yet: the import adds them."""

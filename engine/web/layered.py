@@ -110,23 +110,35 @@ def place(rs: RuleSet, left: float = 0) -> dict[str, Box]:
 
 
 class _Labels:
-    """Edge labels placed where they overlap no other label and no state, when such a place is
-    found along the edge."""
+    """Edge labels placed where they overlap no other label and no state: along the edge when
+    such a place is found there, else just above or below it, moving further off until one is
+    free; never past the diagram's left edge (:meth:`right` gives how far right they reach)."""
 
     def __init__(self, boxes: Collection[Box]) -> None:
         self.taken = [(b.x - b.w / 2, b.y - b.h / 2, b.x + b.w / 2, b.y + b.h / 2) for b in boxes]
+        self.placed: list[tuple[float, float, float, float]] = []
 
     def put(self, points: Sequence[tuple[float, float]], text: str) -> tuple[float, float]:
         w, h = len(text) * LABEL_SIZE * CHAR + 6, LABEL_SIZE + 4
-        for t in (0.5, 0.35, 0.65, 0.25, 0.75, 0.15, 0.85, 0.45, 0.55):
-            x, y = _bezier(points, t)
-            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-            if not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in self.taken):
-                self.taken.append(box)
-                return x, y
-        x, y = _bezier(points, 0.5)
-        self.taken.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
-        return x, y
+        steps = [0.0] + [sign * k * (h + 2) for k in range(1, 40) for sign in (-1, 1)]
+        for dy in steps:
+            for t in (0.5, 0.35, 0.65, 0.25, 0.75, 0.15, 0.85, 0.45, 0.55):
+                x, y = _bezier(points, t)
+                x, y = max(x, w / 2 + 4), max(y + dy, h / 2 + 4)
+                box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+                if not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in self.taken):
+                    self.taken.append(box)
+                    self.placed.append(box)
+                    return x, y
+        raise AssertionError(f"no room for the label {text!r}")  # pragma: no cover - 78 rows above and below
+
+    def right(self) -> float:
+        """How far right the labels reach."""
+        return max((box[2] for box in self.placed), default=0.0)
+
+    def bottom(self) -> float:
+        """How far down the labels reach."""
+        return max((box[3] for box in self.placed), default=0.0)
 
 
 def _bezier(p: Sequence[tuple[float, float]], t: float) -> tuple[float, float]:
@@ -239,8 +251,8 @@ def svg(rs: RuleSet, current: str | None = None, visited: Collection[str] = ()) 
               f'<path d="M{start.x:.1f},{start.y - start.h / 2 - 16:.1f} V{start.y - start.h / 2:.1f}" '
               f'stroke="{INK}" stroke-width="1.4" marker-end="url(#arrow)"/>']  # fmt: skip
     parts += [_node(n, boxes[n], current, visited, s.final) for n, s in rs.states.items()]
-    width = max(b.x + b.w / 2 for b in boxes.values()) + 50 + LANE * lanes + LABEL_ROOM + PAD
-    height = max(b.y + b.h / 2 for b in boxes.values()) + PAD
+    width = max(max(b.x + b.w / 2 for b in boxes.values()) + 50 + LANE * lanes + LABEL_ROOM, labels.right()) + PAD
+    height = max(max(b.y + b.h / 2 for b in boxes.values()), labels.bottom()) + PAD
     return Markup(  # noqa: S704 - every text above went through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-labelledby="diagram-title" class="state-diagram" '
