@@ -295,17 +295,17 @@ def test_forms_on_a_candidates_pages_write_for_them_and_come_back_to_their_pages
 
 
 def test_times_on_a_candidates_pages_are_in_their_own_zone(filled):
-    """Globex's thank-you is due 09:00 in its interviewer's zone, which is Alice's own (Tokyo) when
-    none is given; Bob has no zone, so his are in the user's."""
+    """Globex's thank-you is due 09:00 UTC (its interviewer's zone): 18:00 in Tokyo; Bob has no zone,
+    so his are in the user's."""
     with client(filled, tz="America/New_York") as web:
         alice = web.get("/c/alice").text
         page = web.get("/c/alice/applications/7").text
         bob = web.get("/c/bob").text
         own = web.get("/").text
-    assert "Tue 05 May 2026, 09:00" in alice and "As of <time>Tue 05 May 2026, 21:00</time>" in alice
+    assert "Tue 05 May 2026, 18:00" in alice and "As of <time>Tue 05 May 2026, 21:00</time>" in alice
     assert "Times are in Alice Martin’s zone, Asia/Tokyo." in alice
     upcoming = page[page.index('id="h-next"') : page.index('id="h-may"')]
-    assert "Tue 05 May 2026, 09:00" in upcoming
+    assert "Tue 05 May 2026, 18:00" in upcoming
     assert "As of <time>Tue 05 May 2026, 08:00</time>" in bob and "Times are in your zone, America/New_York." in bob
     assert "Tue 05 May 2026, 05:00" in own  # Northwind's thank-you, in New York
 
