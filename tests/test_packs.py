@@ -120,3 +120,28 @@ def test_a_date_a_rule_names_is_a_month_and_day_every_year_has(tmp_path: Path) -
         assert f"{wrong}:3:{col}: settings.answer_not_before:" in done.stderr
         assert "'02-01' for 1 February" in done.stderr
     assert '"answer_not_before"' in (Path(__file__).parent.parent / "rules" / "schema.json").read_text()
+
+
+def test_the_contact_route_sends_drafts_and_cans_answers_to_the_recruiter(tmp_path: Path) -> None:
+    """via-recruiter's `contact_route: recruiter` (hudson): `can` says to go through the recruiter
+    and the drafts are addressed to them; over uk too, and the default set stays the employer's."""
+    both = tmp_path / "uk-recruiter.yaml"
+    both.write_text("extends: [uk, via-recruiter]\n")
+    for rules, route in (("via-recruiter", True), (str(both), True), ("default", False)):
+        home = tmp_path / Path(rules).stem
+        ok(home, "add", "Northwind", "--interviewed", "2027-05-12", "--rules", rules, now="2027-05-12T12:00")
+        early = run(home, "can", "1", "call", now=NOW)
+        assert early.returncode == 1 and ("through your recruiter, not the employer" in early.stdout) is route
+        later = "2027-06-01T10:00"
+        answer = doc(home, "can", "1", "call", now=later)
+        assert answer["allowed"] is True and answer["reason"].startswith("a call is due now")
+        script = ok(home, "draft", "1", "call", now=later).stdout
+        note = doc(home, "draft", "1", "send_note", now=later)
+        assert ("through you." in script) is route and ("I interviewed with Northwind" in note["body"]) is route
+        assert (note["subject"] == "Northwind: any news?") is route
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("extends: default\nsettings:\n  contact_route: agency\n")
+    done = run(tmp_path, "rules", "validate", str(wrong), now=NOW)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    said = "settings.contact_route: 'agency' is not a contact route; write employer or recruiter"
+    assert f"{wrong}:3:18: {said}" in done.stderr

@@ -73,6 +73,16 @@ def _month_day(value: object) -> str | None:
                      "like '02-01' for 1 February, or null for none")  # fmt: skip
 
 
+#: Whom the job seeker contacts: the employer, or a recruiter who stands between.
+ROUTES = ("employer", "recruiter")
+
+
+def _route(value: object) -> str:
+    if value not in ROUTES:
+        raise ValueError(f"{quoted(value)} is not a contact route; write employer or recruiter")
+    return str(value)
+
+
 def _days(value: object) -> frozenset[int] | None:
     """Contact days, or None: the working days of the ``holidays`` country, else Mon–Fri."""
     return None if value is None else parse_days(value)
@@ -93,6 +103,7 @@ SETTINGS: dict[str, Callable[[object], Any]] = {
     "language": _word("a language code", "de or en"),
     "company_size": _word("a company size", "small or large"),
     "answer_not_before": _month_day,
+    "contact_route": _route,
 }
 #: The kind of each setting that is not a duration, as expressions see it.
 SETTING_KINDS = {
@@ -103,6 +114,7 @@ SETTING_KINDS = {
     "language": "text",
     "company_size": "text",
     "answer_not_before": "text",
+    "contact_route": "text",
 }
 DURATIONS = frozenset(k for k, v in SETTINGS.items() if v in (parse_wait, _wait))
 
