@@ -49,6 +49,23 @@ def test_registered_functions_may_be_called():
     assert expr({"last_call": None, "interviewed": 5}) == 5
 
 
+@pytest.mark.parametrize(
+    ("moment", "day", "held"),
+    [
+        (datetime(2027, 12, 29, 10), "02-01", datetime(2028, 2, 1, 10)),  # a winter offer waits for 1 February
+        (datetime(2028, 3, 1, 10), "02-01", datetime(2028, 3, 1, 10)),  # after it: next year's is too far
+        (datetime(2027, 6, 28, 10), "10-01", datetime(2027, 10, 1, 10)),  # jp-newgrad's summer offer
+        (datetime(2027, 10, 1, 10), "10-01", datetime(2027, 10, 1, 10)),  # on the day itself
+        (datetime(2027, 3, 1, 10), "10-01", datetime(2027, 3, 1, 10)),  # more than half a year ahead
+        (datetime(2027, 6, 28, 10), None, datetime(2027, 6, 28, 10)),  # a setting left null
+        (None, "02-01", None),  # an unknown moment stays unknown
+    ],
+)
+def test_not_before_holds_a_moment_to_a_date_within_half_a_year(moment, day, held):
+    expr = compile_expression("not_before(last_call, day)", {*KNOWN, "day"})
+    assert expr({"last_call": moment, "day": day}) == held
+
+
 def test_an_unknown_name_points_at_its_column():
     with pytest.raises(ExpressionError) as err:
         compile_expression("calls_made < maxcalls", KNOWN)

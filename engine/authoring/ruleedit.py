@@ -31,6 +31,7 @@ SETTING_HELP = {
     "contact_days": "days on which the employer is contacted",
     "contact_hours": "in the interviewer's time zone",
     "holidays": "a country code (US, FR, US-CA) whose public holidays are skipped",
+    "contact_route": "employer, or recruiter: drafts and `can` go through your recruiter",
 }
 
 _STARTER = """\

@@ -106,6 +106,24 @@ def _latest(*values: Any) -> Any:
     return max(present) if present else None
 
 
+#: How far ahead a date named by month and day (``not_before``) still holds a moment back.
+DATE_REACH = timedelta(days=183)
+
+
+def _not_before(moment: datetime | None, day: str | None) -> datetime | None:
+    """``moment``, or the next ``day`` (``MM-DD``, at the same time of day) when that comes
+    after it within half a year: "no answer required before 1 February" holds back an offer
+    made in December, not one made in March. No ``day`` (a setting left null): ``moment``."""
+    if moment is None or not day:
+        return moment
+    month, date = (int(part) for part in day.split("-"))
+    for year in (moment.year, moment.year + 1):
+        named = moment.replace(year=year, month=month, day=date)
+        if moment < named <= moment + DATE_REACH:
+            return named
+    return moment
+
+
 HELPERS: dict[str, Any] = {
     "_add": _none_safe(operator.add),
     "_sub": _none_safe(operator.sub),
@@ -116,7 +134,8 @@ HELPERS: dict[str, Any] = {
     "_duration": _duration,
 }
 #: Functions every rule file may call; plugins may register more.
-DEFAULT_FUNCTIONS: dict[str, Callable[..., Any]] = {"earliest": _earliest, "latest": _latest}
+DEFAULT_FUNCTIONS: dict[str, Callable[..., Any]] = {"earliest": _earliest, "latest": _latest,
+                                                     "not_before": _not_before}  # fmt: skip
 
 
 class Expression(NamedTuple):

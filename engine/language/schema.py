@@ -41,7 +41,7 @@ from .build_states import (
 )
 from .durations import UNIT_PATTERN
 from .ruleset import FACT_TYPES, MARKS, TOP_KEYS
-from .settings import DURATIONS, MAX_CALLS, SETTINGS, WORD
+from .settings import DURATIONS, MAX_CALLS, MONTH_DAY, ROUTES, SETTINGS, WORD
 from .sources import SOURCE_KEYS, SOURCE_REQUIRED, STRENGTHS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -103,6 +103,12 @@ def _settings() -> dict[str, Any]:
                      "description": "the language of reports and the proof of search, like de; null: English"},
         "company_size": {"type": ["string", "null"], "pattern": f"^{WORD.pattern}$",
                          "description": "the size of company this set is for, like small; reports group by it"},
+        "answer_not_before": {"type": ["string", "null"], "pattern": f"^{MONTH_DAY.pattern}$",
+                              "description": "a date every year has, like '02-01': no answer to an offer is due "
+                                             "before it (not_before); null: none"},
+        "contact_route": {"enum": list(ROUTES),
+                          "description": "whom you contact: the employer, or a recruiter (drafts address them, "
+                                         "and `can` says so)"},
     })  # fmt: skip
     kinds["source"] = {"type": "object", "additionalProperties": _CITE,
                        "description": "what each setting set in this file cites: NAME: KEY"}  # fmt: skip

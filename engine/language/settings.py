@@ -57,6 +57,32 @@ def _word(what: str, example: str) -> Callable[[object], str | None]:
     return read
 
 
+#: A calendar date every year has, by month and day: ``02-01`` is 1 February.
+MONTH_DAY = re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+
+
+def _month_day(value: object) -> str | None:
+    """A date by month and day (``10-01``), or None: a date a rule may name, every year."""
+    if value is None:
+        return None
+    if isinstance(value, str) and MONTH_DAY.fullmatch(value.strip()):
+        month, day = (int(part) for part in value.strip().split("-"))
+        if day <= (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month]:  # not 29 Feb: not every year
+            return value.strip()
+    raise ValueError(f"{quoted(value)} is not a date every year has; write month and day in quotes, "
+                     "like '02-01' for 1 February, or null for none")  # fmt: skip
+
+
+#: Whom the job seeker contacts: the employer, or a recruiter who stands between.
+ROUTES = ("employer", "recruiter")
+
+
+def _route(value: object) -> str:
+    if value not in ROUTES:
+        raise ValueError(f"{quoted(value)} is not a contact route; write employer or recruiter")
+    return str(value)
+
+
 def _days(value: object) -> frozenset[int] | None:
     """Contact days, or None: the working days of the ``holidays`` country, else Mon–Fri."""
     return None if value is None else parse_days(value)
@@ -76,6 +102,8 @@ SETTINGS: dict[str, Callable[[object], Any]] = {
     "holidays": _country,
     "language": _word("a language code", "de or en"),
     "company_size": _word("a company size", "small or large"),
+    "answer_not_before": _month_day,
+    "contact_route": _route,
 }
 #: The kind of each setting that is not a duration, as expressions see it.
 SETTING_KINDS = {
@@ -85,6 +113,8 @@ SETTING_KINDS = {
     "holidays": "text",
     "language": "text",
     "company_size": "text",
+    "answer_not_before": "text",
+    "contact_route": "text",
 }
 DURATIONS = frozenset(k for k, v in SETTINGS.items() if v in (parse_wait, _wait))
 

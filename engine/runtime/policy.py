@@ -45,7 +45,7 @@ def judge(
     if channel is None:
         known = ", ".join(rs.policies)
         raise InputError(f"unknown channel or action '{name}'; channels: {known}")
-    first = _once(rs, app, channel, now, portfolio, viewer, recorder)
+    first = _routed(rs, *_once(rs, app, channel, now, portfolio, viewer, recorder))
     verdict, until, moment = first
     for _ in range(MAX_LOOKAHEAD):
         if verdict.allowed or until is None or until <= moment:
@@ -60,6 +60,13 @@ def judge(
     day = moment.astimezone(first[0].allowed_from.tzinfo if first[0].allowed_from else moment.tzinfo).date().isoformat()
     reason = first[0].reason if day in first[0].reason else f"{first[0].reason}; allowed from {day}"
     return Verdict(channel, False, reason, first[0].rule, moment)
+
+
+def _routed(rs: RuleSet, verdict: Verdict, until: Any, moment: Any) -> tuple[Verdict, Any, Any]:
+    """The setting ``contact_route: recruiter``: every answer says the contact goes through the recruiter."""
+    if rs.settings.get("contact_route") != "recruiter":
+        return verdict, until, moment
+    return verdict._replace(reason=f"{verdict.reason}; through your recruiter, not the employer"), until, moment
 
 
 def _asked_again(fired: list[Any]) -> str:
