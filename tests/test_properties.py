@@ -157,9 +157,10 @@ class Seeker:
                 return
 
 
-def run(data: st.DataObject, *checks: Callable[[Seeker], None]) -> None:
-    """A seeker for a drawn rule set and interviewer through drawn steps; ``checks`` after each."""
-    rs = RULE_SETS[data.draw(st.sampled_from(sorted(RULE_SETS)), label="rules")]
+def run(data: st.DataObject, *checks: Callable[[Seeker], None], rule_sets: dict[str, Any] = RULE_SETS) -> None:
+    """A seeker for a rule set drawn from ``rule_sets`` and an interviewer, through drawn steps;
+    ``checks`` after each."""
+    rs = rule_sets[data.draw(st.sampled_from(sorted(rule_sets)), label="rules")]
     seeker = Seeker.start(
         rs,
         data.draw(st.sampled_from(ZONES), label="zone"),

@@ -7,6 +7,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tactful import load_rules
+from tactful.language.loader import shipped_names
 from tactful.language.tracing import Recorder
 from tactful.runtime import core
 from tactful.runtime.policy import judge
@@ -44,3 +46,13 @@ def explained_as_answered(s: Seeker) -> None:
 @given(st.data())
 def test_a_trace_agrees_with_advise_and_check(data: st.DataObject) -> None:
     run(data, traced_as_answered, explained_as_answered)
+
+
+#: Every shipped rule set and pack (the overlay alone applies over default).
+SHIPPED = {name: load_rules(name) for name in sorted(shipped_names())}
+
+
+@settings(SETTINGS, max_examples=120)
+@given(st.data())
+def test_a_trace_agrees_with_advise_and_check_in_every_shipped_set_and_pack(data: st.DataObject) -> None:
+    run(data, traced_as_answered, explained_as_answered, rule_sets=SHIPPED)
