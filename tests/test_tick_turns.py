@@ -10,7 +10,7 @@ shown to be saved before the next one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -70,17 +70,11 @@ def signalled_turns(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event
     yield waiting
 
 
-def test_a_record_made_during_a_tick_is_saved_after_the_batch_under_way(tmp_path: Path, monkeypatch) -> None:
-    """The tick holds its first batch until a `record` from another connection waits for the
-    lock; that record is saved before the tick's second batch, not after its last."""
-    path = tmp_path / "t.sqlite3"
-    setup = engine_at(path, "2026-05-04 17:00")
-    ids = []
-    for n in range(4):
-        app = setup.add(f"Co {n}", interviewed="2026-05-04", timezone="UTC")
-        setup.record(app.id, "thank_you_sent")
-        ids.append(app.id)
-    ticker, writer = engine_at(path, "2026-06-20 10:00"), engine_at(path, "2026-06-20 10:00")
+def write_during_first_batch(path: Path, when: str, monkeypatch: pytest.MonkeyPatch,
+                             write: Callable[[Engine], object]) -> None:  # fmt: skip
+    """A tick in batches of one, held inside its first batch until ``write`` (by another engine
+    on the same file) is waiting for the write lock; then both run to their end."""
+    ticker, writer = engine_at(path, when), engine_at(path, when)
     in_batch, go_on, save = threading.Event(), threading.Event(), ticker.store.save
 
     def held(changes: Sequence[Change]) -> None:
@@ -94,13 +88,27 @@ def test_a_record_made_during_a_tick_is_saved_after_the_batch_under_way(tmp_path
     tick.start()
     assert in_batch.wait(STUCK)
     with signalled_turns(monkeypatch) as waiting:
-        record = threading.Thread(target=lambda: writer.record(ids[-1], "news", text="they called"))
+        record = threading.Thread(target=lambda: write(writer))
         record.start()
-        assert waiting.wait(STUCK)  # the record waits for the lock the tick's first batch holds
+        assert waiting.wait(STUCK)  # the write waits for the lock the tick's first batch holds
         go_on.set()
         record.join(STUCK)
         tick.join(STUCK)
     assert not record.is_alive() and not tick.is_alive()
+
+
+def test_a_record_made_during_a_tick_is_saved_after_the_batch_under_way(tmp_path: Path, monkeypatch) -> None:
+    """The tick holds its first batch until a `record` from another connection waits for the
+    lock; that record is saved before the tick's second batch, not after its last."""
+    path = tmp_path / "t.sqlite3"
+    setup = engine_at(path, "2026-05-04 17:00")
+    ids = []
+    for n in range(4):
+        app = setup.add(f"Co {n}", interviewed="2026-05-04", timezone="UTC")
+        setup.record(app.id, "thank_you_sent")
+        ids.append(app.id)
+    write_during_first_batch(path, "2026-06-20 10:00", monkeypatch,
+                             lambda writer: writer.record(ids[-1], "news", text="they called"))  # fmt: skip
     rows = SQLiteStore(path).db.execute("SELECT kind, name, app_id FROM history WHERE id > ? ORDER BY id", (8,))
     first, *others = ids  # the record catches its application's own due timer up first
     assert list(rows) == [("timer", "timer", first), ("timer", "timer", others[-1]), ("event", "news", others[-1]),
@@ -118,26 +126,7 @@ def test_an_offer_recorded_between_two_batches_of_a_tick_is_seen_by_the_next_bat
         app = setup.add(name, interviewed="2026-05-04", timezone="UTC", rank=rank, decision_by=decision)
         setup.record(app.id, "thank_you_sent")
         ids[name] = app.id
-    ticker, writer = engine_at(path, "2026-05-12 10:00"), engine_at(path, "2026-05-12 10:00")
-    in_batch, go_on, save = threading.Event(), threading.Event(), ticker.store.save
-
-    def held(changes: Sequence[Change]) -> None:
-        if not in_batch.is_set():
-            in_batch.set()
-            assert go_on.wait(STUCK)
-        save(changes)
-
-    ticker.store.save = held  # type: ignore[method-assign]
-    tick = threading.Thread(target=lambda: ticker.tick(batch=1))
-    tick.start()
-    assert in_batch.wait(STUCK)
-    with signalled_turns(monkeypatch) as waiting:
-        record = threading.Thread(target=lambda: writer.record(ids["second"], "offer", deadline="2026-05-20"))
-        record.start()
-        assert waiting.wait(STUCK)
-        go_on.set()
-        record.join(STUCK)
-        tick.join(STUCK)
-    assert not record.is_alive() and not tick.is_alive()
+    write_during_first_batch(path, "2026-05-12 10:00", monkeypatch,
+                             lambda writer: writer.record(ids["second"], "offer", deadline="2026-05-20"))  # fmt: skip
     keys = [key for (key,) in SQLiteStore(path).db.execute("SELECT key FROM outbox WHERE app_id = ?", (ids["first"],))]
     assert any("/action/contact_first_choice/" in key for key in keys), keys
