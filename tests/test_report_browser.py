@@ -3,8 +3,6 @@ tests/test_web_browser.py), checked by axe-core for accessibility; its screensho
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,15 +12,10 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not 
 axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-core is not installed: '.[webtest]'")
 
 from .searches import NOW, home_with_search  # noqa: E402
+from .test_web_browser import ARGS, CHROMIUM  # noqa: E402 - where Chromium is, and how it starts (skips without it)
 from .webserver import serving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("TACTFUL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-if not Path(CHROMIUM).is_file():
-    pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium); browser tests skip",
-                allow_module_level=True)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
